@@ -1,0 +1,16 @@
+"""QoS by meaning: sensor streams are best effort and shallow, decisions are reliable."""
+
+from rclpy.qos import (
+    DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data,
+)
+
+# Camera images, camera_info, keypoints, markers, annotated images.
+SENSOR_QOS = qos_profile_sensor_data
+
+# Gesture events, scores, action records, dispatch commands: never silently dropped.
+EVENT_QOS = QoSProfile(
+    depth=100,
+    history=HistoryPolicy.KEEP_LAST,
+    reliability=ReliabilityPolicy.RELIABLE,
+    durability=DurabilityPolicy.VOLATILE,
+)
