@@ -13,6 +13,7 @@ BUILD_STAMP := install/gesture_ros/share/gesture_ros/package.xml
 SOURCE ?= /dev/video0
 PROFILE ?= media
 ARGS ?=
+TESTS ?= test
 
 # DDS stays on this machine (ENVIRONMENT.md); tests pick their own domain ids.
 export ROS_AUTOMATIC_DISCOVERY_RANGE ?= LOCALHOST
@@ -38,7 +39,7 @@ run: build
 	@$(RUN_ENV) $(PY) -m gesture_ros.tools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
 
 test: build peers
-	@$(RUN_ENV) $(PY) -m pytest -q test $(ARGS)
+	@$(RUN_ENV) $(PY) -m pytest -q -rs $(TESTS) $(ARGS)
 
 deps: $(DEPS)
 

@@ -1,0 +1,33 @@
+"""Run benchmarks: ``python -m gesture_ros.bench [keypoints|classifier|bridge|pipeline ...]``."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from typing import List, Optional
+
+BENCHES = {
+    "keypoints": "gesture_ros.bench.keypoints",    # bare MediaPipe vs camera_node -> keypoint_node
+    "classifier": "gesture_ros.bench.classifier",  # per-window inference, end-to-end event latency
+    "bridge": "gesture_ros.bench.bridge",          # durable events/s vs a bare paho publisher
+    "pipeline": "gesture_ros.bench.pipeline",      # full pipeline vs bare MediaPipe loop
+}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    names = [a for a in argv if not a.startswith("-")] or list(BENCHES)
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        print(f"unknown bench {unknown}; choose from {list(BENCHES)}", file=sys.stderr)
+        return 2
+    options = [a for a in argv if a.startswith("-")]
+    status = 0
+    for name in names:
+        print(f"\n=== bench {name} ===", flush=True)
+        status |= int(importlib.import_module(BENCHES[name]).main(options) or 0)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
