@@ -26,12 +26,13 @@ ifeq ($(ROS_DISTRO),)
   PY := $(VENV)/bin/python
   ROS_ENV := PATH=$(VENV)/bin:$$PATH AMENT_PREFIX_PATH=$(VENV) CMAKE_PREFIX_PATH=$(VENV)
   DEPS := $(STAMP)
+  RUN_ENV := export $(ROS_ENV); source install/setup.bash &&
 else
   PY := python3
   ROS_ENV :=
   DEPS :=
+  RUN_ENV := source install/setup.bash &&
 endif
-RUN_ENV := $(ROS_ENV) source install/setup.bash &&
 
 .PHONY: run test build deps peers bench model eval lint clean
 

@@ -1,0 +1,88 @@
+"""What stops an action from running: disarmed, stale event, global rate limit, cooldown.
+
+Every reason starts with its category and a colon ("stale: ...", "cooldown: ...").
+
+Event stamps are compared with the node's clock (camera time is data); cooldowns and
+the rate limit run on the monotonic clock, because they protect a physical target in
+real time whatever the stamps say.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Deque, Dict, List, Optional, Sequence, Tuple
+
+from .event import GestureEventData
+from .model import Action
+
+
+@dataclass
+class SafetySettings:
+    armed: bool = True
+    max_event_age_s: float = 1.0  # 0 disables the stale-event filter
+    rate_limit_count: int = 10  # events acted on per window; 0 disables the limit
+    rate_limit_window_s: float = 1.0
+
+
+class RateLimiter:
+    """Admit at most ``count`` events in any sliding window of ``window_s`` seconds."""
+
+    def __init__(self) -> None:
+        self._times: Deque[float] = deque()
+
+    def allow(self, now: float, count: int, window_s: float) -> bool:
+        while self._times and now - self._times[0] >= window_s:
+            self._times.popleft()
+        if count <= 0:
+            return True
+        if len(self._times) >= count:
+            return False
+        self._times.append(now)
+        return True
+
+
+class SafetyGate:
+    """Decide, per event and per action, whether to act; keep cooldowns across map reloads."""
+
+    def __init__(self, settings: Optional[SafetySettings] = None) -> None:
+        self.settings = settings or SafetySettings()
+        self._rate = RateLimiter()
+        self._last_run: Dict[str, float] = {}  # action name -> monotonic time it was let through
+
+    def event_veto(self, event: GestureEventData, clock_ns: int) -> Optional[str]:
+        """Return why no action of this event may run (disarmed, stale), or None."""
+        if not self.settings.armed:
+            return "disarmed"
+        max_age = self.settings.max_event_age_s
+        if max_age > 0:
+            age = (clock_ns - event.stamp_ns) * 1e-9
+            if age > max_age:
+                return f"stale: event is {age:.3f} s old (max_event_age_s {max_age:g})"
+            if age < -max_age:
+                return f"clock skew: event stamped {-age:.3f} s in the future (max_event_age_s {max_age:g})"
+        return None
+
+    def admit(self, event: GestureEventData, actions: Sequence[Action], clock_ns: int,
+              monotonic_s: float) -> List[Tuple[Action, Optional[str]]]:
+        """Return each action with None (run it) or the reason it is skipped."""
+        veto = self.event_veto(event, clock_ns)
+        if veto:
+            return [(a, veto) for a in actions]
+        decisions = [(a, self._action_veto(a, event, monotonic_s)) for a in actions]
+        runnable = [a for a, reason in decisions if reason is None]
+        if runnable and not self._rate.allow(monotonic_s, self.settings.rate_limit_count,
+                                             self.settings.rate_limit_window_s):
+            limit = f"{self.settings.rate_limit_count} events per {self.settings.rate_limit_window_s:g} s"
+            return [(a, reason or f"global rate limit: {limit}") for a, reason in decisions]
+        for action in runnable:
+            self._last_run[action.name] = monotonic_s
+        return decisions
+
+    def _action_veto(self, action: Action, event: GestureEventData, monotonic_s: float) -> Optional[str]:
+        if event.confidence < action.min_confidence:
+            return f"low confidence: {event.confidence:.2f} below min_confidence {action.min_confidence:g}"
+        last = self._last_run.get(action.name)
+        if last is not None and monotonic_s - last < action.cooldown_s:
+            return f"cooldown: {action.cooldown_s - (monotonic_s - last):.2f} s of {action.cooldown_s:g} s left"
+        return None

@@ -1,0 +1,53 @@
+"""The gesture names an action map may use: the model's labels, or the documented default."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, FrozenSet, Optional, Tuple
+
+from ..core.model_meta import GestureKind, ModelMetadata, ModelMetadataError
+
+DEFAULT_LABELS = ("none", "open_palm", "fist", "pointing", "thumbs_up", "thumbs_down",
+                  "swipe_left", "swipe_right", "x_cross")
+BACKGROUND = "none"  # the reject class: it never becomes an event
+DEFAULT_KINDS = {label: GestureKind.HELD for label in DEFAULT_LABELS}
+DEFAULT_KINDS.update(none=GestureKind.NONE, swipe_left=GestureKind.TRIGGER,
+                     swipe_right=GestureKind.TRIGGER, x_cross=GestureKind.TRIGGER)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    labels: FrozenSet[str]
+    source: str  # where the labels came from, for messages
+    kinds: Dict[str, GestureKind]
+
+    @classmethod
+    def default(cls) -> "Vocabulary":
+        return cls(frozenset(DEFAULT_LABELS), "the default vocabulary", dict(DEFAULT_KINDS))
+
+
+def read_model_metadata(path: Path) -> ModelMetadata:
+    """Return the gesture_ros metadata stored in an ONNX model."""
+    import onnxruntime
+
+    options = onnxruntime.SessionOptions()
+    options.log_severity_level = 3
+    session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    return ModelMetadata.from_props(session.get_modelmeta().custom_metadata_map)
+
+
+def load_vocabulary(model_path: Optional[Path]) -> Tuple[Vocabulary, str]:
+    """Return the model's vocabulary when it can be read, else the default; and a note why."""
+    if model_path is None or not str(model_path):
+        return Vocabulary.default(), "no model given: using the default vocabulary"
+    if not model_path.is_file():
+        return Vocabulary.default(), f"model {model_path} does not exist: using the default vocabulary"
+    try:
+        meta = read_model_metadata(model_path)
+    except ModelMetadataError as exc:
+        return Vocabulary.default(), f"model {model_path} has unusable metadata ({exc}): using the default vocabulary"
+    except Exception as exc:  # onnxruntime raises its own types for a corrupt file
+        return Vocabulary.default(), f"model {model_path} cannot be read ({exc}): using the default vocabulary"
+    vocabulary = Vocabulary(frozenset(meta.labels), f"the labels of {model_path}", dict(meta.kinds))
+    return vocabulary, f"gesture names from {model_path} ({meta.model_id} {meta.version})"

@@ -1,0 +1,353 @@
+"""The sender thread: publish outbox rows with QoS 1 and delete them when the broker acknowledges.
+
+One paho client per connection (its network loop in paho's thread, reconnection here): a
+connection that fails or drops is abandoned, the send window rewinds and the next client,
+after a jittered exponential backoff, sends every row still in the outbox again. The retained
+status topic carries ``online`` with a heartbeat, and ``offline`` as the last will.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import threading
+import time
+from dataclasses import dataclass, replace
+from enum import Enum
+from typing import Callable, List, Optional, Set
+
+import paho.mqtt.client as mqtt
+
+from gesture_ros.bridge.backoff import Backoff
+from gesture_ros.bridge.connection import (
+    BrokerConfig, ConnectionConfigError, MqttVersion, build_client, connect_args, refusal_sentence,
+)
+from gesture_ros.bridge.control import ControlCommand, ControlError, ControlPolicy, parse_control
+from gesture_ros.bridge.inflight import InflightWindow
+from gesture_ros.bridge.outbox import Outbox, Row
+from gesture_ros.bridge.payload import iso8601
+from gesture_ros.bridge.throttle import LogThrottle
+from gesture_ros.bridge.topics import TopicLayout
+
+_log = logging.getLogger("gesture_ros.bridge")
+STATUS_SCHEMA = "gesture_ros/venue-status"
+
+
+class LinkState(str, Enum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    DISCONNECTED = "disconnected"  # broker unreachable or connection lost; retrying
+    REFUSED = "refused"  # CONNACK refused (credentials, not authorised); retrying
+    TLS_ERROR = "tls_error"  # certificate not trusted, or the broker closed the TLS session
+    STOPPED = "stopped"
+
+
+@dataclass
+class SenderConfig:
+    broker: BrokerConfig
+    layout: TopicLayout
+    client_id: str
+    inflight: int = 256
+    max_packet_bytes: int = 0  # local bound on a PUBLISH packet; 0: only the broker's
+    reconnect_min_s: float = 0.5
+    reconnect_max_s: float = 30.0
+    heartbeat_s: float = 10.0
+    connect_timeout_s: float = 10.0
+    batch_interval_s: float = 0.002
+    control: Optional[ControlPolicy] = None
+
+
+@dataclass
+class SenderStats:
+    state: LinkState = LinkState.CONNECTING
+    connects: int = 0
+    retries: int = 0
+    delivered: int = 0
+    resent: int = 0
+    publish_refused: int = 0
+    oversize: int = 0
+    control_accepted: int = 0
+    control_refused: int = 0
+    broker_max_packet: int = 0
+    inflight: int = 0
+    last_error: str = ""
+
+
+def publish_size(topic: str, payload_len: int, v5: bool) -> int:
+    """Return the size in bytes of a QoS 1 PUBLISH packet with no properties."""
+    remaining = 2 + len(topic.encode()) + 2 + (1 if v5 else 0) + payload_len
+    length_bytes = 1 if remaining < 128 else 2 if remaining < 16384 else 3 if remaining < 2097152 else 4
+    return 1 + length_bytes + remaining
+
+
+class Sender:
+    """Deliver the outbox to the broker from a thread of its own."""
+
+    def __init__(self, cfg: SenderConfig, outbox: Outbox,
+                 on_control: Optional[Callable[[ControlCommand], None]] = None,
+                 on_delivered: Optional[Callable[[List[Row]], None]] = None) -> None:
+        self.cfg = cfg
+        self.outbox = outbox
+        self.stats = SenderStats()
+        self._on_control = on_control
+        self._on_delivered = on_delivered
+        self._v5 = cfg.broker.version is MqttVersion.V5
+        self._window = InflightWindow(cfg.inflight)
+        self._backoff = Backoff(cfg.reconnect_min_s, cfg.reconnect_max_s)
+        self._hold = Backoff(cfg.reconnect_min_s, cfg.reconnect_max_s)
+        self._hold_until = 0.0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._connack = threading.Event()
+        self._lost = threading.Event()
+        self._status_mids: Set[int] = set()
+        self._throttle = LogThrottle(10.0)
+        self._max_packet = cfg.max_packet_bytes
+        self._thread = threading.Thread(target=self._run, name="mqtt-sender", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        """Tell the sender that new rows are in the outbox."""
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Say ``offline`` on the status topic, disconnect and end the thread."""
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def snapshot(self) -> SenderStats:
+        return replace(self.stats, inflight=len(self._window))
+
+    # -- connection lifecycle (sender thread) --------------------------------------------------
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client = self._connect()
+                if client is not None:
+                    self._backoff.reset()
+                    self._serve(client)
+            except Exception:  # noqa: BLE001 - keep delivering; the outbox still holds every event
+                _log.exception("MQTT sender failed unexpectedly; reconnecting")
+                self._window.rewind()
+            if self._stop.is_set():
+                break
+            self.stats.retries += 1
+            self._stop.wait(self._backoff.next_delay())
+        self.stats.state = LinkState.STOPPED
+
+    def _fail(self, state: LinkState, sentence: str, key: str) -> None:
+        self.stats.state, self.stats.last_error = state, sentence
+        count = self._throttle.ready(key)
+        if count:
+            _log.error("%s%s", sentence, f" ({count} attempts since last report)" if count > 1 else "")
+
+    def _connect(self) -> Optional[mqtt.Client]:
+        cfg = self.cfg.broker
+        self.stats.state = LinkState.CONNECTING
+        self._connack.clear()
+        self._lost.clear()
+        self._connack_result: tuple = (None, "", None)
+        try:
+            client = build_client(cfg, self.cfg.client_id, persistent=True)
+        except ConnectionConfigError as exc:
+            self._fail(LinkState.TLS_ERROR, str(exc), "tlsfiles")
+            return None
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_publish = self._on_publish
+        client.on_message = self._on_message
+        client.max_inflight_messages_set(self.cfg.inflight)  # the window may narrow it further
+        client.will_set(self.cfg.layout.status_topic(), self._status("offline", "connection lost"), 1, True)
+        try:
+            client.connect(cfg.host, cfg.port, cfg.keepalive_s, **connect_args(cfg, persistent=True))
+        except ssl.SSLCertVerificationError as exc:
+            self._fail(LinkState.TLS_ERROR, f"TLS handshake with broker {cfg.address} failed: "
+                       f"{exc.verify_message}; its certificate is not trusted by tls_ca_file "
+                       f"{cfg.tls.ca_file if cfg.tls else '-'} (no fallback to plain MQTT)", "tls")
+            return None
+        except ssl.SSLError as exc:
+            self._fail(LinkState.TLS_ERROR, f"TLS handshake with broker {cfg.address} failed: {exc}", "tls")
+            return None
+        except OSError as exc:
+            self._fail(LinkState.DISCONNECTED, f"cannot reach broker {cfg.address}: {exc.strerror or exc}; "
+                       f"{self.outbox.depth} event(s) wait in the outbox", "reach")
+            return None
+        client.loop_start()
+        deadline = time.monotonic() + self.cfg.connect_timeout_s
+        while not (self._connack.is_set() or self._lost.is_set() or self._stop.is_set()):
+            if time.monotonic() > deadline:
+                break
+            self._connack.wait(0.05)
+        code, reason, props = self._connack_result
+        if code == 0:
+            return self._connected(client, props)
+        self._abandon(client)
+        if code is not None:
+            self._fail(LinkState.REFUSED, refusal_sentence(cfg, code, reason), f"refused{code}")
+        elif cfg.tls is not None:
+            self._fail(LinkState.TLS_ERROR, f"broker {cfg.address} closed the TLS connection before CONNACK; "
+                       "it probably requires a client certificate (tls_cert_file, tls_key_file) or "
+                       "rejected the one given", "tlsclose")
+        elif not self._stop.is_set():
+            self._fail(LinkState.DISCONNECTED, f"broker {cfg.address} sent no CONNACK within "
+                       f"{self.cfg.connect_timeout_s:g} s", "noconnack")
+        return None
+
+    def _connected(self, client: mqtt.Client, props: object) -> mqtt.Client:
+        broker_max = int(getattr(props, "MaximumPacketSize", 0) or 0)
+        receive_max = int(getattr(props, "ReceiveMaximum", 0) or 0)
+        self.stats.broker_max_packet = broker_max
+        limits = [m for m in (self.cfg.max_packet_bytes, broker_max) if m > 0]
+        self._max_packet = min(limits) if limits else 0
+        self._window.size = min(self.cfg.inflight, receive_max) if receive_max else self.cfg.inflight
+        self.stats.state = LinkState.CONNECTED
+        self.stats.connects += 1
+        self.stats.last_error = ""
+        _log.info("connected to broker %s as '%s' (MQTT %s, max packet %s, receive maximum %s); "
+                  "%d event(s) in the outbox", self.cfg.broker.address, self.cfg.client_id,
+                  self.cfg.broker.version.value, broker_max or "unlimited", receive_max or "-", self.outbox.depth)
+        if self.cfg.control is not None:
+            client.subscribe(self.cfg.control.topic, qos=1)
+        self._publish_status(client, "online")
+        return client
+
+    def _abandon(self, client: mqtt.Client) -> None:
+        client.disconnect()
+        client.loop_stop()
+
+    def _serve(self, client: mqtt.Client) -> None:
+        next_beat = time.monotonic() + self.cfg.heartbeat_s
+        next_expiry = time.monotonic() + 1.0
+        while not self._stop.is_set() and not self._lost.is_set():
+            self._settle()
+            self._dispatch(client)
+            now = time.monotonic()
+            if now >= next_beat:
+                self._publish_status(client, "online")
+                next_beat = now + self.cfg.heartbeat_s
+            if now >= next_expiry:
+                self.outbox.expire()
+                next_expiry = now + 1.0
+            self._wake.wait(min(next_beat, next_expiry) - now)
+            # Let acknowledgements and commits gather for a moment: one outbox transaction
+            # per batch instead of one per event is what makes durable throughput.
+            self._stop.wait(self.cfg.batch_interval_s)
+            self._wake.clear()
+        self._settle()
+        if self._stop.is_set() and not self._lost.is_set():
+            info = self._publish_status(client, "offline", "shutdown")
+            info.wait_for_publish(1.0)
+            self._settle()
+        else:
+            _log.warning("connection to broker %s lost (%s); %d event(s) in flight will be sent again "
+                         "from the outbox", self.cfg.broker.address, self.stats.last_error or "no reason given",
+                         len(self._window))
+            self.stats.state = LinkState.DISCONNECTED
+        self._abandon(client)
+        self.stats.resent += len(self._window)
+        self._window.rewind()
+        self._status_mids.clear()
+
+    # -- sending (sender thread) ---------------------------------------------------------------
+
+    def _dispatch(self, client: mqtt.Client) -> None:
+        if self._hold_until:
+            if len(self._window) or time.monotonic() < self._hold_until:
+                return
+            self._hold_until = 0.0
+            self._window.rewind()  # send the refused rows again, oldest first
+        room = self._window.room()
+        if room == 0:
+            return
+        for row in self.outbox.pending(self._window.cursor, room):
+            size = publish_size(row.topic, len(row.payload), self._v5)
+            if self._max_packet and size > self._max_packet:
+                self._refuse_oversize(row, size)
+                continue
+            info = client.publish(row.topic, row.payload, qos=1)
+            if info.rc != mqtt.MQTT_ERR_SUCCESS:
+                break  # connection going down; the rewind resends from the outbox
+            self._window.sent(info.mid, row)
+
+    def _refuse_oversize(self, row: Row, size: int) -> None:
+        self._window.skip(row)
+        self.stats.oversize += 1
+        reason = f"PUBLISH of {size} bytes is over the maximum packet size {self._max_packet}"
+        self.outbox.refuse(row, reason)
+        _log.error("event %s on '%s' refused locally: its %s; moved to the outbox's refused table in %s",
+                   row.event_id, row.topic, reason, self.outbox.path)
+
+    def _settle(self) -> None:
+        settled = self._window.settle()
+        for ack in settled.other:
+            if ack.mid in self._status_mids:
+                self._status_mids.discard(ack.mid)
+                if ack.refused and self._throttle.ready("status"):
+                    _log.error("broker %s refused the status message on '%s': %s (PUBACK reason %d)",
+                               self.cfg.broker.address, self.cfg.layout.status_topic(), ack.reason, ack.code)
+        if settled.delivered:
+            self.outbox.delete(r.row_id for r in settled.delivered)
+            self.stats.delivered += len(settled.delivered)
+            if not settled.refused:
+                self._hold.reset()
+            if self._on_delivered is not None:
+                self._on_delivered(settled.delivered)
+        if settled.refused:
+            self.stats.publish_refused += len(settled.refused)
+            row, ack = settled.refused[0]
+            delay = self._hold.next_delay()
+            self._hold_until = time.monotonic() + delay
+            if self._throttle.ready(f"puback{ack.code}"):
+                _log.error("broker %s refused the publish of event %s to '%s': %s (PUBACK reason %d); "
+                           "%d event(s) stay in the outbox and are retried in %.1f s: check the broker ACL",
+                           self.cfg.broker.address, row.event_id, row.topic, ack.reason, ack.code,
+                           self.outbox.depth, delay)
+
+    def _status(self, state: str, reason: str = "") -> bytes:
+        body = {"schema": STATUS_SCHEMA, "version": 1, "device": self.cfg.layout.device,
+                "state": state, "reason": reason, "stamp": iso8601(time.time_ns())}
+        if state == "online":
+            body.update(outbox_depth=self.outbox.depth, oldest_age_s=round(self.outbox.oldest_age_s(), 3),
+                        delivered=self.stats.delivered)
+        return json.dumps(body, sort_keys=True).encode()
+
+    def _publish_status(self, client: mqtt.Client, state: str, reason: str = "") -> mqtt.MQTTMessageInfo:
+        info = client.publish(self.cfg.layout.status_topic(), self._status(state, reason), qos=1, retain=True)
+        self._status_mids.add(info.mid)
+        return info
+
+    # -- paho callbacks (network thread) -------------------------------------------------------
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        self._connack_result = (reason_code.value, str(reason_code), properties)
+        self._connack.set()
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.value:
+            self.stats.last_error = f"{reason_code} (reason {reason_code.value})"
+        self._lost.set()
+        self._wake.set()
+
+    def _on_publish(self, client, userdata, mid, reason_code, properties) -> None:
+        self._window.ack(mid, reason_code.value, str(reason_code))
+        self._wake.set()
+
+    def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
+        if self.cfg.control is None:
+            return
+        try:
+            command = parse_control(msg.topic, msg.payload, self.cfg.control)
+        except ControlError as exc:
+            self.stats.control_refused += 1
+            _log.warning("%s", exc)
+            return
+        self.stats.control_accepted += 1
+        _log.info("control message from '%s': %s%s", msg.topic, command.command.value,
+                  f" {command.model}" if command.model else "")
+        if self._on_control is not None:
+            self._on_control(command)

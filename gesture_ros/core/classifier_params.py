@@ -1,0 +1,133 @@
+"""The classifier node's parameters as plain data, and the settings they make.
+
+One table serves the node (declarations with descriptors), the docs and the tests; turning
+values into settings raises ValueError naming the parameter, so the node can refuse a
+run-time change with that sentence.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+
+from gesture_ros.core.event_config import EventConfig, parse_label_values
+from gesture_ros.core.gesture_decider import DeciderConfig
+from gesture_ros.core.onnx_model import RuntimeOptions
+from gesture_ros.core.ort_providers import DEFAULT_PROVIDERS
+from gesture_ros.core.smoothing import Smoothing
+
+DEFAULT_MODEL = "models/gesture_default.onnx"
+DEFAULT_TRT_CACHE = "~/.cache/gesture_ros/trt_engines"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter: name, default (its type is the parameter's), description, optional range."""
+
+    name: str
+    default: Any
+    description: str
+    range: Optional[Tuple[float, float]] = None
+    string_array: bool = False  # list of strings (may default to empty)
+
+
+PARAMS: Tuple[ParamSpec, ...] = (
+    ParamSpec("model_path", DEFAULT_MODEL, "ONNX gesture model: absolute, or relative to the package share "
+              "directory; changing it swaps the model live (refused if the new one is bad)"),
+    ParamSpec("providers", list(p.replace("ExecutionProvider", "").lower() for p in DEFAULT_PROVIDERS),
+              "ONNX Runtime execution providers, best first (tensorrt, cuda, cpu); unavailable ones are "
+              "skipped, cpu is always last", string_array=True),
+    ParamSpec("trt_cache_dir", DEFAULT_TRT_CACHE, "TensorRT engine/timing cache folder (builds once per model)"),
+    ParamSpec("intra_op_threads", 1, "ONNX Runtime threads inside one operator", (0, 64)),
+    ParamSpec("inter_op_threads", 1, "ONNX Runtime threads across operators", (0, 64)),
+    ParamSpec("smoothing", "ema", "Probability smoothing over successive windows: ema, mean or none"),
+    ParamSpec("smoothing_alpha", 0.5, "EMA factor: weight of the newest window", (0.01, 1.0)),
+    ParamSpec("smoothing_span", 3, "Moving-average length in windows (smoothing: mean)", (1, 50)),
+    ParamSpec("threshold", 0.8, "Default enter threshold on the smoothed probability", (0.0, 1.0)),
+    ParamSpec("thresholds", [], "Per-gesture enter thresholds, e.g. ['swipe_left:0.85', 'fist:0.9']",
+              string_array=True),
+    ParamSpec("exit_threshold", 0.5, "Exit threshold (hysteresis): a held gesture ends and a one-shot "
+              "re-arms below it (never above the gesture's enter threshold)", (0.0, 1.0)),
+    ParamSpec("min_duration_s", 0.2, "A held gesture must stay entered this long before START", (0.0, 10.0)),
+    ParamSpec("cooldown_s", 1.0, "After a TRIGGER or END the same gesture is ignored this long", (0.0, 60.0)),
+    ParamSpec("cooldowns", [], "Per-gesture cooldowns, e.g. ['x_cross:3.0']", string_array=True),
+    ParamSpec("refractory_s", 0.3, "After any TRIGGER every one-shot gesture is ignored this long",
+              (0.0, 60.0)),
+    ParamSpec("allow", [], "Only these gestures give events (empty: all)", string_array=True),
+    ParamSpec("deny", [], "These gestures never give events", string_array=True),
+    ParamSpec("max_gap_s", 0.5, "A longer hole between keypoint stamps resets the window (and ENDs a "
+              "held gesture)", (0.01, 60.0)),
+    ParamSpec("min_presence", 0.5, "Fraction of window frames that must have a hand/body for the model "
+              "to run; below it the reject class is assumed", (0.0, 1.0)),
+    ParamSpec("stride", 1, "Run the model every N keypoint frames", (1, 100)),
+    ParamSpec("source_id", "", "Source id of the events; empty: '<namespace>/<frame_id>'; may contain "
+              "{namespace} and {frame_id}"),
+    ParamSpec("both_hands", ["x_cross"], "Gestures reported with handedness 'both'", string_array=True),
+    ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
+    ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
+    ParamSpec("diagnostics_period_s", 1.0, "Period of /diagnostics reports", (0.1, 60.0)),
+)
+PARAM_NAMES = tuple(p.name for p in PARAMS)
+MODEL_PARAMS = ("model_path", "providers", "trt_cache_dir", "intra_op_threads", "inter_op_threads")
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    """What the parameters mean, checked."""
+
+    model_path: str
+    runtime: RuntimeOptions
+    decider: DeciderConfig
+    source_id: str
+    publish_scores: bool
+    watch_model_file: bool
+    diagnostics_period_s: float
+
+
+def _strings(values: Mapping[str, Any], name: str) -> Sequence[str]:
+    return [str(v) for v in (values.get(name) or []) if str(v).strip()]
+
+
+def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
+    """Build settings from parameter values (missing ones take defaults); raise ValueError naming one."""
+    v: Dict[str, Any] = {p.name: p.default for p in PARAMS}
+    v.update({k: val for k, val in values.items() if val is not None})
+    for spec in PARAMS:
+        if spec.range and not spec.range[0] <= v[spec.name] <= spec.range[1]:
+            raise ValueError(f"parameter {spec.name}={v[spec.name]} is outside [{spec.range[0]}, {spec.range[1]}]")
+    try:
+        smoothing = Smoothing(str(v["smoothing"]).lower())
+    except ValueError:
+        raise ValueError(f"parameter smoothing='{v['smoothing']}' is not one of ema, mean, none") from None
+    if not str(v["model_path"]).strip():
+        raise ValueError("parameter model_path is empty")
+    try:
+        events = EventConfig(
+            threshold=float(v["threshold"]), exit_threshold=float(v["exit_threshold"]),
+            thresholds=parse_label_values(_strings(v, "thresholds"), "threshold"),
+            min_duration_s=float(v["min_duration_s"]), cooldown_s=float(v["cooldown_s"]),
+            cooldowns=parse_label_values(_strings(v, "cooldowns"), "seconds"),
+            refractory_s=float(v["refractory_s"]),
+            allow=frozenset(_strings(v, "allow")), deny=frozenset(_strings(v, "deny")))
+    except ValueError as exc:
+        raise ValueError(f"post-processing parameters: {exc}") from None
+    runtime = RuntimeOptions(providers=tuple(_strings(v, "providers")) or ("cpu",),
+                             trt_cache_dir=os.path.expanduser(str(v["trt_cache_dir"])),
+                             intra_op_threads=int(v["intra_op_threads"]),
+                             inter_op_threads=int(v["inter_op_threads"]))
+    decider = DeciderConfig(events=events, smoothing=smoothing, smoothing_alpha=float(v["smoothing_alpha"]),
+                            smoothing_span=int(v["smoothing_span"]), max_gap_s=float(v["max_gap_s"]),
+                            stride=int(v["stride"]), min_presence=float(v["min_presence"]),
+                            both_hands=frozenset(_strings(v, "both_hands")))
+    return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),
+                              bool(v["publish_scores"]), bool(v["watch_model_file"]),
+                              float(v["diagnostics_period_s"]))
+
+
+def source_id_for(template: str, namespace: str, frame_id: str) -> str:
+    """Return the source id of a frame: the template with {namespace}/{frame_id} filled in."""
+    ns = namespace.strip("/")
+    if not template:
+        return f"{ns}/{frame_id}" if ns else frame_id or "camera"
+    return template.replace("{namespace}", ns).replace("{frame_id}", frame_id)

@@ -1,0 +1,79 @@
+"""Post-processing settings of the event state machine: thresholds, timing, allow/deny."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Iterable, List, Sequence
+
+
+def parse_label_values(items: Iterable[str], what: str = "value") -> Dict[str, float]:
+    """Parse ``["swipe_left:0.8", ...]`` into ``{"swipe_left": 0.8}``; raise ValueError on a bad item."""
+    out: Dict[str, float] = {}
+    for item in items:
+        item = item.strip()
+        if not item:
+            continue
+        label, sep, value = item.rpartition(":")
+        try:
+            if not sep or not label.strip():
+                raise ValueError
+            out[label.strip()] = float(value)
+        except ValueError:
+            raise ValueError(f"'{item}' is not of the form 'label:{what}' (e.g. 'swipe_left:0.8')") from None
+    return out
+
+
+@dataclass
+class EventConfig:
+    """When a smoothed probability becomes an event.
+
+    A gesture enters when it is the most probable class, is allowed, and reaches its
+    enter threshold; a held gesture stays until it falls below its exit threshold
+    (hysteresis), and a one-shot gesture re-arms only after falling below it.
+    """
+
+    threshold: float = 0.8  # default enter threshold
+    thresholds: Dict[str, float] = field(default_factory=dict)  # per-gesture enter thresholds
+    exit_threshold: float = 0.5  # a gesture's exit threshold is min(this, its enter threshold)
+    min_duration_s: float = 0.2  # a held gesture must stay entered this long before START
+    cooldown_s: float = 1.0  # after a TRIGGER or END, the same gesture waits this long
+    cooldowns: Dict[str, float] = field(default_factory=dict)  # per-gesture cooldowns
+    refractory_s: float = 0.0  # after any TRIGGER, every one-shot gesture waits this long
+    allow: FrozenSet[str] = frozenset()  # empty: every gesture is allowed
+    deny: FrozenSet[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.allow = frozenset(self.allow)
+        self.deny = frozenset(self.deny)
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first setting out of range."""
+        for name, value in [("threshold", self.threshold), ("exit_threshold", self.exit_threshold)] + [
+            (f"thresholds['{k}']", v) for k, v in self.thresholds.items()
+        ]:
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} must be in [0, 1], got {value}")
+        for name, value in [("min_duration_s", self.min_duration_s), ("cooldown_s", self.cooldown_s),
+                            ("refractory_s", self.refractory_s)] + [
+            (f"cooldowns['{k}']", v) for k, v in self.cooldowns.items()
+        ]:
+            if value < 0.0:
+                raise ValueError(f"{name} must be >= 0, got {value}")
+
+    def enter(self, label: str) -> float:
+        return self.thresholds.get(label, self.threshold)
+
+    def exit(self, label: str) -> float:
+        return min(self.exit_threshold, self.enter(label))
+
+    def cooldown_ns(self, label: str) -> int:
+        return int(self.cooldowns.get(label, self.cooldown_s) * 1e9)
+
+    def allowed(self, label: str) -> bool:
+        return label not in self.deny and (not self.allow or label in self.allow)
+
+    def unknown_labels(self, labels: Sequence[str]) -> List[str]:
+        """Return the labels this config names that the model does not have (for a warning)."""
+        named = set(self.thresholds) | set(self.cooldowns) | self.allow | self.deny
+        return sorted(named - set(labels))

@@ -1,0 +1,146 @@
+"""Turn smoothed per-class probabilities into TRIGGER, START and END events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import IntEnum
+from typing import Dict, List, Mapping, Optional, Sequence
+
+import numpy as np
+
+from gesture_ros.core.event_config import EventConfig
+from gesture_ros.core.model_meta import GestureKind
+
+
+class EventType(IntEnum):
+    """Event types, numbered as in GestureEvent.msg."""
+
+    TRIGGER = 0
+    START = 1
+    END = 2
+
+
+@dataclass(frozen=True)
+class FrameRef:
+    """The camera frame a decision was made on: its capture stamp and frame id."""
+
+    stamp_ns: int
+    frame_id: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One decided event; ``frame`` is the deciding frame (the event's header)."""
+
+    event_type: EventType
+    gesture: str
+    confidence: float
+    frame: FrameRef
+    start_ns: int
+    end_ns: int
+    handedness: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        return (self.end_ns - self.start_ns) / 1e9
+
+
+@dataclass
+class _Held:
+    label: str
+    start_ns: int
+    handedness: str
+
+
+class EventStateMachine:
+    """Per-source event logic: hysteresis, minimum duration, cooldowns, allow/deny.
+
+    Invariants: every START is followed by exactly one END before any other START; at most
+    one held gesture is active; ``end_all`` (gap, reset, model swap, shutdown) ends it.
+    """
+
+    def __init__(self, labels: Sequence[str], kinds: Mapping[str, GestureKind], config: EventConfig) -> None:
+        self.labels = list(labels)
+        self.kinds: Dict[str, GestureKind] = dict(kinds)
+        self.config = config
+        self._active: Optional[_Held] = None
+        self._pending: Optional[_Held] = None  # a held gesture waiting out min_duration_s
+        self._armed = {label: True for label in self.labels}
+        self._last_fire_ns: Dict[str, int] = {}  # TRIGGER or END stamp, per gesture
+        self._last_trigger_ns: Optional[int] = None
+        self._last_frame: Optional[FrameRef] = None
+        self._last_probs: Optional[np.ndarray] = None
+
+    @property
+    def active(self) -> Optional[str]:
+        """Return the held gesture now active, or None."""
+        return self._active.label if self._active else None
+
+    def step(self, frame: FrameRef, probs: np.ndarray, window_start_ns: Optional[int] = None,
+             handedness: str = "") -> List[Event]:
+        """Decide on one window's smoothed probabilities; return the events it causes."""
+        cfg = self.config
+        t = frame.stamp_ns
+        p = {label: float(v) for label, v in zip(self.labels, probs)}
+        events: List[Event] = []
+        self._last_frame, self._last_probs = frame, np.asarray(probs, dtype=np.float32)
+
+        for label in self.labels:
+            if p[label] < cfg.exit(label):
+                self._armed[label] = True
+        top = max(self.labels, key=p.__getitem__)
+        kind = self.kinds[top]
+        entered = kind is not GestureKind.NONE and cfg.allowed(top) and p[top] >= cfg.enter(top)
+        candidate = top if entered else None
+
+        if self._active and (p[self._active.label] < cfg.exit(self._active.label)
+                             or not cfg.allowed(self._active.label)):
+            events.append(self._end(frame, p[self._active.label]))
+
+        if candidate and kind is GestureKind.HELD and candidate != self.active:
+            if self._pending is None or self._pending.label != candidate:
+                self._pending = _Held(candidate, t, handedness)
+            if t - self._pending.start_ns >= cfg.min_duration_s * 1e9 and self._cooled(candidate, t):
+                if self._active:
+                    events.append(self._end(frame, p[self._active.label]))
+                self._active, self._pending = self._pending, None
+                events.append(Event(EventType.START, candidate, p[candidate], frame,
+                                    self._active.start_ns, t, self._active.handedness))
+        elif candidate != (self._pending.label if self._pending else None):
+            self._pending = None
+
+        if candidate and kind is GestureKind.TRIGGER and self._armed[candidate]:
+            self._armed[candidate] = False  # consumed even when a cooldown swallows it
+            refractory_ok = (self._last_trigger_ns is None
+                             or t - self._last_trigger_ns >= cfg.refractory_s * 1e9)
+            if self._cooled(candidate, t) and refractory_ok:
+                self._last_fire_ns[candidate] = self._last_trigger_ns = t
+                start = t if window_start_ns is None else min(window_start_ns, t)
+                events.append(Event(EventType.TRIGGER, candidate, p[candidate], frame, start, t, handedness))
+        return events
+
+    def end_all(self) -> List[Event]:
+        """End the active held gesture at the last decided frame and forget pending state."""
+        events: List[Event] = []
+        if self._active and self._last_frame is not None:
+            idx = self.labels.index(self._active.label)
+            conf = float(self._last_probs[idx]) if self._last_probs is not None else 0.0
+            events.append(self._end(self._last_frame, conf))
+        self._active = self._pending = None
+        self._armed = {label: True for label in self.labels}
+        return events
+
+    def forget_history(self) -> None:
+        """Drop cooldown timers (time went backwards, e.g. a replay restarted)."""
+        self._last_fire_ns.clear()
+        self._last_trigger_ns = None
+
+    def _cooled(self, label: str, t: int) -> bool:
+        last = self._last_fire_ns.get(label)
+        return last is None or t - last >= self.config.cooldown_ns(label)
+
+    def _end(self, frame: FrameRef, confidence: float) -> Event:
+        held, self._active = self._active, None
+        assert held is not None
+        self._last_fire_ns[held.label] = frame.stamp_ns
+        return Event(EventType.END, held.label, confidence, frame, held.start_ns, frame.stamp_ns, held.handedness)

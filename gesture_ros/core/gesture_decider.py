@@ -1,0 +1,239 @@
+"""Keypoint frames in, gesture events and scores out: window + features + model + events.
+
+ROS-free, so the node, replay tools, benchmarks and tests share one code path. Each
+source (camera) has its own window, smoother, state machine and event sequence.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, List, Optional
+
+import numpy as np
+
+from gesture_ros.core.event_config import EventConfig
+from gesture_ros.core.events import Event, EventStateMachine, EventType, FrameRef
+from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame, Part
+from gesture_ros.core.model_meta import GestureKind
+from gesture_ros.core.onnx_model import GestureModel
+from gesture_ros.core.smoothing import Smoother, Smoothing
+from gesture_ros.core.stats import LatencyStats
+from gesture_ros.core.window import PushResult, SlidingWindow
+
+
+@dataclass
+class DeciderConfig:
+    """Everything about deciding except the model itself."""
+
+    events: EventConfig = field(default_factory=EventConfig)
+    smoothing: Smoothing = Smoothing.EMA
+    smoothing_alpha: float = 0.5
+    smoothing_span: int = 3
+    max_gap_s: float = 0.5  # a longer hole between frames resets the window
+    stride: int = 1  # run the model every N frames
+    min_presence: float = 0.5  # fraction of window frames with their parts needed to decide
+    both_hands: FrozenSet[str] = frozenset({"x_cross"})  # gestures reported with handedness "both"
+
+
+@dataclass(frozen=True)
+class PublishedEvent:
+    """An event with its identity: what goes on the wire."""
+
+    event: Event
+    source_id: str
+    sequence: int
+    event_id: str
+    model_id: str
+    model_version: str
+
+    @property
+    def event_type(self) -> EventType:
+        return self.event.event_type
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Per-class probabilities of one window."""
+
+    source_id: str
+    frame: FrameRef
+    raw: np.ndarray
+    smoothed: np.ndarray
+    fill: int
+    length: int
+    ran_model: bool  # False: too few frames had their parts; the reject class was assumed
+
+
+@dataclass(frozen=True)
+class Note:
+    """A one-sentence log line; ``kind`` ('nan', 'gap') is the key to throttle it by."""
+
+    kind: str
+    text: str
+
+
+@dataclass
+class Decision:
+    """What one frame caused: events to publish, the window's scores, notes to log."""
+
+    events: List[PublishedEvent] = field(default_factory=list)
+    scores: Optional[Scores] = None
+    notes: List[Note] = field(default_factory=list)
+
+
+def dominant_side(frame: KeypointFrame) -> str:
+    """Return 'left'/'right' for the present hand held higher (as the feature spec picks), or ''."""
+    left, right = frame.left_hand, frame.right_hand
+    if left is not None and right is not None:
+        wrist = HandLandmark.WRIST, Field.Y
+        return "left" if left[wrist] < right[wrist] else "right"
+    return "left" if left is not None else "right" if right is not None else ""
+
+
+def bad_parts(frame: KeypointFrame) -> List[str]:
+    """Return the parts whose x/y contain NaN or infinity."""
+    out = []
+    for part in Part:
+        arr = frame.part(part)
+        if arr is not None and not np.all(np.isfinite(arr[:, Field.X:Field.Z])):
+            out.append(part.value)
+    return out
+
+
+class _Source:
+    """Per-source state; rebuilt whole when the model changes."""
+
+    def __init__(self, model: GestureModel, config: DeciderConfig) -> None:
+        self.window = SlidingWindow(model.window, model.feature_dim, int(config.max_gap_s * 1e9))
+        self.smoother = Smoother(config.smoothing, config.smoothing_alpha, config.smoothing_span)
+        self.machine = EventStateMachine(model.labels, model.kinds, config.events)
+        self.sides: List[str] = []
+        self.prev: Optional[KeypointFrame] = None
+        self.since_run = 0
+
+
+class GestureDecider:
+    """Decide gestures for any number of sources with one model."""
+
+    def __init__(self, model: GestureModel, config: Optional[DeciderConfig] = None) -> None:
+        self.model = model
+        self.config = config or DeciderConfig()
+        self.infer_stats = LatencyStats(2000)
+        self.event_count = 0
+        self._sources: Dict[str, _Source] = {}
+        self._sequence: Dict[str, int] = {}  # survives model swaps
+        self._presence_cols = [i for i, n in enumerate(model.spec.names()) if n.endswith(".present")]
+        self._reject = self._reject_vector(model)
+
+    @staticmethod
+    def _reject_vector(model: GestureModel) -> np.ndarray:
+        none = [i for i, lab in enumerate(model.labels) if model.kinds[lab] is GestureKind.NONE]
+        vec = np.zeros(len(model.labels), dtype=np.float32)
+        vec[none] = 1.0 / max(len(none), 1)
+        return vec
+
+    def window(self, source_id: str) -> Optional[SlidingWindow]:
+        """Return a source's window (None before its first frame)."""
+        src = self._sources.get(source_id)
+        return src.window if src else None
+
+    def window_fill(self) -> Dict[str, float]:
+        """Return each source's window fill (0..1)."""
+        return {sid: s.window.fill / s.window.length for sid, s in self._sources.items()}
+
+    def push(self, source_id: str, frame: KeypointFrame) -> Decision:
+        """Add one frame of a source; run the model when due; return events and scores."""
+        decision = Decision()
+        src = self._sources.get(source_id)
+        if src is None:
+            src = self._sources[source_id] = _Source(self.model, self.config)
+        bad = bad_parts(frame)
+        if bad:
+            decision.notes.append(Note("nan", f"keypoints of {source_id} at {frame.stamp_ns} ns have NaN "
+                                           f"coordinates in {', '.join(bad)}: frame treated as missing"))
+            frame = KeypointFrame(stamp_ns=frame.stamp_ns, frame_id=frame.frame_id,
+                                  image_width=frame.image_width, image_height=frame.image_height)
+        prev = src.prev if src.prev is not None and 0 < frame.stamp_ns - src.prev.stamp_ns else None
+        features = self.model.spec.frame_features(frame, prev)
+        present = bool(np.any(features[self._presence_cols] > 0)) if self._presence_cols else True
+        result = src.window.push(frame.stamp_ns, features, present)
+        if result is PushResult.DUPLICATE:
+            return decision
+        if result in (PushResult.GAP, PushResult.BACKWARDS):
+            last = src.prev.stamp_ns if src.prev else 0
+            decision.notes.append(Note("gap", f"{source_id}: {(frame.stamp_ns - last) / 1e9:+.3f} s since the "
+                                           f"previous frame ({result.value}): window reset"))
+            decision.events += self._publish(source_id, src.machine.end_all())
+            src.smoother.reset()
+            src.sides.clear()
+            if result is PushResult.BACKWARDS:
+                src.machine.forget_history()
+        src.prev = frame
+        src.sides = (src.sides + [dominant_side(frame)])[-src.window.length:]
+        src.since_run += 1
+        if not src.window.full or src.since_run < self.config.stride:
+            return decision
+        src.since_run = 0
+        decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id))
+        decision.events += self._publish(source_id, events)
+        return decision
+
+    def _decide(self, source_id: str, src: _Source, ref: FrameRef):
+        view = src.window.view()
+        ran = view.presence >= self.config.min_presence
+        if ran:
+            start = time.perf_counter()
+            raw = self.model.predict(view.features)
+            self.infer_stats.add(time.perf_counter() - start)
+        else:
+            raw = self._reject
+        smoothed = src.smoother.update(raw)
+        scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran)
+        return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src))
+
+    def _handedness(self, src: _Source) -> str:
+        sides = [s for s in src.sides if s]
+        if not sides:
+            return ""
+        return max(("right", "left"), key=sides.count)
+
+    def _publish(self, source_id: str, events: List[Event]) -> List[PublishedEvent]:
+        out = []
+        for ev in events:
+            if ev.gesture in self.config.both_hands and ev.handedness:
+                ev = Event(ev.event_type, ev.gesture, ev.confidence, ev.frame, ev.start_ns, ev.end_ns, "both")
+            seq = self._sequence[source_id] = self._sequence.get(source_id, 0) + 1
+            out.append(PublishedEvent(ev, source_id, seq, str(uuid.uuid4()), self.model.meta.model_id,
+                                      self.model.meta.version))
+        self.event_count += len(out)
+        return out
+
+    def set_config(self, config: DeciderConfig) -> List[PublishedEvent]:
+        """Apply new settings; a changed window gap or smoothing restarts the sources (ENDs returned)."""
+        old, self.config = self.config, config
+        restart = (old.max_gap_s, old.smoothing, old.smoothing_alpha, old.smoothing_span) != (
+            config.max_gap_s, config.smoothing, config.smoothing_alpha, config.smoothing_span)
+        if restart:
+            return self.close()
+        for src in self._sources.values():
+            src.machine.config = config.events
+        return []
+
+    def set_model(self, model: GestureModel) -> List[PublishedEvent]:
+        """Swap the model: end what the old one started, then start every source afresh."""
+        events = self.close()
+        self.model = model
+        self._presence_cols = [i for i, n in enumerate(model.spec.names()) if n.endswith(".present")]
+        self._reject = self._reject_vector(model)
+        self.infer_stats = LatencyStats(2000)
+        return events
+
+    def close(self) -> List[PublishedEvent]:
+        """End every active held gesture (shutdown, reset) and forget the sources' windows."""
+        events: List[PublishedEvent] = []
+        for source_id, src in self._sources.items():
+            events += self._publish(source_id, src.machine.end_all())
+        self._sources.clear()
+        return events

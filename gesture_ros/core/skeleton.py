@@ -1,0 +1,72 @@
+"""Skeleton geometry for display: bones per part, points on a plane in the camera frame, and
+an annotated copy of the image. Used by keypoint_node for rviz markers and rqt_image_view.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Dict, Tuple
+
+import cv2
+import numpy as np
+
+from gesture_ros.core.landmarks import HAND_BONES, POSE_BONES, Field, KeypointFrame, Part
+
+BONES: Dict[Part, Tuple[Tuple[int, int], ...]] = {
+    Part.POSE: POSE_BONES, Part.LEFT_HAND: HAND_BONES, Part.RIGHT_HAND: HAND_BONES, Part.FACE: (),
+}
+# RGB 0..1 per part: pose white, performer's left hand orange, right hand cyan, face grey.
+COLORS: Dict[Part, Tuple[float, float, float]] = {
+    Part.POSE: (0.95, 0.95, 0.95), Part.LEFT_HAND: (1.0, 0.55, 0.0),
+    Part.RIGHT_HAND: (0.0, 0.8, 1.0), Part.FACE: (0.6, 0.6, 0.6),
+}
+
+
+@dataclass
+class ImagePlane:
+    """A plane ``depth_m`` in front of the camera that the image spans at ``hfov_deg``.
+
+    Points use the optical frame convention (x right, y down, z forward), so markers line
+    up with the image in rviz when the fixed frame is the camera's optical frame.
+    """
+
+    depth_m: float = 1.0
+    hfov_deg: float = 60.0
+
+    def project(self, landmarks: np.ndarray, width: int, height: int) -> np.ndarray:
+        """Return (N, 3) metres for (N, 5) landmarks; z adds the model's relative depth."""
+        span = 2.0 * self.depth_m * math.tan(math.radians(self.hfov_deg) / 2.0)
+        aspect = height / width if width and height else 1.0
+        out = np.empty((len(landmarks), 3), dtype=np.float64)
+        out[:, 0] = (landmarks[:, Field.X] - 0.5) * span
+        out[:, 1] = (landmarks[:, Field.Y] - 0.5) * span * aspect
+        out[:, 2] = self.depth_m + np.nan_to_num(landmarks[:, Field.Z]) * span
+        return out
+
+
+def bone_segments(points: np.ndarray, part: Part) -> np.ndarray:
+    """Return (M, 2, D) start/end points of the part's bones whose ends are both finite."""
+    bones = np.asarray(BONES[part], dtype=int).reshape(-1, 2)
+    segments = points[bones]
+    finite = np.isfinite(segments).all(axis=(1, 2))
+    return segments[finite]
+
+
+def draw_skeleton(bgr: np.ndarray, frame: KeypointFrame, thickness: int = 2) -> np.ndarray:
+    """Return a copy of the image with every detected part's bones and joints drawn on it."""
+    out = bgr.copy()
+    h, w = out.shape[:2]
+    for part in Part:
+        landmarks = frame.part(part)
+        if landmarks is None:
+            continue
+        pixels = landmarks[:, [Field.X, Field.Y]] * (w, h)
+        r, g, b = (int(c * 255) for c in COLORS[part])
+        color = (b, g, r)
+        for (x0, y0), (x1, y1) in bone_segments(pixels, part).round().astype(int):
+            cv2.line(out, (x0, y0), (x1, y1), color, thickness, cv2.LINE_AA)
+        radius = 1 if part == Part.FACE else thickness + 1
+        for x, y in pixels[np.isfinite(pixels).all(axis=1)].round().astype(int):
+            cv2.circle(out, (x, y), radius, color, -1, cv2.LINE_AA)
+    return out

@@ -1,0 +1,211 @@
+"""action_dispatch_node: gesture events to OSC, HTTP, mpv, ROS and log actions, safely."""
+
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import rclpy
+from rcl_interfaces.msg import (
+    FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult,
+)
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from std_msgs.msg import Bool
+from std_srvs.srv import SetBool
+
+from gesture_ros.actions.action_map import load_action_map
+from gesture_ros.actions.dispatcher import Dispatcher
+from gesture_ros.actions.event import ActionResult, Outcome
+from gesture_ros.actions.log_action import LogExecutor
+from gesture_ros.actions.model import ActionMap
+from gesture_ros.actions.safety import SafetySettings
+from gesture_ros.actions.vocabulary import Vocabulary, load_vocabulary
+from gesture_ros.actions.yaml_reader import ActionMapError
+from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.msg import ActionRecord, GestureEvent
+from gesture_ros.ros.action_msgs import event_from_msg, record_from_result
+from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher
+from gesture_ros.ros.qos import EVENT_QOS
+from gesture_ros.ros.ros_actions import RosExecutor
+
+DEFAULT_MAP = "config/actions/default.yaml"
+DEFAULT_MODEL = "models/gesture_default.onnx"
+
+
+def _float_range(low: float, high: float) -> List[FloatingPointRange]:
+    return [FloatingPointRange(from_value=low, to_value=high, step=0.0)]
+
+
+class ActionDispatchNode(Node):
+    """Subscribe gesture/events, run the mapped actions, publish actions/log and /diagnostics."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("action_dispatch_node", **kwargs)
+        self._declare_parameters()
+        self._settings = SafetySettings(
+            armed=self.get_parameter("armed").value,
+            max_event_age_s=self.get_parameter("max_event_age_s").value,
+            rate_limit_count=self.get_parameter("global_rate_limit").value,
+            rate_limit_window_s=self.get_parameter("global_rate_window_s").value,
+        )
+        self._dispatcher = Dispatcher(
+            report=self._on_result, clock_ns=lambda: self.get_clock().now().nanoseconds,
+            factories={"ros": lambda target, specs: RosExecutor(self, target, specs),
+                       "log": lambda target, specs: LogExecutor(target, specs, sink=self._log_line)},
+            settings=self._settings)
+        self._vocabulary = self._load_vocabulary(self.get_parameter("model").value)
+        self._map_error = ""
+        self._record_pub = self.create_publisher(ActionRecord, "actions/log", EVENT_QOS)
+        path = self.get_parameter("action_map").value
+        try:
+            self._install(self._read_map(path, self._vocabulary))
+        except ActionMapError as exc:
+            self._map_error = str(exc)
+            self.get_logger().error(f"action map {path} refused, nothing will fire until it is fixed:\n{exc}")
+        self.add_on_set_parameters_callback(self._on_parameters)
+        self.create_subscription(GestureEvent, "gesture/events", self._on_event, EVENT_QOS)
+        self.create_subscription(Bool, "dispatch/armed", self._on_armed_topic, EVENT_QOS)
+        self.create_service(SetBool, "dispatch/set_armed", self._on_set_armed)
+        self._diagnostics = DiagnosticsPublisher(self, self._diagnose,
+                                                 self.get_parameter("diagnostics_period_s").value)
+
+    def _declare_parameters(self) -> None:
+        self.declare_parameter("action_map", DEFAULT_MAP, ParameterDescriptor(
+            description="Action map YAML (absolute, or relative to the package share directory); "
+                        "setting it (even to the same path) reloads the map; a bad file is refused"))
+        self.declare_parameter("model", DEFAULT_MODEL, ParameterDescriptor(
+            description="ONNX gesture model whose labels are the gesture names a map may use; "
+                        "the documented default vocabulary when it cannot be read"))
+        self.declare_parameter("armed", True, ParameterDescriptor(
+            description="When false nothing fires; also set by dispatch/set_armed and dispatch/armed"))
+        self.declare_parameter("max_event_age_s", 1.0, ParameterDescriptor(
+            description="Events whose header stamp is older than this (node clock) are not acted on; 0: off",
+            floating_point_range=_float_range(0.0, 3600.0)))
+        self.declare_parameter("global_rate_limit", 10, ParameterDescriptor(
+            description="Most events acted on per global_rate_window_s, all gestures together; 0: no limit",
+            integer_range=[IntegerRange(from_value=0, to_value=10000, step=1)]))
+        self.declare_parameter("global_rate_window_s", 1.0, ParameterDescriptor(
+            description="Window of the global rate limit, seconds",
+            floating_point_range=_float_range(0.01, 3600.0)))
+        self.declare_parameter("diagnostics_period_s", 1.0, ParameterDescriptor(
+            description="Period of /diagnostics, seconds", read_only=True,
+            floating_point_range=_float_range(0.1, 60.0)))
+
+    def _load_vocabulary(self, model: str) -> Vocabulary:
+        vocabulary, note = load_vocabulary(resolve_shipped(model) if model else None)
+        self.get_logger().info(note)
+        return vocabulary
+
+    def _read_map(self, path: str, vocabulary: Vocabulary) -> ActionMap:
+        action_map = load_action_map(resolve_shipped(path), vocabulary)
+        for warning in action_map.warnings:
+            self.get_logger().warning(f"action map: {warning}")
+        return action_map
+
+    def _install(self, action_map: ActionMap) -> None:
+        self._dispatcher.load(action_map)
+        self._map_error = ""
+        self.get_logger().info(
+            f"action map {action_map.source}: {len(action_map.actions)} actions on {len(action_map.targets)} targets"
+            f" ({'armed' if self._settings.armed else 'DISARMED'})")
+
+    def _on_parameters(self, params: List[Parameter]) -> SetParametersResult:
+        values: Dict[str, object] = {p.name: p.value for p in params}
+        vocabulary = self._vocabulary
+        if "model" in values:
+            vocabulary = self._load_vocabulary(str(values["model"]))
+        if "action_map" in values or "model" in values:
+            path = str(values.get("action_map", self.get_parameter("action_map").value))
+            try:
+                self._install(self._read_map(path, vocabulary))
+            except (ActionMapError, ValueError) as exc:
+                self.get_logger().error(f"action map {path} refused, keeping the previous map:\n{exc}")
+                return SetParametersResult(successful=False, reason=str(exc))
+            self._vocabulary = vocabulary
+        if "armed" in values and values["armed"] != self._settings.armed:
+            self._settings.armed = bool(values["armed"])
+            self.get_logger().warning("ARMED: actions will fire" if self._settings.armed else "DISARMED: nothing fires")
+        self._settings.max_event_age_s = float(values.get("max_event_age_s", self._settings.max_event_age_s))
+        self._settings.rate_limit_count = int(values.get("global_rate_limit", self._settings.rate_limit_count))
+        self._settings.rate_limit_window_s = float(values.get("global_rate_window_s", self._settings.rate_limit_window_s))
+        return SetParametersResult(successful=True)
+
+    def _set_armed(self, armed: bool) -> SetParametersResult:
+        return self.set_parameters([Parameter("armed", value=armed)])[0]
+
+    def _on_armed_topic(self, msg: Bool) -> None:
+        self._set_armed(bool(msg.data))
+
+    def _on_set_armed(self, request: SetBool.Request, response: SetBool.Response) -> SetBool.Response:
+        result = self._set_armed(bool(request.data))
+        response.success = result.successful
+        response.message = ("armed" if request.data else "disarmed") if result.successful else result.reason
+        return response
+
+    def _on_event(self, msg: GestureEvent) -> None:
+        try:
+            event = event_from_msg(msg)
+        except ValueError:
+            self.get_logger().error(
+                f"gesture event {msg.event_id} has an unknown event_type {msg.event_type}: not acted on")
+            return
+        self._dispatcher.handle(event)
+
+    def _on_result(self, result: ActionResult) -> None:
+        """Publish a result (called from the worker threads and the executor)."""
+        self._record_pub.publish(record_from_result(result))
+        line = (f"{result.action_name} ({result.event.gesture} {result.event.event_type.name}) -> "
+                f"{result.target}: {result.outcome.name} after {result.attempts} attempt(s): {result.detail}")
+        if result.outcome == Outcome.FAILED or result.detail.startswith("queue full"):
+            self.get_logger().warning(line)
+        else:
+            self.get_logger().debug(line)
+
+    def _log_line(self, level: str, text: str) -> None:
+        logger = self.get_logger()
+        {"debug": logger.debug, "info": logger.info, "warning": logger.warning, "error": logger.error}[level](text)
+
+    def _diagnose(self):
+        stats = self._dispatcher.stats()
+        amap = self._dispatcher.action_map
+        figures: Dict[str, object] = {
+            "armed": self._settings.armed, "action map": amap.source or "none",
+            "actions": len(amap.actions), "events": stats.events, "events acted": stats.acted,
+            "events skipped": stats.skipped, "events unmapped": stats.unmapped,
+        }
+        figures.update({f"skipped: {reason}": n for reason, n in sorted(stats.skip_reasons.items())})
+        failing: List[str] = []
+        for t in stats.targets:
+            figures.update({f"{t.name} state": t.state, f"{t.name} queue": t.queued, f"{t.name} done": t.done,
+                            f"{t.name} failed": t.failed, f"{t.name} retries": t.retries,
+                            f"{t.name} overflows": t.overflows, f"{t.name} last error": t.last_error})
+            if t.state != "ok" or t.overflows:
+                failing.append(t.name)
+        if self._map_error:
+            return ERROR, f"action map refused: {self._map_error.splitlines()[0]}", figures
+        if failing:
+            return WARN, f"targets failing or overflowing: {', '.join(failing)}", figures
+        return OK, "armed" if self._settings.armed else "disarmed: nothing fires", figures
+
+    def destroy_node(self) -> None:
+        self._dispatcher.close(timeout_s=2.0)
+        super().destroy_node()
+
+
+def main(args: Optional[List[str]] = None) -> None:
+    rclpy.init(args=args)
+    node: Optional[ActionDispatchNode] = None
+    try:
+        node = ActionDispatchNode()
+        rclpy.spin(node)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+
+
+if __name__ == "__main__":
+    main()

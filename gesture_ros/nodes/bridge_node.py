@@ -1,0 +1,246 @@
+"""bridge_node: every accepted gesture event reaches the venue's MQTT broker, at least once.
+
+Subscribes ``gesture/events``; the events go through the on-disk outbox and the MQTT sender
+of gesture_ros.bridge. Valid venue control messages become ``dispatch/armed`` (Bool) and
+``classifier/model`` (String). Publishes /diagnostics.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import sys
+from typing import Dict, List, Optional, Tuple
+
+import rclpy
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
+from rclpy.executors import ExternalShutdownException
+from rclpy.node import Node
+from std_msgs.msg import Bool, String
+
+from gesture_ros.bridge.connection import BrokerConfig, ConnectionConfigError, MqttVersion, TlsFiles, tls_context
+from gesture_ros.bridge.control import Command, ControlCommand, ControlPolicy
+from gesture_ros.bridge.credentials import CredentialsError, load_credentials
+from gesture_ros.bridge.outbox import Durability, FullPolicy, OutboxError, OutboxLimits
+from gesture_ros.bridge.payload import EventRecord, EventType
+from gesture_ros.bridge.sender import LinkState, SenderConfig
+from gesture_ros.bridge.service import BridgeConfig, BridgeService
+from gesture_ros.bridge.topics import DEFAULT_EVENTS, DEFAULT_STATUS, TopicLayout
+from gesture_ros.msg import GestureEvent
+from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher, Value
+from gesture_ros.ros.qos import EVENT_QOS
+
+_RUNTIME = ("outbox_max_events", "outbox_max_age_s", "outbox_full_policy")
+
+
+def _int(lo: int, hi: int) -> dict:
+    return {"integer_range": [IntegerRange(from_value=lo, to_value=hi, step=1)]}
+
+
+def _float(lo: float, hi: float) -> dict:
+    return {"floating_point_range": [FloatingPointRange(from_value=lo, to_value=hi, step=0.0)]}
+
+
+# name -> (default, description, ranges); all read-only except _RUNTIME.
+PARAMETERS: Dict[str, Tuple[object, str, dict]] = {
+    "venue": ("default", "Venue name, the {venue} level of the topics", {}),
+    "device_id": ("", "This device's id, the {device} level of status/control topics ('' = host name)", {}),
+    "broker_host": ("127.0.0.1", "MQTT broker host name or address", {}),
+    "broker_port": (1883, "MQTT broker port (8883 is usual with TLS)", _int(1, 65535)),
+    "mqtt_version": ("5", "'5' (reason codes, broker limits; recommended) or '3.1.1'", {}),
+    "client_id": ("", "Fixed MQTT client id of the persistent session ('' = gesture_ros-<device_id>)", {}),
+    "keepalive_s": (30, "MQTT keepalive in seconds", _int(5, 3600)),
+    "session_expiry_s": (86400, "MQTT 5 session expiry in seconds", _int(0, 2**31 - 1)),
+    "events_topic": (DEFAULT_EVENTS, "Event topic template: {venue}, {device}, {source}", {}),
+    "status_topic": (DEFAULT_STATUS, "Retained status topic template (online/offline, heartbeat)", {}),
+    "control_topic": ("", "Inbound control topic template, e.g. venues/{venue}/devices/{device}/control "
+                      "('' = no control)", {}),
+    "control_max_bytes": (1024, "Largest accepted control message in bytes", _int(64, 65536)),
+    "control_models": ("", "Comma-separated models a switch_model control message may select", {}),
+    "heartbeat_s": (10.0, "Period of the retained status heartbeat in seconds", _float(0.5, 3600.0)),
+    "outbox_path": ("~/.local/state/gesture_ros/bridge_outbox.sqlite3", "SQLite outbox file", {}),
+    "outbox_max_events": (100000, "Most events the outbox holds", _int(1, 100_000_000)),
+    "outbox_max_age_s": (86400.0, "Oldest event age the outbox holds, s (0 = no limit)", _float(0.0, 1e8)),
+    "outbox_full_policy": ("reject_new", "When full: reject_new or drop_oldest", {}),
+    "outbox_durability": ("full", "full (fsync: survives power loss) or normal (survives a crash)", {}),
+    "max_payload_bytes": (16384, "Largest event payload accepted into the outbox", _int(256, 268_435_455)),
+    "max_packet_bytes": (0, "Local PUBLISH size limit (0 = only the broker's MQTT 5 maximum)",
+                         _int(0, 268_435_455)),
+    "inflight": (256, "Most unacknowledged QoS 1 publishes (capped by the broker's receive maximum)",
+                 _int(1, 65535)),
+    "reconnect_min_s": (0.5, "First reconnect delay in seconds", _float(0.05, 3600.0)),
+    "reconnect_max_s": (30.0, "Largest reconnect delay in seconds", _float(0.05, 3600.0)),
+    "tls_ca_file": ("", "CA certificate file; set to use TLS (the broker must present a cert it signed)", {}),
+    "tls_cert_file": ("", "Client certificate file (mutual TLS)", {}),
+    "tls_key_file": ("", "Client private key file (mutual TLS)", {}),
+    "credentials_file": ("", "File with the username (line 1) and password (line 2), mode 600; else "
+                         "$GESTURE_ROS_MQTT_USERNAME/$GESTURE_ROS_MQTT_PASSWORD", {}),
+    "diagnostics_period_s": (1.0, "Period of /diagnostics in seconds", _float(0.05, 60.0)),
+}
+
+
+class BridgeSetupError(RuntimeError):
+    """A parameter or file makes the bridge unusable; the message says which and why."""
+
+
+class _RosLogHandler(logging.Handler):
+    """Forward the bridge core's log records to the node's logger."""
+
+    def __init__(self, node: Node) -> None:
+        super().__init__(logging.INFO)
+        self._logger = node.get_logger()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = self.format(record)
+        if record.levelno >= logging.ERROR:
+            self._logger.error(msg)
+        elif record.levelno >= logging.WARNING:
+            self._logger.warning(msg)
+        else:
+            self._logger.info(msg)
+
+
+class BridgeNode(Node):
+    def __init__(self, **kwargs) -> None:
+        super().__init__("bridge_node", **kwargs)
+        for name, (default, text, ranges) in PARAMETERS.items():
+            self.declare_parameter(name, default, ParameterDescriptor(
+                description=text, read_only=name not in _RUNTIME, **ranges))
+        self._log_handler = _RosLogHandler(self)
+        core_log = logging.getLogger("gesture_ros.bridge")
+        core_log.addHandler(self._log_handler)
+        core_log.setLevel(logging.INFO)
+        core_log.propagate = False
+        self.service = BridgeService(self._config(), on_control=self._on_control)
+        self.armed_pub = self.create_publisher(Bool, "dispatch/armed", EVENT_QOS)
+        self.model_pub = self.create_publisher(String, "classifier/model", EVENT_QOS)
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self.create_subscription(GestureEvent, "gesture/events", self._on_event, EVENT_QOS)
+        self.diagnostics = DiagnosticsPublisher(self, self._report, self.p("diagnostics_period_s"),
+                                                hardware_id=self.service.cfg.sender.layout.device)
+        self.service.start()
+
+    def p(self, name: str):
+        return self.get_parameter(name).value
+
+    def _limits(self, values: Dict[str, object]) -> OutboxLimits:
+        try:
+            policy = FullPolicy(values["outbox_full_policy"])
+        except ValueError:
+            raise BridgeSetupError(f"outbox_full_policy '{values['outbox_full_policy']}' is not one of "
+                                   f"{[p.value for p in FullPolicy]}") from None
+        return OutboxLimits(int(values["outbox_max_events"]), float(values["outbox_max_age_s"]), policy)
+
+    def _config(self) -> BridgeConfig:
+        device = self.p("device_id") or socket.gethostname()
+        try:
+            version = MqttVersion(self.p("mqtt_version"))
+            durability = Durability(self.p("outbox_durability"))
+            layout = TopicLayout(self.p("venue"), device, self.p("events_topic"), self.p("status_topic"),
+                                 self.p("control_topic"))
+            tls = None
+            if self.p("tls_ca_file"):
+                tls = TlsFiles(self.p("tls_ca_file"), self.p("tls_cert_file"), self.p("tls_key_file"))
+                tls_context(tls)  # fail now, with the file's name, rather than at each reconnect
+            elif self.p("tls_cert_file") or self.p("tls_key_file"):
+                raise BridgeSetupError("tls_cert_file/tls_key_file are set but tls_ca_file is empty: set "
+                                       "tls_ca_file to use TLS (the bridge never falls back to plain MQTT)")
+            credentials = load_credentials(self.p("credentials_file"))
+        except (ValueError, ConnectionConfigError, CredentialsError) as exc:
+            raise BridgeSetupError(str(exc)) from None
+        if self.p("reconnect_min_s") > self.p("reconnect_max_s"):
+            raise BridgeSetupError("reconnect_min_s must not exceed reconnect_max_s")
+        control_topic = layout.control_topic()
+        control = None if control_topic is None else ControlPolicy(
+            control_topic, self.p("control_max_bytes"),
+            tuple(m.strip() for m in self.p("control_models").split(",") if m.strip()))
+        broker = BrokerConfig(self.p("broker_host"), self.p("broker_port"), version, tls, credentials,
+                              self.p("keepalive_s"), self.p("session_expiry_s"))
+        sender = SenderConfig(broker, layout, self.p("client_id") or f"gesture_ros-{device}",
+                              self.p("inflight"), self.p("max_packet_bytes"), self.p("reconnect_min_s"),
+                              self.p("reconnect_max_s"), self.p("heartbeat_s"), control=control)
+        limits = self._limits({n: self.p(n) for n in _RUNTIME})
+        return BridgeConfig(sender, os.path.expanduser(self.p("outbox_path")), limits, durability,
+                            self.p("max_payload_bytes"))
+
+    def _on_set_parameters(self, params: List[rclpy.parameter.Parameter]) -> SetParametersResult:
+        values = {n: self.p(n) for n in _RUNTIME}
+        values.update({p.name: p.value for p in params if p.name in _RUNTIME})
+        try:
+            limits = self._limits(values)
+        except BridgeSetupError as exc:
+            return SetParametersResult(successful=False, reason=str(exc))
+        self.service.outbox.set_limits(limits)
+        return SetParametersResult(successful=True)
+
+    def _on_event(self, msg: GestureEvent) -> None:
+        try:
+            event_type = EventType.from_index(msg.event_type)
+        except IndexError:
+            self.get_logger().error(f"event {msg.event_id} from '{msg.source_id}' refused: event_type "
+                                    f"{msg.event_type} is not TRIGGER, START or END")
+            return
+        self.service.accept(EventRecord(
+            event_id=msg.event_id, source_id=msg.source_id, sequence=msg.sequence, gesture=msg.gesture,
+            event_type=event_type, confidence=float(msg.confidence), stamp_ns=_ns(msg.header.stamp),
+            start_ns=_ns(msg.start_stamp), end_ns=_ns(msg.end_stamp), frame_id=msg.header.frame_id,
+            handedness=msg.handedness, model_id=msg.model_id, model_version=msg.model_version))
+
+    def _on_control(self, command: ControlCommand) -> None:
+        """Turn a validated control message into a ROS command (called on the MQTT thread)."""
+        if command.command is Command.SWITCH_MODEL:
+            self.model_pub.publish(String(data=command.model))
+        else:
+            self.armed_pub.publish(Bool(data=command.command is Command.ARM))
+
+    def _report(self) -> Tuple[int, str, Dict[str, Value]]:
+        s = self.service.status()
+        figures: Dict[str, Value] = {
+            "state": s.state.value, "broker": self.service.cfg.sender.broker.address,
+            "outbox depth": s.outbox_depth, "oldest age s": s.oldest_age_s, "writer pending": s.writer_pending,
+            "received": s.received, "accepted": s.accepted, "delivered": s.delivered,
+            "sent per s": s.sent_per_s, "inflight": s.inflight, "retries": s.retries, "resent": s.resent,
+            "pid": os.getpid(), "last error": s.last_error}
+        figures.update({f"refused {k}": v for k, v in s.refusals.items()})
+        if s.state in (LinkState.REFUSED, LinkState.TLS_ERROR):
+            return ERROR, s.last_error, figures
+        lost = s.refusals["outbox_full"] + s.refusals["dropped_oldest"] + s.refusals["dropped_expired"]
+        if s.state is not LinkState.CONNECTED:
+            return WARN, f"{s.state.value}: {s.outbox_depth} event(s) wait in the outbox; {s.last_error}", figures
+        if lost or s.refusals["publish_refused"]:
+            return WARN, f"connected; {lost} event(s) rejected or dropped by the outbox bounds, " \
+                         f"{s.refusals['publish_refused']} publish(es) refused by the broker", figures
+        return OK, f"connected: {s.outbox_depth} waiting, {s.sent_per_s:.0f} events/s sent", figures
+
+    def close(self) -> None:
+        self.service.stop()
+        logging.getLogger("gesture_ros.bridge").removeHandler(self._log_handler)
+
+
+def _ns(stamp) -> int:
+    return int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec)
+
+
+def main(args: Optional[List[str]] = None) -> None:
+    rclpy.init(args=args)
+    node: Optional[BridgeNode] = None
+    code = 0
+    try:
+        node = BridgeNode()
+        rclpy.spin(node)
+    except (BridgeSetupError, OutboxError) as exc:
+        rclpy.logging.get_logger("bridge_node").fatal(f"cannot start: {exc}")
+        code = 1
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.close()
+            node.destroy_node()
+        rclpy.try_shutdown()
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+"""camera_node: publish frames of a camera, GStreamer pipeline, video file or image folder.
+
+Publishes ``image_raw`` (bgr8) and ``camera_info`` with sensor-data QoS, stamped at capture.
+Frames are read in a thread of their own. A recorded source ends the node at its end
+unless ``loop`` is set. With ``pace: as_fast_as_consumed`` a recorded source sends the next
+frame once the consumer has answered on ``consumer_topic`` (keypoints carrying the frame's
+stamp), keeping at most ``max_in_flight`` frames unanswered: no frame is lost to a slow
+consumer and none waits for the wall clock.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections import deque
+from typing import Deque, Optional
+
+import rclpy
+from rcl_interfaces.msg import SetParametersResult
+from rclpy.exceptions import ParameterException
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.node import Node
+from sensor_msgs.msg import CameraInfo, Image
+
+from gesture_ros.core.camera_info import CalibrationError, CameraIntrinsics, load_calibration, pinhole
+from gesture_ros.core.log_throttle import LogThrottle
+from gesture_ros.core.sources import Frame, Pace, SourceError, SourceOptions, open_source
+from gesture_ros.core.sources.recorded import RecordedSource
+from gesture_ros.core.stats import RateMeter, StageTimer
+from gesture_ros.msg import Keypoints
+from gesture_ros.ros import dds, diagnostics
+from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp, stamp_to_ns
+from gesture_ros.ros.param_util import declare
+from gesture_ros.ros.qos import SENSOR_QOS
+
+PACES = [p.value for p in Pace]
+
+
+class CameraNode(Node):
+    """Read a frame source in a thread and publish image_raw + camera_info."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("camera_node", **kwargs)
+        self.finished = threading.Event()  # set at the end of a recorded source
+        self._acked = threading.Condition()
+        self._in_flight: Deque[int] = deque()
+        self._thread: Optional[threading.Thread] = None
+        self.source = None
+        source = declare(self, "source", "0", "Device index or /dev/videoN, GStreamer pipeline (contains '!'), "
+                         "video file (mp4/avi/mkv/gif) or folder of images", read_only=True)
+        self.frame_id = declare(self, "frame_id", "camera_optical_frame", "frame_id of image_raw and camera_info")
+        opts = SourceOptions(
+            width=declare(self, "width", 0, "Output width in pixels (0: the source's)", (0, 7680), read_only=True),
+            height=declare(self, "height", 0, "Output height in pixels (0: the source's)", (0, 4320), read_only=True),
+            fps=declare(self, "fps", 0.0, "Device: requested rate; file/folder: replay rate (0: the file's)",
+                        (0.0, 240.0), read_only=True),
+            loop=declare(self, "loop", False, "Restart a file or folder at its end instead of exiting"),
+            pace=declare(self, "pace", "realtime", f"Recorded sources: {' or '.join(PACES)}"),
+            reconnect_initial_s=declare(self, "reconnect_initial_s", 0.5, "First wait before reopening a lost "
+                                        "device (doubles per attempt)", (0.05, 60.0), read_only=True),
+            reconnect_max_s=declare(self, "reconnect_max_s", 8.0, "Longest wait between reopen attempts",
+                                    (0.1, 600.0), read_only=True),
+        )
+        self.max_in_flight = declare(self, "max_in_flight", 2, "as_fast_as_consumed: frames sent but not yet "
+                                     "answered on consumer_topic", (1, 16))
+        self.consumer_timeout_s = declare(self, "consumer_timeout_s", 2.0, "as_fast_as_consumed: send the next "
+                                          "frame anyway after this long without an answer", (0.01, 60.0))
+        consumer_topic = declare(self, "consumer_topic", "keypoints", "as_fast_as_consumed: Keypoints topic whose "
+                                 "stamps acknowledge frames", read_only=True)
+        self.wait_for_subscribers = declare(self, "wait_for_subscribers", 1, "Recorded sources: start once "
+                                            "image_raw has this many subscribers (0: at once)", (0, 64))
+        self.linger_s = declare(self, "linger_s", 0.5, "Recorded sources: keep the node up this long after "
+                                "the last frame so it is delivered", (0.0, 30.0))
+        calibration_url = declare(self, "camera_info_url", "", "camera_calibration YAML (file:// or path); "
+                                  "empty: a pinhole model from hfov_deg/fx/fy/cx/cy", read_only=True)
+        self._pinhole = {k: declare(self, k, d, desc, r, read_only=True) for k, d, desc, r in (
+            ("hfov_deg", 60.0, "Horizontal field of view for the pinhole model", (1.0, 179.0)),
+            ("fx", 0.0, "Focal length x in pixels (0: from hfov_deg)", (0.0, 1e5)),
+            ("fy", 0.0, "Focal length y in pixels (0: = fx)", (0.0, 1e5)),
+            ("cx", 0.0, "Principal point x in pixels (0: image centre)", (0.0, 1e5)),
+            ("cy", 0.0, "Principal point y in pixels (0: image centre)", (0.0, 1e5)))}
+        if opts.pace not in PACES:
+            raise ValueError(f"parameter pace is '{opts.pace}', expected {' or '.join(PACES)}")
+        self._calibration: Optional[CameraIntrinsics] = load_calibration(calibration_url) if calibration_url else None
+        self._intrinsics: Optional[CameraIntrinsics] = None
+        self._warn = LogThrottle(self.get_logger().warning)
+        self.source = open_source(source, opts, clock_ns=lambda: self.get_clock().now().nanoseconds,
+                                  report=self.get_logger().warning)
+        self.recorded = isinstance(self.source, RecordedSource)
+        self.image_pub = self.create_publisher(Image, "image_raw", SENSOR_QOS)
+        self.info_pub = self.create_publisher(CameraInfo, "camera_info", SENSOR_QOS)
+        self.create_subscription(Keypoints, consumer_topic, self._on_consumed, SENSOR_QOS)
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self.timer = StageTimer()
+        self.rate = RateMeter()
+        self.published = 0
+        self.unanswered = 0
+        self.diagnostics = diagnostics.DiagnosticsPublisher(self, self._report, hardware_id=source)
+        self._thread = threading.Thread(target=self._capture, name="camera_capture", daemon=True)
+        self._thread.start()
+        self.get_logger().info(f"publishing {self.source.description} on {self.image_pub.topic_name} "
+                               f"(pace {opts.pace.value}, loop {opts.loop})")
+
+    def _on_set_parameters(self, params) -> SetParametersResult:
+        for p in params:
+            if p.name == "pace" and p.value not in PACES:
+                return SetParametersResult(successful=False, reason=f"pace must be {' or '.join(PACES)}")
+        for p in params:
+            if p.name == "pace":
+                self.source.options.pace = Pace(p.value)
+            elif p.name == "loop":
+                self.source.options.loop = bool(p.value)
+            elif p.name in ("frame_id", "max_in_flight", "consumer_timeout_s", "wait_for_subscribers"):
+                setattr(self, p.name, p.value)
+        return SetParametersResult(successful=True)
+
+    def _on_consumed(self, msg: Keypoints) -> None:
+        stamp = stamp_to_ns(msg.header.stamp)
+        with self._acked:
+            while self._in_flight and self._in_flight[0] <= stamp:
+                self._in_flight.popleft()
+            self._acked.notify_all()
+
+    def _wait_for_consumer(self) -> None:
+        """Block while max_in_flight frames are unanswered (as_fast_as_consumed, recorded only)."""
+        with self._acked:
+            if not self._acked.wait_for(lambda: len(self._in_flight) < self.max_in_flight or self.finished.is_set(),
+                                        timeout=self.consumer_timeout_s):
+                self.unanswered += len(self._in_flight)
+                self._warn(f"no keypoints answered frame {self._in_flight[0]} within {self.consumer_timeout_s} s "
+                           "(is keypoint_node running?); sending the next frame anyway", key="unanswered")
+                self._in_flight.clear()
+
+    def _capture(self) -> None:
+        try:
+            while self.recorded and self.image_pub.get_subscription_count() < self.wait_for_subscribers:
+                if self.finished.wait(0.05):
+                    return
+            while not self.finished.is_set():
+                with self.timer.stage("read"):
+                    frame = self.source.read()
+                if frame is None:
+                    break
+                if self.recorded and self.source.options.pace == Pace.AS_FAST_AS_CONSUMED:
+                    self._wait_for_consumer()
+                    with self._acked:
+                        self._in_flight.append(frame.stamp_ns)
+                self._publish(frame)
+            if not self.source.closed:
+                self._drain()
+                self.get_logger().info(f"end of {self.source.description} after {self.published} frames")
+        except Exception as exc:  # report, never die silently in the thread
+            self.get_logger().error(f"capture from {self.source.description} failed: {exc!r}")
+        finally:
+            self.finished.set()
+
+    def _drain(self) -> None:
+        """At the end of a file, give consumers time to answer and DDS time to deliver."""
+        with self._acked:
+            self._acked.wait_for(lambda: not self._in_flight or self.source.closed, timeout=self.consumer_timeout_s)
+        self.source.sleep(self.linger_s)
+
+    def _publish(self, frame: Frame) -> None:
+        with self.timer.stage("convert"):
+            image = bgr_to_image(frame.image)
+            image.header.stamp = ns_to_stamp(frame.stamp_ns)
+            image.header.frame_id = self.frame_id
+        with self.timer.stage("publish"):
+            self.image_pub.publish(image)
+            self.info_pub.publish(self._camera_info(image))
+        self.published += 1
+        self.rate.tick()
+
+    def _camera_info(self, image: Image) -> CameraInfo:
+        size = (image.width, image.height)
+        if self._intrinsics is None or (self._intrinsics.width, self._intrinsics.height) != size:
+            self._intrinsics = self._calibration.scaled(*size) if self._calibration else pinhole(*size, **{
+                k: v for k, v in self._pinhole.items()})
+        i = self._intrinsics
+        return CameraInfo(header=image.header, width=i.width, height=i.height, distortion_model=i.distortion_model,
+                          d=i.d, k=i.k, r=i.r, p=i.p)
+
+    def _report(self):
+        figures = {"source": self.source.description, "frames published": self.published,
+                   "rate hz": self.rate.rate(), "frames unanswered": self.unanswered,
+                   "reconnects": getattr(self.source, "reconnects", 0), **self.timer.summary()}
+        if self.finished.is_set():
+            return diagnostics.OK, "source ended", figures
+        if self.published and self.rate.rate() == 0.0:
+            return diagnostics.WARN, "no frames in the last seconds", figures
+        return diagnostics.OK, "publishing", figures
+
+    def destroy_node(self) -> None:
+        self.finished.set()
+        with self._acked:
+            self._acked.notify_all()
+        if self.source is not None:
+            self.source.close()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+        super().destroy_node()
+
+
+def main(args=None) -> None:
+    dds.use_large_frame_profile()
+    rclpy.init(args=args)
+    node = None
+    try:
+        node = CameraNode()
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        while rclpy.ok() and not node.finished.is_set():
+            executor.spin_once(timeout_sec=0.1)
+    except (SourceError, CalibrationError, ParameterException, ValueError) as exc:
+        print(f"camera_node: {exc}", file=sys.stderr, flush=True)
+        rclpy.try_shutdown()
+        sys.exit(1)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+
+
+if __name__ == "__main__":
+    main()

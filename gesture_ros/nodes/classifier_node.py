@@ -1,0 +1,269 @@
+"""classifier_node: keypoints in, GestureEvents and GestureScores out.
+
+A thin shell over core.gesture_decider.GestureDecider: it declares the parameters of
+core.classifier_params, converts messages, swaps models live and reports diagnostics.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections import deque
+from typing import Deque, Dict, List, Optional, Tuple
+
+import rclpy
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.duration import Duration
+from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.signals import SignalHandlerOptions
+from std_msgs.msg import String
+
+from gesture_ros.core.classifier_params import MODEL_PARAMS, PARAMS, ClassifierSettings, settings_from, source_id_for
+from gesture_ros.core.gesture_decider import GestureDecider, PublishedEvent
+from gesture_ros.core.landmarks import KeypointError, KeypointFrame
+from gesture_ros.core.log_throttle import LogThrottle
+from gesture_ros.core.onnx_model import GestureModel, ModelLoadError, load_model
+from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.msg import GestureEvent, GestureScores, Keypoints
+from gesture_ros.ros import diagnostics
+from gesture_ros.ros.conversions import msg_to_keypoints, stamp_to_ns
+from gesture_ros.ros.diagnostics import DiagnosticsPublisher
+from gesture_ros.ros.event_msgs import event_to_msg, scores_to_msg
+from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
+
+EVENT_RATE_SPAN_S = 60.0
+
+
+def _descriptor(spec) -> ParameterDescriptor:
+    d = ParameterDescriptor(description=spec.description)
+    if spec.range and isinstance(spec.default, int) and not isinstance(spec.default, bool):
+        d.integer_range = [IntegerRange(from_value=int(spec.range[0]), to_value=int(spec.range[1]), step=1)]
+    elif spec.range:
+        d.floating_point_range = [FloatingPointRange(from_value=float(spec.range[0]), to_value=float(spec.range[1]))]
+    return d
+
+
+class ClassifierNode(Node):
+    """Decide gestures from the keypoints stream with an ONNX model."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(kwargs.pop("node_name", "classifier_node"), **kwargs)
+        log = self.get_logger()
+        for spec in PARAMS:
+            if spec.string_array and not spec.default:  # [] alone would be typed as a byte array
+                param = self.declare_parameter(spec.name, Parameter.Type.STRING_ARRAY, _descriptor(spec))
+                if param.type_ == Parameter.Type.NOT_SET:
+                    self.set_parameters([Parameter(spec.name, Parameter.Type.STRING_ARRAY, [])])
+            else:
+                self.declare_parameter(spec.name, spec.default, _descriptor(spec))
+        self._warn = LogThrottle(log.warning, 5.0)
+        self._info = LogThrottle(log.info, 5.0)
+        self._lock = threading.RLock()
+        self._decider: Optional[GestureDecider] = None
+        self._model_stat: Optional[Tuple[int, int]] = None
+        self._event_times: Deque[float] = deque()
+        self._counts = {"frames": 0, "bad frames": 0, "events": 0}
+        try:
+            self._settings = settings_from(self._values())
+        except ValueError as exc:
+            log.error(f"{exc}; using the default post-processing settings")
+            self._settings = settings_from({k: self._values()[k] for k in MODEL_PARAMS})
+        try:
+            self._swap_model(self._load(self._settings))
+        except ModelLoadError as exc:
+            log.error(f"{exc}; no gesture events until a good model is set (model_path or classifier/model)")
+        self._events_pub = self.create_publisher(GestureEvent, "gesture/events", EVENT_QOS)
+        self._scores_pub = self.create_publisher(GestureScores, "gesture/scores", EVENT_QOS)
+        self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS)
+        self.create_subscription(String, "classifier/model", self._on_model_request, 10)
+        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self.create_timer(1.0, self._watch_model_file, callback_group=MutuallyExclusiveCallbackGroup())
+        self._diagnostics = DiagnosticsPublisher(self, self._report, self._settings.diagnostics_period_s)
+
+    @property
+    def frames_received(self) -> int:
+        """Return how many keypoints messages arrived (good or bad)."""
+        return self._counts["frames"]
+
+    @property
+    def model(self) -> Optional[GestureModel]:
+        """Return the model in use, or None."""
+        return self._decider.model if self._decider else None
+
+    # ---- model ----------------------------------------------------------------------
+    def _values(self) -> Dict[str, object]:
+        return {spec.name: self.get_parameter(spec.name).value for spec in PARAMS}
+
+    def _load(self, settings: ClassifierSettings) -> GestureModel:
+        path = resolve_shipped(settings.model_path)
+        model = load_model(path, settings.runtime)
+        for provider, reason in model.skipped.items():
+            self.get_logger().info(f"execution provider {provider} not used: {reason}")
+        self.get_logger().info(f"loaded {model.describe()}")
+        return model
+
+    def _swap_model(self, model: GestureModel) -> None:
+        with self._lock:
+            if self._decider is None:
+                self._decider = GestureDecider(model, self._settings.decider)
+            else:
+                self._publish_events(self._decider.set_model(model))
+            try:
+                stat = model.path.stat()
+                self._model_stat = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                self._model_stat = None
+        for label in self._settings.decider.events.unknown_labels(model.labels):
+            self.get_logger().warning(f"parameters name gesture '{label}', which model {model.path} does not have")
+
+    def _on_set_parameters(self, params: List[Parameter]) -> SetParametersResult:
+        values = self._values()
+        values.update({p.name: p.value for p in params})
+        try:
+            settings = settings_from(values)
+        except ValueError as exc:
+            return SetParametersResult(successful=False, reason=str(exc))
+        model = None
+        if any(p.name in MODEL_PARAMS for p in params):
+            try:
+                model = self._load(settings)
+            except ModelLoadError as exc:
+                self.get_logger().error(f"{exc}; keeping the current model")
+                return SetParametersResult(successful=False, reason=str(exc))
+        with self._lock:
+            self._settings = settings
+            if model is not None:
+                self._swap_model(model)
+            if self._decider is not None:
+                self._publish_events(self._decider.set_config(settings.decider))
+        return SetParametersResult(successful=True)
+
+    def _on_model_request(self, msg: String) -> None:
+        self.get_logger().info(f"model switch to '{msg.data}' requested on classifier/model")
+        self.set_parameters([Parameter("model_path", value=msg.data)])
+
+    def _watch_model_file(self) -> None:
+        if not self._settings.watch_model_file or self._decider is None:
+            return
+        path = self._decider.model.path
+        try:
+            stat = path.stat()
+        except OSError:
+            return  # being replaced (or removed): keep running the loaded model
+        if self._model_stat is None or (stat.st_mtime_ns, stat.st_size) == self._model_stat:
+            return
+        self._model_stat = (stat.st_mtime_ns, stat.st_size)  # try each new version once
+        self.get_logger().info(f"model file {path} changed on disk: reloading")
+        try:
+            self._swap_model(self._load(self._settings))
+        except ModelLoadError as exc:
+            self.get_logger().error(f"{exc}; keeping the model loaded before the change")
+
+    # ---- data -----------------------------------------------------------------------
+    def _on_keypoints(self, msg: Keypoints) -> None:
+        self._counts["frames"] += 1
+        try:
+            frame = msg_to_keypoints(msg)
+        except KeypointError as exc:
+            self._counts["bad frames"] += 1
+            self._warn(f"keypoints from '{msg.header.frame_id}' have a bad layout ({exc}): frame treated as "
+                       "missing", key="layout")
+            frame = KeypointFrame(stamp_ns=stamp_to_ns(msg.header.stamp), frame_id=msg.header.frame_id,
+                                  image_width=msg.image_width, image_height=msg.image_height)
+        with self._lock:
+            if self._decider is None:
+                self._warn("keypoints arrive but no model is loaded: set model_path", key="no model")
+                return
+            source = source_id_for(self._settings.source_id, self.get_namespace(), frame.frame_id)
+            decision = self._decider.push(source, frame)
+            self._publish_events(decision.events)
+            if decision.scores is not None and self._settings.publish_scores:
+                model = self._decider.model
+                self._scores_pub.publish(scores_to_msg(decision.scores, model.labels, model.meta.model_id))
+        for note in decision.notes:
+            if note.kind == "nan":
+                self._counts["bad frames"] += 1
+                self._warn(note.text, key=note.kind)
+            else:
+                self._info(note.text, key=note.kind)
+
+    def _publish_events(self, events: List[PublishedEvent]) -> None:
+        now = time.monotonic()
+        for published in events:
+            self._events_pub.publish(event_to_msg(published))
+            self._event_times.append(now)
+            self._counts["events"] += 1
+            ev = published.event
+            self.get_logger().info(f"{ev.event_type.name} {ev.gesture} ({ev.confidence:.2f}) "
+                                   f"{published.source_id} #{published.sequence}")
+
+    # ---- diagnostics and shutdown ---------------------------------------------------
+    def _report(self) -> Tuple[int, str, Dict[str, object]]:
+        now = time.monotonic()
+        while self._event_times and now - self._event_times[0] > EVENT_RATE_SPAN_S:
+            self._event_times.popleft()
+        with self._lock:
+            decider = self._decider
+            if decider is None:
+                return diagnostics.ERROR, "no model loaded", dict(self._counts)
+            fills = decider.window_fill()
+            stats = decider.infer_stats
+            model = decider.model
+        figures: Dict[str, object] = {
+            "model": f"{model.meta.model_id} {model.meta.version}", "model path": str(model.path),
+            "provider": model.providers[0], "inference p50 ms": stats.percentile_ms(50),
+            "inference p99 ms": stats.percentile_ms(99), "windows": len(stats),
+            "window fill": min(fills.values()) if fills else 0.0, "sources": len(fills),
+            "events per minute": float(len(self._event_times)) * 60.0 / EVENT_RATE_SPAN_S,
+        }
+        figures.update(self._counts)
+        return diagnostics.OK, f"{model.meta.model_id} on {model.providers[0]}", figures
+
+    def end_all(self) -> None:
+        """End every active held gesture (publish the ENDs) and wait for them to be acknowledged."""
+        with self._lock:
+            if self._decider is None:
+                return
+            events = self._decider.close()
+            self._publish_events(events)
+        if events:
+            self._events_pub.wait_for_all_acked(Duration(seconds=1.0))
+
+    def destroy_node(self) -> None:
+        """Publish the END of any held gesture, then destroy the node."""
+        try:
+            self.end_all()
+        except Exception as exc:  # the context may already be shut down (rclpy signal handler)
+            self.get_logger().warning(f"could not publish the END of active gestures at shutdown: {exc}")
+        super().destroy_node()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(args=None) -> None:
+    # Own signal handling: rclpy's would shut the context down before the ENDs are published.
+    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
+    signal.signal(signal.SIGTERM, _interrupt)
+    node = None
+    try:
+        node = ClassifierNode()
+        executor = SingleThreadedExecutor()
+        executor.add_node(node)
+        while rclpy.ok():
+            executor.spin_once(timeout_sec=0.1)  # returns to Python so Ctrl-C is seen
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    finally:
+        if node is not None:
+            node.destroy_node()
+        rclpy.try_shutdown()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,269 @@
+"""pipeline: every node of the launch file in one process, on a MultiThreadedExecutor.
+
+    ros2 run gesture_ros pipeline profile:=media source:=clip.mp4 [--summary-json out.json]
+
+Takes the same ``name:=value`` arguments as launch/gesture.launch.xml and evaluates that file
+(tools/launch_xml.py) for the node list, their parameters (config/<node>.yaml, the profile,
+the arguments) and remappings, so one process runs exactly what ``ros2 launch`` would start.
+Callback groups: each node keeps its own (mutually exclusive by default), so the executor runs
+the nodes in parallel while each node's callbacks stay serialized; the camera reads frames in
+its own thread. A recorded source ends the run: the pipeline lets the events settle, ends held
+gestures, waits for the bridge outbox to drain and shuts everything down.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import rclpy
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+from rclpy.signals import SignalHandlerOptions
+
+from gesture_ros.core.paths import share_dir
+from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
+from gesture_ros.ros import dds
+from gesture_ros.ros.conversions import stamp_to_ns
+from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
+from gesture_ros.tools.launch_xml import LaunchError, NodeSpec, load_launch
+from gesture_ros.tools.param_yaml import ParamFileError, fully_qualified, resolve
+
+# executable -> (module, class); the one-process pipeline composes these classes.
+NODE_CLASSES = {
+    "camera_node": ("gesture_ros.nodes.camera_node", "CameraNode"),
+    "keypoint_node": ("gesture_ros.nodes.keypoint_node", "KeypointNode"),
+    "classifier_node": ("gesture_ros.nodes.classifier_node", "ClassifierNode"),
+    "action_dispatch_node": ("gesture_ros.nodes.action_dispatch_node", "ActionDispatchNode"),
+    "bridge_node": ("gesture_ros.nodes.bridge_node", "BridgeNode"),
+    "recorder_node": ("gesture_ros.nodes.recorder_node", "RecorderNode"),
+}
+PACKAGE = "gesture_ros"
+
+
+def to_parameters(values: dict[str, Any]) -> list[Parameter]:
+    """Turn resolved YAML/launch values into rclpy parameter overrides."""
+    params = []
+    for name, value in values.items():
+        if isinstance(value, list) and not value:  # [] alone would be typed as a byte array
+            params.append(Parameter(name, Parameter.Type.STRING_ARRAY, []))
+        else:
+            params.append(Parameter(name, value=value))
+    return params
+
+
+def node_kwargs(spec: NodeSpec, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the Node kwargs that reproduce one launch ``<node>``: parameters, namespace, name, remaps."""
+    values = resolve(fully_qualified(spec.namespace, spec.name or spec.exec), spec.params)
+    values.update(extra or {})
+    cli = ["--ros-args", "-r", f"__node:={spec.name}"] if spec.name else ["--ros-args"]
+    for old, new in spec.remaps:
+        cli += ["-r", f"{old}:={new}"]
+    return {"parameter_overrides": to_parameters(values), "namespace": spec.namespace or None,
+            "cli_args": cli, "use_global_arguments": False}
+
+
+class EventTap(Node):
+    """Count what the pipeline produced (for the summary and the benchmark)."""
+
+    def __init__(self, namespace: str, keep_latency: bool = False, **kwargs) -> None:
+        super().__init__("pipeline_tap", namespace=namespace or None, **kwargs)
+        group = MutuallyExclusiveCallbackGroup()
+        self.events: list[dict] = []
+        self.actions: list[dict] = []
+        self.keypoint_latency_s: list[float] = []
+        self.score_latency_s: list[float] = []
+        self.last_activity = time.monotonic()
+        self.keypoint_span: list[float] = []  # [first, last] receipt (monotonic s) and process CPU s
+        self.create_subscription(GestureEvent, "gesture/events", self._on_event, EVENT_QOS, callback_group=group)
+        self.create_subscription(ActionRecord, "actions/log", self._on_action, EVENT_QOS, callback_group=group)
+        if keep_latency:
+            self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS, callback_group=group)
+            self.create_subscription(GestureScores, "gesture/scores", lambda m: self._lat(m, self.score_latency_s),
+                                     EVENT_QOS, callback_group=group)
+
+    def _on_keypoints(self, msg: Keypoints) -> None:
+        now = (time.monotonic(), time.process_time())
+        self.keypoint_span = [self.keypoint_span[0] if self.keypoint_span else now, now]
+        self._lat(msg, self.keypoint_latency_s)
+
+    def _lat(self, msg, into: list[float]) -> None:
+        into.append((time.time_ns() - stamp_to_ns(msg.header.stamp)) / 1e9)
+        self.last_activity = time.monotonic()
+
+    def _on_event(self, msg: GestureEvent) -> None:
+        self.last_activity = time.monotonic()
+        self.events.append({
+            "gesture": msg.gesture, "type": ("TRIGGER", "START", "END")[msg.event_type],
+            "confidence": round(float(msg.confidence), 3), "stamp_ns": stamp_to_ns(msg.header.stamp),
+            "event_id": msg.event_id, "received_ns": time.time_ns()})
+
+    def _on_action(self, msg: ActionRecord) -> None:
+        self.last_activity = time.monotonic()
+        self.actions.append({"gesture": msg.gesture, "action": msg.action_name, "type": msg.action_type,
+                             "target": msg.target, "result": ("DONE", "SKIPPED", "FAILED")[msg.result],
+                             "detail": msg.detail})
+
+
+class Pipeline:
+    """The launch file's gesture_ros nodes as objects in one rclpy context."""
+
+    def __init__(self, specs: list[NodeSpec], extra: dict[str, dict[str, Any]] | None = None,
+                 context=None, keep_latency: bool = False) -> None:
+        self.nodes: dict[str, Node] = {}
+        self.context = context
+        self.executor = MultiThreadedExecutor(num_threads=len(specs) + 2, context=context)
+        try:
+            for spec in specs:
+                module, cls = NODE_CLASSES[spec.exec]
+                node_cls = getattr(importlib.import_module(module), cls)
+                node = node_cls(context=context, **node_kwargs(spec, (extra or {}).get(spec.exec)))
+                self.nodes[spec.exec] = node
+                self.executor.add_node(node)
+            namespace = specs[0].namespace if specs else ""
+            self.tap = EventTap(namespace, keep_latency, context=context)
+            self.executor.add_node(self.tap)
+        except BaseException:
+            self.close()
+            raise
+
+    def spin_until(self, done, timeout_s: float) -> bool:
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            if done():
+                return True
+            self.executor.spin_once(timeout_sec=0.05)
+        return done()
+
+    def run(self, settle_s: float = 1.5, max_s: float = 0.0) -> None:
+        """Spin until the camera's recorded source ends (or ``max_s``), then settle and drain."""
+        camera = self.nodes.get("camera_node")
+        finished = getattr(camera, "finished", threading.Event())
+        self.spin_until(finished.is_set, max_s if max_s > 0 else float("inf"))
+        finished.set()  # at max_s: stop capturing so the rest can settle
+        quiet = lambda: time.monotonic() - self.tap.last_activity > settle_s
+        self.spin_until(quiet, 30.0)
+        classifier = self.nodes.get("classifier_node")
+        if classifier is not None and hasattr(classifier, "end_all"):
+            threading.Thread(target=classifier.end_all, daemon=True).start()  # its acks need the executor
+            self.spin_until(quiet, 10.0)
+        bridge = self.nodes.get("bridge_node")
+        if bridge is not None:
+            self.spin_until(lambda: bridge.service.status().outbox_depth == 0, 15.0)
+
+    def summary(self) -> dict:
+        camera = self.nodes.get("camera_node")
+        bridge = self.nodes.get("bridge_node")
+        out = {"nodes": sorted(self.nodes), "frames": getattr(camera, "published", None),
+               "events": self.tap.events, "actions": self.tap.actions,
+               "keypoint_latency_s": self.tap.keypoint_latency_s, "score_latency_s": self.tap.score_latency_s,
+               "keypoint_span": self.tap.keypoint_span}
+        if bridge is not None:
+            s = bridge.service.status()
+            out["bridge"] = {"accepted": s.accepted, "delivered": s.delivered, "outbox_depth": s.outbox_depth}
+        return out
+
+    def close(self) -> None:
+        """Close every node (files, sockets, threads), newest first."""
+        for name, node in reversed(list(self.nodes.items())):
+            try:
+                if hasattr(node, "close"):
+                    node.close()
+                node.destroy_node()
+            except Exception as exc:  # keep closing the others  # noqa: BLE001
+                print(f"pipeline: closing {name} failed: {exc}", file=sys.stderr)
+        if getattr(self, "tap", None) is not None:
+            self.tap.destroy_node()
+        self.executor.shutdown()
+
+
+def load_specs(launch_args: dict[str, str], launch_file: Path | None = None) -> list[NodeSpec]:
+    """Evaluate the launch file; return its enabled gesture_ros nodes (others, e.g. rviz2, are left out)."""
+    path = launch_file or share_dir() / "launch" / "gesture.launch.xml"
+    from gesture_ros.tools.launch_check import Prefixes
+
+    model = load_launch(path, lambda pkg: share_dir() if pkg == PACKAGE else Prefixes.from_env().share(pkg),
+                        launch_args)
+    skipped = [n.exec for n in model.enabled_nodes() if n.pkg != PACKAGE or n.exec not in NODE_CLASSES]
+    if skipped:
+        print(f"pipeline: not started in this process (run them separately): {skipped}", file=sys.stderr)
+    return [n for n in model.enabled_nodes() if n.pkg == PACKAGE and n.exec in NODE_CLASSES]
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="pipeline", description=__doc__.splitlines()[0])
+    parser.add_argument("launch_args", nargs="*", metavar="NAME:=VALUE", help="launch file arguments")
+    parser.add_argument("--launch", type=Path, help="launch file (default: the installed gesture.launch.xml)")
+    parser.add_argument("--set", action="append", default=[], metavar="NODE.PARAM:=VALUE",
+                        help="extra parameter for one node, e.g. bridge_node.outbox_path:=/tmp/o.sqlite3")
+    parser.add_argument("--summary-json", type=Path, help="write events, actions and counts here at the end")
+    parser.add_argument("--settle-s", type=float, default=1.5, help="quiet time before shutting down")
+    parser.add_argument("--max-s", type=float, default=0.0, help="stop after this long (0: at the end of a file)")
+    parser.add_argument("--latency", action="store_true", help="also record per-frame latencies (benchmark)")
+    opts = parser.parse_args(argv)
+    for item in opts.launch_args + opts.set:
+        if ":=" not in item:
+            parser.error(f"'{item}' is not NAME:=VALUE")
+    return opts
+
+
+def _extra(items: list[str]) -> dict[str, dict[str, Any]]:
+    from gesture_ros.tools.param_yaml import inline_value
+
+    out: dict[str, dict[str, Any]] = {}
+    for item in items:
+        key, value = item.split(":=", 1)
+        node, _, param = key.partition(".")
+        out.setdefault(node, {})[param] = inline_value(value)
+    return out
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+def main(args: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if args is None else args)
+    ros_args = argv[argv.index("--ros-args"):] if "--ros-args" in argv else []
+    opts = parse_args(argv[:len(argv) - len(ros_args)])
+    try:
+        specs = load_specs(dict(a.split(":=", 1) for a in opts.launch_args), opts.launch)
+    except (LaunchError, ParamFileError) as exc:
+        print(f"pipeline: {exc}", file=sys.stderr)
+        sys.exit(2)
+    dds.use_large_frame_profile()
+    # Own signal handling, as classifier_node: the held gestures' ENDs go out before the context ends.
+    rclpy.init(args=["pipeline"] + ros_args, signal_handler_options=SignalHandlerOptions.NO)
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    pipeline: Pipeline | None = None
+    code = 0
+    try:
+        pipeline = Pipeline(specs, _extra(opts.set), keep_latency=opts.latency)
+        print(f"pipeline: running {sorted(pipeline.nodes)} in one process", file=sys.stderr, flush=True)
+        pipeline.run(settle_s=opts.settle_s, max_s=opts.max_s)
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass
+    except Exception as exc:  # a node refused its parameters or files: one sentence, no traceback stack  # noqa: BLE001
+        print(f"pipeline: cannot run: {exc}", file=sys.stderr)
+        code = 1
+    finally:
+        if pipeline is not None:
+            if opts.summary_json:
+                opts.summary_json.write_text(json.dumps(pipeline.summary(), indent=1))
+            pipeline.close()
+        rclpy.try_shutdown()
+    sys.exit(code)
+
+
+if __name__ == "__main__":
+    main()

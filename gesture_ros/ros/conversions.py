@@ -1,0 +1,112 @@
+"""sensor_msgs/Image <-> numpy and KeypointFrame <-> gesture_ros/msg/Keypoints.
+
+Images are validated by core/image_codec (clear errors naming encoding and sizes), then
+converted by cv_bridge when it is importable (a system ROS 2), else by image_codec: the
+PyPI ROS 2 wheels have no cv_bridge.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import List, Optional
+
+import numpy as np
+from builtin_interfaces.msg import Time
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+
+from gesture_ros.core import image_codec
+from gesture_ros.core.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
+from gesture_ros.core.landmarks import Field, KeypointFrame, N_FIELDS
+from gesture_ros.msg import Keypoints, Landmark
+
+_log = logging.getLogger(__name__)
+
+try:  # a system ROS 2 ships cv_bridge; the PyPI wheels do not
+    from cv_bridge import CvBridge
+
+    _BRIDGE: Optional["CvBridge"] = CvBridge()
+    BACKEND = "cv_bridge"
+except Exception:  # ImportError, or a broken ROS 1 port failing at import
+    _BRIDGE = None
+    BACKEND = "image_codec"
+_log.debug("image conversion backend: %s", BACKEND)
+
+
+def stamp_to_ns(stamp: Time) -> int:
+    """Return a builtin_interfaces/Time as integer nanoseconds."""
+    return int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec)
+
+
+def ns_to_stamp(ns: int) -> Time:
+    """Return integer nanoseconds as a builtin_interfaces/Time."""
+    return Time(sec=int(ns // 1_000_000_000), nanosec=int(ns % 1_000_000_000))
+
+
+def image_to_bgr(msg: Image, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Validate a sensor_msgs/Image and return it as BGR (H, W, 3) uint8.
+
+    Raise ImageFormatError naming the encoding and the expected and actual sizes.
+    """
+    pixels = image_codec.decode(msg.encoding, msg.width, msg.height, msg.step, msg.data,
+                                msg.is_bigendian, max_pixels)
+    if _BRIDGE is not None:
+        try:
+            return _BRIDGE.imgmsg_to_cv2(msg, desired_encoding="bgr8")
+        except Exception as exc:  # e.g. an encoding name older cv_bridge does not know
+            _log.debug("cv_bridge could not convert %s (%s); using image_codec", msg.encoding, exc)
+    return image_codec.to_bgr(msg.encoding, pixels)
+
+
+def bgr_to_image(bgr: np.ndarray, header: Optional[Header] = None) -> Image:
+    """Return a bgr8 sensor_msgs/Image of a BGR array, with ``header`` copied."""
+    if _BRIDGE is not None:
+        msg = _BRIDGE.cv2_to_imgmsg(np.ascontiguousarray(bgr), encoding="bgr8")
+    else:
+        raw = image_codec.encode(bgr, "bgr8")
+        msg = Image(height=raw.height, width=raw.width, encoding=raw.encoding,
+                    is_bigendian=raw.is_bigendian, step=raw.step, data=raw.data)
+    if header is not None:
+        msg.header = header
+    return msg
+
+
+def _landmarks(arr: Optional[np.ndarray]) -> List[Landmark]:
+    if arr is None:
+        return []
+    return [Landmark(x=float(r[Field.X]), y=float(r[Field.Y]), z=float(r[Field.Z]),
+                     visibility=float(r[Field.VISIBILITY]), presence=float(r[Field.PRESENCE]))
+            for r in arr]
+
+
+def _array(landmarks: List[Landmark]) -> Optional[np.ndarray]:
+    if not landmarks:
+        return None
+    arr = np.empty((len(landmarks), N_FIELDS), dtype=np.float32)
+    for i, p in enumerate(landmarks):
+        arr[i] = (p.x, p.y, p.z, p.visibility, p.presence)
+    return arr
+
+
+def keypoints_to_msg(frame: KeypointFrame, header: Optional[Header] = None) -> Keypoints:
+    """Return the Keypoints message of a frame; ``header`` (the image's) is copied as is."""
+    if header is None:
+        header = Header(stamp=ns_to_stamp(frame.stamp_ns), frame_id=frame.frame_id)
+    return Keypoints(
+        header=header, image_width=int(frame.image_width), image_height=int(frame.image_height),
+        model=frame.model, pose=_landmarks(frame.pose), pose_score=float(frame.pose_score),
+        left_hand=_landmarks(frame.left_hand), right_hand=_landmarks(frame.right_hand),
+        left_hand_score=float(frame.left_hand_score), right_hand_score=float(frame.right_hand_score),
+        face=_landmarks(frame.face),
+    )
+
+
+def msg_to_keypoints(msg: Keypoints) -> KeypointFrame:
+    """Return the KeypointFrame of a message; raise KeypointError on a bad part length."""
+    return KeypointFrame(
+        stamp_ns=stamp_to_ns(msg.header.stamp), frame_id=msg.header.frame_id,
+        image_width=msg.image_width, image_height=msg.image_height, model=msg.model,
+        pose=_array(msg.pose), left_hand=_array(msg.left_hand), right_hand=_array(msg.right_hand),
+        face=_array(msg.face), pose_score=msg.pose_score, left_hand_score=msg.left_hand_score,
+        right_hand_score=msg.right_hand_score,
+    )

@@ -1,0 +1,1 @@
+"""Synthetic keypoint sequences from a kinematic hand and body model (see generator.py)."""

@@ -1,0 +1,171 @@
+"""What ``make run`` starts: the whole pipeline on one source, with the demo's peers.
+
+    python -m gesture_ros.tools.run_pipeline --source clip.mp4 --profile media [NAME:=VALUE ...]
+
+Runs the one-process pipeline (nodes/pipeline.py) with the profile's launch file. For a
+self-contained demo it starts, on this machine only: a headless mpv (IPC socket in a temporary
+folder) when the action map drives mpv and none answers on the map's socket, and a mosquitto
+broker on 127.0.0.1 plus ``venue_monitor`` so every event also goes through the venue bridge
+(``--no-venue``: neither; ``venue_host:=...``: your broker). A file source ends the run by
+itself; Ctrl-C ends a camera. At the end it prints what happened: the events, what the venue
+monitor received and the commands mpv ran.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import yaml
+
+from gesture_ros.core.paths import resolve_shipped, share_dir
+from gesture_ros.core.sources import (
+    SourceError,
+    SourceKind,
+    no_camera_message,
+    parse_source,
+)
+from gesture_ros.tools.demo_peers import (
+    Mosquitto,
+    Mpv,
+    PeerError,
+    VenueMonitor,
+    mpv_listening,
+)
+from gesture_ros.tools.param_yaml import ParamFileError, load_param_file
+
+
+def source_problem(source: str) -> str | None:
+    """Return one sentence when the source cannot work here, else None."""
+    try:
+        kind, target = parse_source(source)
+    except SourceError as exc:
+        return str(exc)
+    if kind == SourceKind.DEVICE and not Path(target).exists():
+        return no_camera_message(target)
+    if kind in (SourceKind.VIDEO_FILE, SourceKind.GIF) and not Path(target).is_file():
+        return f"No video file at {target}: pass an existing file, e.g. make run SOURCE=path/to/video.mp4"
+    return None
+
+
+def is_recorded(source: str) -> bool:
+    return parse_source(source)[0] not in (SourceKind.DEVICE, SourceKind.GSTREAMER, SourceKind.STREAM)
+
+
+def profile_action_map(profile: str, override: str | None) -> Path:
+    """Return the action map the profile (or an ``action_map:=`` argument) names."""
+    if override:
+        return resolve_shipped(override)
+    sections = load_param_file(share_dir() / "config" / "profiles" / f"{profile}.yaml")
+    params = next((p for k, p in sections.items() if k.endswith("action_dispatch_node")), {})
+    return resolve_shipped(params.get("action_map", "config/actions/default.yaml"))
+
+
+def with_local_mpv(action_map: Path, folder: Path) -> Path | None:
+    """Start an mpv for the map's mpv targets that nobody serves; return the rewritten map (or None)."""
+    doc = yaml.safe_load(action_map.read_text()) or {}
+    targets = {k: t for k, t in (doc.get("targets") or {}).items() if isinstance(t, dict) and t.get("type") == "mpv"}
+    missing = {k: t for k, t in targets.items() if not mpv_listening(str(t.get("socket", "")))}
+    if not missing:
+        return None
+    mpv = Mpv(folder)
+    _PEERS.append(mpv)
+    for target in missing.values():
+        target["socket"] = str(mpv.socket)
+    path = folder / action_map.name
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    print(f"run: started mpv (headless) on {mpv.socket} for the action map's player", flush=True)
+    return path
+
+
+_PEERS: list = []
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="run_pipeline", description=__doc__.splitlines()[0])
+    parser.add_argument("--source", default="/dev/video0", help="device, video file, image folder or GStreamer pipeline")
+    parser.add_argument("--profile", default="media", help="media, concert or robot")
+    parser.add_argument("--no-venue", action="store_true", help="no bridge, broker or venue monitor")
+    parser.add_argument("--realtime", action="store_true", help="replay files at their own rate (default: "
+                        "every frame, as fast as the keypoint node takes them)")
+    parser.add_argument("--workdir", type=Path, help="keep the peers' files (monitor events, mpv log, "
+                        "summary.json) in this folder instead of a temporary one")
+    parser.add_argument("launch_args", nargs="*", metavar="NAME:=VALUE", help="more launch file arguments")
+    return parser.parse_args(argv)
+
+
+def _print_summary(summary: dict, monitor: VenueMonitor | None, mpv: Mpv | None) -> None:
+    events = summary.get("events", [])
+    print(f"\n=== summary: {summary.get('frames')} frames, {len(events)} gesture events ===")
+    for e in events:
+        print(f"  {e['type']:<7} {e['gesture']:<12} confidence {e['confidence']:.2f}  stamp {e['stamp_ns']}")
+    results = Counter(f"{a['action']} {a['result']}" for a in summary.get("actions", []))
+    print("actions: " + (", ".join(f"{k} x{v}" for k, v in sorted(results.items())) or "none"))
+    if monitor is not None:
+        seen = monitor.events()
+        counts = Counter(f"{r['event']['gesture']} {r['event']['type']}" for r in seen)
+        print(f"venue monitor received {len(seen)} events: " + (", ".join(f"{k} x{v}" for k, v in
+                                                                        sorted(counts.items())) or "none"))
+    if mpv is not None:
+        commands = mpv.commands()
+        print(f"mpv received {len(commands)} commands" + (": " + "; ".join(commands) if commands else ""))
+
+
+def main(argv: list[str] | None = None) -> int:
+    opts = parse_args(list(sys.argv[1:] if argv is None else argv))
+    problem = source_problem(opts.source)
+    if problem:
+        print(problem, file=sys.stderr)
+        return 2
+    given: dict[str, str] = dict(a.split(":=", 1) for a in opts.launch_args if ":=" in a)
+    args = {"profile": opts.profile, "source": opts.source, **given}
+    extra: list[str] = []
+    monitor: VenueMonitor | None = None
+    with tempfile.TemporaryDirectory(prefix="gesture_run_") as tmp:
+        folder = opts.workdir or Path(tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        try:
+            action_map = with_local_mpv(profile_action_map(opts.profile, given.get("action_map")), folder)
+            if action_map is not None:
+                args["action_map"] = str(action_map)
+            if not opts.no_venue and "venue_host" not in given:
+                broker = Mosquitto(folder)
+                _PEERS.append(broker)
+                monitor = VenueMonitor(folder, broker.port)
+                _PEERS.append(monitor)
+                args.update(start_bridge="true", venue_host="127.0.0.1", venue_port=str(broker.port))
+                extra += ["--set", f"bridge_node.outbox_path:={folder / 'outbox.sqlite3'}"]
+                print(f"run: started mosquitto on 127.0.0.1:{broker.port} and venue_monitor", flush=True)
+            if not opts.realtime and is_recorded(opts.source):
+                extra += ["--set", "camera_node.pace:=as_fast_as_consumed"]
+            summary_path = folder / "summary.json"
+            cmd = [sys.executable, "-m", "gesture_ros.nodes.pipeline", *[f"{k}:={v}" for k, v in args.items()],
+                   *extra, "--summary-json", str(summary_path)]
+            child = subprocess.Popen(cmd)
+            try:
+                code = child.wait()
+            except KeyboardInterrupt:
+                child.send_signal(signal.SIGINT)
+                code = child.wait()
+            summary = yaml.safe_load(summary_path.read_text()) if summary_path.exists() else {}
+            if monitor is not None:  # the broker acknowledged them all; let the monitor catch up
+                monitor.wait_for(summary.get("bridge", {}).get("delivered", 0), timeout=5.0)
+            mpv = next((p for p in _PEERS if isinstance(p, Mpv)), None)
+            _print_summary(summary, monitor, mpv)
+            return code
+        except (PeerError, ParamFileError, OSError) as exc:
+            print(f"run: {exc}", file=sys.stderr)
+            return 1
+        finally:
+            for peer in reversed(_PEERS):
+                peer.stop()
+            _PEERS.clear()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,295 @@
+"""action_dispatch_node end to end: the real executable, real DDS on loopback, real peers
+(OSC UDP and TCP, HTTP, mpv, a ROS subscriber and a Trigger service), scripted events."""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from textwrap import dedent
+from typing import Callable, List
+
+import pytest
+
+rclpy = pytest.importorskip("rclpy")
+
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
+from geometry_msgs.msg import Twist  # noqa: E402
+from rcl_interfaces.msg import Parameter as ParameterMsg, ParameterType, ParameterValue  # noqa: E402
+from rcl_interfaces.srv import GetParameters, SetParameters  # noqa: E402
+from rclpy.executors import SingleThreadedExecutor  # noqa: E402
+from std_msgs.msg import Bool, String  # noqa: E402
+from std_srvs.srv import SetBool, Trigger  # noqa: E402
+
+from gesture_ros.msg import ActionRecord, GestureEvent  # noqa: E402
+from gesture_ros.ros.qos import EVENT_QOS  # noqa: E402
+from support.action_peers import HttpReceiver, MpvPlayer, OscReceiver, free_port, wait_until, write_wav  # noqa: E402
+from support.ros_env import NodeProcess  # noqa: E402
+
+TRIGGER, START, END = GestureEvent.TRIGGER, GestureEvent.START, GestureEvent.END
+NODE = "/action_dispatch_node"
+# The executable's `#!/usr/bin/env python3` must find this interpreter (the venv's).
+CHILD_ENV = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
+def _map_text(udp, tcp, http, mpv_socket, media):
+    return dedent(f"""\
+        targets:
+          qlab: {{type: osc, host: 127.0.0.1, port: {udp.port}, allow: ["/go", "/cue/*/start"]}}
+          eos: {{type: osc, host: 127.0.0.1, port: {tcp.port}, protocol: tcp, allow: ["/eos/cue/*/*/fire"]}}
+          dead: {{type: osc, host: 127.0.0.1, port: {free_port()}, protocol: tcp, allow: ["/go"],
+                  retry: {{attempts: 3, backoff_s: 0.05}}}}
+          venue: {{type: http, base_url: "{http.url}"}}
+          player: {{type: mpv, socket: {mpv_socket}}}
+          robot: {{type: ros}}
+          journal: {{type: log}}
+        actions:
+          x_cross:
+            TRIGGER:
+              - {{target: eos, address: /eos/cue/1/5/fire, args: ["{{confidence}}"], cooldown_s: 30}}
+              - {{target: player, command: loadfile, file: {media}}}
+              - {{target: venue, path: /gesture, json: {{g: "{{gesture}}", seq: "{{sequence}}"}}}}
+              - {{target: dead, address: /go}}
+          swipe_right:
+            TRIGGER: [{{target: qlab, address: /go, args: ["{{sequence}}"]}}]
+          open_palm:
+            START:
+              - {{target: player, command: pause}}
+              - {{target: robot, topic: cmd_vel, msg_type: geometry_msgs/Twist}}
+          pointing:
+            START: [{{target: robot, topic: cmd_vel, msg_type: geometry_msgs/Twist, linear: {{x: 0.2}}, angular: {{z: -0.1}}}}]
+            END: [{{target: robot, topic: commands, msg_type: std_msgs/String, data: "{{gesture}} ended"}}]
+          thumbs_up:
+            START: [{{target: player, command: volume_up, step: 10}}, {{target: robot, service: estop_reset}}]
+          fist:
+            START: [{{target: journal, message: "fist {{sequence}}"}}]
+        """)
+
+
+class Peer:
+    """A test node that publishes gesture events and records everything the dispatcher does."""
+
+    def __init__(self, context) -> None:
+        self.node = rclpy.create_node("dispatch_test_peer", context=context)
+        self.events = self.node.create_publisher(GestureEvent, "gesture/events", EVENT_QOS)
+        self.armed = self.node.create_publisher(Bool, "dispatch/armed", EVENT_QOS)
+        self.records: List[ActionRecord] = []
+        self.twists: List[Twist] = []
+        self.strings: List[str] = []
+        self.diagnostics: List[DiagnosticArray] = []
+        self.trigger_calls = 0
+        self.node.create_subscription(ActionRecord, "actions/log", self.records.append, EVENT_QOS)
+        self.node.create_subscription(Twist, "cmd_vel", self.twists.append, EVENT_QOS)
+        self.node.create_subscription(String, "commands", lambda m: self.strings.append(m.data), EVENT_QOS)
+        self.node.create_subscription(DiagnosticArray, "/diagnostics", self.diagnostics.append, 10)
+        self.node.create_service(Trigger, "estop_reset", self._on_trigger)
+        self.set_armed = self.node.create_client(SetBool, "dispatch/set_armed")
+        self.set_params = self.node.create_client(SetParameters, f"{NODE}/set_parameters")
+        self.get_params = self.node.create_client(GetParameters, f"{NODE}/get_parameters")
+        self.executor = SingleThreadedExecutor(context=context)
+        self.executor.add_node(self.node)
+        self._thread = threading.Thread(target=self.executor.spin, daemon=True)
+        self._thread.start()
+        self.sequence = 0
+
+    def _on_trigger(self, request, response):
+        self.trigger_calls += 1
+        response.success, response.message = True, "reset"
+        return response
+
+    def wait_for_node(self, published=("actions/log",)) -> None:
+        assert wait_until(lambda: self.events.get_subscription_count() > 0 and self.set_params.service_is_ready()
+                          and all(self.node.count_publishers(t) > 0 for t in published), timeout=30), \
+            "node did not come up"
+
+    def send(self, gesture: str, event_type: int, age_s: float = 0.0, confidence: float = 0.9) -> GestureEvent:
+        self.sequence += 1
+        msg = GestureEvent(event_id=f"ev-{self.sequence}", source_id="test/cam0", sequence=self.sequence,
+                           gesture=gesture, confidence=confidence, event_type=event_type, model_id="test")
+        stamp_ns = self.node.get_clock().now().nanoseconds - int(age_s * 1e9)
+        msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp_ns, 1_000_000_000)
+        msg.header.frame_id = "camera_optical_frame"
+        msg.start_stamp = msg.end_stamp = msg.header.stamp
+        self.events.publish(msg)
+        return msg
+
+    def records_for(self, event: GestureEvent, count: int) -> List[ActionRecord]:
+        assert wait_until(lambda: len([r for r in self.records if r.event_id == event.event_id]) >= count), \
+            f"expected {count} records for {event.gesture}"
+        return [r for r in self.records if r.event_id == event.event_id]
+
+    def call(self, client, request):
+        assert client.wait_for_service(timeout_sec=10)
+        future = client.call_async(request)
+        assert wait_until(future.done)
+        return future.result()
+
+    def set_string_param(self, name: str, value: str):
+        param = ParameterMsg(name=name, value=ParameterValue(type=ParameterType.PARAMETER_STRING, string_value=value))
+        return self.call(self.set_params, SetParameters.Request(parameters=[param])).results[0]
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        self._thread.join(5)
+        self.node.destroy_node()
+
+
+@pytest.fixture
+def rig(rclpy_context, domain, tmp_path):
+    udp, tcp, http = OscReceiver("udp"), OscReceiver("tcp"), HttpReceiver()
+    player = MpvPlayer(tmp_path / "mpv.sock")
+    media = write_wav(tmp_path / "clip.wav")
+    map_path = tmp_path / "show.yaml"
+    map_path.write_text(_map_text(udp, tcp, http, player.socket_path, media))
+    peer = Peer(rclpy_context)
+    procs: List[NodeProcess] = []
+
+    def start(published=("actions/log", "cmd_vel", "commands"), **params) -> NodeProcess:
+        params = {"action_map": str(map_path), "max_event_age_s": 2.0, "global_rate_limit": 0, **params}
+        proc = NodeProcess("action_dispatch_node", domain, params, log_dir=tmp_path, env=CHILD_ENV)
+        procs.append(proc)
+        try:
+            peer.wait_for_node(published)
+        except AssertionError:
+            raise AssertionError(f"action_dispatch_node did not come up; its log:\n{proc.log()}") from None
+        return proc
+
+    class Rig:
+        pass
+
+    rig = Rig()
+    rig.__dict__.update(udp=udp, tcp=tcp, http=http, player=player, media=media, map_path=map_path, peer=peer,
+                        start=start, tmp=tmp_path)
+    try:
+        yield rig
+    finally:
+        for proc in procs:
+            proc.stop()
+        peer.close()
+        player.stop()
+        for server in (udp, tcp, http):
+            server.close()
+
+
+def test_scripted_events_reach_every_peer_exactly_as_mapped(rig):
+    proc = rig.start()
+    peer = rig.peer
+    x = peer.send("x_cross", TRIGGER, confidence=0.75)
+    records = peer.records_for(x, 4)
+    assert rig.tcp.wait_for(1) == [("/eos/cue/1/5/fire", [0.75])]
+    assert rig.http.wait_for(1) == [("POST", "/gesture", {"g": "x_cross", "seq": 1})]
+    assert wait_until(lambda: rig.player.get("path") == str(rig.media))
+    by_name = {r.action_name: r for r in records}
+    assert {n: r.result for n, r in by_name.items()} == {
+        "x_cross/TRIGGER/1": ActionRecord.DONE, "x_cross/TRIGGER/2": ActionRecord.DONE,
+        "x_cross/TRIGGER/3": ActionRecord.DONE, "x_cross/TRIGGER/4": ActionRecord.FAILED}
+    dead = by_name["x_cross/TRIGGER/4"]
+    assert dead.attempts == 3 and "Connection refused" in dead.detail
+    done = by_name["x_cross/TRIGGER/1"]
+    assert done.header.stamp == x.header.stamp and done.header.frame_id == "camera_optical_frame"
+    assert done.target == f"osc+tcp://127.0.0.1:{rig.tcp.port}/eos/cue/1/5/fire" and done.action_type == "osc"
+    assert 0.0 <= done.latency_s < 60.0 and not math.isnan(done.latency_s)
+
+    for gesture, event_type in [("swipe_right", TRIGGER), ("open_palm", START), ("pointing", START),
+                                ("pointing", END), ("thumbs_up", START), ("fist", START), ("fist", END),
+                                ("x_cross", TRIGGER)]:
+        last = peer.send(gesture, event_type)
+    peer.records_for(last, 4)
+    assert rig.udp.wait_for(1) == [("/go", [2])]
+    assert wait_until(lambda: len(peer.twists) == 2)
+    assert [(t.linear.x, t.angular.z) for t in peer.twists] == [(0.0, 0.0), (0.2, -0.1)]
+    assert wait_until(lambda: peer.strings == ["pointing ended"])
+    assert wait_until(lambda: peer.trigger_calls == 1)
+    assert rig.player.get("volume") == 110 and rig.player.get("pause") is True
+    # the second x_cross: cue in cooldown (skipped), the rest ran again
+    second = {r.action_name: r for r in peer.records_for(last, 4)}
+    assert second["x_cross/TRIGGER/1"].result == ActionRecord.SKIPPED
+    assert second["x_cross/TRIGGER/1"].detail.startswith("cooldown: ")
+    assert second["x_cross/TRIGGER/3"].result == ActionRecord.DONE
+    assert len(rig.tcp.snapshot()) == 1 and len(rig.http.snapshot()) == 2
+    assert wait_until(lambda: any(r.action_name == "fist/START/1" and r.detail == "fist 7" for r in peer.records))
+
+    assert wait_until(lambda: any(s.values and any(kv.key == "dead state" and kv.value == "failing"
+                                                   for kv in s.values) for d in peer.diagnostics for s in d.status))
+    status = [s for d in peer.diagnostics for s in d.status if s.name == NODE][-1]
+    values = {kv.key: kv.value for kv in status.values}
+    assert status.level == b"\x01" and "dead" in status.message
+    assert values["eos state"] == "ok" and values["events"] == "9" and values["events unmapped"] == "1"
+    assert proc.stop() == 0
+    assert "Traceback" not in proc.log()
+
+
+def test_disarmed_fires_nothing_and_stale_events_are_dropped(rig):
+    rig.start()
+    peer = rig.peer
+    response = peer.call(peer.set_armed, SetBool.Request(data=False))
+    assert response.success and response.message == "disarmed"
+    event = peer.send("swipe_right", TRIGGER)
+    record, = peer.records_for(event, 1)
+    assert (record.result, record.detail) == (ActionRecord.SKIPPED, "disarmed")
+    params = peer.call(peer.get_params, GetParameters.Request(names=["armed"]))
+    assert params.values[0].bool_value is False
+
+    peer.armed.publish(Bool(data=True))
+    assert wait_until(lambda: peer.call(peer.get_params, GetParameters.Request(names=["armed"]))
+                      .values[0].bool_value)
+    stale = peer.send("swipe_right", TRIGGER, age_s=10.0)
+    record, = peer.records_for(stale, 1)
+    assert record.result == ActionRecord.SKIPPED and record.detail.startswith("stale: event is 10.")
+    fresh = peer.send("swipe_right", TRIGGER)
+    assert peer.records_for(fresh, 1)[0].result == ActionRecord.DONE
+    assert rig.udp.wait_for(1) == [("/go", [fresh.sequence])]
+    assert len(rig.udp.snapshot()) == 1
+
+
+def test_burst_of_fifty_yields_at_most_the_configured_count(rig):
+    rig.start(global_rate_limit=3, global_rate_window_s=3600.0)
+    peer = rig.peer
+    events = [peer.send("swipe_right", TRIGGER) for _ in range(50)]
+    assert wait_until(lambda: len(peer.records) == 50)
+    done = [r for r in peer.records if r.result == ActionRecord.DONE]
+    assert len(done) == 3
+    assert sum(r.detail.startswith("global rate limit: 3 events per 3600 s") for r in peer.records) == 47
+    assert rig.udp.wait_for(3) == [("/go", [e.sequence]) for e in events[:3]]
+    time.sleep(0.3)  # nothing more may arrive after the last record
+    assert len(rig.udp.snapshot()) == 3
+
+
+def test_map_reload_refuses_a_bad_file_and_keeps_the_old_map(rig):
+    rig.start()
+    peer = rig.peer
+    bad = rig.tmp / "bad.yaml"
+    bad.write_text("targets:\n  journal: {type: log}\nactions:\n  swipe_up:\n    TRIGGER: [{target: journal}]\n")
+    result = peer.set_string_param("action_map", str(bad))
+    assert not result.successful
+    assert result.reason.startswith(f"{bad}:4: unknown gesture 'swipe_up'")
+    event = peer.send("swipe_right", TRIGGER)
+    assert peer.records_for(event, 1)[0].result == ActionRecord.DONE  # old map still in force
+
+    good = rig.tmp / "good.yaml"
+    good.write_text(dedent(f"""\
+        targets:
+          qlab: {{type: osc, host: 127.0.0.1, port: {rig.udp.port}, allow: ["/cue/*/start"]}}
+        actions:
+          swipe_right:
+            TRIGGER: [{{target: qlab, address: /cue/7/start}}]
+        """))
+    assert peer.set_string_param("action_map", str(good)).successful
+    event = peer.send("swipe_right", TRIGGER)
+    assert peer.records_for(event, 1)[0].result == ActionRecord.DONE
+    assert rig.udp.wait_for(2) == [("/go", [1]), ("/cue/7/start", [])]
+
+
+def test_bad_map_at_start_up_is_one_clear_error_and_the_node_keeps_running(rig):
+    rig.map_path.write_text("actions:\n  fist:\n    START: [{target: nowhere}]\n")
+    proc = rig.start(published=("actions/log",))
+    peer = rig.peer
+    event = peer.send("fist", START)
+    assert wait_until(lambda: any(s.level == b"\x02" for d in peer.diagnostics for s in d.status))
+    assert not [r for r in peer.records if r.event_id == event.event_id]
+    assert proc.proc.poll() is None
+    log = proc.log()
+    assert f"{rig.map_path}:3: unknown target 'nowhere'" in log and "Traceback" not in log

@@ -1,0 +1,204 @@
+"""classifier_node in-process: real rclpy node, real Keypoints publisher over DDS on loopback."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable, Iterable, List
+
+import pytest
+
+rclpy = pytest.importorskip("rclpy")
+
+from rclpy.executors import SingleThreadedExecutor  # noqa: E402
+from rclpy.parameter import Parameter  # noqa: E402
+from std_msgs.msg import String  # noqa: E402
+
+from gesture_ros.core.landmarks import KeypointFrame  # noqa: E402
+from gesture_ros.msg import GestureEvent, GestureScores, Keypoints, Landmark  # noqa: E402
+from gesture_ros.nodes.classifier_node import ClassifierNode  # noqa: E402
+from gesture_ros.ros.conversions import keypoints_to_msg, stamp_to_ns  # noqa: E402
+from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
+from support import hand_frames as hf  # noqa: E402
+from support.tiny_onnx import write_model  # noqa: E402
+
+TRIGGER, START, END = GestureEvent.TRIGGER, GestureEvent.START, GestureEvent.END
+
+
+class Rig:
+    """The classifier node plus a test node that publishes keypoints and records outputs."""
+
+    def __init__(self, context, params: dict) -> None:
+        overrides = [Parameter(k, value=v) for k, v in params.items()]
+        self.node = ClassifierNode(context=context, parameter_overrides=overrides)
+        self.peer = rclpy.create_node("classifier_test_peer", context=context)
+        self.kp_pub = self.peer.create_publisher(Keypoints, "keypoints", SENSOR_QOS)
+        self.model_pub = self.peer.create_publisher(String, "classifier/model", 10)
+        self.events: List[GestureEvent] = []
+        self.scores: List[GestureScores] = []
+        self.sent_stamps: List[int] = []
+        self.peer.create_subscription(GestureEvent, "gesture/events", self.events.append, EVENT_QOS)
+        self.peer.create_subscription(GestureScores, "gesture/scores", self.scores.append, EVENT_QOS)
+        self.executor = SingleThreadedExecutor(context=context)
+        self.executor.add_node(self.node)
+        self.executor.add_node(self.peer)
+        self.spin_until(lambda: self.kp_pub.get_subscription_count() > 0
+                        and self.peer.count_publishers("gesture/events") > 0)
+
+    def spin_until(self, done: Callable[[], bool], timeout: float = 10.0) -> None:
+        end = time.monotonic() + timeout
+        while not done():
+            assert time.monotonic() < end, "timed out waiting on the classifier node"
+            self.executor.spin_once(timeout_sec=0.05)
+
+    def send(self, frames: Iterable[KeypointFrame]) -> None:
+        """Publish each frame and wait until the node has taken it (no drops, no timing)."""
+        for frame in frames:
+            self.send_msg(keypoints_to_msg(frame))
+
+    def send_msg(self, msg: Keypoints) -> None:
+        before = self.node.frames_received
+        self.kp_pub.publish(msg)
+        self.sent_stamps.append(stamp_to_ns(msg.header.stamp))
+        self.spin_until(lambda: self.node.frames_received > before)
+
+    def settle(self, n_events: int) -> None:
+        self.spin_until(lambda: len(self.events) >= n_events)
+        for _ in range(5):
+            self.executor.spin_once(timeout_sec=0.02)
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        self.node.destroy_node()
+        self.peer.destroy_node()
+
+
+@pytest.fixture
+def models(tmp_path):
+    return {"v1": write_model(tmp_path / "v1.onnx", window=8, model_id="tiny", version="1"),
+            "v2": write_model(tmp_path / "v2.onnx", window=6, model_id="tiny", version="2")}
+
+
+@pytest.fixture
+def rig(rclpy_context, models):
+    r = Rig(rclpy_context, {"model_path": str(models["v1"]), "providers": ["cpu"], "min_duration_s": 0.2,
+                            "cooldown_s": 0.5, "refractory_s": 0.0, "watch_model_file": False})
+    try:
+        yield r
+    finally:
+        r.close()
+
+
+def kinds(events: List[GestureEvent]):
+    return [(e.event_type, e.gesture) for e in events]
+
+
+def stamp(e) -> int:
+    return stamp_to_ns(e.header.stamp)
+
+
+def test_events_and_scores_carry_the_keypoint_stamps(rig):
+    rig.send(list(hf.still(20)) + list(hf.empty(12, 20)) + list(hf.sweep(12, 32)) + list(hf.empty(12, 44)))
+    rig.settle(3)
+    assert kinds(rig.events) == [(START, "open_palm"), (END, "open_palm"), (TRIGGER, "swipe_right")]
+    sent = set(rig.sent_stamps)
+    for e in rig.events:
+        assert stamp(e) in sent and e.header.frame_id == "cam"
+        assert stamp_to_ns(e.end_stamp) == stamp(e)
+        assert e.source_id == "cam" and e.model_id == "tiny" and e.model_version == "1"
+        assert e.handedness == "right"
+    assert [e.sequence for e in rig.events] == [1, 2, 3]
+    assert len({e.event_id for e in rig.events}) == 3
+    start, end, swipe = rig.events
+    assert stamp_to_ns(end.start_stamp) == stamp_to_ns(start.start_stamp) < stamp(end)
+    assert stamp_to_ns(swipe.start_stamp) < stamp(swipe)
+    assert rig.scores and all(stamp(s) in sent for s in rig.scores)
+    last = rig.scores[-1]
+    assert last.labels[0] == "none" and len(last.probabilities) == len(last.labels) == len(last.raw_probabilities)
+    assert last.window_length == 8 and last.source_id == "cam"
+
+
+def test_hot_reload_good_model_ends_the_old_ones_gesture(rig, models):
+    rig.send(hf.still(20))
+    rig.settle(1)
+    (result,) = rig.node.set_parameters([Parameter("model_path", value=str(models["v2"]))])
+    assert result.successful, result.reason
+    rig.settle(2)
+    assert kinds(rig.events) == [(START, "open_palm"), (END, "open_palm")]
+    assert rig.events[1].model_version == "1"
+    rig.send(hf.still(20, start=20))
+    rig.settle(3)
+    assert rig.events[2].event_type == START and rig.events[2].model_version == "2"
+    assert rig.events[2].sequence == 3
+    assert rig.scores[-1].window_length == 6
+
+
+def test_bad_model_is_refused_and_the_old_one_keeps_running(rig, models, tmp_path):
+    garbled = tmp_path / "garbled.onnx"
+    garbled.write_bytes(b"not a model at all")
+    wrong_dim = write_model(tmp_path / "dim.onnx", input_dim=7)
+    for bad in (garbled, wrong_dim, tmp_path / "missing.onnx"):
+        (result,) = rig.node.set_parameters([Parameter("model_path", value=str(bad))])
+        assert not result.successful and str(bad) in result.reason
+    assert rig.node.get_parameter("model_path").value == str(models["v1"])
+    rig.send(hf.still(20))
+    rig.settle(1)
+    assert rig.events[0].model_version == "1"
+
+
+def test_model_topic_switches_the_model(rig, models):
+    rig.model_pub.publish(String(data=str(models["v2"])))
+    rig.spin_until(lambda: rig.node.get_parameter("model_path").value == str(models["v2"]))
+    assert rig.node.model.meta.version == "2"
+
+
+def test_bad_post_processing_parameters_are_refused(rig):
+    for name, value in [("smoothing", "median"), ("thresholds", ["swipe_left=0.9"]), ("threshold", 1.5)]:
+        (result,) = rig.node.set_parameters([Parameter(name, value=value)])
+        assert not result.successful and result.reason
+    (result,) = rig.node.set_parameters([Parameter("deny", value=["open_palm"])])
+    assert result.successful
+    rig.send(hf.still(20))
+    rig.send(hf.sweep(12, 20))
+    rig.settle(1)
+    assert kinds(rig.events) == [(TRIGGER, "swipe_right")]
+
+
+def test_bad_keypoints_are_survived(rig):
+    rig.send(hf.still(10))
+    broken = keypoints_to_msg(hf.frame(hf.T0_NS + 10 * hf.STEP_NS, 0.5))
+    broken.right_hand = [Landmark(x=0.5, y=0.5)] * 5  # 5 landmarks: not a hand
+    rig.send_msg(broken)
+    nan = keypoints_to_msg(hf.frame(hf.T0_NS + 11 * hf.STEP_NS, 0.5))
+    nan.right_hand[3].x = float("nan")
+    rig.send_msg(nan)
+    rig.send(hf.still(20, start=12))
+    rig.settle(1)
+    assert kinds(rig.events) == [(START, "open_palm")]
+    assert rig.node.frames_received == 32
+
+
+def test_destroying_the_node_ends_the_active_gesture(rclpy_context, models):
+    r = Rig(rclpy_context, {"model_path": str(models["v1"]), "providers": ["cpu"]})
+    try:
+        r.send(hf.still(20))
+        r.settle(1)
+        r.node.end_all()  # what destroy_node does first
+        r.settle(2)
+        assert kinds(r.events) == [(START, "open_palm"), (END, "open_palm")]
+        assert stamp(r.events[1]) == r.sent_stamps[-1]
+    finally:
+        r.close()
+
+
+def test_missing_model_at_start_then_a_good_one(rclpy_context, models, tmp_path):
+    r = Rig(rclpy_context, {"model_path": str(tmp_path / "absent.onnx"), "providers": ["cpu"]})
+    try:
+        assert r.node.model is None
+        r.send(hf.still(3))  # ignored, node keeps running
+        (result,) = r.node.set_parameters([Parameter("model_path", value=str(models["v1"]))])
+        assert result.successful
+        r.send(hf.still(20, start=3))
+        r.settle(1)
+        assert kinds(r.events) == [(START, "open_palm")]
+    finally:
+        r.close()

@@ -1,0 +1,131 @@
+"""GestureDecider: keypoint frames through features, a real ONNX model and the event logic."""
+
+from typing import Iterable, List
+
+import numpy as np
+import pytest
+
+from gesture_ros.core.event_config import EventConfig
+from gesture_ros.core.events import EventType
+from gesture_ros.core.gesture_decider import DeciderConfig, GestureDecider, PublishedEvent
+from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame
+from gesture_ros.core.onnx_model import RuntimeOptions, load_model
+from support import hand_frames as hf
+from support.tiny_onnx import write_model
+
+CPU = RuntimeOptions(providers=["cpu"], warmup_runs=1)
+
+
+@pytest.fixture
+def model(tmp_path):
+    return load_model(write_model(tmp_path / "tiny.onnx", window=8, model_id="tiny", version="1"), CPU)
+
+
+def decider(model, **kw) -> GestureDecider:
+    events = EventConfig(**{**dict(min_duration_s=0.2, cooldown_s=0.5), **kw.pop("events", {})})
+    return GestureDecider(model, DeciderConfig(events=events, **kw))
+
+
+def feed(d: GestureDecider, frames: Iterable[KeypointFrame], source: str = "cam0") -> List[PublishedEvent]:
+    out: List[PublishedEvent] = []
+    for f in frames:
+        out += d.push(source, f).events
+    return out
+
+
+def summary(events: List[PublishedEvent]):
+    return [(e.event.event_type, e.event.gesture) for e in events]
+
+
+def test_held_hand_starts_and_ends_with_frame_stamps(model):
+    d = decider(model)
+    frames = list(hf.still(30)) + list(hf.empty(20, 30))
+    events = feed(d, frames)
+    assert summary(events) == [(EventType.START, "open_palm"), (EventType.END, "open_palm")]
+    start, end = (e.event for e in events)
+    stamps = {f.stamp_ns for f in frames}
+    assert start.frame.stamp_ns in stamps and end.frame.stamp_ns in stamps
+    assert start.frame.frame_id == "cam" and start.handedness == "right"
+    assert end.start_ns == start.start_ns and end.end_ns == end.frame.stamp_ns
+    # the window needs 8 frames, then min_duration 0.2 s (5 frames) before START
+    assert start.frame.stamp_ns == hf.T0_NS + 12 * hf.STEP_NS
+    assert [e.sequence for e in events] == [1, 2]
+    assert len({e.event_id for e in events}) == 2
+    assert all(e.model_id == "tiny" and e.model_version == "1" for e in events)
+
+
+def test_sweep_right_then_left_gives_direction_following_triggers(model):
+    d = decider(model, events=dict(deny={"open_palm"}))
+    frames = list(hf.empty(8)) + list(hf.sweep(12, 8, 0.2, 0.8)) + list(hf.empty(12, 20)) + \
+        list(hf.sweep(12, 32, 0.8, 0.2, side="left")) + list(hf.empty(12, 44))
+    events = feed(d, frames)
+    assert summary(events) == [(EventType.TRIGGER, "swipe_right"), (EventType.TRIGGER, "swipe_left")]
+    assert [e.event.handedness for e in events] == ["right", "left"]
+    first = events[0].event
+    assert first.start_ns < first.frame.stamp_ns == first.end_ns
+
+
+def test_gap_ends_the_held_gesture_at_the_last_frame_before_it(model):
+    d = decider(model, max_gap_s=0.5)
+    events = feed(d, hf.still(20))
+    assert summary(events) == [(EventType.START, "open_palm")]
+    decision = d.push("cam0", hf.frame(hf.T0_NS + 19 * hf.STEP_NS + 2_000_000_000, 0.5))
+    assert summary(decision.events) == [(EventType.END, "open_palm")]
+    assert decision.events[0].event.frame.stamp_ns == hf.T0_NS + 19 * hf.STEP_NS
+    assert [n.kind for n in decision.notes] == ["gap"] and "window reset" in decision.notes[0].text
+    assert d.window_fill()["cam0"] == pytest.approx(1 / 8)
+
+
+def test_replay_restart_time_going_backwards_resets(model):
+    d = decider(model)
+    first = feed(d, hf.still(20, start=1000))
+    again = feed(d, hf.still(20))  # the recording starts over: stamps go back
+    assert summary(first) == [(EventType.START, "open_palm")]
+    assert summary(again) == [(EventType.END, "open_palm"), (EventType.START, "open_palm")]
+
+
+def test_nan_keypoints_are_reported_and_treated_as_missing(model):
+    d = decider(model)
+    feed(d, hf.still(10))
+    bad = hf.frame(hf.T0_NS + 10 * hf.STEP_NS, 0.5)
+    bad.right_hand[HandLandmark.INDEX_FINGER_TIP, Field.X] = np.nan
+    decision = d.push("cam0", bad)
+    (note,) = decision.notes
+    assert note.kind == "nan" and "NaN" in note.text and "right_hand" in note.text
+    assert d.window("cam0").view().present[-1] == np.False_
+
+
+def test_mostly_missing_window_assumes_the_reject_class(model):
+    d = decider(model)
+    scores = [d.push("cam0", f).scores for f in list(hf.still(2)) + list(hf.empty(8, 2))]
+    last = scores[-1]
+    assert last is not None and not last.ran_model
+    assert last.raw[0] == 1.0 and last.fill == last.length == 8
+
+
+def test_sources_are_independent_with_own_sequences(model):
+    d = decider(model)
+    a = feed(d, hf.still(20), source="a")
+    b = feed(d, hf.still(20, frame_id="cam_b"), source="b")
+    assert [e.sequence for e in a] == [1] and [e.sequence for e in b] == [1]
+    ends = d.close()
+    assert sorted((e.source_id, e.sequence, e.event.event_type) for e in ends) == [
+        ("a", 2, EventType.END), ("b", 2, EventType.END)]
+
+
+def test_model_swap_ends_with_the_old_model_and_keeps_sequence(model, tmp_path):
+    d = decider(model)
+    feed(d, hf.still(20))
+    new = load_model(write_model(tmp_path / "v2.onnx", window=6, model_id="tiny", version="2"), CPU)
+    (end,) = d.set_model(new)
+    assert end.event.event_type is EventType.END and end.model_version == "1" and end.sequence == 2
+    events = feed(d, hf.still(20, start=20))
+    assert summary(events) == [(EventType.START, "open_palm")]
+    assert events[0].model_version == "2" and events[0].sequence == 3
+
+
+def test_stride_runs_the_model_every_nth_frame(model):
+    d = decider(model, stride=3)
+    scored = [d.push("cam0", f).scores is not None for f in hf.still(20)]
+    assert sum(scored) == 5  # frames 8, 11, 14, 17, 20 of 20
+    assert len(d.infer_stats) == 5

@@ -1,0 +1,189 @@
+"""The real camera_node and keypoint_node executables over DDS on loopback, on real video."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Callable, Dict, List, Tuple
+
+import cv2
+import numpy as np
+import pytest
+from support.data import shared_data
+from support.ros_env import NodeProcess
+
+rclpy = pytest.importorskip("rclpy")
+
+from rclpy.executors import SingleThreadedExecutor  # noqa: E402
+from sensor_msgs.msg import Image  # noqa: E402
+
+from gesture_ros.core.landmarks import Field, HandLandmark  # noqa: E402
+from gesture_ros.msg import Keypoints  # noqa: E402
+from gesture_ros.ros.conversions import bgr_to_image, stamp_to_ns  # noqa: E402
+from gesture_ros.ros.qos import SENSOR_QOS  # noqa: E402
+
+Stamp = Tuple[int, int]
+# The executables start with '#!/usr/bin/env python3': run them with this interpreter.
+ENV = {"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
+
+
+class Probe:
+    """A real rclpy node that records image_raw and keypoints and can publish images."""
+
+    def __init__(self, context) -> None:
+        self.node = rclpy.create_node("perception_probe", context=context)
+        self.executor = SingleThreadedExecutor(context=context)
+        self.executor.add_node(self.node)
+        self.images: Dict[Stamp, str] = {}
+        self.keypoints: Dict[Stamp, Keypoints] = {}
+        key = lambda m: (m.header.stamp.sec, m.header.stamp.nanosec)  # noqa: E731
+        self.node.create_subscription(Image, "image_raw", lambda m: self.images.setdefault(key(m), m.header.frame_id),
+                                      SENSOR_QOS)
+        self.node.create_subscription(Keypoints, "keypoints", lambda m: self.keypoints.setdefault(key(m), m),
+                                      SENSOR_QOS)
+        self.publisher = self.node.create_publisher(Image, "image_raw", SENSOR_QOS)
+
+    def spin_until(self, done: Callable[[], bool], timeout: float) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if done():
+                return True
+            self.executor.spin_once(timeout_sec=0.05)
+        return done()
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        self.node.destroy_node()
+
+
+@pytest.fixture
+def probe(rclpy_context):
+    p = Probe(rclpy_context)
+    try:
+        yield p
+    finally:
+        p.close()
+
+
+def camera(domain, source: str, tmp_path, **params) -> NodeProcess:
+    base = {"source": source, "frame_id": "test_cam", "pace": "as_fast_as_consumed",
+            "wait_for_subscribers": 2}  # the probe and keypoint_node: no frame is sent before both listen
+    return NodeProcess("camera_node", domain, {**base, **params}, log_dir=tmp_path, env=ENV)
+
+
+def hand_wrist(k: Keypoints):
+    hand = k.left_hand or k.right_hand
+    return hand[HandLandmark.WRIST].x if hand else None
+
+
+def test_open_hand_keypoints_carry_the_image_stamps(domain, probe, tmp_path):
+    video = shared_data("videos/open_hand_no_gesture.mp4")
+    with NodeProcess("keypoint_node", domain, {"model": "hands"}, log_dir=tmp_path, env=ENV) as kp:
+        cam = camera(domain, str(video), tmp_path)
+        try:
+            assert cam.wait(timeout=180) == 0, cam.log()  # ends by itself at the end of the file
+        finally:
+            cam.stop()
+        probe.spin_until(lambda: set(probe.keypoints) >= set(probe.images), timeout=5)
+        assert kp.proc.poll() is None, kp.log()
+    assert len(probe.images) >= 190, f"only {len(probe.images)} of 202 images arrived\n{cam_log}"
+    assert set(probe.keypoints) <= set(probe.images)  # every keypoints header is an image's header
+    assert len(probe.keypoints) >= 0.95 * len(probe.images)
+    with_hand = [k for k in probe.keypoints.values() if k.left_hand or k.right_hand]
+    assert len(with_hand) >= 0.95 * len(probe.keypoints)
+    k = next(iter(probe.keypoints.values()))
+    assert k.header.frame_id == "test_cam" and (k.image_width, k.image_height) == (640, 360)
+    assert k.model.startswith("mediapipe-hands/")
+    assert "end of video file" in cam_log
+
+
+def directions(xs: List[float], threshold: float) -> List[str]:
+    """Return the sequence of moves ('right'/'left') larger than ``threshold``."""
+    moves: List[str] = []
+    lo = hi = xs[0]
+    for x in xs:
+        lo, hi = min(lo, x), max(hi, x)
+        if x - lo > threshold and (not moves or moves[-1] == "left"):
+            moves.append("right")
+            hi = x
+        elif hi - x > threshold and (not moves or moves[-1] == "right"):
+            moves.append("left")
+            lo = x
+    return moves
+
+
+def test_swipe_wrist_moves_right_left_right(domain, probe, tmp_path):
+    """The GIF holds one swipe right and back left; played in a loop (as GIFs are) the wrist
+    moves right, left, then right again at the start of the second pass."""
+    gif = shared_data("videos/swipe2_left_right.gif")
+    with NodeProcess("keypoint_node", domain, {"model": "hands"}, log_dir=tmp_path, env=ENV) as kp, \
+            camera(domain, str(gif), tmp_path, loop=True) as cam:
+        probe.spin_until(lambda: len(probe.keypoints) >= 100, timeout=120)
+        assert kp.proc.poll() is None and cam.proc.poll() is None, kp.log() + cam.log()
+    ordered = [probe.keypoints[s] for s in sorted(probe.keypoints)]
+    xs = np.array([x for x in map(hand_wrist, ordered) if x is not None])
+    assert len(xs) >= 80, f"a hand in only {len(xs)} of {len(ordered)} frames"
+    smooth = np.convolve(np.pad(xs, 2, mode="edge"), np.ones(5) / 5, mode="valid")
+    assert directions(list(smooth), threshold=0.15)[:3] == ["right", "left", "right"]
+
+
+def bad_images(good: Image) -> Dict[str, Image]:
+    def variant(**change) -> Image:
+        msg = Image(header=good.header, height=good.height, width=good.width, encoding=good.encoding,
+                    is_bigendian=good.is_bigendian, step=good.step, data=good.data)
+        for key, value in change.items():
+            setattr(msg, key, value)
+        return msg
+
+    return {
+        "unsupported image encoding '32FC1'": variant(encoding="32FC1"),
+        f"step is {good.step - 3} bytes": variant(step=good.step - 3),
+        "empty image": variant(width=0, height=0, step=0, data=b""),
+        f"data has {len(good.data) // 2} bytes": variant(data=bytes(good.data)[: len(good.data) // 2]),
+    }
+
+
+def test_malformed_images_do_not_stop_the_node(domain, probe, tmp_path):
+    video = shared_data("videos/open_hand_no_gesture.mp4")
+    cap = cv2.VideoCapture(str(video))
+    frames = [cv2.resize(cap.read()[1], (320, 180)) for _ in range(6)]
+    cap.release()
+    with NodeProcess("keypoint_node", domain, {"model": "hands"}, log_dir=tmp_path, env=ENV) as kp:
+        assert probe.spin_until(lambda: probe.publisher.get_subscription_count() >= 2, timeout=60), kp.log()
+        stamp = 1_000_000_000
+
+        def send(image: np.ndarray, corrupt: str = "") -> int:
+            nonlocal stamp
+            stamp += 40_000_000
+            msg = bgr_to_image(image)
+            msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(stamp, 1_000_000_000)
+            msg.header.frame_id = "test_cam"
+            probe.publisher.publish(bad_images(msg)[corrupt] if corrupt else msg)
+            return stamp
+
+        for _ in range(20):  # until the node answers: the first frames after discovery may be lost
+            good_before = send(frames[0])
+            if probe.spin_until(lambda: len(probe.keypoints) >= 1, timeout=1.0):
+                break
+        assert probe.keypoints, kp.log()
+        probe.spin_until(lambda: False, timeout=0.3)
+        good_before = stamp_to_ns(max(probe.keypoints.values(), key=lambda k: stamp_to_ns(k.header.stamp)).header.stamp)
+        for corrupt in bad_images(bgr_to_image(frames[0])):
+            send(frames[1], corrupt)
+            probe.spin_until(lambda: False, timeout=0.3)  # one at a time: none is dropped as backlog
+        got = lambda: {stamp_to_ns(k.header.stamp) for k in probe.keypoints.values()}  # noqa: E731
+        answered = 0
+        for image in frames[2:]:  # one at a time: the node keeps only the newest image
+            s = send(image)
+            answered += probe.spin_until(lambda: s in got(), timeout=10)
+        assert kp.proc.poll() is None, kp.log()
+        assert good_before in got() and answered >= 3, kp.log()
+        probe.spin_until(lambda: "data has" in kp.log(), timeout=5)
+        log = kp.log()
+    rejected = [line for line in log.splitlines() if "rejected an image on /image_raw" in line]
+    for words in bad_images(bgr_to_image(frames[0])):
+        assert any(words in line for line in rejected), f"no log line with '{words}':\n{log}"
+    assert all(line.count("\n") == 0 and "Traceback" not in line for line in rejected)
+    assert "Traceback" not in log
+    assert Field.X == 0  # landmark layout used by hand_wrist()

@@ -1,0 +1,165 @@
+"""recorder_node records real published messages to MCAP; gesture from-mcap turns them into a dataset."""
+
+from __future__ import annotations
+
+import csv
+import time
+import uuid
+
+import numpy as np
+import pytest
+
+rclpy = pytest.importorskip("rclpy")
+
+from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores
+from mcap.reader import make_reader
+from mcap_ros2.decoder import DecoderFactory
+from support.ros_env import NodeProcess
+
+from gesture_ros.core.landmarks import HandLandmark, KeypointFrame, empty_landmarks
+from gesture_ros.ros.conversions import keypoints_to_msg
+from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
+from gesture_ros.toolkit import from_mcap
+from gesture_ros.toolkit.dataset import Dataset
+
+LABELS = ["none", "open_palm", "swipe_left"]
+T0 = 1_700_000_000_000_000_000
+STEP = 40_000_000  # 25 fps
+N = 40
+WINDOW = 5
+# The classifier's best non-none probability per frame: unsure (0.35..0.7) at frames 10..19.
+BEST = [0.9 if i < 10 else 0.5 if i < 20 else 0.1 for i in range(N)]
+
+
+def _frame(i: int) -> KeypointFrame:
+    hand = empty_landmarks(21)
+    hand[:, 0] = np.linspace(0.3, 0.5, 21) + 0.01 * i
+    hand[:, 1] = 0.5
+    return KeypointFrame(stamp_ns=T0 + i * STEP, frame_id="camera_optical_frame", image_width=640,
+                         image_height=360, model="test", right_hand=hand, right_hand_score=0.9)
+
+
+def _wait(pred, timeout: float = 20.0) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+@pytest.fixture
+def recording(tmp_path, domain, rclpy_context):
+    """Run a real recorder_node while a real node publishes keypoints, scores, events, actions."""
+    rec = NodeProcess("recorder_node", domain, {
+        "output_dir": str(tmp_path), "file_prefix": "t", "low_confidence.low": 0.35,
+        "low_confidence.high": 0.7, "low_confidence.merge_gap_s": 0.2}, log_dir=tmp_path)
+    node = rclpy.create_node("fake_pipeline", context=rclpy_context)
+    executor = rclpy.executors.SingleThreadedExecutor(context=rclpy_context)
+    executor.add_node(node)
+    pubs = {
+        "keypoints": node.create_publisher(type(keypoints_to_msg(_frame(0))), "keypoints", SENSOR_QOS),
+        "scores": node.create_publisher(GestureScores, "gesture/scores", EVENT_QOS),
+        "events": node.create_publisher(GestureEvent, "gesture/events", EVENT_QOS),
+        "actions": node.create_publisher(ActionRecord, "actions/log", EVENT_QOS),
+    }
+    sent_events = []
+    try:
+        assert _wait(lambda: all(p.get_subscription_count() > 0 for p in pubs.values())), rec.log()
+        for i in range(N):
+            kp = keypoints_to_msg(_frame(i))
+            pubs["keypoints"].publish(kp)
+            best = BEST[i]
+            pubs["scores"].publish(GestureScores(
+                header=kp.header, source_id="cam0", labels=LABELS, probabilities=[1 - best, best, 0.0],
+                raw_probabilities=[1 - best, best, 0.0], window_fill=min(i + 1, WINDOW), window_length=WINDOW,
+                model_id="m"))
+            if i in (5, 25):
+                event = GestureEvent(header=kp.header, event_id=str(uuid.uuid4()), source_id="cam0",
+                                     sequence=len(sent_events) + 1, gesture="swipe_left", confidence=0.9,
+                                     event_type=GestureEvent.TRIGGER)
+                pubs["events"].publish(event)
+                pubs["actions"].publish(ActionRecord(header=kp.header, event_id=event.event_id,
+                                                     gesture="swipe_left", action_name="seek_back"))
+                sent_events.append(event)
+            executor.spin_once(timeout_sec=0.0)
+            time.sleep(0.01)
+        time.sleep(1.0)  # let DDS deliver before Ctrl-C
+        assert rec.stop() == 0, rec.log()
+    finally:
+        rec.stop()
+        executor.shutdown()
+        node.destroy_node()
+    files = list(tmp_path.glob("t_*.mcap"))
+    assert len(files) == 1, rec.log()
+    return files[0], sent_events
+
+
+def _read(path):
+    out = {}
+    with open(path, "rb") as fh:
+        reader = make_reader(fh, decoder_factories=[DecoderFactory()])
+        schemas = {s.name: s.data.decode() for s in reader.get_summary().schemas.values()}
+        for schema, channel, message, msg in reader.iter_decoded_messages():
+            out.setdefault(channel.topic, []).append((schema.name, message, msg))
+    return schemas, out
+
+
+def test_recorder_writes_decodable_mcap_with_source_stamps(recording):
+    path, sent_events = recording
+    schemas, topics = _read(path)
+    assert set(topics) == {"/keypoints", "/gesture/scores", "/gesture/events", "/actions/log"}
+    # Full concatenated definitions: the nested types are inlined for Foxglove / rosbag2.
+    assert "MSG: gesture_ros/msg/Landmark" in schemas["gesture_ros/msg/Keypoints"]
+    assert "MSG: builtin_interfaces/msg/Time" in schemas["gesture_ros/msg/GestureEvent"]
+    events = topics["/gesture/events"]
+    assert [m.event_id for _, _, m in events] == [e.event_id for e in sent_events]
+    for (_, record, msg), sent in zip(events, sent_events):
+        stamp = msg.header.stamp.sec * 10**9 + msg.header.stamp.nanosec
+        assert stamp == sent.header.stamp.sec * 10**9 + sent.header.stamp.nanosec
+        assert record.publish_time == stamp  # publish time = camera frame stamp, not the wall clock
+        assert msg.gesture == "swipe_left" and msg.header.frame_id == "camera_optical_frame"
+    assert len(topics["/gesture/scores"]) == N
+    assert len(topics["/actions/log"]) == 2
+    keypoints = topics["/keypoints"]
+    assert len(keypoints) >= N // 2  # best effort QoS, as the live stream: a few may be lost
+    for _, record, msg in keypoints:
+        i = (record.publish_time - T0) // STEP
+        assert abs(msg.right_hand[HandLandmark.WRIST].x - _frame(i).right_hand[HandLandmark.WRIST, 0]) < 1e-6
+        assert msg.left_hand == []
+
+
+def test_recorder_lists_unsure_windows_for_labelling(recording):
+    path, _ = recording
+    rows = list(csv.DictReader(path.with_suffix(".candidates.csv").open()))
+    assert len(rows) == 1, rows
+    row = rows[0]
+    # The unsure run is frames 10..19; its range starts where the first unsure window started.
+    assert int(row["end_ns"]) == T0 + 19 * STEP
+    assert int(row["start_ns"]) == T0 + (10 - WINDOW + 1) * STEP
+    assert row["guess"] == "open_palm" and row["label"] == ""
+
+
+def test_from_mcap_turns_labelled_ranges_into_sequences(recording, tmp_path):
+    path, _ = recording
+    labels = tmp_path / "labels.csv"
+    labels.write_text("start_s,end_s,label\n0.0,0.38,open_palm\n0.8,1.2,swipe_left\n")
+    out = tmp_path / "dataset"
+    assert from_mcap.main([str(path), "--labels", str(labels), "--out", str(out), "--person", "p1",
+                           "--none-gaps"]) == 0
+    records = Dataset(out).records()
+    assert [r.label for r in records] == ["open_palm", "none", "swipe_left", "none"]
+    first, arrays = records[0], Dataset(out).load(records[0])[0]
+    assert first.person == "p1" and first.source.startswith("mcap:") and abs(first.fps - 25.0) < 0.5
+    first_recorded = int(from_mcap.read_keypoints(path).arrays.stamps_ns[0])  # best effort may lose the first
+    assert arrays.stamps_ns[0] == first_recorded and arrays.stamps_ns[-1] <= first_recorded + int(0.38e9)
+    assert np.isnan(arrays.left_hand).all() and not np.isnan(arrays.right_hand[:, :, :2]).any()
+
+
+def test_from_mcap_refuses_bad_labels_in_one_sentence(recording, tmp_path, capsys):
+    path, _ = recording
+    labels = tmp_path / "labels.csv"
+    labels.write_text("start_s,end_s,label\n1.0,0.5,fist\n")
+    assert from_mcap.main([str(path), "--labels", str(labels), "--out", str(tmp_path / "d")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "labels.csv:2: range ends" in err
