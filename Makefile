@@ -46,7 +46,7 @@ deps: $(DEPS)
 
 $(STAMP): requirements/ros.txt requirements/core.txt requirements/dev.txt tools/fix_ros_wheels.py
 	test -x $(VENV)/bin/python || $(PY_SYS) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --upgrade pip wheel setuptools
+	$(VENV)/bin/pip install -q --upgrade pip wheel "setuptools<80"
 	$(VENV)/bin/pip install -q -r requirements/ros.txt -r requirements/core.txt -r requirements/dev.txt
 	$(VENV)/bin/pip install -q --no-deps mediapipe==0.10.21
 	$(VENV)/bin/pip install -q torch==2.13.0

@@ -10,7 +10,6 @@ import threading
 import time
 from pathlib import Path
 from textwrap import dedent
-from typing import Callable, List
 
 import pytest
 
@@ -18,16 +17,24 @@ rclpy = pytest.importorskip("rclpy")
 
 from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
 from geometry_msgs.msg import Twist  # noqa: E402
-from rcl_interfaces.msg import Parameter as ParameterMsg, ParameterType, ParameterValue  # noqa: E402
+from gesture_ros.msg import ActionRecord, GestureEvent  # noqa: E402
+from rcl_interfaces.msg import Parameter as ParameterMsg  # noqa: E402
+from rcl_interfaces.msg import ParameterType, ParameterValue
 from rcl_interfaces.srv import GetParameters, SetParameters  # noqa: E402
 from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from std_msgs.msg import Bool, String  # noqa: E402
 from std_srvs.srv import SetBool, Trigger  # noqa: E402
-
-from gesture_ros.msg import ActionRecord, GestureEvent  # noqa: E402
-from gesture_ros.ros.qos import EVENT_QOS  # noqa: E402
-from support.action_peers import HttpReceiver, MpvPlayer, OscReceiver, free_port, wait_until, write_wav  # noqa: E402
+from support.action_peers import (  # noqa: E402
+    HttpReceiver,
+    MpvPlayer,
+    OscReceiver,
+    free_port,
+    wait_until,
+    write_wav,
+)
 from support.ros_env import NodeProcess  # noqa: E402
+
+from gesture_ros.ros.qos import EVENT_QOS  # noqa: E402
 
 TRIGGER, START, END = GestureEvent.TRIGGER, GestureEvent.START, GestureEvent.END
 NODE = "/action_dispatch_node"
@@ -76,10 +83,10 @@ class Peer:
         self.node = rclpy.create_node("dispatch_test_peer", context=context)
         self.events = self.node.create_publisher(GestureEvent, "gesture/events", EVENT_QOS)
         self.armed = self.node.create_publisher(Bool, "dispatch/armed", EVENT_QOS)
-        self.records: List[ActionRecord] = []
-        self.twists: List[Twist] = []
-        self.strings: List[str] = []
-        self.diagnostics: List[DiagnosticArray] = []
+        self.records: list[ActionRecord] = []
+        self.twists: list[Twist] = []
+        self.strings: list[str] = []
+        self.diagnostics: list[DiagnosticArray] = []
         self.trigger_calls = 0
         self.node.create_subscription(ActionRecord, "actions/log", self.records.append, EVENT_QOS)
         self.node.create_subscription(Twist, "cmd_vel", self.twists.append, EVENT_QOS)
@@ -116,16 +123,20 @@ class Peer:
         self.events.publish(msg)
         return msg
 
-    def records_for(self, event: GestureEvent, count: int) -> List[ActionRecord]:
+    def records_for(self, event: GestureEvent, count: int) -> list[ActionRecord]:
         assert wait_until(lambda: len([r for r in self.records if r.event_id == event.event_id]) >= count), \
             f"expected {count} records for {event.gesture}"
         return [r for r in self.records if r.event_id == event.event_id]
 
     def call(self, client, request):
+        """Call a service; re-send when a reply is lost (a request can race service discovery)."""
         assert client.wait_for_service(timeout_sec=10)
-        future = client.call_async(request)
-        assert wait_until(future.done)
-        return future.result()
+        for _ in range(3):
+            future = client.call_async(request)
+            if wait_until(future.done, timeout=5.0):
+                return future.result()
+            client.remove_pending_request(future)
+        raise AssertionError(f"no reply from {client.srv_name}")
 
     def set_string_param(self, name: str, value: str):
         param = ParameterMsg(name=name, value=ParameterValue(type=ParameterType.PARAMETER_STRING, string_value=value))
@@ -145,7 +156,7 @@ def rig(rclpy_context, domain, tmp_path):
     map_path = tmp_path / "show.yaml"
     map_path.write_text(_map_text(udp, tcp, http, player.socket_path, media))
     peer = Peer(rclpy_context)
-    procs: List[NodeProcess] = []
+    procs: list[NodeProcess] = []
 
     def start(published=("actions/log", "cmd_vel", "commands"), **params) -> NodeProcess:
         params = {"action_map": str(map_path), "max_event_age_s": 2.0, "global_rate_limit": 0, **params}
@@ -194,16 +205,17 @@ def test_scripted_events_reach_every_peer_exactly_as_mapped(rig):
     assert 0.0 <= done.latency_s < 60.0 and not math.isnan(done.latency_s)
 
     for gesture, event_type in [("swipe_right", TRIGGER), ("open_palm", START), ("pointing", START),
-                                ("pointing", END), ("thumbs_up", START), ("fist", START), ("fist", END),
-                                ("x_cross", TRIGGER)]:
+                                ("pointing", END), ("fist", END), ("fist", START), ("thumbs_up", START)]:
         last = peer.send(gesture, event_type)
-    peer.records_for(last, 4)
+    peer.records_for(last, 2)
     assert rig.udp.wait_for(1) == [("/go", [2])]
     assert wait_until(lambda: len(peer.twists) == 2)
     assert [(t.linear.x, t.angular.z) for t in peer.twists] == [(0.0, 0.0), (0.2, -0.1)]
     assert wait_until(lambda: peer.strings == ["pointing ended"])
     assert wait_until(lambda: peer.trigger_calls == 1)
     assert rig.player.get("volume") == 110 and rig.player.get("pause") is True
+
+    last = peer.send("x_cross", TRIGGER)
     # the second x_cross: cue in cooldown (skipped), the rest ran again
     second = {r.action_name: r for r in peer.records_for(last, 4)}
     assert second["x_cross/TRIGGER/1"].result == ActionRecord.SKIPPED
@@ -219,7 +231,7 @@ def test_scripted_events_reach_every_peer_exactly_as_mapped(rig):
     assert status.level == b"\x01" and "dead" in status.message
     assert values["eos state"] == "ok" and values["events"] == "9" and values["events unmapped"] == "1"
     assert proc.stop() == 0
-    assert "Traceback" not in proc.log()
+    assert "Traceback" not in proc.log_path.read_text()
 
 
 def test_disarmed_fires_nothing_and_stale_events_are_dropped(rig):

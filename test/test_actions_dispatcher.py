@@ -5,12 +5,12 @@ import threading
 from textwrap import dedent
 
 import pytest
+from support.action_peers import HttpReceiver, OscReceiver, free_port, wait_until
 
 from gesture_ros.actions.action_map import parse_action_map
 from gesture_ros.actions.dispatcher import Dispatcher
 from gesture_ros.actions.event import EventType, GestureEventData, Outcome
 from gesture_ros.actions.safety import SafetySettings
-from support.action_peers import HttpReceiver, OscReceiver, free_port, wait_until
 
 S = 1_000_000_000
 

@@ -48,8 +48,8 @@ def test_good_map_loads_with_bindings_in_order(tmp_path):
 
 def test_unknown_gesture(tmp_path):
     assert _errors(tmp_path, HEAD + "  swipe_up:\n    TRIGGER: [{target: journal}]\n") == [
-        "map.yaml:5: unknown gesture 'swipe_up' (known from the default vocabulary: fist, open_palm, pointing, "
-        "swipe_left, swipe_right, thumbs_down, thumbs_up, x_cross; declare custom names under 'gestures:')"]
+        ("map.yaml:5: unknown gesture 'swipe_up' (known from the default vocabulary: fist, open_palm, pointing, "
+        "swipe_left, swipe_right, thumbs_down, thumbs_up, x_cross; declare custom names under 'gestures:')")]
 
 
 def test_custom_gesture_declared_in_the_map_is_accepted(tmp_path):
@@ -77,8 +77,8 @@ def test_unknown_action_type(tmp_path):
 
 def test_unknown_field(tmp_path):
     assert _errors(tmp_path, HEAD + "  fist:\n    START:\n      - {target: desk, adress: /go}\n") == [
-        "map.yaml:7: unknown field 'adress' in osc action 'fist/START/1' "
-        "(allowed: address, args, cooldown_s, min_confidence, name, target)",
+        ("map.yaml:7: unknown field 'adress' in osc action 'fist/START/1' "
+        "(allowed: address, args, cooldown_s, min_confidence, name, target)"),
         "map.yaml:7: action 'fist/START/1' is missing the required field 'address'"]
 
 
@@ -94,8 +94,8 @@ def test_osc_address_not_in_allow_list(tmp_path):
 
 def test_osc_address_with_pattern_characters(tmp_path):
     assert _errors(tmp_path, HEAD + "  fist:\n    START:\n      - {target: desk, address: /eos/cue/*/1/fire}\n") == [
-        "map.yaml:7: OSC address '/eos/cue/*/1/fire' of action 'fist/START/1' is not valid: it must start with "
-        "'/' and contain no spaces or pattern characters (#*,?[]{})"]
+        ("map.yaml:7: OSC address '/eos/cue/*/1/fire' of action 'fist/START/1' is not valid: it must start with "
+        "'/' and contain no spaces or pattern characters (#*,?[]{})")]
 
 
 def test_yaml_syntax_error(tmp_path):
@@ -110,9 +110,9 @@ def test_unknown_placeholder_and_event_type(tmp_path):
     START: [{target: journal, message: "{gesture} by {user}"}]
 """) == [
         "map.yaml:6: unknown event type 'HOLD' for gesture 'fist' (known: TRIGGER, START, END)",
-        "map.yaml:7: message of action 'fist/START/1': unknown placeholder '{user}' (known: confidence, "
+        ("map.yaml:7: message of action 'fist/START/1': unknown placeholder '{user}' (known: confidence, "
         "duration_s, event_id, event_type, event_type_id, frame_id, gesture, handedness, model_id, "
-        "model_version, sequence, source_id, stamp, stamp_ns)"]
+        "model_version, sequence, source_id, stamp, stamp_ns)")]
 
 
 def test_qlcplus_target_refuses_a_bare_message(tmp_path):
@@ -123,8 +123,8 @@ def test_qlcplus_target_refuses_a_bare_message(tmp_path):
           fist:
             START: [{target: qlc, address: /gesture/fist}]
         """) == [
-        "map.yaml:5: action 'fist/START/1' sends no argument, but target 'qlc' requires one "
-        "(require_args: QLC+ drops OSC messages without arguments)"]
+        ("map.yaml:5: action 'fist/START/1' sends no argument, but target 'qlc' requires one "
+        "(require_args: QLC+ drops OSC messages without arguments)")]
 
 
 def test_duplicate_key_and_missing_file(tmp_path):
@@ -147,20 +147,20 @@ def test_mistyped_values_in_several_action_types(tmp_path):
               - {target: player, command: rewind}
               - {target: base, topic: cmd_vel, msg_type: geometry_msgs/Pose}
         """) == [
-        "map.yaml:2: base_url 'ftp://example.org' of http target 'web' is not valid: scheme must be http or https, "
-        "with a host",
+        ("map.yaml:2: base_url 'ftp://example.org' of http target 'web' is not valid: scheme must be http or https, "
+        "with a host"),
         "map.yaml:8: method of action 'fist/START/1' must be one of GET, POST, PUT, PATCH, DELETE, got 'FETCH'",
-        "map.yaml:9: unknown mpv command 'rewind' in action 'fist/START/2' (known: loadfile, play, pause, toggle, "
-        "stop, volume_up, volume_down, volume, seek)",
-        "map.yaml:10: msg_type 'geometry_msgs/Pose' of action 'fist/START/3' is not supported (supported: "
-        "std_msgs/String, std_msgs/Bool, std_msgs/Empty, geometry_msgs/Twist)"]
+        ("map.yaml:9: unknown mpv command 'rewind' in action 'fist/START/2' (known: loadfile, play, pause, toggle, "
+        "stop, volume_up, volume_down, volume, seek)"),
+        ("map.yaml:10: msg_type 'geometry_msgs/Pose' of action 'fist/START/3' is not supported (supported: "
+        "std_msgs/String, std_msgs/Bool, std_msgs/Empty, geometry_msgs/Twist)")]
 
 
 def test_model_vocabulary_replaces_the_default(tmp_path):
     custom = Vocabulary(frozenset({"none", "wave", "clap"}), "the labels of custom.onnx", {})
     errors = _errors(tmp_path, HEAD + "  fist:\n    START: [{target: journal}]\n", custom)
-    assert errors == ["map.yaml:5: unknown gesture 'fist' (known from the labels of custom.onnx: clap, wave; "
-                      "declare custom names under 'gestures:')"]
+    assert errors == [("map.yaml:5: unknown gesture 'fist' (known from the labels of custom.onnx: clap, wave; "
+                      "declare custom names under 'gestures:')")]
 
 
 def test_held_gesture_mapped_to_trigger_loads_with_a_warning(tmp_path):

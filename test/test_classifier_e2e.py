@@ -7,20 +7,19 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import List
 
 import pytest
 
 rclpy = pytest.importorskip("rclpy")
 
-from rclpy.executors import SingleThreadedExecutor  # noqa: E402
-from sensor_msgs.msg import Image  # noqa: E402
+from gesture_ros.msg import GestureEvent, Keypoints
+from rclpy.executors import SingleThreadedExecutor
+from sensor_msgs.msg import Image
+from support.data import shared_data
+from support.ros_env import REPO, NodeProcess
 
-from gesture_ros.msg import GestureEvent, Keypoints  # noqa: E402
-from gesture_ros.ros.conversions import stamp_to_ns  # noqa: E402
-from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
-from support.data import shared_data  # noqa: E402
-from support.ros_env import REPO, NodeProcess  # noqa: E402
+from gesture_ros.ros.conversions import stamp_to_ns
+from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 
 KEYPOINT_MODEL = "hands_pose"  # hands for close-ups, pose for x_cross
 CONFIG = REPO / "config" / "classifier.yaml"
@@ -31,9 +30,9 @@ FORBIDDEN_ON_OPEN_HAND = {"swipe_left", "swipe_right", "x_cross", "thumbs_up", "
 
 @dataclass
 class Run:
-    images: List[int] = field(default_factory=list)
-    keypoints: List[int] = field(default_factory=list)
-    events: List[GestureEvent] = field(default_factory=list)
+    images: list[int] = field(default_factory=list)
+    keypoints: list[int] = field(default_factory=list)
+    events: list[GestureEvent] = field(default_factory=list)
 
 
 def run_pipeline(clip: Path, domain, context, tmp_path: Path) -> Run:
@@ -53,7 +52,7 @@ def run_pipeline(clip: Path, domain, context, tmp_path: Path) -> Run:
         while not done() and time.monotonic() < end:
             executor.spin_once(timeout_sec=0.05)
 
-    procs: List[NodeProcess] = []
+    procs: list[NodeProcess] = []
     try:
         procs.append(NodeProcess("classifier_node", domain, params={"providers": ["cpu"]},
                                  extra_args=["--params-file", str(CONFIG)], log_dir=tmp_path, env=CHILD_ENV))

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Iterable, List
+from collections.abc import Callable, Iterable
 
 import pytest
 
 rclpy = pytest.importorskip("rclpy")
 
-from rclpy.executors import SingleThreadedExecutor  # noqa: E402
-from rclpy.parameter import Parameter  # noqa: E402
-from std_msgs.msg import String  # noqa: E402
+from gesture_ros.msg import GestureEvent, GestureScores, Keypoints, Landmark
+from rclpy.executors import SingleThreadedExecutor
+from rclpy.parameter import Parameter
+from std_msgs.msg import String
+from support import hand_frames as hf
+from support.tiny_onnx import write_model
 
-from gesture_ros.core.landmarks import KeypointFrame  # noqa: E402
-from gesture_ros.msg import GestureEvent, GestureScores, Keypoints, Landmark  # noqa: E402
-from gesture_ros.nodes.classifier_node import ClassifierNode  # noqa: E402
-from gesture_ros.ros.conversions import keypoints_to_msg, stamp_to_ns  # noqa: E402
-from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
-from support import hand_frames as hf  # noqa: E402
-from support.tiny_onnx import write_model  # noqa: E402
+from gesture_ros.core.landmarks import KeypointFrame
+from gesture_ros.nodes.classifier_node import ClassifierNode
+from gesture_ros.ros.conversions import keypoints_to_msg, stamp_to_ns
+from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 
 TRIGGER, START, END = GestureEvent.TRIGGER, GestureEvent.START, GestureEvent.END
 
@@ -33,9 +33,9 @@ class Rig:
         self.peer = rclpy.create_node("classifier_test_peer", context=context)
         self.kp_pub = self.peer.create_publisher(Keypoints, "keypoints", SENSOR_QOS)
         self.model_pub = self.peer.create_publisher(String, "classifier/model", 10)
-        self.events: List[GestureEvent] = []
-        self.scores: List[GestureScores] = []
-        self.sent_stamps: List[int] = []
+        self.events: list[GestureEvent] = []
+        self.scores: list[GestureScores] = []
+        self.sent_stamps: list[int] = []
         self.peer.create_subscription(GestureEvent, "gesture/events", self.events.append, EVENT_QOS)
         self.peer.create_subscription(GestureScores, "gesture/scores", self.scores.append, EVENT_QOS)
         self.executor = SingleThreadedExecutor(context=context)
@@ -88,7 +88,7 @@ def rig(rclpy_context, models):
         r.close()
 
 
-def kinds(events: List[GestureEvent]):
+def kinds(events: list[GestureEvent]):
     return [(e.event_type, e.gesture) for e in events]
 
 
@@ -202,3 +202,42 @@ def test_missing_model_at_start_then_a_good_one(rclpy_context, models, tmp_path)
         assert kinds(r.events) == [(START, "open_palm")]
     finally:
         r.close()
+
+
+def test_model_file_replaced_on_disk_is_reloaded(rclpy_context, models, tmp_path):
+    live = tmp_path / "live.onnx"
+    live.write_bytes(models["v1"].read_bytes())
+    r = Rig(rclpy_context, {"model_path": str(live), "providers": ["cpu"], "watch_model_file": True})
+    try:
+        assert r.node.model.meta.version == "1"
+        broken = tmp_path / "broken.onnx"
+        broken.write_bytes(b"half a model")
+        broken.replace(live)  # a bad new version: refused, the loaded model keeps running
+        end = time.monotonic() + 2.5  # the watcher looks once a second
+        while time.monotonic() < end:
+            r.executor.spin_once(timeout_sec=0.05)
+        assert r.node.model.meta.version == "1"
+        staged = tmp_path / "staged.onnx"
+        staged.write_bytes(models["v2"].read_bytes())
+        staged.replace(live)  # atomic replace, as docs/classifier.md recommends
+        r.spin_until(lambda: r.node.model.meta.version == "2")
+    finally:
+        r.close()
+
+
+def test_diagnostics_report_inference_time_and_model(rig):
+    from diagnostic_msgs.msg import DiagnosticArray
+
+    reports = []
+    rig.peer.create_subscription(DiagnosticArray, "/diagnostics", reports.append, 10)
+    rig.send(hf.still(20))
+
+    def figures(report) -> dict:
+        return {kv.key: kv.value for kv in report.status[0].values}
+
+    rig.spin_until(lambda: any(float(figures(r).get("windows", 0)) > 0 for r in reports))
+    values = figures(reports[-1])
+    assert reports[-1].status[0].name.endswith("classifier_node")
+    assert values["model"] == "tiny 1" and values["provider"] == "CPUExecutionProvider"
+    assert float(values["inference p50 ms"]) > 0 and float(values["inference p99 ms"]) >= float(values["inference p50 ms"])
+    assert float(values["window fill"]) == 1.0 and values["events"] == "1"

@@ -9,18 +9,24 @@ import pytest
 
 pytest.importorskip("rclpy")
 
-from builtin_interfaces.msg import Time  # noqa: E402
-from sensor_msgs.msg import Image  # noqa: E402
-from std_msgs.msg import Header  # noqa: E402
-from visualization_msgs.msg import Marker  # noqa: E402
+from builtin_interfaces.msg import Time
+from gesture_ros.msg import Keypoints, Landmark
+from sensor_msgs.msg import Image
+from std_msgs.msg import Header
+from visualization_msgs.msg import Marker
 
-from gesture_ros.core import image_codec  # noqa: E402
-from gesture_ros.core.image_codec import ImageFormatError  # noqa: E402
-from gesture_ros.core.landmarks import Field, HandLandmark, KeypointError, KeypointFrame, empty_landmarks  # noqa: E402
-from gesture_ros.core.skeleton import ImagePlane, draw_skeleton  # noqa: E402
-from gesture_ros.msg import Keypoints, Landmark  # noqa: E402
-from gesture_ros.ros import conversions  # noqa: E402
-from gesture_ros.ros.markers import skeleton_markers  # noqa: E402
+from gesture_ros.core import image_codec
+from gesture_ros.core.image_codec import ImageFormatError
+from gesture_ros.core.landmarks import (
+    Field,
+    HandLandmark,
+    KeypointError,
+    KeypointFrame,
+    empty_landmarks,
+)
+from gesture_ros.core.skeleton import ImagePlane, draw_skeleton
+from gesture_ros.ros import conversions
+from gesture_ros.ros.markers import skeleton_markers
 
 RNG = np.random.default_rng(3)
 BGR = RNG.integers(0, 256, size=(10, 12, 3), dtype=np.uint8)

@@ -1,6 +1,6 @@
 """Event state machine on scripted probability sequences."""
 
-from typing import Dict, List, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -25,7 +25,7 @@ def probs(**top: float) -> np.ndarray:
     return p
 
 
-def run(machine: EventStateMachine, script: Sequence[np.ndarray], t0: int = 0) -> List[Event]:
+def run(machine: EventStateMachine, script: Sequence[np.ndarray], t0: int = 0) -> list[Event]:
     events = []
     for i, p in enumerate(script):
         events += machine.step(FrameRef(t0 + i * STEP_NS, "cam"), p, window_start_ns=t0 + (i - 15) * STEP_NS)
@@ -33,16 +33,16 @@ def run(machine: EventStateMachine, script: Sequence[np.ndarray], t0: int = 0) -
 
 
 def machine(**cfg) -> EventStateMachine:
-    base: Dict = dict(threshold=0.8, exit_threshold=0.5, min_duration_s=0.0, cooldown_s=0.0)
+    base: dict = {"threshold": 0.8, "exit_threshold": 0.5, "min_duration_s": 0.0, "cooldown_s": 0.0}
     base.update(cfg)
     return EventStateMachine(LABELS, KINDS, EventConfig(**base))
 
 
-def kinds_of(events: List[Event]):
+def kinds_of(events: list[Event]):
     return [(e.event_type, e.gesture) for e in events]
 
 
-def assert_paired(events: List[Event]) -> None:
+def assert_paired(events: list[Event]) -> None:
     """Never two STARTs without an END; every START ended by an END of the same gesture."""
     active = None
     for e in events:
@@ -166,7 +166,7 @@ def test_end_all_closes_the_active_gesture_at_the_last_frame():
 def test_random_sequences_never_break_start_end_pairing():
     rng = np.random.default_rng(7)
     m = machine(min_duration_s=0.04, cooldown_s=0.1)
-    events: List[Event] = []
+    events: list[Event] = []
     t = 0
     for block in range(40):
         label = rng.choice(LABELS[1:])

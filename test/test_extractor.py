@@ -8,7 +8,13 @@ import pytest
 from support.data import shared_data
 
 from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
-from gesture_ros.core.landmarks import HAND_LENGTH, POSE_LENGTH, Field, HandLandmark, PoseLandmark
+from gesture_ros.core.landmarks import (
+    HAND_LENGTH,
+    POSE_LENGTH,
+    Field,
+    HandLandmark,
+    PoseLandmark,
+)
 from gesture_ros.core.sources import Pace, SourceOptions, open_source
 
 FAST = SourceOptions(pace=Pace.AS_FAST_AS_CONSUMED)

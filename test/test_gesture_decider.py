@@ -1,17 +1,18 @@
 """GestureDecider: keypoint frames through features, a real ONNX model and the event logic."""
 
-from typing import Iterable, List
+from collections.abc import Iterable
 
 import numpy as np
 import pytest
-
-from gesture_ros.core.event_config import EventConfig
-from gesture_ros.core.events import EventType
-from gesture_ros.core.gesture_decider import DeciderConfig, GestureDecider, PublishedEvent
-from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame
-from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 from support import hand_frames as hf
 from support.tiny_onnx import write_model
+
+from gesture_ros.core.decision import PublishedEvent
+from gesture_ros.core.event_config import EventConfig
+from gesture_ros.core.events import EventType
+from gesture_ros.core.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame
+from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 
 CPU = RuntimeOptions(providers=["cpu"], warmup_runs=1)
 
@@ -22,18 +23,18 @@ def model(tmp_path):
 
 
 def decider(model, **kw) -> GestureDecider:
-    events = EventConfig(**{**dict(min_duration_s=0.2, cooldown_s=0.5), **kw.pop("events", {})})
+    events = EventConfig(**{"min_duration_s": 0.2, "cooldown_s": 0.5, **kw.pop("events", {})})
     return GestureDecider(model, DeciderConfig(events=events, **kw))
 
 
-def feed(d: GestureDecider, frames: Iterable[KeypointFrame], source: str = "cam0") -> List[PublishedEvent]:
-    out: List[PublishedEvent] = []
+def feed(d: GestureDecider, frames: Iterable[KeypointFrame], source: str = "cam0") -> list[PublishedEvent]:
+    out: list[PublishedEvent] = []
     for f in frames:
         out += d.push(source, f).events
     return out
 
 
-def summary(events: List[PublishedEvent]):
+def summary(events: list[PublishedEvent]):
     return [(e.event.event_type, e.event.gesture) for e in events]
 
 
@@ -55,7 +56,7 @@ def test_held_hand_starts_and_ends_with_frame_stamps(model):
 
 
 def test_sweep_right_then_left_gives_direction_following_triggers(model):
-    d = decider(model, events=dict(deny={"open_palm"}))
+    d = decider(model, events={"deny": {"open_palm"}})
     frames = list(hf.empty(8)) + list(hf.sweep(12, 8, 0.2, 0.8)) + list(hf.empty(12, 20)) + \
         list(hf.sweep(12, 32, 0.8, 0.2, side="left")) + list(hf.empty(12, 44))
     events = feed(d, frames)

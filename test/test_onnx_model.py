@@ -4,12 +4,12 @@ import json
 
 import numpy as np
 import pytest
+from support.tiny_onnx import LABELS, write_model
 
 from gesture_ros.core.features import FeatureSpec
 from gesture_ros.core.model_meta import PREFIX
 from gesture_ros.core.onnx_model import ModelLoadError, RuntimeOptions, load_model
 from gesture_ros.core.ort_providers import CPU, canonical, choose_providers
-from support.tiny_onnx import LABELS, write_model
 
 CPU_ONLY = RuntimeOptions(providers=["cpu"], warmup_runs=1)
 

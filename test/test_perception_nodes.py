@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Callable, Dict, List, Tuple
+from collections.abc import Callable
 
 import cv2
 import numpy as np
@@ -15,15 +15,19 @@ from support.ros_env import NodeProcess
 
 rclpy = pytest.importorskip("rclpy")
 
+from gesture_ros.msg import Keypoints  # noqa: E402
 from rclpy.executors import SingleThreadedExecutor  # noqa: E402
+from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
+from visualization_msgs.msg import Marker, MarkerArray  # noqa: E402
 
 from gesture_ros.core.landmarks import Field, HandLandmark  # noqa: E402
-from gesture_ros.msg import Keypoints  # noqa: E402
 from gesture_ros.ros.conversions import bgr_to_image, stamp_to_ns  # noqa: E402
 from gesture_ros.ros.qos import SENSOR_QOS  # noqa: E402
 
-Stamp = Tuple[int, int]
+Stamp = tuple[int, int]
+# Best effort like the publishers, but deep: the probe must not lose frames while it is busy.
+PROBE_QOS = QoSProfile(depth=300, reliability=ReliabilityPolicy.BEST_EFFORT)
 # The executables start with '#!/usr/bin/env python3': run them with this interpreter.
 ENV = {"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
 
@@ -35,13 +39,13 @@ class Probe:
         self.node = rclpy.create_node("perception_probe", context=context)
         self.executor = SingleThreadedExecutor(context=context)
         self.executor.add_node(self.node)
-        self.images: Dict[Stamp, str] = {}
-        self.keypoints: Dict[Stamp, Keypoints] = {}
+        self.images: dict[Stamp, str] = {}
+        self.keypoints: dict[Stamp, Keypoints] = {}
         key = lambda m: (m.header.stamp.sec, m.header.stamp.nanosec)  # noqa: E731
         self.node.create_subscription(Image, "image_raw", lambda m: self.images.setdefault(key(m), m.header.frame_id),
-                                      SENSOR_QOS)
+                                      PROBE_QOS)
         self.node.create_subscription(Keypoints, "keypoints", lambda m: self.keypoints.setdefault(key(m), m),
-                                      SENSOR_QOS)
+                                      PROBE_QOS)
         self.publisher = self.node.create_publisher(Image, "image_raw", SENSOR_QOS)
 
     def spin_until(self, done: Callable[[], bool], timeout: float) -> bool:
@@ -81,8 +85,10 @@ def test_open_hand_keypoints_carry_the_image_stamps(domain, probe, tmp_path):
     video = shared_data("videos/open_hand_no_gesture.mp4")
     with NodeProcess("keypoint_node", domain, {"model": "hands"}, log_dir=tmp_path, env=ENV) as kp:
         cam = camera(domain, str(video), tmp_path)
-        try:
-            assert cam.wait(timeout=180) == 0, cam.log()  # ends by itself at the end of the file
+        try:  # it ends by itself at the end of the file
+            probe.spin_until(lambda: cam.proc.poll() is not None, timeout=180)
+            assert cam.proc.poll() == 0, cam.log()
+            cam_log = cam.log()
         finally:
             cam.stop()
         probe.spin_until(lambda: set(probe.keypoints) >= set(probe.images), timeout=5)
@@ -98,9 +104,9 @@ def test_open_hand_keypoints_carry_the_image_stamps(domain, probe, tmp_path):
     assert "end of video file" in cam_log
 
 
-def directions(xs: List[float], threshold: float) -> List[str]:
+def directions(xs: list[float], threshold: float) -> list[str]:
     """Return the sequence of moves ('right'/'left') larger than ``threshold``."""
-    moves: List[str] = []
+    moves: list[str] = []
     lo = hi = xs[0]
     for x in xs:
         lo, hi = min(lo, x), max(hi, x)
@@ -119,16 +125,21 @@ def test_swipe_wrist_moves_right_left_right(domain, probe, tmp_path):
     gif = shared_data("videos/swipe2_left_right.gif")
     with NodeProcess("keypoint_node", domain, {"model": "hands"}, log_dir=tmp_path, env=ENV) as kp, \
             camera(domain, str(gif), tmp_path, loop=True) as cam:
-        probe.spin_until(lambda: len(probe.keypoints) >= 100, timeout=120)
+        probe.spin_until(lambda: len(probe.keypoints) >= 130, timeout=150)
         assert kp.proc.poll() is None and cam.proc.poll() is None, kp.log() + cam.log()
     ordered = [probe.keypoints[s] for s in sorted(probe.keypoints)]
     xs = np.array([x for x in map(hand_wrist, ordered) if x is not None])
     assert len(xs) >= 80, f"a hand in only {len(xs)} of {len(ordered)} frames"
     smooth = np.convolve(np.pad(xs, 2, mode="edge"), np.ones(5) / 5, mode="valid")
-    assert directions(list(smooth), threshold=0.15)[:3] == ["right", "left", "right"]
+    moves = directions(list(smooth), threshold=0.15)
+    # The first pass may begin before the hand is tracked (it enters sideways), so look for
+    # the pattern anywhere in the looped stream rather than at its very start.
+    runs = [moves[i:i + 3] for i in range(len(moves) - 2)]
+    assert ["right", "left", "right"] in runs, f"moves {moves} of wrist x {np.round(xs, 2).tolist()}"
 
 
-def bad_images(good: Image) -> Dict[str, Image]:
+
+def bad_images(good: Image) -> dict[str, Image]:
     def variant(**change) -> Image:
         msg = Image(header=good.header, height=good.height, width=good.width, encoding=good.encoding,
                     is_bigendian=good.is_bigendian, step=good.step, data=good.data)
@@ -149,6 +160,10 @@ def test_malformed_images_do_not_stop_the_node(domain, probe, tmp_path):
     cap = cv2.VideoCapture(str(video))
     frames = [cv2.resize(cap.read()[1], (320, 180)) for _ in range(6)]
     cap.release()
+    markers: list[MarkerArray] = []
+    annotated: list[Image] = []
+    probe.node.create_subscription(MarkerArray, "keypoints/markers", markers.append, PROBE_QOS)
+    probe.node.create_subscription(Image, "keypoints/image", annotated.append, PROBE_QOS)
     with NodeProcess("keypoint_node", domain, {"model": "hands"}, log_dir=tmp_path, env=ENV) as kp:
         assert probe.spin_until(lambda: probe.publisher.get_subscription_count() >= 2, timeout=60), kp.log()
         stamp = 1_000_000_000
@@ -176,11 +191,17 @@ def test_malformed_images_do_not_stop_the_node(domain, probe, tmp_path):
         answered = 0
         for image in frames[2:]:  # one at a time: the node keeps only the newest image
             s = send(image)
-            answered += probe.spin_until(lambda: s in got(), timeout=10)
+            answered += probe.spin_until(lambda s=s: s in got(), timeout=10)
         assert kp.proc.poll() is None, kp.log()
         assert good_before in got() and answered >= 3, kp.log()
-        probe.spin_until(lambda: "data has" in kp.log(), timeout=5)
+        probe.spin_until(lambda: "data has" in kp.log() and markers and annotated, timeout=5)
         log = kp.log()
+    # Someone subscribed, so the skeleton markers and the annotated image came too, in the camera frame.
+    hand_markers = [m for m in markers[-1].markers if m.ns.endswith("hand/bones")]
+    assert markers[-1].markers[0].action == Marker.DELETEALL and hand_markers
+    assert hand_markers[0].header.frame_id == "test_cam"
+    assert annotated[-1].header.frame_id == "test_cam" and annotated[-1].encoding == "bgr8"
+    assert stamp_to_ns(annotated[-1].header.stamp) in got()
     rejected = [line for line in log.splitlines() if "rejected an image on /image_raw" in line]
     for words in bad_images(bgr_to_image(frames[0])):
         assert any(words in line for line in rejected), f"no log line with '{words}':\n{log}"

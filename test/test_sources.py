@@ -10,7 +10,13 @@ import pytest
 from PIL import Image
 
 from gesture_ros.core.sources import (
-    NoCameraError, Pace, SourceError, SourceKind, SourceOptions, open_source, parse_source,
+    NoCameraError,
+    Pace,
+    SourceError,
+    SourceKind,
+    SourceOptions,
+    open_source,
+    parse_source,
 )
 from gesture_ros.core.sources.live import LiveSource
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 from ..core.model_meta import GestureKind
 from . import http_action, log_action, mpv_action, osc_action, ros_action
@@ -22,7 +21,7 @@ from .model import Action, ActionKind, ActionMap, RetryPolicy, Target, map_dir
 from .vocabulary import BACKGROUND, Vocabulary
 from .yaml_reader import ActionMapError, Entries, YamlReader
 
-KINDS: Dict[str, ActionKind] = {k.name: k for k in (
+KINDS: dict[str, ActionKind] = {k.name: k for k in (
     osc_action.KIND, http_action.KIND, mpv_action.KIND, ros_action.KIND, log_action.KIND)}
 TOP_FIELDS = ("version", "description", "gestures", "targets", "actions")
 TARGET_FIELDS = ("type", "retry", "timeout_s", "queue_size")
@@ -56,8 +55,8 @@ def _retry(reader: YamlReader, entries: Entries, what: str) -> RetryPolicy:
     )
 
 
-def _targets(reader: YamlReader, node, base: Path) -> Dict[str, Target]:
-    targets: Dict[str, Target] = {}
+def _targets(reader: YamlReader, node, base: Path) -> dict[str, Target]:
+    targets: dict[str, Target] = {}
     entries = reader.mapping(node, "'targets'")
     for name, (key_node, value_node) in (entries or {}).items():
         what = f"target '{name}'"
@@ -86,11 +85,11 @@ def _targets(reader: YamlReader, node, base: Path) -> Dict[str, Target]:
     return targets
 
 
-def _event_type(name: str) -> Optional[EventType]:
+def _event_type(name: str) -> EventType | None:
     return EventType.__members__.get(name.upper())
 
 
-def _kind_warning(vocabulary: Vocabulary, gesture: str, event_type: EventType) -> Optional[str]:
+def _kind_warning(vocabulary: Vocabulary, gesture: str, event_type: EventType) -> str | None:
     kind = vocabulary.kinds.get(gesture)
     if kind == GestureKind.TRIGGER and event_type != EventType.TRIGGER:
         return f"'{gesture}' is a one-shot gesture in {vocabulary.source}: its {event_type.name} never comes"
@@ -99,10 +98,10 @@ def _kind_warning(vocabulary: Vocabulary, gesture: str, event_type: EventType) -
     return None
 
 
-def _actions(reader: YamlReader, node, targets: Dict[str, Target], known: frozenset,
-             vocabulary: Vocabulary) -> Dict[Tuple[str, EventType], List[Action]]:
-    bindings: Dict[Tuple[str, EventType], List[Action]] = {}
-    names: Dict[str, int] = {}
+def _actions(reader: YamlReader, node, targets: dict[str, Target], known: frozenset,
+             vocabulary: Vocabulary) -> dict[tuple[str, EventType], list[Action]]:
+    bindings: dict[tuple[str, EventType], list[Action]] = {}
+    names: dict[str, int] = {}
     for gesture, (gesture_node, by_type_node) in (reader.mapping(node, "'actions'") or {}).items():
         if gesture == BACKGROUND:
             reader.error(gesture_node, f"'{BACKGROUND}' is the background class and never produces events")
@@ -134,7 +133,7 @@ def _actions(reader: YamlReader, node, targets: Dict[str, Target], known: frozen
 
 
 def _action(reader: YamlReader, node, gesture: str, event_type: EventType, index: int,
-            targets: Dict[str, Target]) -> Optional[Action]:
+            targets: dict[str, Target]) -> Action | None:
     default_name = f"{gesture}/{event_type.name}/{index + 1}"
     fields = reader.mapping(node, f"action {default_name}")
     if fields is None:
@@ -160,7 +159,7 @@ def _action(reader: YamlReader, node, gesture: str, event_type: EventType, index
     )
 
 
-def parse_action_map(text: str, source: str, vocabulary: Optional[Vocabulary] = None) -> ActionMap:
+def parse_action_map(text: str, source: str, vocabulary: Vocabulary | None = None) -> ActionMap:
     """Validate a map's text; raise ActionMapError listing every problem with its line."""
     vocabulary = vocabulary or Vocabulary.default()
     reader = YamlReader(source)
@@ -193,7 +192,7 @@ def parse_action_map(text: str, source: str, vocabulary: Optional[Vocabulary] = 
     return ActionMap(source=source, targets=targets, bindings=bindings, gestures=known, warnings=reader.warnings)
 
 
-def load_action_map(path: Path, vocabulary: Optional[Vocabulary] = None) -> ActionMap:
+def load_action_map(path: Path, vocabulary: Vocabulary | None = None) -> ActionMap:
     """Read and validate an action map file; raise ActionMapError (file:line: reason)."""
     try:
         text = Path(path).read_text(encoding="utf-8")

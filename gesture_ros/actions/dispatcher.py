@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Mapping, Optional
 
 from .action_map import KINDS
 from .event import ActionResult, GestureEventData, Outcome
@@ -24,15 +24,15 @@ class DispatchStats:
     skipped: int = 0  # events whose every mapped action was skipped
     unmapped: int = 0  # events no action is bound to
     skip_reasons: Counter = field(default_factory=Counter)
-    targets: List[TargetStats] = field(default_factory=list)
+    targets: list[TargetStats] = field(default_factory=list)
 
 
 class Dispatcher:
     """Turn each event into ActionResults: SKIPPED at once, DONE/FAILED from the workers."""
 
     def __init__(self, report: Report, clock_ns: Callable[[], int],
-                 factories: Optional[Mapping[str, ExecutorFactory]] = None,
-                 settings: Optional[SafetySettings] = None,
+                 factories: Mapping[str, ExecutorFactory] | None = None,
+                 settings: SafetySettings | None = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
         self._report = report
         self._clock_ns = clock_ns
@@ -40,7 +40,7 @@ class Dispatcher:
         self._monotonic = monotonic
         self.gate = SafetyGate(settings)
         self._map = ActionMap.empty()
-        self._workers: Dict[str, TargetWorker] = {}
+        self._workers: dict[str, TargetWorker] = {}
         self._lock = threading.Lock()
         self._stats = DispatchStats()
 
@@ -50,7 +50,7 @@ class Dispatcher:
 
     def load(self, action_map: ActionMap) -> None:
         """Start workers for a new map, then retire the old ones after their queues drain."""
-        workers: Dict[str, TargetWorker] = {}
+        workers: dict[str, TargetWorker] = {}
         try:
             for name, target in action_map.targets.items():
                 factory = self._factories.get(target.type) or KINDS[target.type].make_executor
@@ -76,7 +76,7 @@ class Dispatcher:
                 self._stats.unmapped += 1
                 return
             decisions = self.gate.admit(event, actions, self._clock_ns(), self._monotonic())
-            skipped: List[ActionResult] = []
+            skipped: list[ActionResult] = []
             queued = 0
             for action, reason in decisions:
                 worker = self._workers[action.target]
@@ -109,11 +109,11 @@ class Dispatcher:
             workers, self._workers, self._map = list(self._workers.values()), {}, ActionMap.empty()
         self._retire(workers, timeout_s)
 
-    def _stale_now(self, event: GestureEventData) -> Optional[str]:
+    def _stale_now(self, event: GestureEventData) -> str | None:
         """Return why a queued job must not run any more (disarmed meanwhile, or too old)."""
         return self.gate.event_veto(event, self._clock_ns())
 
     @staticmethod
-    def _retire(workers: List[TargetWorker], timeout_s: float = 30.0) -> None:
+    def _retire(workers: list[TargetWorker], timeout_s: float = 30.0) -> None:
         for worker in workers:
             worker.stop(timeout_s)

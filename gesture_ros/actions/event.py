@@ -5,13 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
+from ..core.events import EventType
 
-class EventType(IntEnum):
-    """Kinds of gesture event, numbered as in GestureEvent.msg."""
-
-    TRIGGER = 0
-    START = 1
-    END = 2
+__all__ = ["ActionResult", "EventType", "GestureEventData", "Outcome"]
 
 
 class Outcome(IntEnum):

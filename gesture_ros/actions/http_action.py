@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Optional, Sequence, Tuple
+from typing import Any
 
 import httpx
 
@@ -20,7 +21,7 @@ _NO_BODY = object()
 @dataclass(frozen=True)
 class HttpTarget:
     base_url: str
-    headers: Tuple[Tuple[str, str], ...]
+    headers: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def parse_action(reader: YamlReader, entries: Entries, target: Target, what: str
     return HttpAction(method, path, body)
 
 
-def describe(target: Target, action: Optional[HttpAction]) -> str:
+def describe(target: Target, action: HttpAction | None) -> str:
     base = target.spec.base_url
     return f"{action.method} {base}{action.path}" if action else base
 
@@ -75,7 +76,7 @@ class HttpExecutor:
 
     def __init__(self, target: Target, specs: Sequence[Any] = ()) -> None:
         self._spec: HttpTarget = target.spec
-        headers: Dict[str, str] = dict(self._spec.headers)
+        headers: dict[str, str] = dict(self._spec.headers)
         self._client = httpx.Client(timeout=target.timeout_s, headers=headers, follow_redirects=False)
 
     def execute(self, action: HttpAction, event: GestureEventData) -> str:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional, Sequence
 
 from .event import GestureEventData
 from .model import ActionKind, Target
@@ -41,7 +41,7 @@ def parse_action(reader: YamlReader, entries: Entries, target: Target, what: str
     return LogAction(message, level)
 
 
-def describe(target: Target, action: Optional[LogAction]) -> str:
+def describe(target: Target, action: LogAction | None) -> str:
     return f"log://{target.spec.logger}"
 
 
@@ -49,7 +49,7 @@ class LogExecutor:
     """Log a line through ``sink(level, text)``: Python logging unless the node passes its logger."""
 
     def __init__(self, target: Target, specs: Sequence[LogAction] = (),
-                 sink: Optional[Callable[[str, str], None]] = None) -> None:
+                 sink: Callable[[str, str], None] | None = None) -> None:
         logger = logging.getLogger(target.spec.logger)
         self._sink = sink or (lambda level, text: logger.log(LEVELS[level], text))
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, FrozenSet, List, Optional, Protocol, Sequence, Tuple
+from typing import (
+    Any,
+    Protocol,
+)
 
 from .event import EventType, GestureEventData
 
@@ -77,21 +81,21 @@ class ActionMap:
     """A loaded, validated map: actions by (gesture, event type), and their targets."""
 
     source: str
-    targets: Dict[str, Target]
-    bindings: Dict[Tuple[str, EventType], List[Action]]
-    gestures: FrozenSet[str]
-    warnings: List[str] = field(default_factory=list)
+    targets: dict[str, Target]
+    bindings: dict[tuple[str, EventType], list[Action]]
+    gestures: frozenset[str]
+    warnings: list[str] = field(default_factory=list)
 
-    def actions_for(self, gesture: str, event_type: EventType) -> List[Action]:
+    def actions_for(self, gesture: str, event_type: EventType) -> list[Action]:
         """Return the actions bound to a gesture and event type (empty when none)."""
         return self.bindings.get((gesture, event_type), [])
 
     @property
-    def actions(self) -> List[Action]:
+    def actions(self) -> list[Action]:
         return [a for actions in self.bindings.values() for a in actions]
 
     @classmethod
-    def empty(cls, source: str = "") -> "ActionMap":
+    def empty(cls, source: str = "") -> ActionMap:
         return cls(source=source, targets={}, bindings={}, gestures=frozenset())
 
 
@@ -106,12 +110,12 @@ class ActionKind:
     """One action type: its YAML fields, parsers, executor and how it names a destination."""
 
     name: str
-    target_fields: FrozenSet[str]
-    action_fields: FrozenSet[str]
+    target_fields: frozenset[str]
+    action_fields: frozenset[str]
     parse_target: Callable[..., Any]
     parse_action: Callable[..., Any]
     describe: Callable[[Target, Any], str]
-    make_executor: Optional[ExecutorFactory] = None  # None: the node supplies one
+    make_executor: ExecutorFactory | None = None  # None: the node supplies one
 
 
 def map_dir(source: str) -> Path:

@@ -9,16 +9,17 @@ from __future__ import annotations
 import json
 import re
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, List, Optional, Sequence
+from typing import Any
 
 from .event import GestureEventData
 from .model import ActionFailed, ActionKind, Target
 from .yaml_reader import Entries, YamlReader
 
 # command -> the fields it takes (besides the common action fields)
-COMMANDS: Dict[str, FrozenSet[str]] = {
+COMMANDS: dict[str, frozenset[str]] = {
     "loadfile": frozenset({"file"}),
     "play": frozenset(),
     "pause": frozenset(),
@@ -82,12 +83,12 @@ def parse_action(reader: YamlReader, entries: Entries, target: Target, what: str
     return action
 
 
-def describe(target: Target, action: Optional[MpvAction]) -> str:
+def describe(target: Target, action: MpvAction | None) -> str:
     suffix = f" {action.command}" if action else ""
     return f"mpv://{target.spec.socket}{suffix}"
 
 
-def ipc_commands(action: MpvAction) -> List[List[Any]]:
+def ipc_commands(action: MpvAction) -> list[list[Any]]:
     """Return the mpv IPC commands that carry out an action, in order."""
     pause = ["set_property", "pause"]
     table = {
@@ -110,7 +111,7 @@ class MpvExecutor:
     def __init__(self, target: Target, specs: Sequence[Any] = ()) -> None:
         self._path = target.spec.socket
         self._timeout_s = target.timeout_s
-        self._sock: Optional[socket.socket] = None
+        self._sock: socket.socket | None = None
         self._buffer = b""
         self._request_id = 0
 
@@ -160,7 +161,7 @@ class MpvExecutor:
         finally:
             self._sock.settimeout(self._timeout_s)
 
-    def _reply(self, request_id: int) -> Dict[str, Any]:
+    def _reply(self, request_id: int) -> dict[str, Any]:
         """Read lines until the reply to ``request_id``; mpv interleaves event lines."""
         while True:
             while b"\n" not in self._buffer:

@@ -10,10 +10,11 @@ from __future__ import annotations
 import re
 import socket
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any
 
 from pythonosc import slip
 from pythonosc.osc_message import OscMessage
@@ -37,14 +38,14 @@ class OscTarget:
     port: int
     protocol: str
     framing: str
-    allow: Tuple[str, ...]
+    allow: tuple[str, ...]
     require_args: bool  # QLC+ ignores messages without arguments
 
 
 @dataclass(frozen=True)
 class OscAction:
     address: str
-    args: Tuple[Any, ...]
+    args: tuple[Any, ...]
 
 
 def address_allowed(address: str, patterns: Sequence[str]) -> bool:
@@ -111,7 +112,7 @@ def parse_action(reader: YamlReader, entries: Entries, target: Target, what: str
     return OscAction(address, tuple(args))
 
 
-def describe(target: Target, action: Optional[OscAction]) -> str:
+def describe(target: Target, action: OscAction | None) -> str:
     spec: OscTarget = target.spec
     return f"osc+{spec.protocol}://{spec.host}:{spec.port}{action.address if action else ''}"
 
@@ -122,11 +123,11 @@ class OscExecutor:
     def __init__(self, target: Target, specs: Sequence[Any] = ()) -> None:
         self._spec: OscTarget = target.spec
         self._timeout_s = target.timeout_s
-        self._udp: Optional[UDPClient] = None
-        self._tcp: Optional[socket.socket] = None
+        self._udp: UDPClient | None = None
+        self._tcp: socket.socket | None = None
 
     def execute(self, action: OscAction, event: GestureEventData) -> str:
-        args: List[Any] = [render(a, event) for a in action.args]
+        args: list[Any] = [render(a, event) for a in action.args]
         builder = OscMessageBuilder(address=action.address)
         for arg in args:
             builder.add_arg(arg)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Tuple, Union
 
 from .model import ActionKind, Target
 from .template import template_problems
@@ -19,7 +18,7 @@ MSG_FIELDS = {STRING: frozenset({"data"}), BOOL: frozenset({"data"}), EMPTY: fro
 _NAME = re.compile(r"~?/?[A-Za-z_][A-Za-z0-9_]*(/[A-Za-z_][A-Za-z0-9_]*)*")
 _AXES = ("x", "y", "z")
 
-Vector = Tuple[float, float, float]
+Vector = tuple[float, float, float]
 
 
 @dataclass(frozen=True)
@@ -32,7 +31,7 @@ class RosAction:
     topic: str = ""  # publish on this topic, or
     service: str = ""  # call this std_srvs/Trigger service
     msg_type: str = ""
-    data: Union[str, bool] = ""  # String template, or the Bool value
+    data: str | bool = ""  # String template, or the Bool value
     linear: Vector = (0.0, 0.0, 0.0)
     angular: Vector = (0.0, 0.0, 0.0)
 
@@ -91,7 +90,7 @@ def parse_action(reader: YamlReader, entries: Entries, target: Target, what: str
                      angular=_vector(reader, entries, "angular", what))
 
 
-def describe(target: Target, action: Optional[RosAction]) -> str:
+def describe(target: Target, action: RosAction | None) -> str:
     if action is None:
         return "ros://"
     if action.service:

@@ -10,8 +10,8 @@ real time whatever the stamps say.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Deque, Dict, List, Optional, Sequence, Tuple
 
 from .event import GestureEventData
 from .model import Action
@@ -29,7 +29,7 @@ class RateLimiter:
     """Admit at most ``count`` events in any sliding window of ``window_s`` seconds."""
 
     def __init__(self) -> None:
-        self._times: Deque[float] = deque()
+        self._times: deque[float] = deque()
 
     def allow(self, now: float, count: int, window_s: float) -> bool:
         while self._times and now - self._times[0] >= window_s:
@@ -45,12 +45,12 @@ class RateLimiter:
 class SafetyGate:
     """Decide, per event and per action, whether to act; keep cooldowns across map reloads."""
 
-    def __init__(self, settings: Optional[SafetySettings] = None) -> None:
+    def __init__(self, settings: SafetySettings | None = None) -> None:
         self.settings = settings or SafetySettings()
         self._rate = RateLimiter()
-        self._last_run: Dict[str, float] = {}  # action name -> monotonic time it was let through
+        self._last_run: dict[str, float] = {}  # action name -> monotonic time it was let through
 
-    def event_veto(self, event: GestureEventData, clock_ns: int) -> Optional[str]:
+    def event_veto(self, event: GestureEventData, clock_ns: int) -> str | None:
         """Return why no action of this event may run (disarmed, stale), or None."""
         if not self.settings.armed:
             return "disarmed"
@@ -64,7 +64,7 @@ class SafetyGate:
         return None
 
     def admit(self, event: GestureEventData, actions: Sequence[Action], clock_ns: int,
-              monotonic_s: float) -> List[Tuple[Action, Optional[str]]]:
+              monotonic_s: float) -> list[tuple[Action, str | None]]:
         """Return each action with None (run it) or the reason it is skipped."""
         veto = self.event_veto(event, clock_ns)
         if veto:
@@ -79,7 +79,7 @@ class SafetyGate:
             self._last_run[action.name] = monotonic_s
         return decisions
 
-    def _action_veto(self, action: Action, event: GestureEventData, monotonic_s: float) -> Optional[str]:
+    def _action_veto(self, action: Action, event: GestureEventData, monotonic_s: float) -> str | None:
         if event.confidence < action.min_confidence:
             return f"low confidence: {event.confidence:.2f} below min_confidence {action.min_confidence:g}"
         last = self._last_run.get(action.name)

@@ -10,11 +10,12 @@ type (``"{confidence}"`` sends a float, ``"{sequence}"`` an int); anything else 
 from __future__ import annotations
 
 import re
-from typing import Any, Callable, Dict, List
+from collections.abc import Callable
+from typing import Any
 
 from .event import EventType, GestureEventData
 
-FIELDS: Dict[str, Callable[[GestureEventData], Any]] = {
+FIELDS: dict[str, Callable[[GestureEventData], Any]] = {
     "gesture": lambda e: e.gesture,
     "confidence": lambda e: float(e.confidence),
     "sequence": lambda e: int(e.sequence),
@@ -44,7 +45,7 @@ def render_text(text: str, event: GestureEventData) -> Any:
     if whole and whole.group(1) is not None and whole.group(2) is None:
         return _field(whole.group(1), event)
 
-    def substitute(match: "re.Match[str]") -> str:
+    def substitute(match: re.Match[str]) -> str:
         token = match.group(0)
         if token in ("{{", "}}"):
             return token[0]
@@ -64,7 +65,7 @@ def render(value: Any, event: GestureEventData) -> Any:
     return value
 
 
-def template_problems(value: Any) -> List[str]:
+def template_problems(value: Any) -> list[str]:
     """Return a reason for every bad placeholder inside a value (empty when all are fine)."""
     if isinstance(value, list):
         return [p for v in value for p in template_problems(v)]

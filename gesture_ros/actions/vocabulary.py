@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, FrozenSet, Optional, Tuple
 
 from ..core.model_meta import GestureKind, ModelMetadata, ModelMetadataError
 
@@ -18,12 +17,12 @@ DEFAULT_KINDS.update(none=GestureKind.NONE, swipe_left=GestureKind.TRIGGER,
 
 @dataclass(frozen=True)
 class Vocabulary:
-    labels: FrozenSet[str]
+    labels: frozenset[str]
     source: str  # where the labels came from, for messages
-    kinds: Dict[str, GestureKind]
+    kinds: dict[str, GestureKind]
 
     @classmethod
-    def default(cls) -> "Vocabulary":
+    def default(cls) -> Vocabulary:
         return cls(frozenset(DEFAULT_LABELS), "the default vocabulary", dict(DEFAULT_KINDS))
 
 
@@ -37,7 +36,7 @@ def read_model_metadata(path: Path) -> ModelMetadata:
     return ModelMetadata.from_props(session.get_modelmeta().custom_metadata_map)
 
 
-def load_vocabulary(model_path: Optional[Path]) -> Tuple[Vocabulary, str]:
+def load_vocabulary(model_path: Path | None) -> tuple[Vocabulary, str]:
     """Return the model's vocabulary when it can be read, else the default; and a note why."""
     if model_path is None or not str(model_path):
         return Vocabulary.default(), "no model given: using the default vocabulary"
@@ -47,7 +46,7 @@ def load_vocabulary(model_path: Optional[Path]) -> Tuple[Vocabulary, str]:
         meta = read_model_metadata(model_path)
     except ModelMetadataError as exc:
         return Vocabulary.default(), f"model {model_path} has unusable metadata ({exc}): using the default vocabulary"
-    except Exception as exc:  # onnxruntime raises its own types for a corrupt file
+    except Exception as exc:  # noqa: BLE001 - onnxruntime raises its own types for a corrupt file
         return Vocabulary.default(), f"model {model_path} cannot be read ({exc}): using the default vocabulary"
     vocabulary = Vocabulary(frozenset(meta.labels), f"the labels of {model_path}", dict(meta.kinds))
     return vocabulary, f"gesture names from {model_path} ({meta.model_id} {meta.version})"

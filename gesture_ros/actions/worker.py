@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import queue
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Optional, Sequence
+from typing import Any
 
 from .event import ActionResult, GestureEventData, Outcome
 from .model import Action, ActionFailed, ExecutorFactory, Target
 
 Report = Callable[[ActionResult], None]
-StaleCheck = Callable[[GestureEventData], Optional[str]]  # reason the event is too old, or None
+StaleCheck = Callable[[GestureEventData], str | None]  # reason the event is too old, or None
 
 
 @dataclass
@@ -54,7 +55,7 @@ class TargetWorker:
         self._report = report
         self._clock_ns = clock_ns
         self._stale = stale
-        self._queue: "queue.Queue[_Job]" = queue.Queue(maxsize=target.queue_size)
+        self._queue: queue.Queue[_Job] = queue.Queue(maxsize=target.queue_size)
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self.stats = TargetStats(target.name, target.type)
@@ -108,7 +109,7 @@ class TargetWorker:
                 detail = str(exc)
                 if not exc.retryable:
                     break
-            except Exception as exc:  # a bug in an executor must not end the worker
+            except Exception as exc:  # noqa: BLE001 - a bug in an executor must not end the worker
                 detail = f"unexpected {type(exc).__name__}: {exc}"
             if attempt < policy.attempts:
                 with self._lock:

@@ -6,15 +6,15 @@ throws away; the action map is validated on the node tree so each error names it
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Type, Union
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 
-
-class Entries(Dict[str, Tuple[Node, Node]]):
+class Entries(dict[str, tuple[Node, Node]]):
     """A mapping node's entries: key -> (key node, value node); ``node`` is the mapping itself."""
 
     def __init__(self, node: Node) -> None:
@@ -41,11 +41,11 @@ class ActionMapError(ValueError):
         super().__init__("\n".join(self.errors))
 
 
-def _type_word(kinds: Tuple[type, ...]) -> str:
+def _type_word(kinds: tuple[type, ...]) -> str:
     return " or ".join(_TYPE_WORDS.get(k, k.__name__) for k in kinds)
 
 
-def _matches(value: Any, kinds: Tuple[type, ...]) -> bool:
+def _matches(value: Any, kinds: tuple[type, ...]) -> bool:
     if isinstance(value, bool):
         return bool in kinds
     if isinstance(value, int) and float in kinds:
@@ -58,11 +58,11 @@ class YamlReader:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.errors: List[str] = []
-        self.warnings: List[str] = []
+        self.errors: list[str] = []
+        self.warnings: list[str] = []
         self._constructor = SafeConstructor()
 
-    def compose(self, text: str) -> Optional[Node]:
+    def compose(self, text: str) -> Node | None:
         """Parse the text into a node tree; record a syntax error with its line."""
         try:
             return yaml.compose(text, Loader=yaml.SafeLoader)
@@ -75,12 +75,12 @@ class YamlReader:
             self.errors.append(f"{self.path}:1: YAML syntax error: {exc}")
         return None
 
-    def error(self, node: Optional[Node], reason: str) -> None:
+    def error(self, node: Node | None, reason: str) -> None:
         """Record a problem at the node's line (line 1 when there is no node)."""
         line = node.start_mark.line + 1 if node is not None else 1
         self.errors.append(f"{self.path}:{line}: {reason}")
 
-    def warn(self, node: Optional[Node], reason: str) -> None:
+    def warn(self, node: Node | None, reason: str) -> None:
         """Record something that loads but will probably not work as meant."""
         line = node.start_mark.line + 1 if node is not None else 1
         self.warnings.append(f"{self.path}:{line}: {reason}")
@@ -89,7 +89,7 @@ class YamlReader:
         """Return the plain Python value of a node (deep)."""
         return self._constructor.construct_object(node, deep=True)
 
-    def mapping(self, node: Node, what: str) -> Optional[Entries]:
+    def mapping(self, node: Node, what: str) -> Entries | None:
         """Return a mapping node's entries by key, or None (with an error) if it is not one."""
         if not isinstance(node, MappingNode):
             self.error(node, f"{what} must be a mapping")
@@ -106,7 +106,7 @@ class YamlReader:
             entries[key] = (key_node, value_node)
         return entries
 
-    def sequence(self, node: Node, what: str) -> Optional[List[Node]]:
+    def sequence(self, node: Node, what: str) -> list[Node] | None:
         """Return a sequence node's items, or None (with an error) if it is not a list."""
         if not isinstance(node, SequenceNode):
             self.error(node, f"{what} must be a list")
@@ -120,7 +120,7 @@ class YamlReader:
             if key not in allowed:
                 self.error(key_node, f"unknown field '{key}' in {what} (allowed: {', '.join(allowed)})")
 
-    def get(self, entries: Entries, key: str, kinds: Union[Type, Tuple[Type, ...]], what: str,
+    def get(self, entries: Entries, key: str, kinds: type | tuple[type, ...], what: str,
             default: Any = _MISSING) -> Any:
         """Return a field's value checked against ``kinds``; record missing or mistyped fields.
 
@@ -141,6 +141,6 @@ class YamlReader:
             value = float(value)
         return value
 
-    def node_of(self, entries: Entries, key: str) -> Optional[Node]:
+    def node_of(self, entries: Entries, key: str) -> Node | None:
         """Return the value node of a field, or None when absent."""
         return entries[key][1] if key in entries else None

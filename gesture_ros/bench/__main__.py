@@ -11,6 +11,7 @@ BENCHES = {
     "classifier": "gesture_ros.bench.classifier",  # per-window inference, end-to-end event latency
     "bridge": "gesture_ros.bench.bridge",          # durable events/s vs a bare paho publisher
     "pipeline": "gesture_ros.bench.pipeline",      # full pipeline vs bare MediaPipe loop
+    "actions": "gesture_ros.actions.bench",        # dispatcher vs a bare python-osc send
 }
 
 

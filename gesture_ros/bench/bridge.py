@@ -237,10 +237,9 @@ class Ros(System):
 
     def __init__(self, port: int, outbox: Path, inflight: int, durability: Durability) -> None:
         import rclpy
-        from rclpy.executors import SingleThreadedExecutor
         from rclpy.parameter import Parameter
 
-        from gesture_ros.nodes.bridge_node import BridgeNode
+        from gesture_ros.nodes.bridge_node import BridgeNode, make_executor
 
         os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
         self.rclpy = rclpy
@@ -252,7 +251,7 @@ class Ros(System):
         self.bridge = BridgeNode(parameter_overrides=overrides, context=self.context)
         self.acks: Dict[str, float] = {}
         self.bridge.service.add_delivered_listener(self._delivered)
-        self.executor = SingleThreadedExecutor(context=self.context)
+        self.executor = make_executor(self.context)
         self.executor.add_node(self.bridge)
         threading.Thread(target=self.executor.spin, daemon=True).start()
         self.mp = multiprocessing.get_context("spawn")

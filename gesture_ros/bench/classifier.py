@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import time
 from pathlib import Path
-from typing import List, Optional
 
 import numpy as np
 
@@ -32,11 +31,11 @@ GOAL_P99_MS = 1.0
 LABELS = ("swipe_right", "open_palm", "none", "swipe_left", "fist", "x_cross")
 
 
-def frames_of(arrays: SequenceArrays, offset_ns: int = 0) -> List[KeypointFrame]:
+def frames_of(arrays: SequenceArrays, offset_ns: int = 0) -> list[KeypointFrame]:
     """Return the KeypointFrames of SequenceArrays (a part of NaN rows is absent)."""
     w, h = arrays.image_size
 
-    def part(arr: np.ndarray, i: int) -> Optional[np.ndarray]:
+    def part(arr: np.ndarray, i: int) -> np.ndarray | None:
         return None if np.isnan(arr[i, :, :2]).all() else arr[i]
 
     return [KeypointFrame(stamp_ns=int(s) + offset_ns, frame_id="bench", image_width=w, image_height=h,
@@ -45,11 +44,11 @@ def frames_of(arrays: SequenceArrays, offset_ns: int = 0) -> List[KeypointFrame]
             for i, s in enumerate(arrays.stamps_ns)]
 
 
-def synthetic_stream(min_frames: int, seed: int = 1) -> List[KeypointFrame]:
+def synthetic_stream(min_frames: int, seed: int = 1) -> list[KeypointFrame]:
     """Return at least ``min_frames`` frames of synthetic performances, stamps increasing."""
     from gesture_ros.toolkit.synth.generator import generate_one
 
-    frames: List[KeypointFrame] = []
+    frames: list[KeypointFrame] = []
     i = 0
     while len(frames) < min_frames:
         seq = generate_one(LABELS[i % len(LABELS)], seed + i).rendered.arrays
@@ -98,7 +97,7 @@ def bench_inference(model_path: Path, n_windows: int) -> int:
     return 0
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gesture_ros.bench classifier", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=DEFAULT_MODEL, help="ONNX model (default: the shipped one)")

@@ -10,10 +10,10 @@ import fcntl
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
 
 from gesture_ros.core.paths import share_dir
 from gesture_ros.core.stats import LatencyStats
@@ -26,14 +26,14 @@ def _data_dir() -> Path:
     return Path(os.environ.get("GESTURE_DATA_DIR", Path.cwd().parent / "shared" / "data"))
 
 
-def _domain() -> Tuple[int, Optional[object]]:
+def _domain() -> tuple[int, object | None]:
     """Return ROS_DOMAIN_ID if set, else a free id in 101..200 held by a lock file (tests use 1..100)."""
     if os.environ.get("ROS_DOMAIN_ID"):
         return int(os.environ["ROS_DOMAIN_ID"]), None
     lock_dir = Path(tempfile.gettempdir()) / "gesture_ros_domains"
     lock_dir.mkdir(exist_ok=True)
     for domain in range(101, 201):
-        handle = open(lock_dir / f"{domain}.lock", "w")
+        handle = open(lock_dir / f"{domain}.lock", "w")  # noqa: SIM115 (the lock lives with the handle)
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             return domain, handle
@@ -42,16 +42,16 @@ def _domain() -> Tuple[int, Optional[object]]:
     raise RuntimeError("no free ROS domain id in 101..200")
 
 
-def _start(exe: str, params: Dict[str, str], env: Dict[str, str], log_dir: Path) -> subprocess.Popen:
+def _start(exe: str, params: dict[str, str], env: dict[str, str], log_dir: Path) -> subprocess.Popen:
     path = share_dir().parents[1] / "lib" / "gesture_ros" / exe
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: run 'make build' first")
     args = [str(path), "--ros-args"] + [a for k, v in params.items() for a in ("-p", f"{k}:={v}")]
-    log = open(log_dir / f"{exe}.log", "wb")
-    return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
+    with open(log_dir / f"{exe}.log", "wb") as log:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
 
 
-def _stop(procs: List[subprocess.Popen]) -> None:
+def _stop(procs: list[subprocess.Popen]) -> None:
     for proc in reversed(procs):
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
@@ -77,11 +77,13 @@ def bench_end_to_end(model_path: Path, video: str, seconds: float, keypoint_mode
         print(f"end-to-end part skipped: clip {clip} is absent (pass --video or set GESTURE_DATA_DIR)")
         return 0
     domain, lease = _domain()
+    # The node scripts start with '#!/usr/bin/env python3': make that this interpreter.
+    path = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
     env = dict(os.environ, ROS_DOMAIN_ID=str(domain), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST",
-               PYTHONUNBUFFERED="1")
+               PYTHONUNBUFFERED="1", PATH=path)
     log_dir = Path(tempfile.mkdtemp(prefix="gesture_bench_"))
     stats = {name: LatencyStats(100_000) for name in ("keypoints", "scores", "events", "classifier stage")}
-    kp_arrival: Dict[int, int] = {}
+    kp_arrival: dict[int, int] = {}
 
     def on_keypoints(msg) -> None:
         now, stamp = time.time_ns(), stamp_to_ns(msg.header.stamp)
@@ -98,7 +100,7 @@ def bench_end_to_end(model_path: Path, video: str, seconds: float, keypoint_mode
 
     context = rclpy.context.Context()
     rclpy.init(context=context, domain_id=domain)
-    procs: List[subprocess.Popen] = []
+    procs: list[subprocess.Popen] = []
     try:
         node = rclpy.create_node("classifier_bench", context=context)
         node.create_subscription(Keypoints, "keypoints", on_keypoints, SENSOR_QOS)
@@ -111,7 +113,7 @@ def bench_end_to_end(model_path: Path, video: str, seconds: float, keypoint_mode
         procs.append(_start("camera_node", {"source": str(clip), "loop": "true", "pace": "realtime",
                                             "wait_for_subscribers": "1"}, env, log_dir))
         deadline = time.monotonic() + seconds + 30.0  # start-up (MediaPipe, DDS discovery) not counted
-        started: Optional[float] = None
+        started: float | None = None
         while time.monotonic() < deadline and (started is None or time.monotonic() - started < seconds):
             executor.spin_once(timeout_sec=0.05)
             if started is None and len(stats["scores"]):

@@ -15,14 +15,14 @@ import argparse
 import pickle
 from collections import Counter
 from pathlib import Path
-from typing import Dict, List, Optional
 
 import yaml
 
 from gesture_ros.bench.classifier import frames_of
 from gesture_ros.core.classifier_params import PARAMS, settings_from
+from gesture_ros.core.decision import PublishedEvent
 from gesture_ros.core.events import EventType
-from gesture_ros.core.gesture_decider import GestureDecider, PublishedEvent
+from gesture_ros.core.gesture_decider import GestureDecider
 from gesture_ros.core.model_meta import GestureKind
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 from gesture_ros.core.paths import resolve_shipped
@@ -31,7 +31,7 @@ CACHE = Path("~/.cache/gesture_ros/replay").expanduser()
 DEFAULT_CLIPS = ("videos/open_hand_no_gesture.mp4", "videos/swipe2_left_right.gif")
 
 
-def load_values(config: Path, overrides: List[str]) -> Dict[str, object]:
+def load_values(config: Path, overrides: list[str]) -> dict[str, object]:
     """Return parameter values from the YAML file plus name=value overrides (YAML-typed)."""
     doc = yaml.safe_load(config.read_text()) or {}
     values = dict(doc.get("/**", {}).get("ros__parameters", {}))
@@ -50,7 +50,7 @@ def clip_frames(clip: Path, keypoint_model: str) -> list:
         return pickle.loads(cache.read_bytes())
     from gesture_ros.toolkit.video import extract
 
-    frames = extract(clip, keypoint_model, progress=True)
+    frames = extract(clip, keypoint_model)
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_bytes(pickle.dumps(frames))
     return frames
@@ -62,8 +62,8 @@ def describe(e: PublishedEvent, t0: int) -> str:
             f"{ev.confidence:.2f} {ev.handedness}")
 
 
-def replay_clip(decider: GestureDecider, frames: list, verbose: bool) -> List[PublishedEvent]:
-    events: List[PublishedEvent] = []
+def replay_clip(decider: GestureDecider, frames: list, verbose: bool) -> list[PublishedEvent]:
+    events: list[PublishedEvent] = []
     t0 = frames[0].stamp_ns
     labels = decider.model.labels
     for f in frames:
@@ -104,14 +104,14 @@ def score_synthetic(decider: GestureDecider, per_label: int, seed: int) -> None:
         print(f"{label:<13}{per_label:>4}{exact / per_label:>7.2f}{missed / per_label:>8.2f}  {extra}")
 
 
-def replay_quiet(decider: GestureDecider, frames: list) -> List[PublishedEvent]:
-    out: List[PublishedEvent] = []
+def replay_quiet(decider: GestureDecider, frames: list) -> list[PublishedEvent]:
+    out: list[PublishedEvent] = []
     for f in frames:
         out += decider.push("synthetic", f).events
     return out + decider.close()
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default="config/classifier.yaml")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")

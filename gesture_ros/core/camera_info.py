@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import List
 
 import yaml
 
@@ -20,14 +19,14 @@ class CameraIntrinsics:
 
     width: int
     height: int
-    k: List[float]
-    p: List[float]
-    d: List[float] = field(default_factory=list)
-    r: List[float] = field(default_factory=lambda: [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
+    k: list[float]
+    p: list[float]
+    d: list[float] = field(default_factory=list)
+    r: list[float] = field(default_factory=lambda: [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0])
     distortion_model: str = "plumb_bob"
     camera_name: str = ""
 
-    def scaled(self, width: int, height: int) -> "CameraIntrinsics":
+    def scaled(self, width: int, height: int) -> CameraIntrinsics:
         """Return these intrinsics for images resized to width x height."""
         if (width, height) == (self.width, self.height) or not self.width or not self.height:
             return replace(self, width=width, height=height)
@@ -52,7 +51,7 @@ def pinhole(width: int, height: int, hfov_deg: float = 60.0, fx: float = 0.0, fy
                             p=[fx, 0, cx, 0, 0, fy, cy, 0, 0, 0, 1, 0], d=[0.0] * 5)
 
 
-def _matrix(doc: dict, key: str, size: int, path: Path) -> List[float]:
+def _matrix(doc: dict, key: str, size: int, path: Path) -> list[float]:
     try:
         data = [float(v) for v in doc[key]["data"]]
     except (KeyError, TypeError, ValueError):
@@ -64,7 +63,7 @@ def _matrix(doc: dict, key: str, size: int, path: Path) -> List[float]:
 
 def load_calibration(url: str) -> CameraIntrinsics:
     """Read a camera_calibration YAML (``file://`` URL or path), as written by camera_calibration."""
-    path = Path(url[len("file://"):] if url.startswith("file://") else url).expanduser()
+    path = Path(url.removeprefix("file://")).expanduser()
     try:
         doc = yaml.safe_load(path.read_text())
     except OSError as exc:

@@ -8,8 +8,9 @@ run-time change with that sentence.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
+from typing import Any
 
 from gesture_ros.core.event_config import EventConfig, parse_label_values
 from gesture_ros.core.gesture_decider import DeciderConfig
@@ -28,14 +29,14 @@ class ParamSpec:
     name: str
     default: Any
     description: str
-    range: Optional[Tuple[float, float]] = None
+    range: tuple[float, float] | None = None
     string_array: bool = False  # list of strings (may default to empty)
 
 
-PARAMS: Tuple[ParamSpec, ...] = (
+PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("model_path", DEFAULT_MODEL, "ONNX gesture model: absolute, or relative to the package share "
               "directory; changing it swaps the model live (refused if the new one is bad)"),
-    ParamSpec("providers", list(p.replace("ExecutionProvider", "").lower() for p in DEFAULT_PROVIDERS),
+    ParamSpec("providers", [p.replace("ExecutionProvider", "").lower() for p in DEFAULT_PROVIDERS],
               "ONNX Runtime execution providers, best first (tensorrt, cuda, cpu); unavailable ones are "
               "skipped, cpu is always last", string_array=True),
     ParamSpec("trt_cache_dir", DEFAULT_TRT_CACHE, "TensorRT engine/timing cache folder (builds once per model)"),
@@ -91,7 +92,7 @@ def _strings(values: Mapping[str, Any], name: str) -> Sequence[str]:
 
 def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
     """Build settings from parameter values (missing ones take defaults); raise ValueError naming one."""
-    v: Dict[str, Any] = {p.name: p.default for p in PARAMS}
+    v: dict[str, Any] = {p.name: p.default for p in PARAMS}
     v.update({k: val for k, val in values.items() if val is not None})
     for spec in PARAMS:
         if spec.range and not spec.range[0] <= v[spec.name] <= spec.range[1]:

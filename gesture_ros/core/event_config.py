@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Iterable, List, Sequence
 
 
-def parse_label_values(items: Iterable[str], what: str = "value") -> Dict[str, float]:
+def parse_label_values(items: Iterable[str], what: str = "value") -> dict[str, float]:
     """Parse ``["swipe_left:0.8", ...]`` into ``{"swipe_left": 0.8}``; raise ValueError on a bad item."""
-    out: Dict[str, float] = {}
+    out: dict[str, float] = {}
     for item in items:
         item = item.strip()
         if not item:
@@ -33,14 +33,14 @@ class EventConfig:
     """
 
     threshold: float = 0.8  # default enter threshold
-    thresholds: Dict[str, float] = field(default_factory=dict)  # per-gesture enter thresholds
+    thresholds: dict[str, float] = field(default_factory=dict)  # per-gesture enter thresholds
     exit_threshold: float = 0.5  # a gesture's exit threshold is min(this, its enter threshold)
     min_duration_s: float = 0.2  # a held gesture must stay entered this long before START
     cooldown_s: float = 1.0  # after a TRIGGER or END, the same gesture waits this long
-    cooldowns: Dict[str, float] = field(default_factory=dict)  # per-gesture cooldowns
+    cooldowns: dict[str, float] = field(default_factory=dict)  # per-gesture cooldowns
     refractory_s: float = 0.0  # after any TRIGGER, every one-shot gesture waits this long
-    allow: FrozenSet[str] = frozenset()  # empty: every gesture is allowed
-    deny: FrozenSet[str] = frozenset()
+    allow: frozenset[str] = frozenset()  # empty: every gesture is allowed
+    deny: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.allow = frozenset(self.allow)
@@ -73,7 +73,7 @@ class EventConfig:
     def allowed(self, label: str) -> bool:
         return label not in self.deny and (not self.allow or label in self.allow)
 
-    def unknown_labels(self, labels: Sequence[str]) -> List[str]:
+    def unknown_labels(self, labels: Sequence[str]) -> list[str]:
         """Return the labels this config names that the model does not have (for a warning)."""
         named = set(self.thresholds) | set(self.cooldowns) | self.allow | self.deny
         return sorted(named - set(labels))

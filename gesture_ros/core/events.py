@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
-from typing import Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
 
@@ -61,28 +61,28 @@ class EventStateMachine:
 
     def __init__(self, labels: Sequence[str], kinds: Mapping[str, GestureKind], config: EventConfig) -> None:
         self.labels = list(labels)
-        self.kinds: Dict[str, GestureKind] = dict(kinds)
+        self.kinds: dict[str, GestureKind] = dict(kinds)
         self.config = config
-        self._active: Optional[_Held] = None
-        self._pending: Optional[_Held] = None  # a held gesture waiting out min_duration_s
+        self._active: _Held | None = None
+        self._pending: _Held | None = None  # a held gesture waiting out min_duration_s
         self._armed = {label: True for label in self.labels}
-        self._last_fire_ns: Dict[str, int] = {}  # TRIGGER or END stamp, per gesture
-        self._last_trigger_ns: Optional[int] = None
-        self._last_frame: Optional[FrameRef] = None
-        self._last_probs: Optional[np.ndarray] = None
+        self._last_fire_ns: dict[str, int] = {}  # TRIGGER or END stamp, per gesture
+        self._last_trigger_ns: int | None = None
+        self._last_frame: FrameRef | None = None
+        self._last_probs: np.ndarray | None = None
 
     @property
-    def active(self) -> Optional[str]:
+    def active(self) -> str | None:
         """Return the held gesture now active, or None."""
         return self._active.label if self._active else None
 
-    def step(self, frame: FrameRef, probs: np.ndarray, window_start_ns: Optional[int] = None,
-             handedness: str = "") -> List[Event]:
+    def step(self, frame: FrameRef, probs: np.ndarray, window_start_ns: int | None = None,
+             handedness: str = "") -> list[Event]:
         """Decide on one window's smoothed probabilities; return the events it causes."""
         cfg = self.config
         t = frame.stamp_ns
         p = {label: float(v) for label, v in zip(self.labels, probs)}
-        events: List[Event] = []
+        events: list[Event] = []
         self._last_frame, self._last_probs = frame, np.asarray(probs, dtype=np.float32)
 
         for label in self.labels:
@@ -119,9 +119,9 @@ class EventStateMachine:
                 events.append(Event(EventType.TRIGGER, candidate, p[candidate], frame, start, t, handedness))
         return events
 
-    def end_all(self) -> List[Event]:
+    def end_all(self) -> list[Event]:
         """End the active held gesture at the last decided frame and forget pending state."""
-        events: List[Event] = []
+        events: list[Event] = []
         if self._active and self._last_frame is not None:
             idx = self.labels.index(self._active.label)
             conf = float(self._last_probs[idx]) if self._last_probs is not None else 0.0

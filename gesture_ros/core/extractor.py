@@ -21,12 +21,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 import cv2
 import numpy as np
 
-from gesture_ros.core.landmarks import Field, KeypointFrame, N_FIELDS, PoseLandmark
+from gesture_ros.core.landmarks import N_FIELDS, Field, KeypointFrame, PoseLandmark
 from gesture_ros.core.stats import StageTimer
 
 
@@ -75,7 +75,7 @@ class ExtractorOptions:
         return kind
 
 
-def _pose_mirror_order() -> List[int]:
+def _pose_mirror_order() -> list[int]:
     """Return the pose index permutation that swaps every LEFT_* with its RIGHT_*."""
     order = list(range(len(PoseLandmark)))
     for lm in PoseLandmark:
@@ -106,7 +106,7 @@ def landmarks_to_array(landmarks: Any) -> np.ndarray:
 class KeypointExtractor:
     """Run MediaPipe on BGR frames and return KeypointFrames; a context manager."""
 
-    def __init__(self, options: Optional[ExtractorOptions] = None) -> None:
+    def __init__(self, options: ExtractorOptions | None = None) -> None:
         self.options = options or ExtractorOptions()
         self.kind = self.options.validate()
         try:
@@ -115,7 +115,7 @@ class KeypointExtractor:
             raise ExtractorError(f"mediapipe is not importable ({exc}); install mediapipe==0.10.21") from None
         self.timer = StageTimer()
         self.model_name = f"mediapipe-{self.kind.value.replace('_', '+')}/{mp.__version__}"
-        self._solutions: Dict[ModelKind, Any] = {}
+        self._solutions: dict[ModelKind, Any] = {}
         o = self.options
         if self.kind in (ModelKind.HANDS, ModelKind.HANDS_POSE):
             self._solutions[ModelKind.HANDS] = mp.solutions.hands.Hands(
@@ -172,11 +172,11 @@ class KeypointExtractor:
             if self.options.enable_face and result.face_landmarks is not None:
                 frame.face = landmarks_to_array(result.face_landmarks)
 
-    def _hands(self, result: Any) -> List[Tuple[str, np.ndarray, float]]:
+    def _hands(self, result: Any) -> list[tuple[str, np.ndarray, float]]:
         """Return (side, landmarks, score) per hand, best-scored hand first per side."""
         if not result.multi_hand_landmarks:
             return []
-        found: Dict[str, Tuple[str, np.ndarray, float]] = {}
+        found: dict[str, tuple[str, np.ndarray, float]] = {}
         for lms, handedness in zip(result.multi_hand_landmarks, result.multi_handedness):
             label = handedness.classification[0]
             # MediaPipe's label is the selfie-view side; unmirrored input means the other hand.
@@ -192,7 +192,7 @@ class KeypointExtractor:
             solution.close()
         self._solutions.clear()
 
-    def __enter__(self) -> "KeypointExtractor":
+    def __enter__(self) -> KeypointExtractor:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -9,13 +9,20 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, List, Optional
 
 import numpy as np
 
+from gesture_ros.core.decision import (
+    Decision,
+    Note,
+    PublishedEvent,
+    Scores,
+    bad_parts,
+    dominant_side,
+)
 from gesture_ros.core.event_config import EventConfig
-from gesture_ros.core.events import Event, EventStateMachine, EventType, FrameRef
-from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame, Part
+from gesture_ros.core.events import Event, EventStateMachine, FrameRef
+from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.model_meta import GestureKind
 from gesture_ros.core.onnx_model import GestureModel
 from gesture_ros.core.smoothing import Smoother, Smoothing
@@ -34,72 +41,7 @@ class DeciderConfig:
     max_gap_s: float = 0.5  # a longer hole between frames resets the window
     stride: int = 1  # run the model every N frames
     min_presence: float = 0.5  # fraction of window frames with their parts needed to decide
-    both_hands: FrozenSet[str] = frozenset({"x_cross"})  # gestures reported with handedness "both"
-
-
-@dataclass(frozen=True)
-class PublishedEvent:
-    """An event with its identity: what goes on the wire."""
-
-    event: Event
-    source_id: str
-    sequence: int
-    event_id: str
-    model_id: str
-    model_version: str
-
-    @property
-    def event_type(self) -> EventType:
-        return self.event.event_type
-
-
-@dataclass(frozen=True)
-class Scores:
-    """Per-class probabilities of one window."""
-
-    source_id: str
-    frame: FrameRef
-    raw: np.ndarray
-    smoothed: np.ndarray
-    fill: int
-    length: int
-    ran_model: bool  # False: too few frames had their parts; the reject class was assumed
-
-
-@dataclass(frozen=True)
-class Note:
-    """A one-sentence log line; ``kind`` ('nan', 'gap') is the key to throttle it by."""
-
-    kind: str
-    text: str
-
-
-@dataclass
-class Decision:
-    """What one frame caused: events to publish, the window's scores, notes to log."""
-
-    events: List[PublishedEvent] = field(default_factory=list)
-    scores: Optional[Scores] = None
-    notes: List[Note] = field(default_factory=list)
-
-
-def dominant_side(frame: KeypointFrame) -> str:
-    """Return 'left'/'right' for the present hand held higher (as the feature spec picks), or ''."""
-    left, right = frame.left_hand, frame.right_hand
-    if left is not None and right is not None:
-        wrist = HandLandmark.WRIST, Field.Y
-        return "left" if left[wrist] < right[wrist] else "right"
-    return "left" if left is not None else "right" if right is not None else ""
-
-
-def bad_parts(frame: KeypointFrame) -> List[str]:
-    """Return the parts whose x/y contain NaN or infinity."""
-    out = []
-    for part in Part:
-        arr = frame.part(part)
-        if arr is not None and not np.all(np.isfinite(arr[:, Field.X:Field.Z])):
-            out.append(part.value)
-    return out
+    both_hands: frozenset[str] = frozenset({"x_cross"})  # gestures reported with handedness "both"
 
 
 class _Source:
@@ -109,21 +51,21 @@ class _Source:
         self.window = SlidingWindow(model.window, model.feature_dim, int(config.max_gap_s * 1e9))
         self.smoother = Smoother(config.smoothing, config.smoothing_alpha, config.smoothing_span)
         self.machine = EventStateMachine(model.labels, model.kinds, config.events)
-        self.sides: List[str] = []
-        self.prev: Optional[KeypointFrame] = None
+        self.sides: list[str] = []
+        self.prev: KeypointFrame | None = None
         self.since_run = 0
 
 
 class GestureDecider:
     """Decide gestures for any number of sources with one model."""
 
-    def __init__(self, model: GestureModel, config: Optional[DeciderConfig] = None) -> None:
+    def __init__(self, model: GestureModel, config: DeciderConfig | None = None) -> None:
         self.model = model
         self.config = config or DeciderConfig()
         self.infer_stats = LatencyStats(2000)
         self.event_count = 0
-        self._sources: Dict[str, _Source] = {}
-        self._sequence: Dict[str, int] = {}  # survives model swaps
+        self._sources: dict[str, _Source] = {}
+        self._sequence: dict[str, int] = {}  # survives model swaps
         self._presence_cols = [i for i, n in enumerate(model.spec.names()) if n.endswith(".present")]
         self._reject = self._reject_vector(model)
 
@@ -134,14 +76,23 @@ class GestureDecider:
         vec[none] = 1.0 / max(len(none), 1)
         return vec
 
-    def window(self, source_id: str) -> Optional[SlidingWindow]:
+    def window(self, source_id: str) -> SlidingWindow | None:
         """Return a source's window (None before its first frame)."""
         src = self._sources.get(source_id)
         return src.window if src else None
 
-    def window_fill(self) -> Dict[str, float]:
+    def window_fill(self) -> dict[str, float]:
         """Return each source's window fill (0..1)."""
         return {sid: s.window.fill / s.window.length for sid, s in self._sources.items()}
+
+    def figures(self) -> dict[str, object]:
+        """Return the model and inference figures for diagnostics."""
+        fills = self.window_fill()
+        meta = self.model.meta
+        return {"model": f"{meta.model_id} {meta.version}", "model path": str(self.model.path),
+                "provider": self.model.providers[0], "inference p50 ms": self.infer_stats.percentile_ms(50),
+                "inference p99 ms": self.infer_stats.percentile_ms(99), "windows": len(self.infer_stats),
+                "window fill": min(fills.values()) if fills else 0.0, "sources": len(fills)}
 
     def push(self, source_id: str, frame: KeypointFrame) -> Decision:
         """Add one frame of a source; run the model when due; return events and scores."""
@@ -176,19 +127,23 @@ class GestureDecider:
         if not src.window.full or src.since_run < self.config.stride:
             return decision
         src.since_run = 0
-        decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id))
+        decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id), decision)
         decision.events += self._publish(source_id, events)
         return decision
 
-    def _decide(self, source_id: str, src: _Source, ref: FrameRef):
+    def _decide(self, source_id: str, src: _Source, ref: FrameRef, decision: Decision):
         view = src.window.view()
         ran = view.presence >= self.config.min_presence
+        raw = self._reject
         if ran:
             start = time.perf_counter()
-            raw = self.model.predict(view.features)
+            out = self.model.predict(view.features)
             self.infer_stats.add(time.perf_counter() - start)
-        else:
-            raw = self._reject
+            if np.all(np.isfinite(out)):
+                raw = out
+            else:
+                decision.notes.append(Note("model", f"model {self.model.path} gave non-finite probabilities "
+                                                    f"for {source_id}: the reject class was assumed"))
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran)
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src))
@@ -199,7 +154,7 @@ class GestureDecider:
             return ""
         return max(("right", "left"), key=sides.count)
 
-    def _publish(self, source_id: str, events: List[Event]) -> List[PublishedEvent]:
+    def _publish(self, source_id: str, events: list[Event]) -> list[PublishedEvent]:
         out = []
         for ev in events:
             if ev.gesture in self.config.both_hands and ev.handedness:
@@ -210,7 +165,7 @@ class GestureDecider:
         self.event_count += len(out)
         return out
 
-    def set_config(self, config: DeciderConfig) -> List[PublishedEvent]:
+    def set_config(self, config: DeciderConfig) -> list[PublishedEvent]:
         """Apply new settings; a changed window gap or smoothing restarts the sources (ENDs returned)."""
         old, self.config = self.config, config
         restart = (old.max_gap_s, old.smoothing, old.smoothing_alpha, old.smoothing_span) != (
@@ -221,7 +176,7 @@ class GestureDecider:
             src.machine.config = config.events
         return []
 
-    def set_model(self, model: GestureModel) -> List[PublishedEvent]:
+    def set_model(self, model: GestureModel) -> list[PublishedEvent]:
         """Swap the model: end what the old one started, then start every source afresh."""
         events = self.close()
         self.model = model
@@ -230,9 +185,9 @@ class GestureDecider:
         self.infer_stats = LatencyStats(2000)
         return events
 
-    def close(self) -> List[PublishedEvent]:
+    def close(self) -> list[PublishedEvent]:
         """End every active held gesture (shutdown, reset) and forget the sources' windows."""
-        events: List[PublishedEvent] = []
+        events: list[PublishedEvent] = []
         for source_id, src in self._sources.items():
             events += self._publish(source_id, src.machine.end_all())
         self._sources.clear()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Optional, Union
+from typing import Union
 
 import cv2
 import numpy as np
@@ -138,7 +138,7 @@ def image_to_bgr(image: RawImage, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.nd
     return to_bgr(image.encoding, pixels)
 
 
-def encode(pixels: np.ndarray, encoding: str = "bgr8", step: Optional[int] = None) -> RawImage:
+def encode(pixels: np.ndarray, encoding: str = "bgr8", step: int | None = None) -> RawImage:
     """Pack an array into a RawImage of ``encoding``; ``step`` > row size pads each row.
 
     The array must already be in the layout of ``encoding`` (H, W, C), except that a BGR

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Callable, Dict, Optional, Tuple
+from collections.abc import Callable
 
 
 class LogThrottle:
@@ -12,9 +12,9 @@ class LogThrottle:
     def __init__(self, log: Callable[[str], None], period_s: float = 5.0) -> None:
         self._log = log
         self.period_s = period_s
-        self._seen: Dict[str, Tuple[float, int]] = {}  # key -> (last logged, suppressed since)
+        self._seen: dict[str, tuple[float, int]] = {}  # key -> (last logged, suppressed since)
 
-    def __call__(self, message: str, key: Optional[str] = None, now: Optional[float] = None) -> bool:
+    def __call__(self, message: str, key: str | None = None, now: float | None = None) -> bool:
         """Log ``message`` (throttled per ``key``, default the message); return True if logged."""
         key = message if key is None else key
         now = time.monotonic() if now is None else now

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Sequence, Union
 
 import numpy as np
 
 from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.model_meta import INPUT_NAME, OUTPUT_NAME, GestureKind, ModelMetadata, ModelMetadataError
+from gesture_ros.core.model_meta import (
+    INPUT_NAME,
+    OUTPUT_NAME,
+    GestureKind,
+    ModelMetadata,
+    ModelMetadataError,
+)
 from gesture_ros.core.ort_providers import DEFAULT_PROVIDERS, choose_providers
 
 
@@ -36,15 +42,15 @@ class GestureModel:
     meta: ModelMetadata
     spec: FeatureSpec
     session: object
-    providers: List[str]  # the providers ONNX Runtime actually uses, best first
-    skipped: Dict[str, str] = field(default_factory=dict)  # requested providers left out, with why
+    providers: list[str]  # the providers ONNX Runtime actually uses, best first
+    skipped: dict[str, str] = field(default_factory=dict)  # requested providers left out, with why
 
     @property
-    def labels(self) -> List[str]:
+    def labels(self) -> list[str]:
         return self.meta.labels
 
     @property
-    def kinds(self) -> Dict[str, GestureKind]:
+    def kinds(self) -> dict[str, GestureKind]:
         return self.meta.kinds
 
     @property
@@ -68,7 +74,7 @@ class GestureModel:
                 f"window {self.window}, feature dim {self.feature_dim}, providers {self.providers}")
 
 
-def _dim(value: object) -> Union[int, str]:
+def _dim(value: object) -> int | str:
     return value if isinstance(value, int) else str(value)
 
 
@@ -101,10 +107,11 @@ def _feature_spec(meta: ModelMetadata) -> FeatureSpec:
     return spec
 
 
-def load_model(path: Union[str, Path], options: RuntimeOptions = RuntimeOptions()) -> GestureModel:
+def load_model(path: str | Path, options: RuntimeOptions | None = None) -> GestureModel:
     """Load, validate and warm up a model; raise ModelLoadError with one sentence on any problem."""
     import onnxruntime as ort
 
+    options = options or RuntimeOptions()
     path = Path(path)
     if not path.is_file():
         raise ModelLoadError(f"model file {path} does not exist")
@@ -115,7 +122,7 @@ def load_model(path: Union[str, Path], options: RuntimeOptions = RuntimeOptions(
     so.log_severity_level = 3
     try:
         session = ort.InferenceSession(str(path), so, providers=choice.providers)
-    except Exception as exc:  # onnxruntime raises several unrelated types for unreadable files
+    except Exception as exc:  # noqa: BLE001 (onnxruntime raises unrelated types for unreadable files)
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise ModelLoadError(f"model file {path} is not a loadable ONNX model: {reason}") from None
     try:
@@ -134,7 +141,7 @@ def load_model(path: Union[str, Path], options: RuntimeOptions = RuntimeOptions(
     try:
         for _ in range(max(1, options.warmup_runs)):
             out = model.predict(warm)
-    except Exception as exc:  # a graph that validates but cannot run, e.g. a bad reshape
+    except Exception as exc:  # noqa: BLE001 (a graph that validates but cannot run, e.g. a bad reshape)
         raise ModelLoadError(f"model {path} refused: it fails to run on one window: {exc}") from None
     if out.shape != (1, meta.n_classes) or not np.all(np.isfinite(out)):
         raise ModelLoadError(f"model {path} refused: one window gave output shape {out.shape}, "

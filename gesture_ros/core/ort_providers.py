@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
 
 DEFAULT_PROVIDERS = ("TensorrtExecutionProvider", "CUDAExecutionProvider", "CPUExecutionProvider")
 CPU = "CPUExecutionProvider"
@@ -20,11 +20,11 @@ _PLUGIN_LIBRARY = {"TensorrtExecutionProvider": "libonnxruntime_providers_tensor
 class ProviderChoice:
     """The providers to hand to ONNX Runtime, and why the others were left out."""
 
-    providers: List[Tuple[str, Dict[str, object]]]
-    skipped: Dict[str, str] = field(default_factory=dict)  # provider -> reason
+    providers: list[tuple[str, dict[str, object]]]
+    skipped: dict[str, str] = field(default_factory=dict)  # provider -> reason
 
     @property
-    def names(self) -> List[str]:
+    def names(self) -> list[str]:
         return [name for name, _ in self.providers]
 
 
@@ -33,7 +33,7 @@ def canonical(name: str) -> str:
     return SHORT_NAMES.get(name.strip().lower(), name.strip())
 
 
-def _plugin_loads(name: str) -> Tuple[bool, str]:
+def _plugin_loads(name: str) -> tuple[bool, str]:
     import onnxruntime as ort
 
     library = _PLUGIN_LIBRARY.get(name)
@@ -64,7 +64,7 @@ def choose_providers(wanted: Sequence[str] = DEFAULT_PROVIDERS, trt_cache_dir: s
         if not ok:
             choice.skipped[name] = reason
             continue
-        options: Dict[str, object] = {}
+        options: dict[str, object] = {}
         if name == "TensorrtExecutionProvider" and trt_cache_dir:
             Path(trt_cache_dir).mkdir(parents=True, exist_ok=True)
             options = {"trt_engine_cache_enable": True, "trt_engine_cache_path": trt_cache_dir,

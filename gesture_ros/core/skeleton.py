@@ -6,18 +6,23 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Dict, Tuple
 
 import cv2
 import numpy as np
 
-from gesture_ros.core.landmarks import HAND_BONES, POSE_BONES, Field, KeypointFrame, Part
+from gesture_ros.core.landmarks import (
+    HAND_BONES,
+    POSE_BONES,
+    Field,
+    KeypointFrame,
+    Part,
+)
 
-BONES: Dict[Part, Tuple[Tuple[int, int], ...]] = {
+BONES: dict[Part, tuple[tuple[int, int], ...]] = {
     Part.POSE: POSE_BONES, Part.LEFT_HAND: HAND_BONES, Part.RIGHT_HAND: HAND_BONES, Part.FACE: (),
 }
 # RGB 0..1 per part: pose white, performer's left hand orange, right hand cyan, face grey.
-COLORS: Dict[Part, Tuple[float, float, float]] = {
+COLORS: dict[Part, tuple[float, float, float]] = {
     Part.POSE: (0.95, 0.95, 0.95), Part.LEFT_HAND: (1.0, 0.55, 0.0),
     Part.RIGHT_HAND: (0.0, 0.8, 1.0), Part.FACE: (0.6, 0.6, 0.6),
 }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import deque
 from enum import Enum
-from typing import Deque, Optional
 
 import numpy as np
 
@@ -28,8 +27,8 @@ class Smoother:
         self.method = Smoothing(method)
         self.alpha = alpha
         self.span = span
-        self._ema: Optional[np.ndarray] = None
-        self._recent: Deque[np.ndarray] = deque(maxlen=span)
+        self._ema: np.ndarray | None = None
+        self._recent: deque[np.ndarray] = deque(maxlen=span)
 
     def reset(self) -> None:
         """Forget the history."""

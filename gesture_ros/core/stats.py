@@ -25,13 +25,17 @@ class RateMeter:
     def rate(self, now: Optional[float] = None) -> float:
         now = time.monotonic() if now is None else now
         self._trim(now)
-        if len(self._times) < 2:
+        times = tuple(self._times)
+        if len(times) < 2:
             return 0.0
-        return (len(self._times) - 1) / max(self._times[-1] - self._times[0], 1e-9)
+        return (len(times) - 1) / max(times[-1] - times[0], 1e-9)
 
     def _trim(self, now: float) -> None:
-        while self._times and now - self._times[0] > self.span_s:
-            self._times.popleft()
+        try:
+            while self._times and now - self._times[0] > self.span_s:
+                self._times.popleft()
+        except IndexError:  # trimmed concurrently by another thread
+            pass
 
 
 class LatencyStats:
@@ -48,9 +52,10 @@ class LatencyStats:
 
     def percentile_ms(self, q: float) -> float:
         """Return the q-th percentile in ms (NaN with no samples)."""
-        if not self._samples:
+        samples = tuple(self._samples)  # a worker thread may append meanwhile
+        if not samples:
             return float("nan")
-        return float(np.percentile(np.fromiter(self._samples, float), q) * 1e3)
+        return float(np.percentile(np.asarray(samples, dtype=float), q) * 1e3)
 
     def summary(self) -> Dict[str, float]:
         return {"p50_ms": self.percentile_ms(50), "p95_ms": self.percentile_ms(95),
@@ -75,7 +80,7 @@ class StageTimer:
     def summary(self) -> Dict[str, float]:
         """Return {'<stage> p50 ms': ..., '<stage> p95 ms': ...} for every stage."""
         out: Dict[str, float] = {}
-        for name, stats in self.stages.items():
+        for name, stats in tuple(self.stages.items()):  # stages may be added by another thread
             out[f"{name} p50 ms"] = stats.percentile_ms(50)
             out[f"{name} p95 ms"] = stats.percentile_ms(95)
         return out

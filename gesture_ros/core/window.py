@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Optional
 
 import numpy as np
 
@@ -60,7 +59,7 @@ class SlidingWindow:
         self._present = np.zeros(length, dtype=bool)
         self._next = 0  # ring index the next frame goes to
         self._fill = 0
-        self.last_stamp_ns: Optional[int] = None
+        self.last_stamp_ns: int | None = None
 
     @property
     def fill(self) -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Dict, List, Optional
-
 import rclpy
 from rcl_interfaces.msg import (
-    FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult,
+    FloatingPointRange,
+    IntegerRange,
+    ParameterDescriptor,
+    SetParametersResult,
 )
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
@@ -33,7 +34,7 @@ DEFAULT_MAP = "config/actions/default.yaml"
 DEFAULT_MODEL = "models/gesture_default.onnx"
 
 
-def _float_range(low: float, high: float) -> List[FloatingPointRange]:
+def _float_range(low: float, high: float) -> list[FloatingPointRange]:
     return [FloatingPointRange(from_value=low, to_value=high, step=0.0)]
 
 
@@ -110,8 +111,8 @@ class ActionDispatchNode(Node):
             f"action map {action_map.source}: {len(action_map.actions)} actions on {len(action_map.targets)} targets"
             f" ({'armed' if self._settings.armed else 'DISARMED'})")
 
-    def _on_parameters(self, params: List[Parameter]) -> SetParametersResult:
-        values: Dict[str, object] = {p.name: p.value for p in params}
+    def _on_parameters(self, params: list[Parameter]) -> SetParametersResult:
+        values: dict[str, object] = {p.name: p.value for p in params}
         vocabulary = self._vocabulary
         if "model" in values:
             vocabulary = self._load_vocabulary(str(values["model"]))
@@ -169,13 +170,13 @@ class ActionDispatchNode(Node):
     def _diagnose(self):
         stats = self._dispatcher.stats()
         amap = self._dispatcher.action_map
-        figures: Dict[str, object] = {
+        figures: dict[str, object] = {
             "armed": self._settings.armed, "action map": amap.source or "none",
             "actions": len(amap.actions), "events": stats.events, "events acted": stats.acted,
             "events skipped": stats.skipped, "events unmapped": stats.unmapped,
         }
         figures.update({f"skipped: {reason}": n for reason, n in sorted(stats.skip_reasons.items())})
-        failing: List[str] = []
+        failing: list[str] = []
         for t in stats.targets:
             figures.update({f"{t.name} state": t.state, f"{t.name} queue": t.queued, f"{t.name} done": t.done,
                             f"{t.name} failed": t.failed, f"{t.name} retries": t.retries,
@@ -193,9 +194,9 @@ class ActionDispatchNode(Node):
         super().destroy_node()
 
 
-def main(args: Optional[List[str]] = None) -> None:
+def main(args: list[str] | None = None) -> None:
     rclpy.init(args=args)
-    node: Optional[ActionDispatchNode] = None
+    node: ActionDispatchNode | None = None
     try:
         node = ActionDispatchNode()
         rclpy.spin(node)

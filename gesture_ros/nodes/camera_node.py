@@ -13,7 +13,6 @@ from __future__ import annotations
 import sys
 import threading
 from collections import deque
-from typing import Deque, Optional
 
 import rclpy
 from rcl_interfaces.msg import SetParametersResult
@@ -22,9 +21,20 @@ from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 
-from gesture_ros.core.camera_info import CalibrationError, CameraIntrinsics, load_calibration, pinhole
+from gesture_ros.core.camera_info import (
+    CalibrationError,
+    CameraIntrinsics,
+    load_calibration,
+    pinhole,
+)
 from gesture_ros.core.log_throttle import LogThrottle
-from gesture_ros.core.sources import Frame, Pace, SourceError, SourceOptions, open_source
+from gesture_ros.core.sources import (
+    Frame,
+    Pace,
+    SourceError,
+    SourceOptions,
+    open_source,
+)
 from gesture_ros.core.sources.recorded import RecordedSource
 from gesture_ros.core.stats import RateMeter, StageTimer
 from gesture_ros.msg import Keypoints
@@ -43,8 +53,8 @@ class CameraNode(Node):
         super().__init__("camera_node", **kwargs)
         self.finished = threading.Event()  # set at the end of a recorded source
         self._acked = threading.Condition()
-        self._in_flight: Deque[int] = deque()
-        self._thread: Optional[threading.Thread] = None
+        self._in_flight: deque[int] = deque()
+        self._thread: threading.Thread | None = None
         self.source = None
         source = declare(self, "source", "0", "Device index or /dev/videoN, GStreamer pipeline (contains '!'), "
                          "video file (mp4/avi/mkv/gif) or folder of images", read_only=True)
@@ -81,8 +91,8 @@ class CameraNode(Node):
             ("cy", 0.0, "Principal point y in pixels (0: image centre)", (0.0, 1e5)))}
         if opts.pace not in PACES:
             raise ValueError(f"parameter pace is '{opts.pace}', expected {' or '.join(PACES)}")
-        self._calibration: Optional[CameraIntrinsics] = load_calibration(calibration_url) if calibration_url else None
-        self._intrinsics: Optional[CameraIntrinsics] = None
+        self._calibration: CameraIntrinsics | None = load_calibration(calibration_url) if calibration_url else None
+        self._intrinsics: CameraIntrinsics | None = None
         self._warn = LogThrottle(self.get_logger().warning)
         self.source = open_source(source, opts, clock_ns=lambda: self.get_clock().now().nanoseconds,
                                   report=self.get_logger().warning)
@@ -149,7 +159,7 @@ class CameraNode(Node):
             if not self.source.closed:
                 self._drain()
                 self.get_logger().info(f"end of {self.source.description} after {self.published} frames")
-        except Exception as exc:  # report, never die silently in the thread
+        except Exception as exc:  # noqa: BLE001 (report, never die silently in the thread)
             self.get_logger().error(f"capture from {self.source.description} failed: {exc!r}")
         finally:
             self.finished.set()
@@ -202,11 +212,13 @@ class CameraNode(Node):
 
 
 def main(args=None) -> None:
-    dds.use_large_frame_profile()
+    profile = dds.use_large_frame_profile()
     rclpy.init(args=args)
     node = None
     try:
         node = CameraNode()
+        if profile:
+            node.get_logger().debug(f"Fast DDS profile for large images: {profile}")
         executor = SingleThreadedExecutor()
         executor.add_node(node)
         while rclpy.ok() and not node.finished.is_set():

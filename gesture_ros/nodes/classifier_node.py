@@ -10,10 +10,9 @@ import signal
 import threading
 import time
 from collections import deque
-from typing import Deque, Dict, List, Optional, Tuple
 
 import rclpy
-from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
+from rcl_interfaces.msg import SetParametersResult
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.duration import Duration
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
@@ -22,29 +21,35 @@ from rclpy.parameter import Parameter
 from rclpy.signals import SignalHandlerOptions
 from std_msgs.msg import String
 
-from gesture_ros.core.classifier_params import MODEL_PARAMS, PARAMS, ClassifierSettings, settings_from, source_id_for
-from gesture_ros.core.gesture_decider import GestureDecider, PublishedEvent
+from gesture_ros.core.classifier_params import (
+    MODEL_PARAMS,
+    PARAMS,
+    ClassifierSettings,
+    settings_from,
+    source_id_for,
+)
+from gesture_ros.core.decision import PublishedEvent
+from gesture_ros.core.file_watch import FileWatch
+from gesture_ros.core.gesture_decider import GestureDecider
 from gesture_ros.core.landmarks import KeypointError, KeypointFrame
 from gesture_ros.core.log_throttle import LogThrottle
 from gesture_ros.core.onnx_model import GestureModel, ModelLoadError, load_model
 from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.core.stats import RateMeter
 from gesture_ros.msg import GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import msg_to_keypoints, stamp_to_ns
 from gesture_ros.ros.diagnostics import DiagnosticsPublisher
 from gesture_ros.ros.event_msgs import event_to_msg, scores_to_msg
+from gesture_ros.ros.param_table import (
+    descriptor,
+    initial_value,
+    settle_empty_list,
+    values,
+)
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 
 EVENT_RATE_SPAN_S = 60.0
-
-
-def _descriptor(spec) -> ParameterDescriptor:
-    d = ParameterDescriptor(description=spec.description)
-    if spec.range and isinstance(spec.default, int) and not isinstance(spec.default, bool):
-        d.integer_range = [IntegerRange(from_value=int(spec.range[0]), to_value=int(spec.range[1]), step=1)]
-    elif spec.range:
-        d.floating_point_range = [FloatingPointRange(from_value=float(spec.range[0]), to_value=float(spec.range[1]))]
-    return d
 
 
 class ClassifierNode(Node):
@@ -54,24 +59,20 @@ class ClassifierNode(Node):
         super().__init__(kwargs.pop("node_name", "classifier_node"), **kwargs)
         log = self.get_logger()
         for spec in PARAMS:
-            if spec.string_array and not spec.default:  # [] alone would be typed as a byte array
-                param = self.declare_parameter(spec.name, Parameter.Type.STRING_ARRAY, _descriptor(spec))
-                if param.type_ == Parameter.Type.NOT_SET:
-                    self.set_parameters([Parameter(spec.name, Parameter.Type.STRING_ARRAY, [])])
-            else:
-                self.declare_parameter(spec.name, spec.default, _descriptor(spec))
+            settle_empty_list(self, self.declare_parameter(spec.name, initial_value(spec), descriptor(spec)))
         self._warn = LogThrottle(log.warning, 5.0)
         self._info = LogThrottle(log.info, 5.0)
-        self._lock = threading.RLock()
-        self._decider: Optional[GestureDecider] = None
-        self._model_stat: Optional[Tuple[int, int]] = None
-        self._event_times: Deque[float] = deque()
+        self._lock = threading.RLock()  # the decider, against model swaps from other callbacks
+        self._decider: GestureDecider | None = None
+        self._model_file: FileWatch | None = None
+        self._event_times: deque[float] = deque()
         self._counts = {"frames": 0, "bad frames": 0, "events": 0}
+        self._rate = RateMeter(5.0)
         try:
-            self._settings = settings_from(self._values())
+            self._settings = settings_from(values(self, PARAMS))
         except ValueError as exc:
             log.error(f"{exc}; using the default post-processing settings")
-            self._settings = settings_from({k: self._values()[k] for k in MODEL_PARAMS})
+            self._settings = settings_from({k: v for k, v in values(self, PARAMS).items() if k in MODEL_PARAMS})
         try:
             self._swap_model(self._load(self._settings))
         except ModelLoadError as exc:
@@ -90,17 +91,13 @@ class ClassifierNode(Node):
         return self._counts["frames"]
 
     @property
-    def model(self) -> Optional[GestureModel]:
+    def model(self) -> GestureModel | None:
         """Return the model in use, or None."""
         return self._decider.model if self._decider else None
 
     # ---- model ----------------------------------------------------------------------
-    def _values(self) -> Dict[str, object]:
-        return {spec.name: self.get_parameter(spec.name).value for spec in PARAMS}
-
     def _load(self, settings: ClassifierSettings) -> GestureModel:
-        path = resolve_shipped(settings.model_path)
-        model = load_model(path, settings.runtime)
+        model = load_model(resolve_shipped(settings.model_path), settings.runtime)
         for provider, reason in model.skipped.items():
             self.get_logger().info(f"execution provider {provider} not used: {reason}")
         self.get_logger().info(f"loaded {model.describe()}")
@@ -112,19 +109,15 @@ class ClassifierNode(Node):
                 self._decider = GestureDecider(model, self._settings.decider)
             else:
                 self._publish_events(self._decider.set_model(model))
-            try:
-                stat = model.path.stat()
-                self._model_stat = (stat.st_mtime_ns, stat.st_size)
-            except OSError:
-                self._model_stat = None
+            self._model_file = FileWatch(model.path)
         for label in self._settings.decider.events.unknown_labels(model.labels):
             self.get_logger().warning(f"parameters name gesture '{label}', which model {model.path} does not have")
 
-    def _on_set_parameters(self, params: List[Parameter]) -> SetParametersResult:
-        values = self._values()
-        values.update({p.name: p.value for p in params})
+    def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
+        new = values(self, PARAMS)
+        new.update({p.name: p.value for p in params})
         try:
-            settings = settings_from(values)
+            settings = settings_from(new)
         except ValueError as exc:
             return SetParametersResult(successful=False, reason=str(exc))
         model = None
@@ -147,17 +140,10 @@ class ClassifierNode(Node):
         self.set_parameters([Parameter("model_path", value=msg.data)])
 
     def _watch_model_file(self) -> None:
-        if not self._settings.watch_model_file or self._decider is None:
+        watch = self._model_file
+        if not self._settings.watch_model_file or watch is None or not watch.changed():
             return
-        path = self._decider.model.path
-        try:
-            stat = path.stat()
-        except OSError:
-            return  # being replaced (or removed): keep running the loaded model
-        if self._model_stat is None or (stat.st_mtime_ns, stat.st_size) == self._model_stat:
-            return
-        self._model_stat = (stat.st_mtime_ns, stat.st_size)  # try each new version once
-        self.get_logger().info(f"model file {path} changed on disk: reloading")
+        self.get_logger().info(f"model file {watch.path} changed on disk: reloading")
         try:
             self._swap_model(self._load(self._settings))
         except ModelLoadError as exc:
@@ -166,6 +152,7 @@ class ClassifierNode(Node):
     # ---- data -----------------------------------------------------------------------
     def _on_keypoints(self, msg: Keypoints) -> None:
         self._counts["frames"] += 1
+        self._rate.tick()
         try:
             frame = msg_to_keypoints(msg)
         except KeypointError as exc:
@@ -185,13 +172,13 @@ class ClassifierNode(Node):
                 model = self._decider.model
                 self._scores_pub.publish(scores_to_msg(decision.scores, model.labels, model.meta.model_id))
         for note in decision.notes:
-            if note.kind == "nan":
-                self._counts["bad frames"] += 1
-                self._warn(note.text, key=note.kind)
-            else:
+            if note.kind == "gap":
                 self._info(note.text, key=note.kind)
+                continue
+            self._counts["bad frames"] += note.kind == "nan"
+            self._warn(note.text, key=note.kind)
 
-    def _publish_events(self, events: List[PublishedEvent]) -> None:
+    def _publish_events(self, events: list[PublishedEvent]) -> None:
         now = time.monotonic()
         for published in events:
             self._events_pub.publish(event_to_msg(published))
@@ -202,26 +189,17 @@ class ClassifierNode(Node):
                                    f"{published.source_id} #{published.sequence}")
 
     # ---- diagnostics and shutdown ---------------------------------------------------
-    def _report(self) -> Tuple[int, str, Dict[str, object]]:
+    def _report(self) -> tuple[int, str, dict[str, object]]:
         now = time.monotonic()
         while self._event_times and now - self._event_times[0] > EVENT_RATE_SPAN_S:
             self._event_times.popleft()
+        figures: dict[str, object] = {"events per minute": len(self._event_times) * 60.0 / EVENT_RATE_SPAN_S,
+                                      "keypoints rate hz": self._rate.rate(), **self._counts}
         with self._lock:
-            decider = self._decider
-            if decider is None:
-                return diagnostics.ERROR, "no model loaded", dict(self._counts)
-            fills = decider.window_fill()
-            stats = decider.infer_stats
-            model = decider.model
-        figures: Dict[str, object] = {
-            "model": f"{model.meta.model_id} {model.meta.version}", "model path": str(model.path),
-            "provider": model.providers[0], "inference p50 ms": stats.percentile_ms(50),
-            "inference p99 ms": stats.percentile_ms(99), "windows": len(stats),
-            "window fill": min(fills.values()) if fills else 0.0, "sources": len(fills),
-            "events per minute": float(len(self._event_times)) * 60.0 / EVENT_RATE_SPAN_S,
-        }
-        figures.update(self._counts)
-        return diagnostics.OK, f"{model.meta.model_id} on {model.providers[0]}", figures
+            if self._decider is None:
+                return diagnostics.ERROR, "no model loaded", figures
+            figures.update(self._decider.figures())
+        return diagnostics.OK, f"{figures['model']} on {figures['provider']}", figures
 
     def end_all(self) -> None:
         """End every active held gesture (publish the ENDs) and wait for them to be acknowledged."""
@@ -237,7 +215,7 @@ class ClassifierNode(Node):
         """Publish the END of any held gesture, then destroy the node."""
         try:
             self.end_all()
-        except Exception as exc:  # the context may already be shut down (rclpy signal handler)
+        except Exception as exc:  # noqa: BLE001 (the context may already be shut down by rclpy)
             self.get_logger().warning(f"could not publish the END of active gestures at shutdown: {exc}")
         super().destroy_node()
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sys
 import threading
-from typing import Optional
 
 import rclpy
 from rcl_interfaces.msg import SetParametersResult
@@ -21,7 +20,12 @@ from rclpy.node import Node
 from sensor_msgs.msg import Image
 from visualization_msgs.msg import MarkerArray
 
-from gesture_ros.core.extractor import ExtractorError, ExtractorOptions, KeypointExtractor, ModelKind
+from gesture_ros.core.extractor import (
+    ExtractorError,
+    ExtractorOptions,
+    KeypointExtractor,
+    ModelKind,
+)
 from gesture_ros.core.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
 from gesture_ros.core.log_throttle import LogThrottle
 from gesture_ros.core.skeleton import ImagePlane, draw_skeleton
@@ -43,11 +47,11 @@ class KeypointNode(Node):
     def __init__(self, **kwargs) -> None:
         super().__init__("keypoint_node", **kwargs)
         self._cond = threading.Condition()
-        self._pending: Optional[Image] = None
-        self._pending_options: Optional[ExtractorOptions] = None
+        self._pending: Image | None = None
+        self._pending_options: ExtractorOptions | None = None
         self._stop = threading.Event()
-        self._thread: Optional[threading.Thread] = None
-        self.extractor: Optional[KeypointExtractor] = None
+        self._thread: threading.Thread | None = None
+        self.extractor: KeypointExtractor | None = None
         self.options = ExtractorOptions(
             model=declare(self, "model", "hands", f"MediaPipe solution: {', '.join(MODELS)}"),
             max_num_hands=declare(self, "max_num_hands", 2, "Most hands to track (hands, hands_pose)", (1, 4)),
@@ -126,7 +130,7 @@ class KeypointNode(Node):
             if msg is not None and not self._stop.is_set():
                 try:
                     self._process(msg)
-                except Exception as exc:  # one bad frame must not end the worker
+                except Exception as exc:  # noqa: BLE001 (one bad frame must not end the worker)
                     self._warn(f"processing the image stamped {msg.header.stamp.sec}.{msg.header.stamp.nanosec:09d} "
                                f"failed: {exc!r}", key=type(exc).__name__)
 
@@ -185,11 +189,13 @@ class KeypointNode(Node):
 
 
 def main(args=None) -> None:
-    dds.use_large_frame_profile()
+    profile = dds.use_large_frame_profile()
     rclpy.init(args=args)
     node = None
     try:
         node = KeypointNode()
+        if profile:
+            node.get_logger().debug(f"Fast DDS profile for large images: {profile}")
         rclpy.spin(node)
     except (ExtractorError, ParameterException, ValueError) as exc:
         print(f"keypoint_node: {exc}", file=sys.stderr, flush=True)

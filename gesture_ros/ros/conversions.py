@@ -8,7 +8,6 @@ PyPI ROS 2 wheels have no cv_bridge.
 from __future__ import annotations
 
 import logging
-from typing import List, Optional
 
 import numpy as np
 from builtin_interfaces.msg import Time
@@ -16,8 +15,8 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
 from gesture_ros.core import image_codec
-from gesture_ros.core.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
-from gesture_ros.core.landmarks import Field, KeypointFrame, N_FIELDS
+from gesture_ros.core.image_codec import DEFAULT_MAX_PIXELS
+from gesture_ros.core.landmarks import N_FIELDS, Field, KeypointFrame
 from gesture_ros.msg import Keypoints, Landmark
 
 _log = logging.getLogger(__name__)
@@ -25,9 +24,9 @@ _log = logging.getLogger(__name__)
 try:  # a system ROS 2 ships cv_bridge; the PyPI wheels do not
     from cv_bridge import CvBridge
 
-    _BRIDGE: Optional["CvBridge"] = CvBridge()
+    _BRIDGE: CvBridge | None = CvBridge()
     BACKEND = "cv_bridge"
-except Exception:  # ImportError, or a broken ROS 1 port failing at import
+except Exception:  # noqa: BLE001 (ImportError, or a broken ROS 1 port failing at import)
     _BRIDGE = None
     BACKEND = "image_codec"
 _log.debug("image conversion backend: %s", BACKEND)
@@ -53,12 +52,12 @@ def image_to_bgr(msg: Image, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray
     if _BRIDGE is not None:
         try:
             return _BRIDGE.imgmsg_to_cv2(msg, desired_encoding="bgr8")
-        except Exception as exc:  # e.g. an encoding name older cv_bridge does not know
+        except Exception as exc:  # noqa: BLE001 (e.g. an encoding name an older cv_bridge lacks)
             _log.debug("cv_bridge could not convert %s (%s); using image_codec", msg.encoding, exc)
     return image_codec.to_bgr(msg.encoding, pixels)
 
 
-def bgr_to_image(bgr: np.ndarray, header: Optional[Header] = None) -> Image:
+def bgr_to_image(bgr: np.ndarray, header: Header | None = None) -> Image:
     """Return a bgr8 sensor_msgs/Image of a BGR array, with ``header`` copied."""
     if _BRIDGE is not None:
         msg = _BRIDGE.cv2_to_imgmsg(np.ascontiguousarray(bgr), encoding="bgr8")
@@ -71,7 +70,7 @@ def bgr_to_image(bgr: np.ndarray, header: Optional[Header] = None) -> Image:
     return msg
 
 
-def _landmarks(arr: Optional[np.ndarray]) -> List[Landmark]:
+def _landmarks(arr: np.ndarray | None) -> list[Landmark]:
     if arr is None:
         return []
     return [Landmark(x=float(r[Field.X]), y=float(r[Field.Y]), z=float(r[Field.Z]),
@@ -79,7 +78,7 @@ def _landmarks(arr: Optional[np.ndarray]) -> List[Landmark]:
             for r in arr]
 
 
-def _array(landmarks: List[Landmark]) -> Optional[np.ndarray]:
+def _array(landmarks: list[Landmark]) -> np.ndarray | None:
     if not landmarks:
         return None
     arr = np.empty((len(landmarks), N_FIELDS), dtype=np.float32)
@@ -88,7 +87,7 @@ def _array(landmarks: List[Landmark]) -> Optional[np.ndarray]:
     return arr
 
 
-def keypoints_to_msg(frame: KeypointFrame, header: Optional[Header] = None) -> Keypoints:
+def keypoints_to_msg(frame: KeypointFrame, header: Header | None = None) -> Keypoints:
     """Return the Keypoints message of a frame; ``header`` (the image's) is copied as is."""
     if header is None:
         header = Header(stamp=ns_to_stamp(frame.stamp_ns), frame_id=frame.frame_id)

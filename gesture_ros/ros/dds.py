@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Optional
 
 from gesture_ros.core.paths import resolve_shipped
 
@@ -11,7 +10,7 @@ PROFILE = "config/fastdds_large_frames.xml"
 _PROFILE_VARS = ("FASTDDS_DEFAULT_PROFILES_FILE", "FASTRTPS_DEFAULT_PROFILES_FILE")
 
 
-def use_large_frame_profile() -> Optional[str]:
+def use_large_frame_profile() -> str | None:
     """Point Fast DDS at the shipped large-frame profile unless the user chose a profile.
 
     Call before rclpy.init(). Return the profile path when it was set, else None (another

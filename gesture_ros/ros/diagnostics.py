@@ -35,7 +35,10 @@ class DiagnosticsPublisher:
         self.timer = node.create_timer(period_s, self.publish)
 
     def publish(self) -> None:
-        level, message, figures = self._report()
+        try:
+            level, message, figures = self._report()
+        except Exception as exc:  # a broken report must not take the node down
+            level, message, figures = ERROR, f"diagnostics report failed: {exc!r}", {}
         status = DiagnosticStatus(
             level=bytes([level]),
             name=f"{self._node.get_fully_qualified_name()}",

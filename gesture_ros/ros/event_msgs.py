@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from std_msgs.msg import Header
 
-from gesture_ros.core.gesture_decider import PublishedEvent, Scores
+from gesture_ros.core.decision import PublishedEvent, Scores
 from gesture_ros.msg import GestureEvent, GestureScores
 from gesture_ros.ros.conversions import ns_to_stamp
 

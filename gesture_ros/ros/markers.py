@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List
+import math
 
 from geometry_msgs.msg import Point
 from std_msgs.msg import ColorRGBA, Header
@@ -27,7 +27,7 @@ def skeleton_markers(frame: KeypointFrame, header: Header, plane: ImagePlane,
 
     ``header`` is the image's (camera optical frame, capture stamp); points lie on ``plane``.
     """
-    markers: List[Marker] = [Marker(header=header, action=Marker.DELETEALL)]
+    markers: list[Marker] = [Marker(header=header, action=Marker.DELETEALL)]
     for part in Part:
         landmarks = frame.part(part)
         if landmarks is None:
@@ -39,10 +39,6 @@ def skeleton_markers(frame: KeypointFrame, header: Header, plane: ImagePlane,
             bones.points = [Point(x=float(x), y=float(y), z=float(z)) for x, y, z in segments.reshape(-1, 3)]
             markers.append(bones)
         joints = _marker(header, f"{part.value}/joints", Marker.SPHERE_LIST, part, 2.5 * line_width_m)
-        joints.points = [Point(x=float(x), y=float(y), z=float(z)) for x, y, z in points if all(map(_finite, (x, y, z)))]
+        joints.points = [Point(x=float(x), y=float(y), z=float(z)) for x, y, z in points if all(map(math.isfinite, (x, y, z)))]
         markers.append(joints)
     return MarkerArray(markers=markers)
-
-
-def _finite(v: float) -> bool:
-    return v == v and abs(v) != float("inf")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional, Tuple
+from typing import Any
 
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 from rclpy.node import Node
 
 
 def declare(node: Node, name: str, default: Any, description: str,
-            value_range: Optional[Tuple[float, float]] = None, read_only: bool = False) -> Any:
+            value_range: tuple[float, float] | None = None, read_only: bool = False) -> Any:
     """Declare ``name`` with a descriptor and return its value.
 
     ``value_range`` (min, max) becomes an integer or floating-point range by the default's type.

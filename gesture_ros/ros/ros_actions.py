@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from typing import Any, Dict, Sequence, Tuple
+from collections.abc import Sequence
+from typing import Any
 
 from geometry_msgs.msg import Twist, Vector3
 from rclpy.node import Node
@@ -38,8 +39,8 @@ class RosExecutor:
     def __init__(self, node: Node, target: Target, specs: Sequence[RosAction]) -> None:
         self._node = node
         self._timeout_s = target.timeout_s
-        self._publishers: Dict[Tuple[str, str], Any] = {}
-        self._clients: Dict[str, Any] = {}
+        self._publishers: dict[tuple[str, str], Any] = {}
+        self._clients: dict[str, Any] = {}
         for spec in specs:
             if spec.topic and (spec.topic, spec.msg_type) not in self._publishers:
                 self._publishers[(spec.topic, spec.msg_type)] = node.create_publisher(

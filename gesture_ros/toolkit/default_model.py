@@ -75,6 +75,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--window", type=int, default=20)
     ap.add_argument("--arch", default="gru", choices=("gru", "lstm", "tcn"))
     ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--windows-per-epoch", type=int, default=30000, help="random training windows per epoch")
     ap.add_argument("--workers", type=int, default=2, help="processes generating synthetic data")
     ap.add_argument("--max-minutes", type=float, default=8.0, help="stop training after this long")
     ap.add_argument("--out", type=Path, default=share_dir() / "models" / "gesture_default.onnx")
@@ -88,9 +89,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     train_mask, val_mask = group_split(groups, 0.2, args.seed)
     train_items = [it for it, m in zip(items, train_mask) if m]
     val_items = [it for it, m in zip(items, val_mask) if m]
-    cfg = TrainConfig(net=NetConfig(arch=args.arch, hidden=args.hidden), window=args.window, stride=2,
-                      epochs=args.epochs, seed=args.seed, max_seconds=args.max_minutes * 60)
-    val = windows_of(val_items, spec, labels, kinds, cfg.window, 1)
+    cfg = TrainConfig(net=NetConfig(arch=args.arch, hidden=args.hidden), window=args.window,
+                      epochs=args.epochs, seed=args.seed, max_seconds=args.max_minutes * 60,
+                      stride=3, max_windows=args.windows_per_epoch)
+    val = windows_of(val_items, spec, labels, kinds, cfg.window, 3)
     print(f"{len(train_items)} training / {len(val_items)} validation sequences "
           f"({len(set(groups[train_mask]))} / {len(set(groups[val_mask]))} synthetic people), {len(val)} validation windows")
     net, history = train(train_items, val, spec, labels, kinds, cfg)

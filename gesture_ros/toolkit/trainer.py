@@ -33,6 +33,7 @@ class TrainConfig:
     seed: int = 0
     threads: int = 2
     max_seconds: float = 0.0  # 0: no limit
+    max_windows: int = 0  # >0: a fresh random subset of this many windows per epoch
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -90,6 +91,8 @@ def train(train_items: Sequence[Item], val: WindowSet, spec: FeatureSpec, labels
         loss_fn = nn.CrossEntropyLoss(weight=_class_weights(ws.y, len(labels)), label_smoothing=0.05)
         net.train()
         order = rng.permutation(len(ws))
+        if cfg.max_windows and len(order) > cfg.max_windows:
+            order = order[:cfg.max_windows]
         total = 0.0
         for i in range(0, len(order), cfg.batch):
             idx = order[i:i + cfg.batch]
@@ -104,7 +107,7 @@ def train(train_items: Sequence[Item], val: WindowSet, spec: FeatureSpec, labels
         probs = predict(net, val)
         val_loss = float(-np.mean(np.log(probs[np.arange(len(val)), val.y] + 1e-7))) if len(val) else 0.0
         val_acc = float(np.mean(probs.argmax(1) == val.y)) if len(val) else 0.0
-        history.append({"epoch": epoch + 1, "train_loss": total / max(len(ws), 1), "val_loss": val_loss,
+        history.append({"epoch": epoch + 1, "train_loss": total / max(len(order), 1), "val_loss": val_loss,
                         "val_accuracy": val_acc, "train_windows": len(ws)})
         if bar is not None:
             bar.set_postfix(loss=f"{history[-1]['train_loss']:.3f}", val_loss=f"{val_loss:.3f}", val_acc=f"{val_acc:.3f}")

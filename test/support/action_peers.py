@@ -10,9 +10,10 @@ import subprocess
 import threading
 import time
 import wave
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any
 
 import pytest
 from pythonosc.dispatcher import Dispatcher
@@ -41,18 +42,18 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, period: flo
 
 class _Collector:
     def __init__(self) -> None:
-        self.items: List[Any] = []
+        self.items: list[Any] = []
         self._lock = threading.Lock()
 
     def add(self, item: Any) -> None:
         with self._lock:
             self.items.append(item)
 
-    def snapshot(self) -> List[Any]:
+    def snapshot(self) -> list[Any]:
         with self._lock:
             return list(self.items)
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> List[Any]:
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[Any]:
         wait_until(lambda: len(self.items) >= count, timeout)
         return self.snapshot()
 
@@ -86,7 +87,7 @@ class HttpReceiver(_Collector):
     is given and not set, every request waits (a hung target).
     """
 
-    def __init__(self, status: int = 200, fail_first: int = 0, hold: Optional[threading.Event] = None) -> None:
+    def __init__(self, status: int = 200, fail_first: int = 0, hold: threading.Event | None = None) -> None:
         super().__init__()
         self.status = status
         self.fail_first = fail_first
@@ -155,7 +156,7 @@ class MpvPlayer:
         except OSError:
             return False
 
-    def command(self, *args: Any) -> Tuple[str, Any]:
+    def command(self, *args: Any) -> tuple[str, Any]:
         """Send one IPC command on a fresh connection; return (error, data)."""
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
             sock.settimeout(5.0)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from collections.abc import Iterator
 
 import numpy as np
 
-from gesture_ros.core.landmarks import HAND_LENGTH, Field, HandLandmark, KeypointFrame, empty_landmarks
+from gesture_ros.core.landmarks import (
+    HAND_LENGTH,
+    Field,
+    HandLandmark,
+    KeypointFrame,
+    empty_landmarks,
+)
 
 STEP_NS = 40_000_000  # 25 fps
 T0_NS = 1_700_000_000_000_000_000
@@ -27,7 +33,7 @@ def open_hand(x: float, y: float, size: float = 0.15) -> np.ndarray:
     return arr
 
 
-def frame(stamp_ns: int, x: Optional[float] = None, y: float = 0.5, side: str = "right",
+def frame(stamp_ns: int, x: float | None = None, y: float = 0.5, side: str = "right",
           frame_id: str = "cam") -> KeypointFrame:
     """Return a 640x360 frame with one open hand at x (no hand when x is None)."""
     hand = None if x is None else open_hand(x, y)

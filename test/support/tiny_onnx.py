@@ -6,13 +6,19 @@ sum of named feature columns averaged over the window, so tests can drive it wit
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Dict, Iterable, List, Mapping, Optional
 
 import numpy as np
 
 from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.model_meta import INPUT_NAME, OUTPUT_NAME, PREFIX, GestureKind, ModelMetadata
+from gesture_ros.core.model_meta import (
+    INPUT_NAME,
+    OUTPUT_NAME,
+    PREFIX,
+    GestureKind,
+    ModelMetadata,
+)
 
 LABELS = ["none", "open_palm", "swipe_left", "swipe_right"]
 KINDS = {"none": GestureKind.NONE, "open_palm": GestureKind.HELD,
@@ -24,13 +30,13 @@ WEIGHTS = {"open_palm": {"hand.present": 6.0},
 BIAS = {"none": 2.0}
 
 
-def write_model(path: Path, *, window: int = 8, spec: Optional[FeatureSpec] = None,
-                labels: Optional[List[str]] = None, kinds: Optional[Mapping[str, GestureKind]] = None,
-                weights: Optional[Mapping[str, Mapping[str, float]]] = None,
-                bias: Optional[Mapping[str, float]] = None, model_id: str = "tiny", version: str = "1",
-                input_window: Optional[int] = None, input_dim: Optional[int] = None,
-                n_outputs: Optional[int] = None, input_name: str = INPUT_NAME,
-                props: Optional[Dict[str, str]] = None, drop_keys: Iterable[str] = ()) -> Path:
+def write_model(path: Path, *, window: int = 8, spec: FeatureSpec | None = None,
+                labels: list[str] | None = None, kinds: Mapping[str, GestureKind] | None = None,
+                weights: Mapping[str, Mapping[str, float]] | None = None,
+                bias: Mapping[str, float] | None = None, model_id: str = "tiny", version: str = "1",
+                input_window: int | None = None, input_dim: int | None = None,
+                n_outputs: int | None = None, input_name: str = INPUT_NAME,
+                props: dict[str, str] | None = None, drop_keys: Iterable[str] = ()) -> Path:
     """Write the model; the keyword arguments after ``version`` build deliberately broken ones."""
     import onnx
     from onnx import TensorProto, helper

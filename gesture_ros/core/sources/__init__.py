@@ -6,9 +6,20 @@
 """
 
 from gesture_ros.core.sources.base import (
-    Frame, FrameSource, NoCameraError, Pace, SourceError, SourceOptions, fit_size,
+    Frame,
+    FrameSource,
+    NoCameraError,
+    Pace,
+    SourceError,
+    SourceOptions,
+    fit_size,
 )
-from gesture_ros.core.sources.factory import SourceKind, no_camera_message, open_source, parse_source
+from gesture_ros.core.sources.factory import (
+    SourceKind,
+    no_camera_message,
+    open_source,
+    parse_source,
+)
 
 __all__ = [
     "Frame", "FrameSource", "NoCameraError", "Pace", "SourceError", "SourceKind", "SourceOptions",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable, Iterator, Optional
 
 import cv2
 import numpy as np
@@ -78,14 +78,14 @@ class FrameSource:
     description = "source"
 
     def __init__(self, options: SourceOptions, clock_ns: Clock = time.time_ns,
-                 report: Optional[Report] = None) -> None:
+                 report: Report | None = None) -> None:
         self.options = options
         self.clock_ns = clock_ns
         self.report = report or logging.getLogger("gesture_ros.sources").warning
         self._stop = threading.Event()
         self._index = 0
 
-    def read(self) -> Optional[Frame]:
+    def read(self) -> Frame | None:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -113,7 +113,7 @@ class FrameSource:
                 return
             yield frame
 
-    def __enter__(self) -> "FrameSource":
+    def __enter__(self) -> FrameSource:
         return self
 
     def __exit__(self, *exc: object) -> None:

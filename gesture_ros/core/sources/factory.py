@@ -7,11 +7,17 @@ import re
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Optional, Tuple
 
 import cv2
 
-from gesture_ros.core.sources.base import Clock, FrameSource, NoCameraError, Report, SourceError, SourceOptions
+from gesture_ros.core.sources.base import (
+    Clock,
+    FrameSource,
+    NoCameraError,
+    Report,
+    SourceError,
+    SourceOptions,
+)
 from gesture_ros.core.sources.live import LiveSource, opencv_has_gstreamer
 from gesture_ros.core.sources.recorded import FolderSource, GifSource, VideoFileSource
 
@@ -29,7 +35,7 @@ class SourceKind(str, Enum):
     FOLDER = "folder"
 
 
-def parse_source(spec: str) -> Tuple[SourceKind, str]:
+def parse_source(spec: str) -> tuple[SourceKind, str]:
     """Return (kind, normalised target) for a SOURCE string; a bare index N is /dev/videoN."""
     spec = spec.strip()
     if not spec:
@@ -58,8 +64,8 @@ def no_camera_message(device: str) -> str:
             f"GIF or image folder, e.g. make run SOURCE=path/to/clip.mp4 (or -p source:=path/to/clip.mp4).")
 
 
-def open_source(spec: str, options: Optional[SourceOptions] = None, clock_ns: Clock = time.time_ns,
-                report: Optional[Report] = None) -> FrameSource:
+def open_source(spec: str, options: SourceOptions | None = None, clock_ns: Clock = time.time_ns,
+                report: Report | None = None) -> FrameSource:
     """Open the source a SOURCE string names; raise SourceError (NoCameraError) in one sentence."""
     options = options or SourceOptions()
     kind, target = parse_source(spec)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Optional
 
 import cv2
 
@@ -31,7 +30,7 @@ class LiveSource(FrameSource):
         self.api = api
         self.description = description
         self.reconnects = 0
-        self._cap: Optional[cv2.VideoCapture] = None
+        self._cap: cv2.VideoCapture | None = None
         self._lock = threading.Lock()  # close() from another thread waits for a read in progress
         if not self._open():
             raise SourceError(f"cannot open {description}: OpenCV gave no frames (busy, or not a camera?)")
@@ -53,7 +52,7 @@ class LiveSource(FrameSource):
         self._cap = cap
         return True
 
-    def read(self) -> Optional[Frame]:
+    def read(self) -> Frame | None:
         """Return the next frame; while the device is lost, keep reopening it (None on close)."""
         while not self.closed:
             with self._lock:

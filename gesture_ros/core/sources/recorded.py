@@ -8,8 +8,8 @@ the pace; looping keeps counting, so stamps never go back.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
 
 import cv2
 import numpy as np
@@ -25,21 +25,21 @@ class RecordedSource(FrameSource):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self._frames: Optional[Iterator[Tuple[np.ndarray, float]]] = None
-        self._start_ns: Optional[int] = None
+        self._frames: Iterator[tuple[np.ndarray, float]] | None = None
+        self._start_ns: int | None = None
         self._start_mono = 0.0
         self._media_s = 0.0  # media time of the next frame since the first one
         self._yielded_this_pass = 0
         self._ended = False
 
-    def _one_pass(self) -> Iterator[Tuple[np.ndarray, float]]:
+    def _one_pass(self) -> Iterator[tuple[np.ndarray, float]]:
         """Yield (BGR image, duration in seconds) for every frame, once."""
         raise NotImplementedError
 
     def _duration(self, native_s: float) -> float:
         return 1.0 / self.options.fps if self.options.fps > 0 else native_s
 
-    def read(self) -> Optional[Frame]:
+    def read(self) -> Frame | None:
         """Return the next frame (waiting for its time when pace is realtime), None at the end."""
         item = self._next()
         if item is None or self.closed:
@@ -56,7 +56,7 @@ class RecordedSource(FrameSource):
         self._media_s += self._duration(duration)
         return frame
 
-    def _next(self) -> Optional[Tuple[np.ndarray, float]]:
+    def _next(self) -> tuple[np.ndarray, float] | None:
         while not self.closed and not self._ended:
             if self._frames is None:
                 self._frames = self._one_pass()
@@ -91,7 +91,7 @@ class VideoFileSource(RecordedSource):
             fps = DEFAULT_FILE_FPS
         self.native_fps = float(fps)
 
-    def _one_pass(self) -> Iterator[Tuple[np.ndarray, float]]:
+    def _one_pass(self) -> Iterator[tuple[np.ndarray, float]]:
         cap = cv2.VideoCapture(str(self.path))
         try:
             while not self.closed:
@@ -119,7 +119,7 @@ class GifSource(RecordedSource):
         except OSError as exc:
             raise SourceError(f"Pillow cannot open the GIF {path}: {exc}") from None
 
-    def _one_pass(self) -> Iterator[Tuple[np.ndarray, float]]:
+    def _one_pass(self) -> Iterator[tuple[np.ndarray, float]]:
         with self._pil.open(self.path) as im:
             for i in range(self.n_frames):
                 if self.closed:
@@ -138,12 +138,12 @@ class FolderSource(RecordedSource):
     def __init__(self, path: Path, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.path = path
-        self.files: List[Path] = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
+        self.files: list[Path] = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES)
         if not self.files:
             raise SourceError(f"the folder {path} holds no images ({', '.join(IMAGE_SUFFIXES)})")
         self.description = f"image folder {path} ({len(self.files)} images)"
 
-    def _one_pass(self) -> Iterator[Tuple[np.ndarray, float]]:
+    def _one_pass(self) -> Iterator[tuple[np.ndarray, float]]:
         for file in self.files:
             if self.closed:
                 return

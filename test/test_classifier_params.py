@@ -1,0 +1,51 @@
+"""The classifier's parameter table, its YAML file and the settings they make."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from gesture_ros.core.classifier_params import PARAMS, settings_from, source_id_for
+from gesture_ros.core.smoothing import Smoothing
+
+CONFIG = Path(__file__).resolve().parents[1] / "config" / "classifier.yaml"
+
+
+def test_yaml_names_only_known_parameters_with_valid_values():
+    doc = yaml.safe_load(CONFIG.read_text())
+    values = doc["/**"]["ros__parameters"]
+    known = {p.name: p for p in PARAMS}
+    assert set(values) <= set(known), set(values) - set(known)
+    for name, value in values.items():
+        assert type(value) is type(known[name].default), name  # ROS parameters are typed
+    settings = settings_from(values)
+    assert settings.model_path == "models/gesture_default.onnx"
+
+
+def test_defaults_make_valid_settings():
+    s = settings_from({})
+    assert s.decider.smoothing is Smoothing.EMA and s.decider.stride == 1
+    assert s.runtime.providers == ("tensorrt", "cuda", "cpu")
+    assert not s.runtime.trt_cache_dir.startswith("~")  # expanded
+
+
+def test_lists_and_bad_values():
+    s = settings_from({"thresholds": ["swipe_left:0.9"], "cooldowns": ["x_cross:3"], "deny": ["fist", ""]})
+    assert s.decider.events.enter("swipe_left") == 0.9 and s.decider.events.cooldown_ns("x_cross") == 3_000_000_000
+    assert s.decider.events.deny == frozenset({"fist"})
+    with pytest.raises(ValueError, match="parameter smoothing='median'"):
+        settings_from({"smoothing": "median"})
+    with pytest.raises(ValueError, match="'swipe_left' is not of the form"):
+        settings_from({"thresholds": ["swipe_left"]})
+    with pytest.raises(ValueError, match=r"stride=0 is outside \[1, 100\]"):
+        settings_from({"stride": 0})
+    with pytest.raises(ValueError, match="model_path is empty"):
+        settings_from({"model_path": " "})
+
+
+def test_source_ids():
+    assert source_id_for("", "/", "camera_optical_frame") == "camera_optical_frame"
+    assert source_id_for("", "/stage/cam0", "optical") == "stage/cam0/optical"
+    assert source_id_for("jetson-07/{frame_id}", "/", "cam0") == "jetson-07/cam0"
+    assert source_id_for("fixed", "/x", "y") == "fixed"
+    assert source_id_for("", "/", "") == "camera"
