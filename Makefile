@@ -61,9 +61,9 @@ build: $(DEPS)
 
 # Real peers the tests talk to (Debian packages); installed once, needs root or sudo.
 peers:
-	@command -v mosquitto >/dev/null && command -v mpv >/dev/null || { \
+	@command -v mosquitto >/dev/null && command -v mpv >/dev/null && command -v openssl >/dev/null || { \
 	  SUDO=$$( [ $$(id -u) -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto mpv >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto mpv openssl >/dev/null; }
 
 bench: build peers
 	@$(RUN_ENV) $(PY) -m gesture_ros.bench $(ARGS)

@@ -13,7 +13,6 @@ import subprocess
 import sys
 
 import pytest
-
 from support.bridge_rig import BridgeRig
 from support.mosquitto import Mosquitto
 from support.ros_env import INSTALL_LIB
@@ -22,7 +21,8 @@ from support.ros_env import INSTALL_LIB
 def _lines(path):
     if not path.exists():
         return []
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    complete = path.read_text().rpartition("\n")[0]  # the monitor may be writing the last line
+    return [json.loads(line) for line in complete.splitlines() if line.strip()]
 
 
 @pytest.fixture

@@ -7,11 +7,11 @@ from rcl_interfaces.msg import Parameter as ParameterMsg
 from rcl_interfaces.msg import ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
 from std_msgs.msg import Bool, String
-
-from gesture_ros.ros.qos import EVENT_QOS
 from support.bridge_rig import BridgeRig, venv_path
 from support.mosquitto import Mosquitto, Subscriber
 from support.ros_env import NodeProcess
+
+from gesture_ros.ros.qos import EVENT_QOS
 
 CONTROL = "venues/test/devices/dev1/control"
 
@@ -45,7 +45,7 @@ def test_control_messages_become_ros_commands_and_bad_ones_are_counted(rig, tmp_
     rig.node.create_subscription(String, "classifier/model", lambda m: models.append(m.data), EVENT_QOS)
     with Mosquitto(tmp_path / "broker") as broker:
         bridge = rig.start_bridge(_params(broker, tmp_path))
-        assert rig.spin_until(lambda: rig.figures().get("state") == "connected")
+        assert rig.spin_until(lambda: "Received SUBSCRIBE from gesture_ros-dev1" in broker.log())
         venue = Subscriber(broker, topic="none")
         ok = {"schema": "gesture_ros/venue-control", "version": 1}
         for body in ({**ok, "command": "disarm"}, "not json at all", {**ok, "command": "arm", "model": "x"},

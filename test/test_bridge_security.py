@@ -10,12 +10,12 @@ import json
 import time
 
 import pytest
-
-from gesture_ros.bridge.credentials import ENV_PASSWORD, ENV_USERNAME
 from gesture_ros.msg import GestureEvent
 from support.bridge_rig import BridgeRig, venv_path
 from support.mosquitto import Mosquitto, Subscriber, make_pki
 from support.ros_env import NodeProcess
+
+from gesture_ros.bridge.credentials import ENV_PASSWORD, ENV_USERNAME
 
 ACL = """user device1
 topic write venues/test/devices/cam1/gestures
@@ -95,7 +95,7 @@ def test_refusals_are_reported_and_good_bridges_deliver(rclpy_context, domain, t
                               "it probably requires a client certificate",
         }
         for name, sentence in expected.items():
-            assert rig.spin_until(lambda: sentence in diag(name).get("message", "")), \
+            assert rig.spin_until(lambda s=sentence, n=name: s in diag(n).get("message", "")), \
                 f"{name}: diagnostics {diag(name)}\nlog:\n{procs[name].log()[-2000:]}"
             assert diag(name)["level"] == "2"  # ERROR
             assert sentence in procs[name].log()

@@ -6,15 +6,16 @@ import time
 import uuid
 
 import pytest
+from support.mosquitto import Mosquitto, Subscriber, free_port
 
-from gesture_ros.bridge.connection import BrokerConfig
+from gesture_ros.bridge.connection import BrokerConfig, MqttVersion
 from gesture_ros.bridge.control import Command, ControlPolicy
 from gesture_ros.bridge.outbox import FullPolicy, OutboxLimits
 from gesture_ros.bridge.payload import EventRecord, EventType, decode
-from gesture_ros.bridge.sender import LinkState, SenderConfig
+from gesture_ros.bridge.sender import SenderConfig
 from gesture_ros.bridge.service import BridgeConfig, BridgeService
+from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.topics import TopicLayout
-from support.mosquitto import Mosquitto, Subscriber, free_port
 
 CONTROL = "venues/test/devices/dev1/control"
 
@@ -23,10 +24,10 @@ def _record(seq, source="cam1", gesture="swipe_left"):
     return EventRecord(str(uuid.uuid4()), source, seq, gesture, EventType.TRIGGER, 0.9, seq, seq, seq)
 
 
-def _service(tmp_path, port, name="outbox.db", client_id="bridge-dev1", control=None, **kw):
+def _service(tmp_path, port, name="outbox.db", client_id="bridge-dev1", control=None, version=MqttVersion.V5, **kw):
     layout = TopicLayout("test", "dev1", control=CONTROL if control else "")
     policy = ControlPolicy(control, 512, ("models/a.onnx",)) if control else None
-    sender = SenderConfig(BrokerConfig(port=port), layout, client_id, reconnect_min_s=0.1,
+    sender = SenderConfig(BrokerConfig(port=port, version=version), layout, client_id, reconnect_min_s=0.1,
                           reconnect_max_s=0.5, heartbeat_s=0.5, control=policy)
     return BridgeService(BridgeConfig(sender, str(tmp_path / name), **kw))
 
@@ -42,10 +43,11 @@ def _events(sub):
     return [decode(p) for p in sub.payloads(b"venue-event")]
 
 
-def test_events_arrive_in_order_and_leave_the_outbox(tmp_path):
+@pytest.mark.parametrize("version", list(MqttVersion))
+def test_events_arrive_in_order_and_leave_the_outbox(tmp_path, version):
     with Mosquitto(tmp_path / "broker") as broker:
         sub = Subscriber(broker)
-        service = _service(tmp_path, broker.port)
+        service = _service(tmp_path, broker.port, version=version)
         service.start()
         try:
             sent = [_record(i, source=f"cam{i % 2}") for i in range(1, 301)]
@@ -133,8 +135,7 @@ def test_control_messages_are_validated_counted_and_dispatched(tmp_path, caplog)
         service = _service(tmp_path, broker.port, name="b.db", control=CONTROL)
         service.sender._on_control = commands.append
         service.start()
-        assert _wait(lambda: service.status().state is LinkState.CONNECTED)
-        time.sleep(0.3)
+        assert _wait(lambda: broker.log().count("Received SUBSCRIBE from bridge-dev1") >= 2)
         pub = Subscriber(broker, topic="none/#")
         body = {"schema": "gesture_ros/venue-control", "version": 1}
         sends = [(CONTROL, {**body, "command": "arm"}), (CONTROL, "{not json"),

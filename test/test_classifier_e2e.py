@@ -12,14 +12,14 @@ import pytest
 
 rclpy = pytest.importorskip("rclpy")
 
-from gesture_ros.msg import GestureEvent, Keypoints
-from rclpy.executors import SingleThreadedExecutor
-from sensor_msgs.msg import Image
-from support.data import shared_data
-from support.ros_env import REPO, NodeProcess
+from gesture_ros.msg import GestureEvent, Keypoints  # noqa: E402
+from rclpy.executors import SingleThreadedExecutor  # noqa: E402
+from sensor_msgs.msg import Image  # noqa: E402
+from support.data import shared_data  # noqa: E402
+from support.ros_env import REPO, NodeProcess  # noqa: E402
 
-from gesture_ros.ros.conversions import stamp_to_ns
-from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
+from gesture_ros.ros.conversions import stamp_to_ns  # noqa: E402
+from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
 
 KEYPOINT_MODEL = "hands_pose"  # hands for close-ups, pose for x_cross
 CONFIG = REPO / "config" / "classifier.yaml"
@@ -35,8 +35,11 @@ class Run:
     events: list[GestureEvent] = field(default_factory=list)
 
 
-def run_pipeline(clip: Path, domain, context, tmp_path: Path) -> Run:
-    """Replay the clip frame by frame through the three nodes; return what a subscriber saw."""
+def run_pipeline(clip: Path, domain, context, tmp_path: Path, frames: int = 0) -> Run:
+    """Replay the clip frame by frame through the three nodes; return what a subscriber saw.
+
+    ``frames`` > 0 loops the clip (as GIFs play) and stops the camera after that many images.
+    """
     run = Run()
     probe = rclpy.create_node("e2e_probe", context=context)
     probe.create_subscription(Image, "image_raw", lambda m: run.images.append(stamp_to_ns(m.header.stamp)),
@@ -64,9 +67,12 @@ def run_pipeline(clip: Path, domain, context, tmp_path: Path) -> Run:
         spin_until(lambda: probe.count_subscribers("image_raw") > 1, 60)
         assert probe.count_subscribers("image_raw") > 1, f"keypoint_node did not start:\n{procs[1].log()}"
         camera = NodeProcess("camera_node", domain, log_dir=tmp_path, env=CHILD_ENV, params={
-            "source": str(clip), "pace": "as_fast_as_consumed", "wait_for_subscribers": 2, "consumer_timeout_s": 10.0})
+            "source": str(clip), "pace": "as_fast_as_consumed", "wait_for_subscribers": 2, "consumer_timeout_s": 10.0,
+            "loop": frames > 0})
         procs.append(camera)
-        spin_until(lambda: camera.proc.poll() is not None, 240)
+        spin_until(lambda: camera.proc.poll() is not None or 0 < frames <= len(run.images), 240)
+        if frames:
+            camera.stop()
         assert camera.proc.poll() is not None, f"camera_node did not finish the clip:\n{camera.log()[-2000:]}"
         spin_until(lambda: False, 1.0)
         procs[0].stop()  # the classifier ENDs any held gesture on shutdown
@@ -104,7 +110,10 @@ def test_open_hand_gives_no_gesture_events(domain, rclpy_context, tmp_path):
 
 
 def test_swipes_follow_the_motion(domain, rclpy_context, tmp_path):
-    run = run_pipeline(shared_data("videos/swipe2_left_right.gif"), domain, rclpy_context, tmp_path)
+    # The GIF (56 frames) holds a swipe right (frames 14-26) and back left (40-51); looped, as GIFs
+    # play, the next pass starts with the swipe right again. Stop in the still part after it.
+    run = run_pipeline(shared_data("videos/swipe2_left_right.gif"), domain, rclpy_context, tmp_path,
+                       frames=56 + 34)
     check_stamps(run)
     # swipe_right = the hand moves toward +x of the published image (docs/classifier.md)
     assert [(e.event_type, e.gesture) for e in run.events] == [

@@ -9,17 +9,17 @@ import pytest
 
 rclpy = pytest.importorskip("rclpy")
 
-from gesture_ros.msg import GestureEvent, GestureScores, Keypoints, Landmark
-from rclpy.executors import SingleThreadedExecutor
-from rclpy.parameter import Parameter
-from std_msgs.msg import String
-from support import hand_frames as hf
-from support.tiny_onnx import write_model
+from gesture_ros.msg import GestureEvent, GestureScores, Keypoints, Landmark  # noqa: E402
+from rclpy.executors import SingleThreadedExecutor  # noqa: E402
+from rclpy.parameter import Parameter  # noqa: E402
+from std_msgs.msg import String  # noqa: E402
+from support import hand_frames as hf  # noqa: E402
+from support.tiny_onnx import write_model  # noqa: E402
 
-from gesture_ros.core.landmarks import KeypointFrame
-from gesture_ros.nodes.classifier_node import ClassifierNode
-from gesture_ros.ros.conversions import keypoints_to_msg, stamp_to_ns
-from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
+from gesture_ros.core.landmarks import KeypointFrame  # noqa: E402
+from gesture_ros.nodes.classifier_node import ClassifierNode  # noqa: E402
+from gesture_ros.ros.conversions import keypoints_to_msg, stamp_to_ns  # noqa: E402
+from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
 
 TRIGGER, START, END = GestureEvent.TRIGGER, GestureEvent.START, GestureEvent.END
 
@@ -158,7 +158,7 @@ def test_bad_post_processing_parameters_are_refused(rig):
     (result,) = rig.node.set_parameters([Parameter("deny", value=["open_palm"])])
     assert result.successful
     rig.send(hf.still(20))
-    rig.send(hf.sweep(12, 20))
+    rig.send(hf.sweep(12, 20, 0.5, 0.9))  # starts where the hand was held
     rig.settle(1)
     assert kinds(rig.events) == [(TRIGGER, "swipe_right")]
 

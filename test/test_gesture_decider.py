@@ -39,7 +39,7 @@ def summary(events: list[PublishedEvent]):
 
 
 def test_held_hand_starts_and_ends_with_frame_stamps(model):
-    d = decider(model)
+    d = decider(model, min_fill=1.0)
     frames = list(hf.still(30)) + list(hf.empty(20, 30))
     events = feed(d, frames)
     assert summary(events) == [(EventType.START, "open_palm"), (EventType.END, "open_palm")]
@@ -126,7 +126,19 @@ def test_model_swap_ends_with_the_old_model_and_keeps_sequence(model, tmp_path):
 
 
 def test_stride_runs_the_model_every_nth_frame(model):
-    d = decider(model, stride=3)
+    d = decider(model, stride=3, min_fill=1.0)
     scored = [d.push("cam0", f).scores is not None for f in hf.still(20)]
     assert sum(scored) == 5  # frames 8, 11, 14, 17, 20 of 20
     assert len(d.infer_stats) == 5
+
+
+def test_partly_filled_window_is_left_padded_with_absent_rows(model):
+    d = decider(model, min_fill=0.25)  # 2 of 8 frames
+    decisions = [d.push("cam0", f) for f in hf.still(3)]
+    assert decisions[0].scores is None
+    first = decisions[1].scores
+    assert first is not None and first.fill == 2 and first.length == 8
+    # the tiny model averages hand.present over the window: 2 of 8 rows present, 6 zero rows
+    padded = model.predict(np.concatenate([np.zeros((6, model.feature_dim), np.float32),
+                                           d.window("cam0").view().features[:2]]))
+    assert np.allclose(first.raw, padded, atol=1e-6)

@@ -6,7 +6,16 @@ from pathlib import Path
 
 import pytest
 
-from gesture_ros.bridge.payload import SCHEMA, SCHEMA_VERSION, EventRecord, EventType, PayloadError, decode, encode, iso8601
+from gesture_ros.bridge.payload import (
+    SCHEMA,
+    SCHEMA_VERSION,
+    EventRecord,
+    EventType,
+    PayloadError,
+    decode,
+    encode,
+    iso8601,
+)
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "venue_payload.schema.json"
 

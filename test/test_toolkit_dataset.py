@@ -17,7 +17,7 @@ def test_round_trip_and_append(tmp_path):
                   s.rendered.arrays, s.rendered.frame_labels)
     recs = ds.records()
     assert [r.id for r in recs] == ["s0", "s1"] and recs[0].n_frames == len(seqs[0].rendered.arrays)
-    for rec, s in zip(recs, seqs):
+    for rec, s in zip(recs, seqs, strict=False):
         arrays, labels = ds.load(rec)
         want = s.rendered.arrays
         np.testing.assert_array_equal(arrays.stamps_ns, want.stamps_ns)

@@ -2,7 +2,6 @@
 
 import numpy as np
 import onnxruntime as ort
-
 from support.data import shared_data
 
 from gesture_ros.core.features import FeatureSpec

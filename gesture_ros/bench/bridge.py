@@ -1,9 +1,10 @@
 """Bridge benchmark: durable events/s and latency to the broker's PUBACK, next to bare paho.
 
-    python -m gesture_ros.bench bridge [--events 4000] [--window 64] [--durability full]
+    python -m gesture_ros.bench bridge [--events 5000] [--window 1000] [--rate 200] [--durability full]
 
-Three runs against one local mosquitto (127.0.0.1, random port), each keeping at most
-``window`` events unacknowledged:
+Three systems against one local mosquitto (127.0.0.1, random port). Each sends ``events`` as
+fast as it can with at most ``window`` unacknowledged (throughput), then ``latency-events``
+paced at ``rate``/s (latency from send to PUBACK):
   paho      bare paho QoS 1 publisher: publish() to PUBACK (the ceiling)
   core      BridgeService.accept() -> outbox commit -> MQTT -> PUBACK -> outbox delete
   ros       GestureEvent published by another process on gesture/events -> BridgeNode
@@ -215,7 +216,10 @@ def _talk(conn, n: int, rate: float, received, base: int, ahead: int) -> None:
     sent: Dict[str, float] = {}
     start = time.perf_counter()
     for i in range(n):
+        stalled = time.monotonic() + 20
         while i - (received.value - base) >= ahead:  # stay inside the subscription's queue depth
+            if time.monotonic() > stalled:
+                raise SystemExit(f"bench talker: the bridge took no event for 20 s (at {i} of {n})")
             time.sleep(0.0002)
         if rate:
             delay = start + i / rate - time.perf_counter()
@@ -237,9 +241,10 @@ class Ros(System):
 
     def __init__(self, port: int, outbox: Path, inflight: int, durability: Durability) -> None:
         import rclpy
+        from rclpy.executors import SingleThreadedExecutor
         from rclpy.parameter import Parameter
 
-        from gesture_ros.nodes.bridge_node import BridgeNode, make_executor
+        from gesture_ros.nodes.bridge_node import BridgeNode
 
         os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
         self.rclpy = rclpy
@@ -251,7 +256,7 @@ class Ros(System):
         self.bridge = BridgeNode(parameter_overrides=overrides, context=self.context)
         self.acks: Dict[str, float] = {}
         self.bridge.service.add_delivered_listener(self._delivered)
-        self.executor = make_executor(self.context)
+        self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.bridge)
         threading.Thread(target=self.executor.spin, daemon=True).start()
         self.mp = multiprocessing.get_context("spawn")
@@ -280,6 +285,8 @@ class Ros(System):
             sent = mine.recv()
         finally:
             talker.join(20)
+            if talker.is_alive():
+                talker.kill()
         deadline = time.monotonic() + timeout
         while any(k not in self.acks for k in sent) and time.monotonic() < deadline:
             time.sleep(0.01)

@@ -70,7 +70,7 @@ def replay_clip(decider: GestureDecider, frames: list, verbose: bool) -> list[Pu
         d = decider.push("clip", f)
         events += d.events
         if verbose and d.scores is not None:
-            top = sorted(zip(d.scores.smoothed, labels), reverse=True)[:3]
+            top = sorted(zip(d.scores.smoothed, labels, strict=True), reverse=True)[:3]
             print(f"  {(f.stamp_ns - t0) / 1e9:6.2f}s " + "  ".join(f"{lab} {p:.2f}" for p, lab in top))
         for e in d.events:
             print("  " + describe(e, t0))

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 @dataclass
 class Backoff:
-    """Delay n (from 0) is uniform in [d/2, d] with d = min(max_s, min_s * 2**n), never below min_s."""
+    """Delay n (from 0) is uniform in [max(min_s, d/2), d] with d = min(max_s, min_s * 2**(n+1))."""
 
     min_s: float = 0.5
     max_s: float = 30.0
@@ -21,9 +21,9 @@ class Backoff:
 
     def next_delay(self) -> float:
         """Return the delay before the next attempt and count the attempt."""
-        ceiling = min(self.max_s, self.min_s * 2.0 ** min(self.attempts, 60))
+        ceiling = min(self.max_s, self.min_s * 2.0 ** min(self.attempts + 1, 60))
         self.attempts += 1
-        return max(self.min_s, self.rng.uniform(ceiling / 2.0, ceiling))
+        return self.rng.uniform(max(self.min_s, ceiling / 2.0), ceiling)
 
     def reset(self) -> None:
         """Start again from min_s (after a successful connection)."""

@@ -111,3 +111,10 @@ def refusal_sentence(cfg: BrokerConfig, code: int, reason: str) -> str:
             else "no username (anonymous)"
         sentence += f"; it did not accept {who}: check credentials_file or $GESTURE_ROS_MQTT_USERNAME/PASSWORD"
     return sentence
+
+
+def publish_size(topic: str, payload_len: int, v5: bool) -> int:
+    """Return the size in bytes of a QoS 1 PUBLISH packet with no properties."""
+    remaining = 2 + len(topic.encode()) + 2 + (1 if v5 else 0) + payload_len
+    length_bytes = 1 if remaining < 128 else 2 if remaining < 16384 else 3 if remaining < 2097152 else 4
+    return 1 + length_bytes + remaining

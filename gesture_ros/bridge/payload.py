@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
 import time
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Dict
 

@@ -10,37 +10,25 @@ from __future__ import annotations
 
 import json
 import logging
-import ssl
 import threading
 import time
 from dataclasses import dataclass, replace
-from enum import Enum
 from typing import Callable, List, Optional, Set
 
 import paho.mqtt.client as mqtt
 
 from gesture_ros.bridge.backoff import Backoff
-from gesture_ros.bridge.connection import (
-    BrokerConfig, ConnectionConfigError, MqttVersion, build_client, connect_args, refusal_sentence,
-)
+from gesture_ros.bridge.connection import BrokerConfig, MqttVersion, publish_size
 from gesture_ros.bridge.control import ControlCommand, ControlError, ControlPolicy, parse_control
 from gesture_ros.bridge.inflight import InflightWindow
 from gesture_ros.bridge.outbox import Outbox, Row
 from gesture_ros.bridge.payload import iso8601
+from gesture_ros.bridge.session import LinkError, LinkState, Session
 from gesture_ros.bridge.throttle import LogThrottle
 from gesture_ros.bridge.topics import TopicLayout
 
 _log = logging.getLogger("gesture_ros.bridge")
 STATUS_SCHEMA = "gesture_ros/venue-status"
-
-
-class LinkState(str, Enum):
-    CONNECTING = "connecting"
-    CONNECTED = "connected"
-    DISCONNECTED = "disconnected"  # broker unreachable or connection lost; retrying
-    REFUSED = "refused"  # CONNACK refused (credentials, not authorised); retrying
-    TLS_ERROR = "tls_error"  # certificate not trusted, or the broker closed the TLS session
-    STOPPED = "stopped"
 
 
 @dataclass
@@ -74,13 +62,6 @@ class SenderStats:
     last_error: str = ""
 
 
-def publish_size(topic: str, payload_len: int, v5: bool) -> int:
-    """Return the size in bytes of a QoS 1 PUBLISH packet with no properties."""
-    remaining = 2 + len(topic.encode()) + 2 + (1 if v5 else 0) + payload_len
-    length_bytes = 1 if remaining < 128 else 2 if remaining < 16384 else 3 if remaining < 2097152 else 4
-    return 1 + length_bytes + remaining
-
-
 class Sender:
     """Deliver the outbox to the broker from a thread of its own."""
 
@@ -99,7 +80,6 @@ class Sender:
         self._hold_until = 0.0
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._connack = threading.Event()
         self._lost = threading.Event()
         self._status_mids: Set[int] = set()
         self._throttle = LogThrottle(10.0)
@@ -127,10 +107,10 @@ class Sender:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                client = self._connect()
-                if client is not None:
+                session = self._connect()
+                if session is not None:
                     self._backoff.reset()
-                    self._serve(client)
+                    self._serve(session)
             except Exception:  # noqa: BLE001 - keep delivering; the outbox still holds every event
                 _log.exception("MQTT sender failed unexpectedly; reconnecting")
                 self._window.rewind()
@@ -146,81 +126,36 @@ class Sender:
         if count:
             _log.error("%s%s", sentence, f" ({count} attempts since last report)" if count > 1 else "")
 
-    def _connect(self) -> Optional[mqtt.Client]:
-        cfg = self.cfg.broker
+    def _connect(self) -> Optional[Session]:
         self.stats.state = LinkState.CONNECTING
-        self._connack.clear()
         self._lost.clear()
-        self._connack_result: tuple = (None, "", None)
         try:
-            client = build_client(cfg, self.cfg.client_id, persistent=True)
-        except ConnectionConfigError as exc:
-            self._fail(LinkState.TLS_ERROR, str(exc), "tlsfiles")
+            session = Session(self.cfg.broker, self.cfg.client_id, self.cfg.inflight,
+                              self.cfg.layout.status_topic(), self._status("offline", "connection lost"),
+                              self._on_publish, self._on_message, self._on_lost)
+            limits = session.open(self.cfg.connect_timeout_s, self._stop, self.outbox.depth)
+        except LinkError as exc:
+            if exc.state is not LinkState.STOPPED:
+                self._fail(exc.state, exc.sentence, exc.key)
             return None
-        client.on_connect = self._on_connect
-        client.on_disconnect = self._on_disconnect
-        client.on_publish = self._on_publish
-        client.on_message = self._on_message
-        client.max_inflight_messages_set(self.cfg.inflight)  # the window may narrow it further
-        client.will_set(self.cfg.layout.status_topic(), self._status("offline", "connection lost"), 1, True)
-        try:
-            client.connect(cfg.host, cfg.port, cfg.keepalive_s, **connect_args(cfg, persistent=True))
-        except ssl.SSLCertVerificationError as exc:
-            self._fail(LinkState.TLS_ERROR, f"TLS handshake with broker {cfg.address} failed: "
-                       f"{exc.verify_message}; its certificate is not trusted by tls_ca_file "
-                       f"{cfg.tls.ca_file if cfg.tls else '-'} (no fallback to plain MQTT)", "tls")
-            return None
-        except ssl.SSLError as exc:
-            self._fail(LinkState.TLS_ERROR, f"TLS handshake with broker {cfg.address} failed: {exc}", "tls")
-            return None
-        except OSError as exc:
-            self._fail(LinkState.DISCONNECTED, f"cannot reach broker {cfg.address}: {exc.strerror or exc}; "
-                       f"{self.outbox.depth} event(s) wait in the outbox", "reach")
-            return None
-        client.loop_start()
-        deadline = time.monotonic() + self.cfg.connect_timeout_s
-        while not (self._connack.is_set() or self._lost.is_set() or self._stop.is_set()):
-            if time.monotonic() > deadline:
-                break
-            self._connack.wait(0.05)
-        code, reason, props = self._connack_result
-        if code == 0:
-            return self._connected(client, props)
-        self._abandon(client)
-        if code is not None:
-            self._fail(LinkState.REFUSED, refusal_sentence(cfg, code, reason), f"refused{code}")
-        elif cfg.tls is not None:
-            self._fail(LinkState.TLS_ERROR, f"broker {cfg.address} closed the TLS connection before CONNACK; "
-                       "it probably requires a client certificate (tls_cert_file, tls_key_file) or "
-                       "rejected the one given", "tlsclose")
-        elif not self._stop.is_set():
-            self._fail(LinkState.DISCONNECTED, f"broker {cfg.address} sent no CONNACK within "
-                       f"{self.cfg.connect_timeout_s:g} s", "noconnack")
-        return None
-
-    def _connected(self, client: mqtt.Client, props: object) -> mqtt.Client:
-        broker_max = int(getattr(props, "MaximumPacketSize", 0) or 0)
-        receive_max = int(getattr(props, "ReceiveMaximum", 0) or 0)
-        self.stats.broker_max_packet = broker_max
-        limits = [m for m in (self.cfg.max_packet_bytes, broker_max) if m > 0]
-        self._max_packet = min(limits) if limits else 0
-        self._window.size = min(self.cfg.inflight, receive_max) if receive_max else self.cfg.inflight
+        self.stats.broker_max_packet = limits.max_packet
+        bounds = [m for m in (self.cfg.max_packet_bytes, limits.max_packet) if m > 0]
+        self._max_packet = min(bounds) if bounds else 0
+        self._window.size = min(self.cfg.inflight, limits.receive_max) if limits.receive_max else self.cfg.inflight
         self.stats.state = LinkState.CONNECTED
         self.stats.connects += 1
         self.stats.last_error = ""
         _log.info("connected to broker %s as '%s' (MQTT %s, max packet %s, receive maximum %s); "
                   "%d event(s) in the outbox", self.cfg.broker.address, self.cfg.client_id,
-                  self.cfg.broker.version.value, broker_max or "unlimited", receive_max or "-", self.outbox.depth)
+                  self.cfg.broker.version.value, limits.max_packet or "unlimited", limits.receive_max or "-",
+                  self.outbox.depth)
         if self.cfg.control is not None:
-            client.subscribe(self.cfg.control.topic, qos=1)
-        self._publish_status(client, "online")
-        return client
+            session.client.subscribe(self.cfg.control.topic, qos=1)
+        self._publish_status(session.client, "online")
+        return session
 
-    def _abandon(self, client: mqtt.Client) -> None:
-        client.disconnect()
-        client.loop_stop()
-
-    def _serve(self, client: mqtt.Client) -> None:
+    def _serve(self, session: Session) -> None:
+        client = session.client
         next_beat = time.monotonic() + self.cfg.heartbeat_s
         next_expiry = time.monotonic() + 1.0
         while not self._stop.is_set() and not self._lost.is_set():
@@ -248,7 +183,7 @@ class Sender:
                          "from the outbox", self.cfg.broker.address, self.stats.last_error or "no reason given",
                          len(self._window))
             self.stats.state = LinkState.DISCONNECTED
-        self._abandon(client)
+        session.close()
         self.stats.resent += len(self._window)
         self._window.rewind()
         self._status_mids.clear()
@@ -323,13 +258,9 @@ class Sender:
 
     # -- paho callbacks (network thread) -------------------------------------------------------
 
-    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
-        self._connack_result = (reason_code.value, str(reason_code), properties)
-        self._connack.set()
-
-    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
-        if reason_code.value:
-            self.stats.last_error = f"{reason_code} (reason {reason_code.value})"
+    def _on_lost(self, reason: str) -> None:
+        if reason:
+            self.stats.last_error = reason
         self._lost.set()
         self._wake.set()
 

@@ -14,7 +14,8 @@ from typing import Callable, Dict, List, Optional
 from gesture_ros.bridge.control import ControlCommand
 from gesture_ros.bridge.outbox import Durability, Entry, Outbox, OutboxLimits, Row
 from gesture_ros.bridge.payload import EventRecord, PayloadError, encode
-from gesture_ros.bridge.sender import LinkState, Sender, SenderConfig
+from gesture_ros.bridge.sender import Sender, SenderConfig
+from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.throttle import LogThrottle
 from gesture_ros.bridge.writer import OutboxWriter
 

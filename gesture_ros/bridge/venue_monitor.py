@@ -26,7 +26,13 @@ from typing import IO, List, Optional
 import paho.mqtt.client as mqtt
 
 from gesture_ros.bridge.connection import (
-    BrokerConfig, ConnectionConfigError, MqttVersion, TlsFiles, build_client, connect_args, refusal_sentence,
+    BrokerConfig,
+    ConnectionConfigError,
+    MqttVersion,
+    TlsFiles,
+    build_client,
+    connect_args,
+    refusal_sentence,
 )
 from gesture_ros.bridge.credentials import CredentialsError, load_credentials
 from gesture_ros.bridge.payload import PayloadError, decode

@@ -45,7 +45,7 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("smoothing", "ema", "Probability smoothing over successive windows: ema, mean or none"),
     ParamSpec("smoothing_alpha", 0.5, "EMA factor: weight of the newest window", (0.01, 1.0)),
     ParamSpec("smoothing_span", 3, "Moving-average length in windows (smoothing: mean)", (1, 50)),
-    ParamSpec("threshold", 0.8, "Default enter threshold on the smoothed probability", (0.0, 1.0)),
+    ParamSpec("threshold", 0.7, "Default enter threshold on the smoothed probability", (0.0, 1.0)),
     ParamSpec("thresholds", [], "Per-gesture enter thresholds, e.g. ['swipe_left:0.85', 'fist:0.9']",
               string_array=True),
     ParamSpec("exit_threshold", 0.5, "Exit threshold (hysteresis): a held gesture ends and a one-shot "
@@ -53,7 +53,7 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("min_duration_s", 0.2, "A held gesture must stay entered this long before START", (0.0, 10.0)),
     ParamSpec("cooldown_s", 1.0, "After a TRIGGER or END the same gesture is ignored this long", (0.0, 60.0)),
     ParamSpec("cooldowns", [], "Per-gesture cooldowns, e.g. ['x_cross:3.0']", string_array=True),
-    ParamSpec("refractory_s", 0.3, "After any TRIGGER every one-shot gesture is ignored this long",
+    ParamSpec("refractory_s", 0.8, "After any TRIGGER every one-shot gesture is ignored this long",
               (0.0, 60.0)),
     ParamSpec("allow", [], "Only these gestures give events (empty: all)", string_array=True),
     ParamSpec("deny", [], "These gestures never give events", string_array=True),
@@ -61,6 +61,8 @@ PARAMS: tuple[ParamSpec, ...] = (
               "held gesture)", (0.01, 60.0)),
     ParamSpec("min_presence", 0.5, "Fraction of window frames that must have a hand/body for the model "
               "to run; below it the reject class is assumed", (0.0, 1.0)),
+    ParamSpec("min_fill", 0.25, "Start deciding once this fraction of the window has frames (after start "
+              "or a reset); the rest is left-padded with 'no hand/body' rows, as in training", (0.0, 1.0)),
     ParamSpec("stride", 1, "Run the model every N keypoint frames", (1, 100)),
     ParamSpec("source_id", "", "Source id of the events; empty: '<namespace>/<frame_id>'; may contain "
               "{namespace} and {frame_id}"),
@@ -120,6 +122,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
     decider = DeciderConfig(events=events, smoothing=smoothing, smoothing_alpha=float(v["smoothing_alpha"]),
                             smoothing_span=int(v["smoothing_span"]), max_gap_s=float(v["max_gap_s"]),
                             stride=int(v["stride"]), min_presence=float(v["min_presence"]),
+                            min_fill=float(v["min_fill"]),
                             both_hands=frozenset(_strings(v, "both_hands")))
     return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),
                               bool(v["publish_scores"]), bool(v["watch_model_file"]),

@@ -81,7 +81,7 @@ class EventStateMachine:
         """Decide on one window's smoothed probabilities; return the events it causes."""
         cfg = self.config
         t = frame.stamp_ns
-        p = {label: float(v) for label, v in zip(self.labels, probs)}
+        p = {label: float(v) for label, v in zip(self.labels, probs, strict=True)}
         events: list[Event] = []
         self._last_frame, self._last_probs = frame, np.asarray(probs, dtype=np.float32)
 

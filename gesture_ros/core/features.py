@@ -35,7 +35,7 @@ from typing import List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
-from gesture_ros.core.landmarks import HAND_LENGTH, POSE_LENGTH, N_FIELDS, Field, HandLandmark, KeypointFrame, Part
+from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, Field, HandLandmark, KeypointFrame, Part
 from gesture_ros.core.landmarks import PoseLandmark as P
 
 SPEC_VERSION = 1

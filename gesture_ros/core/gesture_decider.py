@@ -40,7 +40,8 @@ class DeciderConfig:
     smoothing_span: int = 3
     max_gap_s: float = 0.5  # a longer hole between frames resets the window
     stride: int = 1  # run the model every N frames
-    min_presence: float = 0.5  # fraction of window frames with their parts needed to decide
+    min_presence: float = 0.5  # fraction of the window's frames with their parts needed to decide
+    min_fill: float = 0.25  # decide once this fraction of the window has frames (left-padded as in training)
     both_hands: frozenset[str] = frozenset({"x_cross"})  # gestures reported with handedness "both"
 
 
@@ -124,7 +125,8 @@ class GestureDecider:
         src.prev = frame
         src.sides = (src.sides + [dominant_side(frame)])[-src.window.length:]
         src.since_run += 1
-        if not src.window.full or src.since_run < self.config.stride:
+        min_frames = max(1, int(np.ceil(self.config.min_fill * src.window.length)))
+        if src.window.fill < min_frames or src.since_run < self.config.stride:
             return decision
         src.since_run = 0
         decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id), decision)
@@ -137,7 +139,7 @@ class GestureDecider:
         raw = self._reject
         if ran:
             start = time.perf_counter()
-            out = self.model.predict(view.features)
+            out = self.model.predict(self._padded(view.features))
             self.infer_stats.add(time.perf_counter() - start)
             if np.all(np.isfinite(out)):
                 raw = out
@@ -147,6 +149,13 @@ class GestureDecider:
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran)
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src))
+
+    def _padded(self, features: np.ndarray) -> np.ndarray:
+        """Left-pad a partly filled window with zero rows (no parts present), as training does."""
+        missing = self.model.window - features.shape[0]
+        if missing <= 0:
+            return features
+        return np.concatenate([np.zeros((missing, features.shape[1]), np.float32), features])
 
     def _handedness(self, src: _Source) -> str:
         sides = [s for s in src.sides if s]

@@ -19,7 +19,7 @@ class PushResult(str, Enum):
 
 @dataclass(frozen=True)
 class WindowView:
-    """A copy of a full window: features oldest first, with the stamps and presence of each row."""
+    """A copy of the window's frames, oldest first, with the stamps and presence of each row."""
 
     features: np.ndarray  # (length, feature_dim) float32
     stamps_ns: np.ndarray  # (length,) int64
@@ -35,7 +35,7 @@ class WindowView:
 
     @property
     def presence(self) -> float:
-        """Return the fraction of frames in the window that had their parts."""
+        """Return the fraction of the frames held that had their parts."""
         return float(self.present.mean()) if len(self.present) else 0.0
 
 
@@ -100,7 +100,7 @@ class SlidingWindow:
         return result
 
     def view(self) -> WindowView:
-        """Return the window's frames oldest first (only meaningful when full)."""
+        """Return the frames held, oldest first (fewer than ``length`` until the window is full)."""
         if self._fill < self.length:
             order = np.arange(self._fill)
         else:

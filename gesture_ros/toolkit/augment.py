@@ -6,7 +6,7 @@ Never a horizontal flip: it would turn swipe_left into swipe_right.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Optional, Tuple
 
 import numpy as np
 
@@ -34,8 +34,9 @@ def _transform(arr: np.ndarray, rot: np.ndarray, scale: float, centre: np.ndarra
 
 
 def augment(seq: SequenceArrays, labels: np.ndarray, rng: np.random.Generator,
-            cfg: AugmentConfig = AugmentConfig()) -> Tuple[SequenceArrays, np.ndarray]:
+            cfg: Optional[AugmentConfig] = None) -> Tuple[SequenceArrays, np.ndarray]:
     """Return an augmented copy of a sequence and its per-frame labels."""
+    cfg = cfg or AugmentConfig()
     t_n = len(seq)
     speed = rng.uniform(*cfg.speed)
     idx = np.round(np.arange(0, t_n - 0.5, speed)).astype(int).clip(0, t_n - 1)

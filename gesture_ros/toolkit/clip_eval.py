@@ -65,7 +65,7 @@ def write_csv(scores: ClipScores, path: Path) -> None:
     header = "t_s,wrist_x,top," + ",".join(scores.labels)
     lines = [header] + [
         f"{t:.3f},{wx:.3f},{top}," + ",".join(f"{p:.4f}" for p in row)
-        for t, wx, top, row in zip(scores.stamps_s, scores.wrist_x, scores.top, scores.probs)
+        for t, wx, top, row in zip(scores.stamps_s, scores.wrist_x, scores.top, scores.probs, strict=False)
     ]
     Path(path).write_text("\n".join(lines) + "\n")
 

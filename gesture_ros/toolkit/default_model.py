@@ -1,6 +1,6 @@
 """Rebuild models/gesture_default.onnx from synthetic data only: one command, seeded.
 
-    gesture train-default [--per-class 260] [--seed 0] [--out models/gesture_default.onnx]
+    gesture train-default [--per-class 300] [--seed 0] [--out models/gesture_default.onnx]
 
 Generates kinematic hand/body sequences (toolkit/synth), holds out 20% of the synthetic
 people for validation, trains a GRU, exports ONNX with metadata and writes
@@ -33,7 +33,7 @@ from gesture_ros.toolkit.vocabulary import default_kinds, default_labels
 
 DEFAULT_SPEC = FeatureSpec()
 MODEL_VERSION = "1.0.0"
-NONE_FACTOR = 3  # 'none' covers many behaviours: give it more sequences
+NONE_FACTOR = 2  # 'none' covers many behaviours: give it more sequences
 
 
 def _one(job):
@@ -53,12 +53,12 @@ def synth_items(per_class: int, seed: int, workers: int = 2) -> list:
             results = list(tqdm(pool.imap(_one, jobs, chunksize=16), total=len(jobs), desc="synth", unit="seq"))
     else:
         results = [_one(j) for j in tqdm(jobs, desc="synth", unit="seq")]
-    return [(f"{lab}-{s}", person, arrays, fl) for (lab, s), (person, arrays, fl, _) in zip(jobs, results)]
+    return [(f"{lab}-{s}", person, arrays, fl) for (lab, s), (person, arrays, fl, _) in zip(jobs, results, strict=False)]
 
 
 def data_hash(items: list) -> str:
     h = hashlib.sha256(f"synth-v{SYNTH_VERSION}".encode())
-    for seq_id, group, arrays, fl in items:
+    for seq_id, _group, arrays, fl in items:
         h.update(seq_id.encode())
         for a in (arrays.stamps_ns, arrays.pose, arrays.left_hand, arrays.right_hand):
             h.update(np.ascontiguousarray(a).tobytes())
@@ -69,7 +69,7 @@ def data_hash(items: list) -> str:
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(prog="gesture train-default", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--per-class", type=int, default=260, help="sequences per gesture ('none' gets 3x)")
+    ap.add_argument("--per-class", type=int, default=300, help="sequences per gesture ('none' gets 2x)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--window", type=int, default=20)
@@ -87,8 +87,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     items = synth_items(args.per_class, args.seed, args.workers)
     groups = np.array([it[1] for it in items])
     train_mask, val_mask = group_split(groups, 0.2, args.seed)
-    train_items = [it for it, m in zip(items, train_mask) if m]
-    val_items = [it for it, m in zip(items, val_mask) if m]
+    train_items = [it for it, m in zip(items, train_mask, strict=False) if m]
+    val_items = [it for it, m in zip(items, val_mask, strict=False) if m]
     cfg = TrainConfig(net=NetConfig(arch=args.arch, hidden=args.hidden), window=args.window,
                       epochs=args.epochs, seed=args.seed, max_seconds=args.max_minutes * 60,
                       stride=3, max_windows=args.windows_per_epoch)

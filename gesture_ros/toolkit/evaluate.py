@@ -46,7 +46,7 @@ def confusion_text(report: dict) -> str:
     labels, cm = report["labels"], np.asarray(report["confusion"])
     w = max(8, max(len(lab) for lab in labels) + 1)
     lines = ["true \\ predicted".ljust(w) + "".join(lab[:w - 1].rjust(w) for lab in labels)]
-    lines += [lab.ljust(w) + "".join(str(v).rjust(w) for v in row) for lab, row in zip(labels, cm)]
+    lines += [lab.ljust(w) + "".join(str(v).rjust(w) for v in row) for lab, row in zip(labels, cm, strict=False)]
     return "\n".join(lines)
 
 

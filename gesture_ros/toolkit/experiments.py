@@ -44,13 +44,13 @@ def run(exp: Experiment, items: Sequence[Item], seed: int = 0, progress: bool = 
     groups = np.array([it[1] for it in items])
     y_true, y_pred, overlap = [], [], 0
     for k, test_mask in enumerate(_fold_masks(groups, exp, seed)):
-        train_items = [it for it, m in zip(items, test_mask) if not m]
-        test_items = [it for it, m in zip(items, test_mask) if m]
+        train_items = [it for it, m in zip(items, test_mask, strict=False) if not m]
+        test_items = [it for it, m in zip(items, test_mask, strict=False) if m]
         overlap += len(set(groups[test_mask]) & set(groups[~test_mask]))
         # validation for early stopping: a group split of the training part, never the test part
         tr_mask, va_mask = group_split(np.array([it[1] for it in train_items]), 0.15, seed + k)
-        fit = [it for it, m in zip(train_items, tr_mask) if m]
-        val = windows_of([it for it, m in zip(train_items, va_mask) if m], exp.spec, labels, kinds, exp.window, exp.stride)
+        fit = [it for it, m in zip(train_items, tr_mask, strict=False) if m]
+        val = windows_of([it for it, m in zip(train_items, va_mask, strict=False) if m], exp.spec, labels, kinds, exp.window, exp.stride)
         cfg = TrainConfig(net=NetConfig(arch=exp.arch, hidden=exp.hidden), window=exp.window, stride=exp.stride,
                           epochs=exp.epochs, seed=seed + k, augment_prob=exp.augment_prob, patience=8,
                           batch=exp.batch)

@@ -26,11 +26,13 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from gesture_ros.core.features import SequenceArrays
-from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, HandLandmark as H
+from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH
+from gesture_ros.core.landmarks import HandLandmark as H
 
 Item = Tuple[str, str, SequenceArrays, np.ndarray]
 CSV_FPS = 30.0
 SIGN_SPAN = 0.2  # a row's largest offset spans this fraction of the (square) image
+SIGN_SPAN_X = SIGN_SPAN  # positive: un-mirror the selfie-view x
 
 
 def read_labels(path: Optional[Path], n: int) -> List[str]:
@@ -64,7 +66,7 @@ def hand_sign_items(csv: Path, labels: List[str], block: int = 50) -> List[Item]
     items = []
     for s, e in _runs(y, block):
         hand = _empty(e - s, HAND_LENGTH)
-        hand[:, :, 0] = 0.5 - SIGN_SPAN * xy[s:e, :, 0]
+        hand[:, :, 0] = 0.5 - SIGN_SPAN_X * xy[s:e, :, 0]
         hand[:, :, 1] = 0.5 + SIGN_SPAN * xy[s:e, :, 1]
         hand[:, :, 2] = 0.0
         arrays = SequenceArrays(_stamps(e - s), _empty(e - s, POSE_LENGTH), _empty(e - s, HAND_LENGTH), hand, (1000, 1000))

@@ -96,7 +96,7 @@ def from_topic(ds: Dataset, args: argparse.Namespace) -> int:
         print(f"gesture record: recording a ROS topic needs ROS 2 (rclpy) sourced: {exc}", file=sys.stderr)
         return 0
     saved = 0
-    for take, frames in enumerate(record_takes(args.topic, args.takes, args.seconds, args.countdown, args.label), 1):
+    for frames in record_takes(args.topic, args.takes, args.seconds, args.countdown, args.label):
         saved += save_take(ds, frames, args, f"ros:{args.topic}")
     return saved
 

@@ -77,8 +77,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     kinds = kinds_for(labels)
     groups = np.array([it[1] for it in items])
     tr, va = group_split(groups, args.val_fraction, args.seed)
-    train_items = [it for it, m in zip(items, tr) if m]
-    val = windows_of([it for it, m in zip(items, va) if m], spec, labels, kinds, args.window, 1)
+    train_items = [it for it, m in zip(items, tr, strict=False) if m]
+    val = windows_of([it for it, m in zip(items, va, strict=False) if m], spec, labels, kinds, args.window, 1)
     print(f"{len(train_items)} training sequences, {int(va.sum())} validation sequences in "
           f"{len(set(groups[va]))} held-out {args.group_by} group(s); labels {labels}")
     cfg = TrainConfig(net=NetConfig(arch=args.arch, hidden=args.hidden, layers=args.layers), window=args.window,

@@ -28,7 +28,7 @@ class TrainConfig:
     batch: int = 256
     lr: float = 2e-3
     weight_decay: float = 1e-4
-    patience: int = 5
+    patience: int = 8
     augment_prob: float = 0.5
     seed: int = 0
     threads: int = 2
@@ -41,7 +41,7 @@ class TrainConfig:
 
 def windows_of(items: Sequence[Item], spec: FeatureSpec, labels: List[str], kinds: Dict[str, GestureKind],
                window: int, stride: int, rng: Optional[np.random.Generator] = None, augment_prob: float = 0.0,
-               aug: AugmentConfig = AugmentConfig()) -> WindowSet:
+               aug: Optional[AugmentConfig] = None) -> WindowSet:
     """Compute features (augmenting each sequence with ``augment_prob``) and window them."""
 
     def gen():
@@ -55,7 +55,7 @@ def windows_of(items: Sequence[Item], spec: FeatureSpec, labels: List[str], kind
 
 def _class_weights(y: np.ndarray, n: int) -> torch.Tensor:
     counts = np.bincount(y, minlength=n).astype(np.float64)
-    w = 1.0 / np.sqrt(np.maximum(counts, 1.0))
+    w = np.maximum(counts, 1.0) ** -0.75
     return torch.tensor(w / w[counts > 0].mean(), dtype=torch.float32)
 
 

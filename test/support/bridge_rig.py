@@ -11,9 +11,9 @@ from typing import Callable, Dict, List, Optional
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
+from gesture_ros.msg import GestureEvent
 from rclpy.executors import SingleThreadedExecutor
 
-from gesture_ros.msg import GestureEvent
 from gesture_ros.ros.qos import EVENT_QOS
 from support.ros_env import DomainLease, NodeProcess
 
@@ -97,7 +97,7 @@ class BridgeRig:
             self._sent_to_bridge += 1
             if self._sent_to_bridge % chunk == 0 or i == n - 1:
                 target = self._sent_to_bridge
-                assert self.spin_until(lambda: self.accepted() >= target), \
+                assert self.spin_until(lambda target=target: self.accepted() >= target), \
                     f"bridge accepted {self.accepted()} of {target}:\n{self.bridge.log()[-3000:]}"
 
     def close(self) -> None:

@@ -6,6 +6,7 @@ import fcntl
 import os
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -40,6 +41,8 @@ class DomainLease:
     def env(self, extra: Optional[Dict[str, str]] = None) -> Dict[str, str]:
         """Return an environment for a child process on this domain, loopback only."""
         env = dict(os.environ)
+        # Node scripts start with '#!/usr/bin/env python3': make that this interpreter.
+        env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
         env.update(
             ROS_DOMAIN_ID=str(self.domain_id),
             ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST",

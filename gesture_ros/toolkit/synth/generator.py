@@ -30,14 +30,14 @@ def generate_one(label: str, seed: int, n_people: int = 200) -> SynthSequence:
     person_id = int(rng.integers(n_people))
     person = Person.random(np.random.default_rng([person_id, 7919]))
     scene = SCENES[label](rng, person)
-    view = "close" if (not scene.needs_pose and rng.random() < 0.25) else "body"
+    view = "close" if (not scene.needs_pose and rng.random() < 0.35) else "body"
     if view == "close":
         model = "hands"
     elif scene.needs_pose:
         model = "holistic"
     else:  # pose-only is kept for the gestures it can show: swipes and negatives
         pose_ok = label in ("none", "swipe_left", "swipe_right")
-        model = str(rng.choice(["holistic", "hands", "pose"], p=[0.7, 0.15, 0.15] if pose_ok else [0.8, 0.2, 0.0]))
+        model = str(rng.choice(["holistic", "hands", "pose"], p=[0.6, 0.25, 0.15] if pose_ok else [0.7, 0.3, 0.0]))
     return SynthSequence(label, f"synth-{person_id:04d}", render(scene, person, rng, view, model), seed)
 
 

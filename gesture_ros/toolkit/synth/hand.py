@@ -11,17 +11,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gesture_ros.core.landmarks import HAND_LENGTH, HandLandmark as H
+from gesture_ros.core.landmarks import HAND_LENGTH
+from gesture_ros.core.landmarks import HandLandmark as H
 
 FINGERS = ("index", "middle", "ring", "pinky")
+# Proportions follow MediaPipe's landmarks (measured on real hand-sign rows: MCP row width 0.8
+# and middle finger 1.15 palm lengths, thumb CMC 0.44 palm lengths from the wrist), not anatomy.
 _MCP = {  # metacarpophalangeal joints on the palm, for a 1.0 hand-size factor
-    "index": (0.024, 0.086), "middle": (0.003, 0.090), "ring": (-0.016, 0.084), "pinky": (-0.033, 0.073),
+    "index": (0.031, 0.086), "middle": (0.004, 0.090), "ring": (-0.019, 0.084), "pinky": (-0.040, 0.072),
 }
 _PHALANX = {  # proximal, middle, distal
-    "index": (0.040, 0.024, 0.020), "middle": (0.045, 0.028, 0.021),
-    "ring": (0.042, 0.026, 0.020), "pinky": (0.033, 0.019, 0.018),
+    "index": (0.043, 0.026, 0.022), "middle": (0.049, 0.031, 0.023),
+    "ring": (0.045, 0.028, 0.022), "pinky": (0.036, 0.021, 0.019),
 }
-_THUMB_CMC = (0.020, 0.022)
+_THUMB_CMC = (0.028, 0.029)
 _THUMB = (0.038, 0.032, 0.027)  # CMC->MCP, MCP->IP, IP->TIP
 _FIRST = {"index": H.INDEX_FINGER_MCP, "middle": H.MIDDLE_FINGER_MCP, "ring": H.RING_FINGER_MCP, "pinky": H.PINKY_MCP}
 
@@ -63,13 +66,13 @@ def hand_points(pose: HandPose, bones: HandBones, left: bool) -> np.ndarray:
         mcp_flex, pip_flex, dip_flex, abd = pose.fingers[i]
         pts[first] = np.array([_MCP[name][0], _MCP[name][1], 0.0]) * k[first]
         flex = 0.0
-        for j, (length, bend) in enumerate(zip(_PHALANX[name], (mcp_flex, pip_flex, dip_flex))):
+        for j, (length, bend) in enumerate(zip(_PHALANX[name], (mcp_flex, pip_flex, dip_flex), strict=False)):
             flex += bend
             pts[first + j + 1] = pts[first + j] + length * k[first + j + 1] * _direction(flex, abd)
     abd, opp, mcp_flex, ip_flex = pose.thumb
     pts[H.THUMB_CMC] = np.array([_THUMB_CMC[0], _THUMB_CMC[1], 0.0]) * k[H.THUMB_CMC]
     flex = opp
-    for j, (length, bend) in enumerate(zip(_THUMB, (0.0, mcp_flex, ip_flex))):
+    for j, (length, bend) in enumerate(zip(_THUMB, (0.0, mcp_flex, ip_flex), strict=False)):
         flex += bend
         pts[H.THUMB_CMC + j + 1] = pts[H.THUMB_CMC + j] + length * k[H.THUMB_CMC + j + 1] * _direction(flex, abd)
     if left:

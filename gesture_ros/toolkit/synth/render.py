@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gesture_ros.core.features import SequenceArrays
-from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, Field, HandLandmark as H
+from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, Field
+from gesture_ros.core.landmarks import HandLandmark as H
 from gesture_ros.toolkit.synth.body import Person, body_points
 from gesture_ros.toolkit.synth.camera import Camera
 from gesture_ros.toolkit.synth.hand import HandBones, hand_points
@@ -93,7 +94,7 @@ def _detect(rng, cam: Camera, times, hands_body, pose_body, sway, view: str, mod
                 continue
             if rng.random() < 0.015:
                 burst[s] = int(rng.integers(2, 7))
-            p_miss = miss_rate + (0.5 if palm < 14 else 0.0) + min(0.5, max(0.0, speed - 0.6) * 0.4)
+            p_miss = miss_rate + (0.5 if palm < 14 else 0.0) + min(0.6, max(0.0, speed - 0.25) * 0.8)  # motion blur
             if inside < 0.8 or rng.random() < p_miss:
                 continue
             p[:, :2] += rng.normal(0, hand_sigma * palm, (HAND_LENGTH, 2)) / (cam.width, cam.height)
@@ -112,6 +113,11 @@ def _detect(rng, cam: Camera, times, hands_body, pose_body, sway, view: str, mod
             pose[i, :, Field.PRESENCE] = vis
         if rng.random() < 0.01 or swapped:
             out["left"][i], out["right"][i] = out["right"][i].copy(), out["left"][i].copy()
+    if rng.random() < 0.3:  # a camera or GIF that repeats frames: same keypoints, new stamp
+        for i in np.flatnonzero(rng.random(t_n) < 0.15):
+            if i > 0:
+                for arr in (out["left"], out["right"], pose):
+                    arr[i] = arr[i - 1]
     return SequenceArrays(
         stamps_ns=(times * 1e9).astype(np.int64) + int(rng.integers(0, 10**12)),
         pose=pose, left_hand=out["left"], right_hand=out["right"], image_size=(cam.width, cam.height),

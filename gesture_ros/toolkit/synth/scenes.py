@@ -80,7 +80,7 @@ def _one_hand(rng, person: Person, shape: str, rot_fn: Callable, label: str) -> 
 
 def held(shape: str, label: str, rot: str) -> Callable:
     rot_fns = {
-        "up": lambda rng, p, left: O.fingers_up(rng),
+        "up": lambda rng, p, left: O.fingers_up(rng, 40),
         "fist": lambda rng, p, left: O.fist_dir(rng),
         "point": lambda rng, p, left: O.point_dir(rng),
         "thumb_up": lambda rng, p, left: O.thumb_dir(rng, p, left, True),
@@ -96,7 +96,7 @@ def swipe(direction: float) -> Callable:
         track = Track()
         t = rng.uniform(0.1, 0.7)
         rest_key(rng, person, side, track, 0.0, "hanging" if rng.random() < 0.5 else "front").hold(t)
-        shape = "open_palm" if rng.random() < 0.7 else "relaxed"
+        shape = str(rng.choice(["open_palm", "relaxed", "fist", "pointing", "claw"], p=[0.6, 0.2, 0.05, 0.05, 0.1]))
         pose = SHAPES[shape](rng)
         rot = O.fingers_up(rng, 35, 0.3) if rng.random() < 0.7 else O.orient(O.FINGERS, O.cone(rng, O.UP, 30), O.PALM,
                                                                              np.array([direction, 0, 0.3]))
@@ -104,12 +104,12 @@ def swipe(direction: float) -> Callable:
         segs = []
         dirn = direction
         for _ in range(1 if rng.random() < 0.65 else int(rng.integers(2, 4))):
-            dist = rng.uniform(0.22, 0.6)
+            dist = rng.uniform(0.25, 0.7)
             start = centre - np.array([dirn * dist / 2, 0, 0]) + rng.normal(0, 0.02, 3)
             end = centre + np.array([dirn * dist / 2, rng.normal(0, 0.04), rng.normal(0, 0.04)])
             t += rng.uniform(0.35, 0.6) if not segs else rng.uniform(0.0, 0.3)
             track.add(t, start, pose, rot)
-            move = rng.uniform(0.2, 0.7)
+            move = rng.uniform(0.2, 0.9)
             track.add(t + move, end, pose, rot)
             segs.append((t + 0.12 * move, t + 0.88 * move, "swipe_right" if dirn > 0 else "swipe_left"))
             t += move

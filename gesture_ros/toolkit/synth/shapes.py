@@ -38,11 +38,17 @@ def _thumb_out(rng) -> np.ndarray:
 
 
 def open_palm(rng) -> HandPose:
-    return HandPose(_fingers(rng, [_extended(rng) for _ in range(4)], rng.uniform(0.6, 1.4), 5.0), _thumb_out(rng))
+    return HandPose(_fingers(rng, [_extended(rng) for _ in range(4)], rng.uniform(0.3, 1.5), 5.0), _thumb_out(rng))
+
+
+def _thumb_alongside(rng) -> np.ndarray:
+    """The thumb resting against the side of the curled index finger (a common real fist)."""
+    return np.array([rng.uniform(12, 30), rng.uniform(0, 25), rng.uniform(10, 35), rng.uniform(10, 40)])
 
 
 def fist(rng) -> HandPose:
-    return HandPose(_fingers(rng, _curled(rng), 0.2), _thumb_tucked(rng))
+    thumb = _thumb_tucked(rng) if rng.random() < 0.5 else _thumb_alongside(rng)
+    return HandPose(_fingers(rng, _curled(rng), 0.2), thumb)
 
 
 def pointing(rng) -> HandPose:

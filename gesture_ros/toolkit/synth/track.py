@@ -36,7 +36,7 @@ class Track:
         keys = self.keys
         if t <= keys[0].t:
             return keys[0].pos, keys[0].pose, keys[0].rot
-        for a, b in zip(keys, keys[1:]):
+        for a, b in zip(keys, keys[1:], strict=False):
             if t <= b.t:
                 s = float(min_jerk(np.array((t - a.t) / max(b.t - a.t, 1e-6))))
                 rot = orthonormalise(a.rot + (b.rot - a.rot) * s)
