@@ -41,14 +41,24 @@ class TrainConfig:
 
 def windows_of(items: Sequence[Item], spec: FeatureSpec, labels: List[str], kinds: Dict[str, GestureKind],
                window: int, stride: int, rng: Optional[np.random.Generator] = None, augment_prob: float = 0.0,
-               aug: Optional[AugmentConfig] = None) -> WindowSet:
-    """Compute features (augmenting each sequence with ``augment_prob``) and window them."""
+               aug: Optional[AugmentConfig] = None, cache: Optional[Dict[str, np.ndarray]] = None) -> WindowSet:
+    """Compute features (augmenting each sequence with ``augment_prob``) and window them.
+
+    ``cache`` (seq_id -> features) keeps the features of unaugmented sequences between epochs.
+    """
 
     def gen():
         for seq_id, group, arrays, fl in items:
             if rng is not None and rng.random() < augment_prob and len(arrays) > 2:
                 arrays, fl = augment(arrays, fl, rng, aug)
-            yield seq_id, group, spec.sequence_features(arrays), fl
+                yield seq_id, group, spec.sequence_features(arrays), fl
+                continue
+            if cache is None:
+                yield seq_id, group, spec.sequence_features(arrays), fl
+                continue
+            if seq_id not in cache:
+                cache[seq_id] = spec.sequence_features(arrays)
+            yield seq_id, group, cache[seq_id], fl
 
     return build_windows(gen(), window, stride, labels, kinds)
 
@@ -81,13 +91,13 @@ def train(train_items: Sequence[Item], val: WindowSet, spec: FeatureSpec, labels
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(cfg.epochs, 1))
     history, best, best_state, stale = [], float("inf"), None, 0
     started = time.monotonic()
-    bar = None
+    bar, cache = None, {}
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=cfg.epochs, desc="train", unit="epoch")
     for epoch in range(cfg.epochs):
-        ws = windows_of(train_items, spec, labels, kinds, cfg.window, cfg.stride, rng, cfg.augment_prob)
+        ws = windows_of(train_items, spec, labels, kinds, cfg.window, cfg.stride, rng, cfg.augment_prob, cache=cache)
         loss_fn = nn.CrossEntropyLoss(weight=_class_weights(ws.y, len(labels)), label_smoothing=0.05)
         net.train()
         order = rng.permutation(len(ws))
