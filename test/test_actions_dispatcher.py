@@ -2,6 +2,7 @@
 disarm stops queued work, a burst is rate limited, a map swaps live."""
 
 import threading
+from contextlib import contextmanager
 from textwrap import dedent
 
 import pytest
@@ -45,17 +46,24 @@ def peers():
     osc.close()
 
 
-def _dispatcher(results, **settings):
+@contextmanager
+def _running(peers, results, queue_size=64, **settings):
+    """Yield a dispatcher on the peers' map reporting into ``results``; release the venue and close it after."""
+    http, osc, hold = peers
     settings = {"max_event_age_s": 0, "rate_limit_count": 0, **settings}
-    return Dispatcher(report=results.append, clock_ns=lambda: 100 * S, settings=SafetySettings(**settings))
+    dispatcher = Dispatcher(report=results.append, clock_ns=lambda: 100 * S, settings=SafetySettings(**settings))
+    dispatcher.load(_map(http.url, osc.port, queue_size=queue_size))
+    try:
+        yield dispatcher
+    finally:
+        hold.set()
+        dispatcher.close()
 
 
 def test_hung_and_dead_targets_do_not_block_the_others(peers):
     http, osc, hold = peers
     results = []
-    dispatcher = _dispatcher(results)
-    dispatcher.load(_map(http.url, osc.port))
-    try:
+    with _running(peers, results) as dispatcher:
         dispatcher.handle(_event("x_cross", 1))
         assert http.wait_for(1)  # the venue now hangs on this request
         for sequence in range(2, 7):
@@ -70,17 +78,12 @@ def test_hung_and_dead_targets_do_not_block_the_others(peers):
         assert stats["desk"].done == 5 and stats["venue"].done == 0
         hold.set()
         assert wait_until(lambda: any(r.action_name == "x_cross/TRIGGER/1" for r in results))
-    finally:
-        hold.set()
-        dispatcher.close()
 
 
 def test_queue_overflow_is_counted_and_reported(peers):
     http, osc, hold = peers
     results = []
-    dispatcher = _dispatcher(results)
-    dispatcher.load(_map(http.url, osc.port, queue_size=2))
-    try:
+    with _running(peers, results, queue_size=2) as dispatcher:
         dispatcher.handle(_event("x_cross", 1))
         assert http.wait_for(1)
         for sequence in range(2, 7):
@@ -92,17 +95,12 @@ def test_queue_overflow_is_counted_and_reported(peers):
         hold.set()
         assert wait_until(lambda: sum(r.outcome == Outcome.DONE for r in results) == 3)
         assert [body for _, _, body in http.snapshot()] == [None] * 3
-    finally:
-        hold.set()
-        dispatcher.close()
 
 
 def test_disarm_skips_work_already_queued(peers):
     http, osc, hold = peers
     results = []
-    dispatcher = _dispatcher(results)
-    dispatcher.load(_map(http.url, osc.port))
-    try:
+    with _running(peers, results) as dispatcher:
         dispatcher.handle(_event("x_cross", 1))
         assert http.wait_for(1)
         dispatcher.handle(_event("x_cross", 2))
@@ -115,16 +113,12 @@ def test_disarm_skips_work_already_queued(peers):
         assert by_sequence[(2, "POS")] == (Outcome.SKIPPED, "disarmed (waited for target 'venue')")
         assert by_sequence[(3, "osc")] == (Outcome.SKIPPED, "disarmed")
         assert len(http.snapshot()) == 1 and osc.snapshot() == []
-    finally:
-        dispatcher.close()
 
 
 def test_burst_of_fifty_reaches_the_target_at_most_the_configured_count(peers):
     http, osc, _ = peers
     results = []
-    dispatcher = _dispatcher(results, rate_limit_count=4, rate_limit_window_s=60.0)
-    dispatcher.load(_map(http.url, osc.port))
-    try:
+    with _running(peers, results, rate_limit_count=4, rate_limit_window_s=60.0) as dispatcher:
         for sequence in range(50):
             dispatcher.handle(_event("swipe_left", sequence))
         assert wait_until(lambda: len(results) == 100)
@@ -132,17 +126,13 @@ def test_burst_of_fifty_reaches_the_target_at_most_the_configured_count(peers):
         assert sum(r.detail.startswith("global rate limit") for r in results) == 92
         stats = dispatcher.stats()
         assert (stats.acted, stats.skipped, stats.skip_reasons["global rate limit"]) == (4, 46, 92)
-    finally:
-        dispatcher.close()
     assert len(osc.snapshot()) == 4
 
 
 def test_new_map_replaces_the_old_one_live(peers):
     http, osc, _ = peers
     results = []
-    dispatcher = _dispatcher(results)
-    dispatcher.load(_map(http.url, osc.port))
-    try:
+    with _running(peers, results) as dispatcher:
         dispatcher.handle(_event("swipe_left", 1))
         assert osc.wait_for(1)
         swapped = parse_action_map(dedent(f"""\
@@ -157,5 +147,3 @@ def test_new_map_replaces_the_old_one_live(peers):
         dispatcher.handle(_event("swipe_right", 3))
         assert osc.wait_for(2) == [("/go", [1]), ("/stop", [])]
         assert dispatcher.stats().unmapped == 1
-    finally:
-        dispatcher.close()

@@ -8,7 +8,8 @@ import uuid
 
 from support.mosquitto import Mosquitto, Subscriber
 
-from gesture_ros.bridge.payload import EventRecord, EventType, encode
+from gesture_ros.bridge.payload import encode
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 
 TOPIC = "venues/hall/devices/cam1/gestures"
 
@@ -33,7 +34,8 @@ def test_monitor_deduplicates_checks_sequences_and_records(tmp_path):
         try:
             _wait_subscribed(broker, "desk")
             pub = Subscriber(broker, topic="none")
-            events = [EventRecord(str(uuid.uuid4()), "cam1", seq, gesture, EventType.TRIGGER, 0.9, 1, 1, 1)
+            events = [GestureEventData(event_id=str(uuid.uuid4()), source_id="cam1", sequence=seq, gesture=gesture,
+                                       event_type=EventType.TRIGGER, confidence=0.9, stamp_ns=1, start_ns=1, end_ns=1)
                       for seq, gesture in ((1, "swipe_left"), (2, "x_cross"), (4, "swipe_left"))]
             payloads = [encode(events[0]), encode(events[1]), encode(events[1]), b'{"schema": "junk"}',
                         encode(events[2])]

@@ -11,17 +11,19 @@ from support.mosquitto import Mosquitto, Subscriber, free_port
 from gesture_ros.bridge.connection import BrokerConfig, MqttVersion
 from gesture_ros.bridge.control import Command, ControlPolicy
 from gesture_ros.bridge.outbox import FullPolicy, OutboxLimits
-from gesture_ros.bridge.payload import EventRecord, EventType, decode
+from gesture_ros.bridge.payload import decode
 from gesture_ros.bridge.sender import SenderConfig
 from gesture_ros.bridge.service import BridgeConfig, BridgeService
 from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.topics import TopicLayout
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 
 CONTROL = "venues/test/devices/dev1/control"
 
 
 def _record(seq, source="cam1", gesture="swipe_left"):
-    return EventRecord(str(uuid.uuid4()), source, seq, gesture, EventType.TRIGGER, 0.9, seq, seq, seq)
+    return GestureEventData(event_id=str(uuid.uuid4()), source_id=source, sequence=seq, gesture=gesture,
+                            event_type=EventType.TRIGGER, confidence=0.9, stamp_ns=seq, start_ns=seq, end_ns=seq)
 
 
 def _service(tmp_path, port, name="outbox.db", client_id="bridge-dev1", control=None, version=MqttVersion.V5, **kw):

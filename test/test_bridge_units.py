@@ -11,9 +11,9 @@ from gesture_ros.bridge.control import Command, ControlError, ControlPolicy, Ref
 from gesture_ros.bridge.credentials import ENV_PASSWORD, ENV_USERNAME, CredentialsError, load_credentials
 from gesture_ros.bridge.inflight import InflightWindow
 from gesture_ros.bridge.outbox import Row
-from gesture_ros.bridge.payload import EventRecord, EventType
 from gesture_ros.bridge.tally import CrowdTally
 from gesture_ros.bridge.topics import TopicLayout, level, subscription
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 
 TOPIC = "venues/hall/devices/dev1/control"
 POLICY = ControlPolicy(TOPIC, 256, ("models/gesture_default.onnx",))
@@ -49,7 +49,8 @@ def test_bad_control_messages_are_refused_with_a_reason(topic, data, reason):
 
 
 def _event(seq, source="cam1", event_id=None, gesture="swipe_left", kind=EventType.TRIGGER):
-    return EventRecord(event_id or f"{source}-{seq}", source, seq, gesture, kind, 0.9, 1, 1, 1)
+    return GestureEventData(event_id=event_id or f"{source}-{seq}", source_id=source, sequence=seq, gesture=gesture,
+                            event_type=kind, confidence=0.9, stamp_ns=1, start_ns=1, end_ns=1)
 
 
 def test_tally_drops_duplicates_and_counts_gestures():

@@ -15,8 +15,10 @@ from rclpy.parameter import Parameter  # noqa: E402
 from std_msgs.msg import String  # noqa: E402
 from support import hand_frames as hf  # noqa: E402
 from support.tiny_onnx import write_model  # noqa: E402
+from visualization_msgs.msg import Marker, MarkerArray  # noqa: E402
 
 from gesture_ros.core.landmarks import KeypointFrame  # noqa: E402
+from gesture_ros.core.skeleton import ImagePlane  # noqa: E402
 from gesture_ros.nodes.classifier_node import ClassifierNode  # noqa: E402
 from gesture_ros.ros.conversions import keypoints_to_msg, stamp_to_ns  # noqa: E402
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
@@ -115,6 +117,29 @@ def test_events_and_scores_carry_the_keypoint_stamps(rig):
     last = rig.scores[-1]
     assert last.labels[0] == "none" and len(last.probabilities) == len(last.labels) == len(last.raw_probabilities)
     assert last.window_length == 8 and last.source_id == "cam"
+
+
+def test_event_markers_carry_the_event_stamp_and_sit_at_the_hand(rig):
+    markers: list[MarkerArray] = []
+    rig.peer.create_subscription(MarkerArray, "gesture/markers", markers.append, EVENT_QOS)
+    (result,) = rig.node.set_parameters([Parameter("marker_lifetime_s", value=3.0)])
+    assert result.successful
+    rig.spin_until(lambda: rig.node.count_subscribers("gesture/markers") > 0)
+    rig.send(list(hf.still(20, x=0.8)) + list(hf.empty(12, 20)))
+    rig.settle(2)
+    rig.spin_until(lambda: sum(len(a.markers) for a in markers) >= 2)
+    labels = [m for a in markers for m in a.markers]
+    assert [m.text.split()[:2] for m in labels] == [["open_palm", "START"], ["open_palm", "END"]]
+    for marker, event in zip(labels, rig.events, strict=True):
+        assert marker.type == Marker.TEXT_VIEW_FACING and marker.action == Marker.ADD
+        assert stamp(marker) == stamp(event) and marker.header.frame_id == event.header.frame_id == "cam"
+        assert marker.text.endswith(f"{event.confidence:.2f}")
+        assert (marker.lifetime.sec, marker.lifetime.nanosec) == (3, 0)
+    start, end = labels
+    span = ImagePlane().span_m
+    assert start.pose.position.x == pytest.approx(0.3 * span, abs=0.05)  # over the hand at x = 0.8
+    assert end.pose.position.x == 0.0  # decided on a frame without a hand: the fixed place
+    assert end.pose.position.y < start.pose.position.y < 0.0  # both above the image centre
 
 
 def test_hot_reload_good_model_ends_the_old_ones_gesture(rig, models):

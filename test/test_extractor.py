@@ -61,7 +61,7 @@ def test_mirrored_input_swaps_the_hands(open_hand):
     clip = open_hand[:10]
     facing, _ = run(ExtractorOptions(model="hands", mirrored_input=False), clip)
     selfie, _ = run(ExtractorOptions(model="hands", mirrored_input=True), clip)
-    for a, b in zip(facing, selfie):
+    for a, b in zip(facing, selfie, strict=True):
         assert (a.left_hand is None) == (b.right_hand is None)
         if a.left_hand is not None:
             np.testing.assert_allclose(a.left_hand, b.right_hand, atol=1e-4)

@@ -7,10 +7,10 @@ import pytest
 from support import hand_frames as hf
 from support.tiny_onnx import write_model
 
-from gesture_ros.core.decision import PublishedEvent
 from gesture_ros.core.event_config import EventConfig
 from gesture_ros.core.events import EventType
 from gesture_ros.core.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 
@@ -27,15 +27,15 @@ def decider(model, **kw) -> GestureDecider:
     return GestureDecider(model, DeciderConfig(events=events, **kw))
 
 
-def feed(d: GestureDecider, frames: Iterable[KeypointFrame], source: str = "cam0") -> list[PublishedEvent]:
-    out: list[PublishedEvent] = []
+def feed(d: GestureDecider, frames: Iterable[KeypointFrame], source: str = "cam0") -> list[GestureEventData]:
+    out: list[GestureEventData] = []
     for f in frames:
         out += d.push(source, f).events
     return out
 
 
-def summary(events: list[PublishedEvent]):
-    return [(e.event.event_type, e.event.gesture) for e in events]
+def summary(events: list[GestureEventData]):
+    return [(e.event_type, e.gesture) for e in events]
 
 
 def test_held_hand_starts_and_ends_with_frame_stamps(model):
@@ -43,13 +43,13 @@ def test_held_hand_starts_and_ends_with_frame_stamps(model):
     frames = list(hf.still(30)) + list(hf.empty(20, 30))
     events = feed(d, frames)
     assert summary(events) == [(EventType.START, "open_palm"), (EventType.END, "open_palm")]
-    start, end = (e.event for e in events)
+    start, end = events
     stamps = {f.stamp_ns for f in frames}
-    assert start.frame.stamp_ns in stamps and end.frame.stamp_ns in stamps
-    assert start.frame.frame_id == "cam" and start.handedness == "right"
-    assert end.start_ns == start.start_ns and end.end_ns == end.frame.stamp_ns
+    assert start.stamp_ns in stamps and end.stamp_ns in stamps
+    assert start.frame_id == "cam" and start.handedness == "right"
+    assert end.start_ns == start.start_ns and end.end_ns == end.stamp_ns
     # the window needs 8 frames, then min_duration 0.2 s (5 frames) before START
-    assert start.frame.stamp_ns == hf.T0_NS + 12 * hf.STEP_NS
+    assert start.stamp_ns == hf.T0_NS + 12 * hf.STEP_NS
     assert [e.sequence for e in events] == [1, 2]
     assert len({e.event_id for e in events}) == 2
     assert all(e.model_id == "tiny" and e.model_version == "1" for e in events)
@@ -61,9 +61,9 @@ def test_sweep_right_then_left_gives_direction_following_triggers(model):
         list(hf.sweep(12, 32, 0.8, 0.2, side="left")) + list(hf.empty(12, 44))
     events = feed(d, frames)
     assert summary(events) == [(EventType.TRIGGER, "swipe_right"), (EventType.TRIGGER, "swipe_left")]
-    assert [e.event.handedness for e in events] == ["right", "left"]
-    first = events[0].event
-    assert first.start_ns < first.frame.stamp_ns == first.end_ns
+    assert [e.handedness for e in events] == ["right", "left"]
+    first = events[0]
+    assert first.start_ns < first.stamp_ns == first.end_ns
 
 
 def test_gap_ends_the_held_gesture_at_the_last_frame_before_it(model):
@@ -72,7 +72,7 @@ def test_gap_ends_the_held_gesture_at_the_last_frame_before_it(model):
     assert summary(events) == [(EventType.START, "open_palm")]
     decision = d.push("cam0", hf.frame(hf.T0_NS + 19 * hf.STEP_NS + 2_000_000_000, 0.5))
     assert summary(decision.events) == [(EventType.END, "open_palm")]
-    assert decision.events[0].event.frame.stamp_ns == hf.T0_NS + 19 * hf.STEP_NS
+    assert decision.events[0].stamp_ns == hf.T0_NS + 19 * hf.STEP_NS
     assert [n.kind for n in decision.notes] == ["gap"] and "window reset" in decision.notes[0].text
     assert d.window_fill()["cam0"] == pytest.approx(1 / 8)
 
@@ -110,7 +110,7 @@ def test_sources_are_independent_with_own_sequences(model):
     b = feed(d, hf.still(20, frame_id="cam_b"), source="b")
     assert [e.sequence for e in a] == [1] and [e.sequence for e in b] == [1]
     ends = d.close()
-    assert sorted((e.source_id, e.sequence, e.event.event_type) for e in ends) == [
+    assert sorted((e.source_id, e.sequence, e.event_type) for e in ends) == [
         ("a", 2, EventType.END), ("b", 2, EventType.END)]
 
 
@@ -119,7 +119,7 @@ def test_model_swap_ends_with_the_old_model_and_keeps_sequence(model, tmp_path):
     feed(d, hf.still(20))
     new = load_model(write_model(tmp_path / "v2.onnx", window=6, model_id="tiny", version="2"), CPU)
     (end,) = d.set_model(new)
-    assert end.event.event_type is EventType.END and end.model_version == "1" and end.sequence == 2
+    assert end.event_type is EventType.END and end.model_version == "1" and end.sequence == 2
     events = feed(d, hf.still(20, start=20))
     assert summary(events) == [(EventType.START, "open_palm")]
     assert events[0].model_version == "2" and events[0].sequence == 3

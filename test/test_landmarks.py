@@ -2,8 +2,17 @@ import numpy as np
 import pytest
 
 from gesture_ros.core.landmarks import (
-    HAND_BONES, HAND_LENGTH, POSE_BONES, POSE_LENGTH, Field, HandLandmark, KeypointError,
-    KeypointFrame, Part, PoseLandmark, empty_landmarks,
+    HAND_BONES,
+    HAND_LENGTH,
+    POSE_BONES,
+    POSE_LENGTH,
+    Field,
+    HandLandmark,
+    KeypointError,
+    KeypointFrame,
+    Part,
+    PoseLandmark,
+    empty_landmarks,
 )
 
 

@@ -9,24 +9,24 @@ import pytest
 from gesture_ros.bridge.payload import (
     SCHEMA,
     SCHEMA_VERSION,
-    EventRecord,
-    EventType,
     PayloadError,
     decode,
     encode,
     iso8601,
+    type_word,
 )
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "venue_payload.schema.json"
 
 
-def _record(**kw) -> EventRecord:
+def _record(**kw) -> GestureEventData:
     base = dict(event_id=str(uuid.uuid4()), source_id="jetson-07/cam0", sequence=42, gesture="swipe_left",
                 event_type=EventType.TRIGGER, confidence=0.93, stamp_ns=1_700_000_000_123_456_789,
                 start_ns=1_700_000_000_000_000_000, end_ns=1_700_000_000_123_456_789, frame_id="cam0_optical",
                 handedness="right", model_id="gesture_ros-default", model_version="3")
     base.update(kw)
-    return EventRecord(**base)
+    return GestureEventData(**base)
 
 
 def test_round_trip_keeps_every_field():
@@ -52,7 +52,8 @@ def test_encoding_is_deterministic():
 
 
 def test_event_type_follows_message_constants():
-    assert [EventType.from_index(i) for i in range(3)] == [EventType.TRIGGER, EventType.START, EventType.END]
+    assert [EventType(i) for i in range(3)] == [EventType.TRIGGER, EventType.START, EventType.END]
+    assert [type_word(EventType(i)) for i in range(3)] == ["trigger", "start", "end"]
 
 
 @pytest.mark.parametrize("mutate, message", [
@@ -93,6 +94,6 @@ def test_documented_schema_matches_the_encoder():
     assert set(event["required"]) == set(body) == set(event["properties"])
     assert event["properties"]["schema"]["const"] == SCHEMA
     assert event["properties"]["version"]["const"] == SCHEMA_VERSION
-    assert set(event["properties"]["type"]["enum"]) == {t.value for t in EventType}
+    assert set(event["properties"]["type"]["enum"]) == {type_word(t) for t in EventType}
     stamp = schema["$defs"]["stamp"]
     assert set(stamp["required"]) == set(body["stamp"])

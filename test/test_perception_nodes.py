@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-import time
 from collections.abc import Callable
 
 import cv2
@@ -23,6 +22,7 @@ from visualization_msgs.msg import Marker, MarkerArray  # noqa: E402
 
 from gesture_ros.core.landmarks import Field, HandLandmark  # noqa: E402
 from gesture_ros.ros.conversions import bgr_to_image, stamp_to_ns  # noqa: E402
+from gesture_ros.ros.node_main import spin_until  # noqa: E402
 from gesture_ros.ros.qos import SENSOR_QOS  # noqa: E402
 
 Stamp = tuple[int, int]
@@ -49,12 +49,7 @@ class Probe:
         self.publisher = self.node.create_publisher(Image, "image_raw", SENSOR_QOS)
 
     def spin_until(self, done: Callable[[], bool], timeout: float) -> bool:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if done():
-                return True
-            self.executor.spin_once(timeout_sec=0.05)
-        return done()
+        return spin_until(self.executor, done, timeout)
 
     def close(self) -> None:
         self.executor.shutdown()

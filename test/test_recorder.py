@@ -11,16 +11,16 @@ import pytest
 
 rclpy = pytest.importorskip("rclpy")
 
-from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores
-from mcap.reader import make_reader
-from mcap_ros2.decoder import DecoderFactory
-from support.ros_env import NodeProcess
+from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores  # noqa: E402
+from mcap.reader import make_reader  # noqa: E402
+from mcap_ros2.decoder import DecoderFactory  # noqa: E402
+from support.ros_env import NodeProcess  # noqa: E402
 
-from gesture_ros.core.landmarks import HandLandmark, KeypointFrame, empty_landmarks
-from gesture_ros.ros.conversions import keypoints_to_msg
-from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
-from gesture_ros.toolkit import from_mcap
-from gesture_ros.toolkit.dataset import Dataset
+from gesture_ros.core.landmarks import HandLandmark, KeypointFrame, empty_landmarks  # noqa: E402
+from gesture_ros.ros.conversions import keypoints_to_msg  # noqa: E402
+from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
+from gesture_ros.toolkit import from_mcap  # noqa: E402
+from gesture_ros.toolkit.dataset import Dataset  # noqa: E402
 
 LABELS = ["none", "open_palm", "swipe_left"]
 T0 = 1_700_000_000_000_000_000
@@ -114,7 +114,7 @@ def test_recorder_writes_decodable_mcap_with_source_stamps(recording):
     assert "MSG: builtin_interfaces/msg/Time" in schemas["gesture_ros/msg/GestureEvent"]
     events = topics["/gesture/events"]
     assert [m.event_id for _, _, m in events] == [e.event_id for e in sent_events]
-    for (_, record, msg), sent in zip(events, sent_events):
+    for (_, record, msg), sent in zip(events, sent_events, strict=True):
         stamp = msg.header.stamp.sec * 10**9 + msg.header.stamp.nanosec
         assert stamp == sent.header.stamp.sec * 10**9 + sent.header.stamp.nanosec
         assert record.publish_time == stamp  # publish time = camera frame stamp, not the wall clock

@@ -30,10 +30,11 @@ import paho.mqtt.client as mqtt
 
 from gesture_ros.bridge.connection import BrokerConfig
 from gesture_ros.bridge.outbox import Durability, Row
-from gesture_ros.bridge.payload import EventRecord, EventType, encode
+from gesture_ros.bridge.payload import encode
 from gesture_ros.bridge.sender import SenderConfig
 from gesture_ros.bridge.service import BridgeConfig, BridgeService
 from gesture_ros.bridge.topics import TopicLayout
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 from gesture_ros.core.stats import LatencyStats
 
 GOAL_EVENTS_PER_S = 2000.0
@@ -128,10 +129,11 @@ class System:
         return win
 
 
-def _record(i: int) -> EventRecord:
+def _record(i: int) -> GestureEventData:
     now = time.time_ns()
-    return EventRecord(str(uuid.uuid4()), "bench/cam0", i + 1, "swipe_left", EventType.TRIGGER, 0.9, now, now, now,
-                       "cam0", "right", "bench-model", "1")
+    return GestureEventData(event_id=str(uuid.uuid4()), gesture="swipe_left", event_type=EventType.TRIGGER,
+                            stamp_ns=now, confidence=0.9, sequence=i + 1, source_id="bench/cam0", frame_id="cam0",
+                            start_ns=now, end_ns=now, handedness="right", model_id="bench-model", model_version="1")
 
 
 class BarePaho(System):

@@ -6,17 +6,15 @@ replayed in real time (looped), so image stamps track the wall clock of capture.
 
 from __future__ import annotations
 
-import fcntl
 import os
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from gesture_ros.core.paths import share_dir
 from gesture_ros.core.stats import LatencyStats
+from gesture_ros.tools.child_process import BENCH_DOMAINS, DomainLease, node_command, stop_processes
 
 GOAL_EXTRA_MS = 5.0
 DEFAULT_VIDEO = "videos/open_hand_no_gesture.mp4"
@@ -26,41 +24,18 @@ def _data_dir() -> Path:
     return Path(os.environ.get("GESTURE_DATA_DIR", Path.cwd().parent / "shared" / "data"))
 
 
-def _domain() -> tuple[int, object | None]:
-    """Return ROS_DOMAIN_ID if set, else a free id in 101..200 held by a lock file (tests use 1..100)."""
+def _domain() -> tuple[int, DomainLease | None]:
+    """Return ROS_DOMAIN_ID if set, else a free id of the benchmarks' range held by a lock file."""
     if os.environ.get("ROS_DOMAIN_ID"):
         return int(os.environ["ROS_DOMAIN_ID"]), None
-    lock_dir = Path(tempfile.gettempdir()) / "gesture_ros_domains"
-    lock_dir.mkdir(exist_ok=True)
-    for domain in range(101, 201):
-        handle = open(lock_dir / f"{domain}.lock", "w")  # noqa: SIM115 (the lock lives with the handle)
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return domain, handle
-        except OSError:
-            handle.close()
-    raise RuntimeError("no free ROS domain id in 101..200")
+    lease = DomainLease(BENCH_DOMAINS)
+    return lease.domain_id, lease
 
 
 def _start(exe: str, params: dict[str, str], env: dict[str, str], log_dir: Path) -> subprocess.Popen:
-    path = share_dir().parents[1] / "lib" / "gesture_ros" / exe
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run 'make build' first")
-    args = [str(path), "--ros-args"] + [a for k, v in params.items() for a in ("-p", f"{k}:={v}")]
     with open(log_dir / f"{exe}.log", "wb") as log:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-
-
-def _stop(procs: list[subprocess.Popen]) -> None:
-    for proc in reversed(procs):
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGINT)
-    for proc in procs:
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        return subprocess.Popen(node_command(exe, params), stdout=log, stderr=subprocess.STDOUT, env=env,
+                                start_new_session=True)
 
 
 def bench_end_to_end(model_path: Path, video: str, seconds: float, keypoint_model: str) -> int:
@@ -124,10 +99,10 @@ def bench_end_to_end(model_path: Path, video: str, seconds: float, keypoint_mode
                 print(f"a node ended early; logs in {log_dir}")
                 break
     finally:
-        _stop(procs)
+        stop_processes(procs)
         rclpy.try_shutdown(context=context)
         if lease is not None:
-            lease.close()
+            lease.release()
     print(f"clip {clip}, {seconds:.0f} s real time, keypoint model {keypoint_model}; logs in {log_dir}")
     print(f"{'image stamp -> received':<30}{'n':>7}{'p50 ms':>10}{'p95 ms':>10}")
     for name, s in stats.items():

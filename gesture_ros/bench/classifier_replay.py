@@ -20,9 +20,9 @@ import yaml
 
 from gesture_ros.bench.classifier import frames_of
 from gesture_ros.core.classifier_params import PARAMS, settings_from
-from gesture_ros.core.decision import PublishedEvent
 from gesture_ros.core.events import EventType
 from gesture_ros.core.gesture_decider import GestureDecider
+from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.model_meta import GestureKind
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 from gesture_ros.core.paths import resolve_shipped
@@ -56,14 +56,13 @@ def clip_frames(clip: Path, keypoint_model: str) -> list:
     return frames
 
 
-def describe(e: PublishedEvent, t0: int) -> str:
-    ev = e.event
-    return (f"{(ev.frame.stamp_ns - t0) / 1e9:6.2f}s {ev.event_type.name:<7} {ev.gesture:<12} "
-            f"{ev.confidence:.2f} {ev.handedness}")
+def describe(e: GestureEventData, t0: int) -> str:
+    return (f"{(e.stamp_ns - t0) / 1e9:6.2f}s {e.event_type.name:<7} {e.gesture:<12} "
+            f"{e.confidence:.2f} {e.handedness}")
 
 
-def replay_clip(decider: GestureDecider, frames: list, verbose: bool) -> list[PublishedEvent]:
-    events: list[PublishedEvent] = []
+def replay_clip(decider: GestureDecider, frames: list, verbose: bool) -> list[GestureEventData]:
+    events: list[GestureEventData] = []
     t0 = frames[0].stamp_ns
     labels = decider.model.labels
     for f in frames:
@@ -91,9 +90,9 @@ def score_synthetic(decider: GestureDecider, per_label: int, seed: int) -> None:
         for i in range(per_label):
             arrays = generate_one(label, seed + 1000 * li + i).rendered.arrays
             decider.close()
-            events = [e for e in replay_quiet(decider, frames_of(arrays)) if e.event.event_type != EventType.END]
-            hits = [e for e in events if e.event.gesture == label]
-            others = [e.event.gesture for e in events if e.event.gesture != label]
+            events = [e for e in replay_quiet(decider, frames_of(arrays)) if e.event_type != EventType.END]
+            hits = [e for e in events if e.gesture == label]
+            others = [e.gesture for e in events if e.gesture != label]
             wrong.update(others)
             if model.kinds[label] is GestureKind.NONE:
                 exact += not others
@@ -104,8 +103,8 @@ def score_synthetic(decider: GestureDecider, per_label: int, seed: int) -> None:
         print(f"{label:<13}{per_label:>4}{exact / per_label:>7.2f}{missed / per_label:>8.2f}  {extra}")
 
 
-def replay_quiet(decider: GestureDecider, frames: list) -> list[PublishedEvent]:
-    out: list[PublishedEvent] = []
+def replay_quiet(decider: GestureDecider, frames: list) -> list[GestureEventData]:
+    out: list[GestureEventData] = []
     for f in frames:
         out += decider.push("synthetic", f).events
     return out + decider.close()

@@ -14,7 +14,6 @@ stamp). Stamps of a replayed file advance at the file's rate, not the wall clock
 from __future__ import annotations
 
 import argparse
-import fcntl
 import os
 import subprocess
 import sys
@@ -24,26 +23,11 @@ from pathlib import Path
 
 import cv2
 
-from gesture_ros.core.paths import share_dir
 from gesture_ros.core.stats import LatencyStats
+from gesture_ros.tools.child_process import BENCH_DOMAINS, DomainLease, node_command, stop_processes
 
 DATA = Path(os.environ.get("GESTURE_DATA_DIR", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
 DEFAULT_VIDEO = DATA / "videos" / "open_hand_no_gesture.mp4"
-_DOMAINS = range(150, 231)  # tests lease 1..100
-
-
-def lease_domain():
-    """Return (domain id, lock handle) held by this process; ids 150..230."""
-    lock_dir = Path(tempfile.gettempdir()) / "gesture_ros_domains"
-    lock_dir.mkdir(exist_ok=True)
-    for domain in _DOMAINS:
-        handle = open(lock_dir / f"{domain}.lock", "w")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return domain, handle
-        except OSError:
-            handle.close()
-    raise RuntimeError(f"every ROS domain id in {_DOMAINS} is in use")
 
 
 def bare_loop(video: Path, model_complexity: int) -> dict[str, float]:
@@ -72,19 +56,6 @@ def bare_loop(video: Path, model_complexity: int) -> dict[str, float]:
             "infer p50 ms": infer.percentile_ms(50), "infer p95 ms": infer.percentile_ms(95)}
 
 
-def _node_cmd(exe: str, params: dict[str, object]) -> list[str]:
-    prefix = share_dir().parent.parent  # install/gesture_ros/share/gesture_ros -> install/gesture_ros
-    path = prefix / "lib" / "gesture_ros" / exe
-    if not path.exists():  # not installed with colcon: the repository's install/ folder
-        path = Path(__file__).resolve().parents[2] / "install" / "gesture_ros" / "lib" / "gesture_ros" / exe
-    if not path.exists():
-        raise FileNotFoundError(f"{path} is missing: run 'make build' first")
-    args = [sys.executable, str(path), "--ros-args"]
-    for key, value in params.items():
-        args += ["-p", f"{key}:={str(value).lower() if isinstance(value, bool) else value}"]
-    return args
-
-
 def ros_arm(video: Path, model_complexity: int, domain: int, log_dir: Path) -> dict[str, float]:
     """Run camera_node -> keypoint_node on ``video``; return fps, latency and node figures."""
     os.environ.update(ROS_DOMAIN_ID=str(domain), ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST")
@@ -100,10 +71,11 @@ def ros_arm(video: Path, model_complexity: int, domain: int, log_dir: Path) -> d
     kp_log = open(log_dir / "keypoint_node.log", "wb")  # noqa: SIM115 (open while the node runs)
     cam_log = open(log_dir / "camera_node.log", "wb")  # noqa: SIM115
     try:
-        procs.append(subprocess.Popen(_node_cmd("keypoint_node", {"model": "hands", "model_complexity": model_complexity}),
+        procs.append(subprocess.Popen(node_command("keypoint_node", {"model": "hands",
+                                                                     "model_complexity": model_complexity}),
                                       stdout=kp_log, stderr=subprocess.STDOUT, env=env, start_new_session=True))
-        camera = subprocess.Popen(_node_cmd("camera_node", {"source": str(video), "pace": "as_fast_as_consumed",
-                                                            "wait_for_subscribers": 2, "linger_s": 1.5}),
+        camera = subprocess.Popen(node_command("camera_node", {"source": str(video), "pace": "as_fast_as_consumed",
+                                                               "wait_for_subscribers": 2, "linger_s": 1.5}),
                                   stdout=cam_log, stderr=subprocess.STDOUT, env=env, start_new_session=True)
         procs.append(camera)
         deadline = time.monotonic() + 600
@@ -130,15 +102,7 @@ def ros_arm(video: Path, model_complexity: int, domain: int, log_dir: Path) -> d
                     figures[f"{node}: {key}"] = value
         return figures
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.send_signal(2)
-        for proc in procs:
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_processes(procs)
         probe.close()
         rclpy.try_shutdown(context=context)
         kp_log.close()
@@ -160,14 +124,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bench keypoints: the video {args.video} is missing (set GESTURE_DATA_DIR or pass --video)",
               file=sys.stderr)
         return 2
-    domain, lock = lease_domain()
+    lease = DomainLease(BENCH_DOMAINS)
+    domain = lease.domain_id
     log_dir = Path(tempfile.mkdtemp(prefix="bench_keypoints_"))
     try:
         bare1 = bare_loop(args.video, args.model_complexity)
         ros = ros_arm(args.video, args.model_complexity, domain, log_dir)
         bare2 = bare_loop(args.video, args.model_complexity)
     finally:
-        lock.close()
+        lease.release()
     bare = {k: (bare1[k] + bare2[k]) / 2 for k in bare1}
     print(f"video {args.video} ({bare1['frames']} frames), model hands (complexity {args.model_complexity}), "
           f"ROS domain {domain}, node logs in {log_dir}")

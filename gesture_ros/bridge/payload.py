@@ -9,48 +9,25 @@ from __future__ import annotations
 import json
 import math
 import time
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any, Dict
+
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 
 SCHEMA = "gesture_ros/venue-event"
 SCHEMA_VERSION = 1
 _NS = 1_000_000_000
 
 
-class EventType(str, Enum):
-    """GestureEvent.event_type as a word; the order matches the message constants."""
+def type_word(event_type: EventType) -> str:
+    """Return the payload's word for an event type: 'trigger', 'start' or 'end'."""
+    return event_type.name.lower()
 
-    TRIGGER = "trigger"
-    START = "start"
-    END = "end"
 
-    @classmethod
-    def from_index(cls, index: int) -> "EventType":
-        return list(cls)[index]
+_TYPES = {type_word(t): t for t in EventType}
 
 
 class PayloadError(ValueError):
     """A payload that does not follow the schema; the message names the field."""
-
-
-@dataclass(frozen=True)
-class EventRecord:
-    """One gesture event as the bridge stores and sends it (stamps in integer ns)."""
-
-    event_id: str
-    source_id: str
-    sequence: int
-    gesture: str
-    event_type: EventType
-    confidence: float
-    stamp_ns: int
-    start_ns: int
-    end_ns: int
-    frame_id: str = ""
-    handedness: str = ""
-    model_id: str = ""
-    model_version: str = ""
 
 
 def iso8601(ns: int) -> str:
@@ -63,7 +40,7 @@ def _stamp(ns: int) -> Dict[str, Any]:
     return {"ns": int(ns), "iso": iso8601(ns)}
 
 
-def encode(record: EventRecord) -> bytes:
+def encode(record: GestureEventData) -> bytes:
     """Return the JSON payload of an event; raise PayloadError for a non-finite confidence."""
     if not math.isfinite(record.confidence):
         raise PayloadError(f"event {record.event_id} has a non-finite confidence {record.confidence}")
@@ -74,7 +51,7 @@ def encode(record: EventRecord) -> bytes:
         "source_id": record.source_id,
         "sequence": int(record.sequence),
         "gesture": record.gesture,
-        "type": record.event_type.value,
+        "type": type_word(record.event_type),
         "confidence": round(float(record.confidence), 6),
         "stamp": _stamp(record.stamp_ns),
         "start": _stamp(record.start_ns),
@@ -103,7 +80,7 @@ def _stamp_ns(body: Dict[str, Any], name: str) -> int:
     return ns
 
 
-def decode(data: bytes) -> EventRecord:
+def decode(data: bytes) -> GestureEventData:
     """Parse and validate a payload; raise PayloadError naming the first bad field."""
     try:
         body = json.loads(data)
@@ -115,11 +92,9 @@ def decode(data: bytes) -> EventRecord:
         raise PayloadError(f"payload schema is '{body['schema']}', expected '{SCHEMA}'")
     if _field(body, "version", int) != SCHEMA_VERSION:
         raise PayloadError(f"payload version {body['version']} is not {SCHEMA_VERSION}")
-    try:
-        event_type = EventType(_field(body, "type", str))
-    except ValueError:
-        raise PayloadError(f"payload field 'type' is '{body['type']}', not one of "
-                           f"{[t.value for t in EventType]}") from None
+    event_type = _TYPES.get(_field(body, "type", str))
+    if event_type is None:
+        raise PayloadError(f"payload field 'type' is '{body['type']}', not one of {list(_TYPES)}")
     confidence = _field(body, "confidence", (int, float))
     if math.isnan(confidence) or not (0.0 <= confidence <= 1.0):
         raise PayloadError(f"payload field 'confidence' must be in [0, 1], got {confidence}")
@@ -130,7 +105,7 @@ def decode(data: bytes) -> EventRecord:
     if not event_id:
         raise PayloadError("payload field 'event_id' is empty")
     model = _field(body, "model", dict)
-    return EventRecord(
+    return GestureEventData(
         event_id=event_id,
         source_id=_field(body, "source_id", str),
         sequence=sequence,

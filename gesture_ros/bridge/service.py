@@ -13,11 +13,12 @@ from typing import Callable, Dict, List, Optional
 
 from gesture_ros.bridge.control import ControlCommand
 from gesture_ros.bridge.outbox import Durability, Entry, Outbox, OutboxLimits, Row
-from gesture_ros.bridge.payload import EventRecord, PayloadError, encode
+from gesture_ros.bridge.payload import PayloadError, encode
 from gesture_ros.bridge.sender import Sender, SenderConfig
 from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.throttle import LogThrottle
 from gesture_ros.bridge.writer import OutboxWriter
+from gesture_ros.core.gesture_event import GestureEventData
 
 _log = logging.getLogger("gesture_ros.bridge")
 
@@ -81,7 +82,7 @@ class BridgeService:
     def add_delivered_listener(self, listener: Callable[[List[Row]], None]) -> None:
         self._delivered_listeners.append(listener)
 
-    def accept(self, record: EventRecord) -> bool:
+    def accept(self, record: GestureEventData) -> bool:
         """Hand an event to the outbox writer; return False if it was refused (logged, counted)."""
         self.received += 1
         try:

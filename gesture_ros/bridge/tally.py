@@ -12,7 +12,7 @@ from collections import Counter, OrderedDict, deque
 from dataclasses import dataclass, field
 from typing import Callable, Deque, Dict, Optional, Set
 
-from gesture_ros.bridge.payload import EventRecord, EventType
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 
 _MAX_TRACKED_GAP = 100_000  # a larger jump is counted, not remembered number by number
 
@@ -49,7 +49,7 @@ class CrowdTally:
         self._seen: "OrderedDict[str, None]" = OrderedDict()
         self._recent: Deque[tuple] = deque()
 
-    def add(self, record: EventRecord) -> bool:
+    def add(self, record: GestureEventData) -> bool:
         """Count an event; return False if it is a duplicate."""
         if record.event_id in self._seen:
             self.duplicates += 1

@@ -70,6 +70,11 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
     ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
     ParamSpec("diagnostics_period_s", 1.0, "Period of /diagnostics reports", (0.1, 60.0)),
+    ParamSpec("marker_lifetime_s", 2.0, "How long rviz shows an event's label on gesture/markers", (0.1, 60.0)),
+    ParamSpec("marker_depth_m", 1.0, "Distance of the marker plane from the camera (as keypoint_node's)",
+              (0.05, 100.0)),
+    ParamSpec("marker_hfov_deg", 60.0, "Horizontal field of view the marker plane spans (as keypoint_node's)",
+              (1.0, 179.0)),
 )
 PARAM_NAMES = tuple(p.name for p in PARAMS)
 MODEL_PARAMS = ("model_path", "providers", "trt_cache_dir", "intra_op_threads", "inter_op_threads")
@@ -86,6 +91,9 @@ class ClassifierSettings:
     publish_scores: bool
     watch_model_file: bool
     diagnostics_period_s: float
+    marker_lifetime_s: float = 2.0
+    marker_depth_m: float = 1.0
+    marker_hfov_deg: float = 60.0
 
 
 def _strings(values: Mapping[str, Any], name: str) -> Sequence[str]:
@@ -126,7 +134,8 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
                             both_hands=frozenset(_strings(v, "both_hands")))
     return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),
                               bool(v["publish_scores"]), bool(v["watch_model_file"]),
-                              float(v["diagnostics_period_s"]))
+                              float(v["diagnostics_period_s"]), float(v["marker_lifetime_s"]),
+                              float(v["marker_depth_m"]), float(v["marker_hfov_deg"]))
 
 
 def source_id_for(template: str, namespace: str, frame_id: str) -> str:

@@ -1,4 +1,4 @@
-"""What the decider hands out per frame (events with identity, scores, log notes) and frame checks."""
+"""What the decider hands out per frame (events, scores, log notes) and frame checks."""
 
 from __future__ import annotations
 
@@ -6,24 +6,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gesture_ros.core.events import Event, EventType, FrameRef
+from gesture_ros.core.events import FrameRef
+from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame, Part
-
-
-@dataclass(frozen=True)
-class PublishedEvent:
-    """An event with its identity: what goes on the wire."""
-
-    event: Event
-    source_id: str
-    sequence: int
-    event_id: str
-    model_id: str
-    model_version: str
-
-    @property
-    def event_type(self) -> EventType:
-        return self.event.event_type
 
 
 @dataclass(frozen=True)
@@ -51,7 +36,7 @@ class Note:
 class Decision:
     """What one frame caused: events to publish, the window's scores, notes to log."""
 
-    events: list[PublishedEvent] = field(default_factory=list)
+    events: list[GestureEventData] = field(default_factory=list)
     scores: Scores | None = None
     notes: list[Note] = field(default_factory=list)
 

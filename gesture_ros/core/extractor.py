@@ -177,7 +177,7 @@ class KeypointExtractor:
         if not result.multi_hand_landmarks:
             return []
         found: dict[str, tuple[str, np.ndarray, float]] = {}
-        for lms, handedness in zip(result.multi_hand_landmarks, result.multi_handedness):
+        for lms, handedness in zip(result.multi_hand_landmarks, result.multi_handedness, strict=True):
             label = handedness.classification[0]
             # MediaPipe's label is the selfie-view side; unmirrored input means the other hand.
             is_left = (label.label == "Left") == self.options.mirrored_input

@@ -15,13 +15,13 @@ import numpy as np
 from gesture_ros.core.decision import (
     Decision,
     Note,
-    PublishedEvent,
     Scores,
     bad_parts,
     dominant_side,
 )
 from gesture_ros.core.event_config import EventConfig
 from gesture_ros.core.events import Event, EventStateMachine, FrameRef
+from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.model_meta import GestureKind
 from gesture_ros.core.onnx_model import GestureModel
@@ -163,18 +163,21 @@ class GestureDecider:
             return ""
         return max(("right", "left"), key=sides.count)
 
-    def _publish(self, source_id: str, events: list[Event]) -> list[PublishedEvent]:
+    def _publish(self, source_id: str, events: list[Event]) -> list[GestureEventData]:
+        """Give each event its identity: a UUID, the source's next sequence number, the model."""
         out = []
         for ev in events:
-            if ev.gesture in self.config.both_hands and ev.handedness:
-                ev = Event(ev.event_type, ev.gesture, ev.confidence, ev.frame, ev.start_ns, ev.end_ns, "both")
+            handedness = "both" if ev.gesture in self.config.both_hands and ev.handedness else ev.handedness
             seq = self._sequence[source_id] = self._sequence.get(source_id, 0) + 1
-            out.append(PublishedEvent(ev, source_id, seq, str(uuid.uuid4()), self.model.meta.model_id,
-                                      self.model.meta.version))
+            out.append(GestureEventData(
+                event_id=str(uuid.uuid4()), gesture=ev.gesture, event_type=ev.event_type,
+                stamp_ns=ev.frame.stamp_ns, confidence=ev.confidence, sequence=seq, source_id=source_id,
+                frame_id=ev.frame.frame_id, start_ns=ev.start_ns, end_ns=ev.end_ns, handedness=handedness,
+                model_id=self.model.meta.model_id, model_version=self.model.meta.version))
         self.event_count += len(out)
         return out
 
-    def set_config(self, config: DeciderConfig) -> list[PublishedEvent]:
+    def set_config(self, config: DeciderConfig) -> list[GestureEventData]:
         """Apply new settings; a changed window gap or smoothing restarts the sources (ENDs returned)."""
         old, self.config = self.config, config
         restart = (old.max_gap_s, old.smoothing, old.smoothing_alpha, old.smoothing_span) != (
@@ -185,7 +188,7 @@ class GestureDecider:
             src.machine.config = config.events
         return []
 
-    def set_model(self, model: GestureModel) -> list[PublishedEvent]:
+    def set_model(self, model: GestureModel) -> list[GestureEventData]:
         """Swap the model: end what the old one started, then start every source afresh."""
         events = self.close()
         self.model = model
@@ -194,9 +197,9 @@ class GestureDecider:
         self.infer_stats = LatencyStats(2000)
         return events
 
-    def close(self) -> list[PublishedEvent]:
+    def close(self) -> list[GestureEventData]:
         """End every active held gesture (shutdown, reset) and forget the sources' windows."""
-        events: list[PublishedEvent] = []
+        events: list[GestureEventData] = []
         for source_id, src in self._sources.items():
             events += self._publish(source_id, src.machine.end_all())
         self._sources.clear()

@@ -77,7 +77,8 @@ class UncertainWindows:
         return done
 
     def _best(self, labels: Sequence[str], probabilities: Sequence[float]):
-        pairs = [(p, lab) for lab, p in zip(labels, probabilities) if lab not in self.config.reject_labels]
+        # A malformed GestureScores may carry more labels than probabilities: pair what is there.
+        pairs = [(p, lab) for lab, p in zip(labels, probabilities, strict=False) if lab not in self.config.reject_labels]
         if not pairs:
             return None, 0.0
         prob, label = max(pairs)

@@ -41,13 +41,35 @@ class ImagePlane:
 
     def project(self, landmarks: np.ndarray, width: int, height: int) -> np.ndarray:
         """Return (N, 3) metres for (N, 5) landmarks; z adds the model's relative depth."""
-        span = 2.0 * self.depth_m * math.tan(math.radians(self.hfov_deg) / 2.0)
+        span = self.span_m
         aspect = height / width if width and height else 1.0
         out = np.empty((len(landmarks), 3), dtype=np.float64)
         out[:, 0] = (landmarks[:, Field.X] - 0.5) * span
         out[:, 1] = (landmarks[:, Field.Y] - 0.5) * span * aspect
         out[:, 2] = self.depth_m + np.nan_to_num(landmarks[:, Field.Z]) * span
         return out
+
+    @property
+    def span_m(self) -> float:
+        """Return the width of the image on the plane, in metres."""
+        return 2.0 * self.depth_m * math.tan(math.radians(self.hfov_deg) / 2.0)
+
+    def label_point(self, frame: KeypointFrame | None, side: str) -> tuple[float, float, float]:
+        """Return where a label for a gesture of ``side`` goes: on top of that hand, else above the centre.
+
+        ``side`` is an event's handedness: 'left' or 'right' picks that hand; 'both' or '' takes
+        every hand present. Without such a hand in ``frame`` the label sits a quarter of the
+        image above its centre.
+        """
+        parts = {"left": (Part.LEFT_HAND,), "right": (Part.RIGHT_HAND,)}.get(side, (Part.LEFT_HAND, Part.RIGHT_HAND))
+        hands = [frame.part(p) for p in parts] if frame is not None else []
+        present = [h for h in hands if h is not None]
+        if present:
+            points = self.project(np.concatenate(present), frame.image_width, frame.image_height)
+            points = points[np.isfinite(points).all(axis=1)]
+            if len(points):
+                return float(points[:, 0].mean()), float(points[:, 1].min()), self.depth_m
+        return 0.0, -0.25 * self.span_m, self.depth_m
 
 
 def bone_segments(points: np.ndarray, part: Part) -> np.ndarray:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import rclpy
 from rcl_interfaces.msg import (
     FloatingPointRange,
     IntegerRange,
     ParameterDescriptor,
     SetParametersResult,
 )
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from std_msgs.msg import Bool
@@ -25,8 +23,10 @@ from gesture_ros.actions.vocabulary import Vocabulary, load_vocabulary
 from gesture_ros.actions.yaml_reader import ActionMapError
 from gesture_ros.core.paths import resolve_shipped
 from gesture_ros.msg import ActionRecord, GestureEvent
-from gesture_ros.ros.action_msgs import event_from_msg, record_from_result
+from gesture_ros.ros.action_msgs import record_from_result
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher
+from gesture_ros.ros.event_msgs import event_from_msg
+from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.qos import EVENT_QOS
 from gesture_ros.ros.ros_actions import RosExecutor
 
@@ -195,17 +195,7 @@ class ActionDispatchNode(Node):
 
 
 def main(args: list[str] | None = None) -> None:
-    rclpy.init(args=args)
-    node: ActionDispatchNode | None = None
-    try:
-        node = ActionDispatchNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
+    run_node(ActionDispatchNode, args)
 
 
 if __name__ == "__main__":

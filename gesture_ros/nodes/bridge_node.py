@@ -10,12 +10,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import sys
 from typing import Dict, List, Optional, Tuple
 
 import rclpy
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from std_msgs.msg import Bool, String
 
@@ -23,13 +21,14 @@ from gesture_ros.bridge.connection import BrokerConfig, ConnectionConfigError, M
 from gesture_ros.bridge.control import Command, ControlCommand, ControlPolicy
 from gesture_ros.bridge.credentials import CredentialsError, load_credentials
 from gesture_ros.bridge.outbox import Durability, FullPolicy, OutboxError, OutboxLimits
-from gesture_ros.bridge.payload import EventRecord, EventType
 from gesture_ros.bridge.sender import SenderConfig
 from gesture_ros.bridge.service import BridgeConfig, BridgeService
 from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.topics import DEFAULT_EVENTS, DEFAULT_STATUS, TopicLayout
 from gesture_ros.msg import GestureEvent
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher, Value
+from gesture_ros.ros.event_msgs import event_from_msg
+from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.qos import EVENT_QOS
 
 _RUNTIME = ("outbox_max_events", "outbox_max_age_s", "outbox_full_policy")
@@ -202,16 +201,12 @@ class BridgeNode(Node):
 
     def _accept(self, msg: GestureEvent) -> None:
         try:
-            event_type = EventType.from_index(msg.event_type)
-        except IndexError:
+            event = event_from_msg(msg)
+        except ValueError:
             self.get_logger().error(f"event {msg.event_id} from '{msg.source_id}' refused: event_type "
                                     f"{msg.event_type} is not TRIGGER, START or END")
             return
-        self.service.accept(EventRecord(
-            event_id=msg.event_id, source_id=msg.source_id, sequence=msg.sequence, gesture=msg.gesture,
-            event_type=event_type, confidence=float(msg.confidence), stamp_ns=_ns(msg.header.stamp),
-            start_ns=_ns(msg.start_stamp), end_ns=_ns(msg.end_stamp), frame_id=msg.header.frame_id,
-            handedness=msg.handedness, model_id=msg.model_id, model_version=msg.model_version))
+        self.service.accept(event)
 
     def _on_control(self, command: ControlCommand) -> None:
         """Turn a validated control message into a ROS command (called on the MQTT thread)."""
@@ -244,28 +239,8 @@ class BridgeNode(Node):
         logging.getLogger("gesture_ros.bridge").removeHandler(self._log_handler)
 
 
-def _ns(stamp) -> int:
-    return int(stamp.sec) * 1_000_000_000 + int(stamp.nanosec)
-
-
 def main(args: Optional[List[str]] = None) -> None:
-    rclpy.init(args=args)
-    node: Optional[BridgeNode] = None
-    code = 0
-    try:
-        node = BridgeNode()
-        rclpy.spin(node)
-    except (BridgeSetupError, OutboxError) as exc:
-        rclpy.logging.get_logger("bridge_node").fatal(f"cannot start: {exc}")
-        code = 1
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.close()
-            node.destroy_node()
-        rclpy.try_shutdown()
-    sys.exit(code)
+    run_node(BridgeNode, args, startup_errors=(BridgeSetupError, OutboxError))
 
 
 if __name__ == "__main__":

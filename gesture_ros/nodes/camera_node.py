@@ -10,14 +10,11 @@ consumer and none waits for the wall clock.
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections import deque
 
-import rclpy
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.exceptions import ParameterException
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from sensor_msgs.msg import CameraInfo, Image
 
@@ -38,8 +35,9 @@ from gesture_ros.core.sources import (
 from gesture_ros.core.sources.recorded import RecordedSource
 from gesture_ros.core.stats import RateMeter, StageTimer
 from gesture_ros.msg import Keypoints
-from gesture_ros.ros import dds, diagnostics
+from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp, stamp_to_ns
+from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.param_util import declare
 from gesture_ros.ros.qos import SENSOR_QOS
 
@@ -160,7 +158,8 @@ class CameraNode(Node):
                 self._drain()
                 self.get_logger().info(f"end of {self.source.description} after {self.published} frames")
         except Exception as exc:  # noqa: BLE001 (report, never die silently in the thread)
-            self.get_logger().error(f"capture from {self.source.description} failed: {exc!r}")
+            if self.context.ok():  # else Ctrl-C shut rclpy down under a publish: nothing went wrong
+                self.get_logger().error(f"capture from {self.source.description} failed: {exc!r}")
         finally:
             self.finished.set()
 
@@ -212,27 +211,8 @@ class CameraNode(Node):
 
 
 def main(args=None) -> None:
-    profile = dds.use_large_frame_profile()
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = CameraNode()
-        if profile:
-            node.get_logger().debug(f"Fast DDS profile for large images: {profile}")
-        executor = SingleThreadedExecutor()
-        executor.add_node(node)
-        while rclpy.ok() and not node.finished.is_set():
-            executor.spin_once(timeout_sec=0.1)
-    except (SourceError, CalibrationError, ParameterException, ValueError) as exc:
-        print(f"camera_node: {exc}", file=sys.stderr, flush=True)
-        rclpy.try_shutdown()
-        sys.exit(1)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
+    run_node(CameraNode, args, startup_errors=(SourceError, CalibrationError, ParameterException, ValueError),
+             large_frames=True, until=lambda node: node.finished.is_set())
 
 
 if __name__ == "__main__":

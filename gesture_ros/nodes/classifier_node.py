@@ -2,24 +2,23 @@
 
 A thin shell over core.gesture_decider.GestureDecider: it declares the parameters of
 core.classifier_params, converts messages, swaps models live and reports diagnostics.
+While someone subscribes to ``gesture/markers`` (rviz), each event also goes out as a text
+label above the performing hand.
 """
 
 from __future__ import annotations
 
-import signal
 import threading
 import time
 from collections import deque
 
-import rclpy
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.duration import Duration
-from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from rclpy.signals import SignalHandlerOptions
 from std_msgs.msg import String
+from visualization_msgs.msg import MarkerArray
 
 from gesture_ros.core.classifier_params import (
     MODEL_PARAMS,
@@ -28,19 +27,22 @@ from gesture_ros.core.classifier_params import (
     settings_from,
     source_id_for,
 )
-from gesture_ros.core.decision import PublishedEvent
 from gesture_ros.core.file_watch import FileWatch
 from gesture_ros.core.gesture_decider import GestureDecider
+from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import KeypointError, KeypointFrame
 from gesture_ros.core.log_throttle import LogThrottle
 from gesture_ros.core.onnx_model import GestureModel, ModelLoadError, load_model
 from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.core.skeleton import ImagePlane
 from gesture_ros.core.stats import RateMeter
 from gesture_ros.msg import GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import msg_to_keypoints, stamp_to_ns
 from gesture_ros.ros.diagnostics import DiagnosticsPublisher
+from gesture_ros.ros.event_markers import event_markers
 from gesture_ros.ros.event_msgs import event_to_msg, scores_to_msg
+from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.param_table import (
     descriptor,
     initial_value,
@@ -79,6 +81,7 @@ class ClassifierNode(Node):
             log.error(f"{exc}; no gesture events until a good model is set (model_path or classifier/model)")
         self._events_pub = self.create_publisher(GestureEvent, "gesture/events", EVENT_QOS)
         self._scores_pub = self.create_publisher(GestureScores, "gesture/scores", EVENT_QOS)
+        self._markers_pub = self.create_publisher(MarkerArray, "gesture/markers", EVENT_QOS)
         self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS)
         self.create_subscription(String, "classifier/model", self._on_model_request, 10)
         self.add_on_set_parameters_callback(self._on_set_parameters)
@@ -167,7 +170,7 @@ class ClassifierNode(Node):
                 return
             source = source_id_for(self._settings.source_id, self.get_namespace(), frame.frame_id)
             decision = self._decider.push(source, frame)
-            self._publish_events(decision.events)
+            self._publish_events(decision.events, frame)
             if decision.scores is not None and self._settings.publish_scores:
                 model = self._decider.model
                 self._scores_pub.publish(scores_to_msg(decision.scores, model.labels, model.meta.model_id))
@@ -178,15 +181,23 @@ class ClassifierNode(Node):
             self._counts["bad frames"] += note.kind == "nan"
             self._warn(note.text, key=note.kind)
 
-    def _publish_events(self, events: list[PublishedEvent]) -> None:
+    def _publish_events(self, events: list[GestureEventData], frame: KeypointFrame | None = None) -> None:
+        """Publish the events, then their rviz labels (placed at the hands of ``frame``) if anyone looks."""
         now = time.monotonic()
-        for published in events:
-            self._events_pub.publish(event_to_msg(published))
+        for ev in events:
+            self._events_pub.publish(event_to_msg(ev))
             self._event_times.append(now)
             self._counts["events"] += 1
-            ev = published.event
             self.get_logger().info(f"{ev.event_type.name} {ev.gesture} ({ev.confidence:.2f}) "
-                                   f"{published.source_id} #{published.sequence}")
+                                   f"{ev.source_id} #{ev.sequence}")
+        try:
+            if events and self._markers_pub.get_subscription_count():
+                s = self._settings
+                plane = ImagePlane(depth_m=s.marker_depth_m, hfov_deg=s.marker_hfov_deg)
+                self._markers_pub.publish(event_markers(events, plane, s.marker_lifetime_s, frame))
+        except Exception as exc:  # noqa: BLE001 (a display must never keep the events' ENDs from being acked)
+            self._warn(f"could not publish the labels of {len(events)} event(s) on gesture/markers: {exc}",
+                       key="markers")
 
     # ---- diagnostics and shutdown ---------------------------------------------------
     def _report(self) -> tuple[int, str, dict[str, object]]:
@@ -220,27 +231,9 @@ class ClassifierNode(Node):
         super().destroy_node()
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def main(args=None) -> None:
     # Own signal handling: rclpy's would shut the context down before the ENDs are published.
-    rclpy.init(args=args, signal_handler_options=SignalHandlerOptions.NO)
-    signal.signal(signal.SIGTERM, _interrupt)
-    node = None
-    try:
-        node = ClassifierNode()
-        executor = SingleThreadedExecutor()
-        executor.add_node(node)
-        while rclpy.ok():
-            executor.spin_once(timeout_sec=0.1)  # returns to Python so Ctrl-C is seen
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
+    run_node(ClassifierNode, args, own_signals=True)
 
 
 if __name__ == "__main__":

@@ -9,13 +9,10 @@ mismatch, empty or huge) are rejected with one throttled log line; the node keep
 
 from __future__ import annotations
 
-import sys
 import threading
 
-import rclpy
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.exceptions import ParameterException
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from sensor_msgs.msg import Image
 from visualization_msgs.msg import MarkerArray
@@ -31,8 +28,9 @@ from gesture_ros.core.log_throttle import LogThrottle
 from gesture_ros.core.skeleton import ImagePlane, draw_skeleton
 from gesture_ros.core.stats import LatencyStats, RateMeter, StageTimer
 from gesture_ros.msg import Keypoints
-from gesture_ros.ros import conversions, dds, diagnostics
+from gesture_ros.ros import conversions, diagnostics
 from gesture_ros.ros.markers import skeleton_markers
+from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.param_util import declare
 from gesture_ros.ros.qos import SENSOR_QOS
 
@@ -189,24 +187,7 @@ class KeypointNode(Node):
 
 
 def main(args=None) -> None:
-    profile = dds.use_large_frame_profile()
-    rclpy.init(args=args)
-    node = None
-    try:
-        node = KeypointNode()
-        if profile:
-            node.get_logger().debug(f"Fast DDS profile for large images: {profile}")
-        rclpy.spin(node)
-    except (ExtractorError, ParameterException, ValueError) as exc:
-        print(f"keypoint_node: {exc}", file=sys.stderr, flush=True)
-        rclpy.try_shutdown()
-        sys.exit(1)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.destroy_node()
-        rclpy.try_shutdown()
+    run_node(KeypointNode, args, startup_errors=(ExtractorError, ParameterException, ValueError), large_frames=True)
 
 
 if __name__ == "__main__":

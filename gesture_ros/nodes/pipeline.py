@@ -16,10 +16,10 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from gesture_ros.core.paths import share_dir
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import dds
 from gesture_ros.ros.conversions import stamp_to_ns
+from gesture_ros.ros.node_main import close_node, interrupt_on_signals, spin_until
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 from gesture_ros.tools.launch_xml import LaunchError, NodeSpec, load_launch
 from gesture_ros.tools.param_yaml import ParamFileError, fully_qualified, resolve
@@ -136,13 +137,9 @@ class Pipeline:
             self.close()
             raise
 
-    def spin_until(self, done, timeout_s: float) -> bool:
-        end = time.monotonic() + timeout_s
-        while time.monotonic() < end:
-            if done():
-                return True
-            self.executor.spin_once(timeout_sec=0.05)
-        return done()
+    def spin_until(self, done: Callable[[], bool], timeout_s: float) -> bool:
+        """Spin every node until ``done()`` holds or ``timeout_s`` passes; return ``done()``."""
+        return spin_until(self.executor, done, timeout_s)
 
     def run(self, settle_s: float = 1.5, max_s: float = 0.0) -> None:
         """Spin until the camera's recorded source ends (or ``max_s``), then settle and drain."""
@@ -150,7 +147,10 @@ class Pipeline:
         finished = getattr(camera, "finished", threading.Event())
         self.spin_until(finished.is_set, max_s if max_s > 0 else float("inf"))
         finished.set()  # at max_s: stop capturing so the rest can settle
-        quiet = lambda: time.monotonic() - self.tap.last_activity > settle_s
+
+        def quiet() -> bool:
+            return time.monotonic() - self.tap.last_activity > settle_s
+
         self.spin_until(quiet, 30.0)
         classifier = self.nodes.get("classifier_node")
         if classifier is not None and hasattr(classifier, "end_all"):
@@ -176,9 +176,7 @@ class Pipeline:
         """Close every node (files, sockets, threads), newest first."""
         for name, node in reversed(list(self.nodes.items())):
             try:
-                if hasattr(node, "close"):
-                    node.close()
-                node.destroy_node()
+                close_node(node)
             except Exception as exc:  # keep closing the others  # noqa: BLE001
                 print(f"pipeline: closing {name} failed: {exc}", file=sys.stderr)
         if getattr(self, "tap", None) is not None:
@@ -227,10 +225,6 @@ def _extra(items: list[str]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _interrupt(signum, frame) -> None:
-    raise KeyboardInterrupt
-
-
 def main(args: list[str] | None = None) -> None:
     argv = list(sys.argv[1:] if args is None else args)
     ros_args = argv[argv.index("--ros-args"):] if "--ros-args" in argv else []
@@ -243,8 +237,7 @@ def main(args: list[str] | None = None) -> None:
     dds.use_large_frame_profile()
     # Own signal handling, as classifier_node: the held gestures' ENDs go out before the context ends.
     rclpy.init(args=["pipeline"] + ros_args, signal_handler_options=SignalHandlerOptions.NO)
-    signal.signal(signal.SIGINT, _interrupt)
-    signal.signal(signal.SIGTERM, _interrupt)
+    interrupt_on_signals()
     pipeline: Pipeline | None = None
     code = 0
     try:

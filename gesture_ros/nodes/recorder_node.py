@@ -14,10 +14,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
-import rclpy
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.serialization import deserialize_message
@@ -31,6 +29,7 @@ from gesture_ros.core.low_confidence import (
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros.diagnostics import OK, WARN, DiagnosticsPublisher
 from gesture_ros.ros.mcap_writer import McapRosWriter
+from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.param_util import declare
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 
@@ -157,16 +156,4 @@ class RecorderNode(Node):
 
 
 def main(args: list | None = None) -> None:
-    rclpy.init(args=args)
-    node: RecorderNode | None = None
-    try:
-        node = RecorderNode()
-        rclpy.spin(node)
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass
-    finally:
-        if node is not None:
-            node.close()
-            node.destroy_node()
-        rclpy.try_shutdown()
-
+    run_node(RecorderNode, args)

@@ -1,23 +1,12 @@
-"""Convert GestureEvent messages to the action core's types and results to ActionRecords."""
+"""Convert action results to ActionRecord messages."""
 
 from __future__ import annotations
 
 import math
 
-from gesture_ros.actions.event import ActionResult, EventType, GestureEventData
-from gesture_ros.msg import ActionRecord, GestureEvent
-from gesture_ros.ros.conversions import ns_to_stamp, stamp_to_ns
-
-
-def event_from_msg(msg: GestureEvent) -> GestureEventData:
-    """Return the core view of a GestureEvent; an unknown event_type raises ValueError."""
-    return GestureEventData(
-        event_id=msg.event_id, gesture=msg.gesture, event_type=EventType(msg.event_type),
-        stamp_ns=stamp_to_ns(msg.header.stamp), confidence=float(msg.confidence), sequence=int(msg.sequence),
-        source_id=msg.source_id, frame_id=msg.header.frame_id, start_stamp_ns=stamp_to_ns(msg.start_stamp),
-        end_stamp_ns=stamp_to_ns(msg.end_stamp), handedness=msg.handedness, model_id=msg.model_id,
-        model_version=msg.model_version,
-    )
+from gesture_ros.actions.event import ActionResult
+from gesture_ros.msg import ActionRecord
+from gesture_ros.ros.conversions import ns_to_stamp
 
 
 def record_from_result(result: ActionResult) -> ActionRecord:

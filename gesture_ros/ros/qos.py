@@ -1,7 +1,11 @@
 """QoS by meaning: sensor streams are best effort and shallow, decisions are reliable."""
 
 from rclpy.qos import (
-    DurabilityPolicy, HistoryPolicy, QoSProfile, ReliabilityPolicy, qos_profile_sensor_data,
+    DurabilityPolicy,
+    HistoryPolicy,
+    QoSProfile,
+    ReliabilityPolicy,
+    qos_profile_sensor_data,
 )
 
 # Camera images, camera_info, keypoints, markers, annotated images.

@@ -21,9 +21,8 @@ from typing import List, Optional
 import numpy as np
 
 from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.paths import share_dir
 from gesture_ros.toolkit.checkpoint import Checkpoint
-from gesture_ros.toolkit.evaluate import classification_report, summary_lines
+from gesture_ros.toolkit.evaluate import classification_report, summary_lines, write_report
 from gesture_ros.toolkit.export import export_onnx
 from gesture_ros.toolkit.nets import NetConfig
 from gesture_ros.toolkit.splits import group_split
@@ -78,7 +77,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--windows-per-epoch", type=int, default=30000, help="random training windows per epoch")
     ap.add_argument("--workers", type=int, default=2, help="processes generating synthetic data")
     ap.add_argument("--max-minutes", type=float, default=8.0, help="stop training after this long")
-    ap.add_argument("--out", type=Path, default=share_dir() / "models" / "gesture_default.onnx")
+    ap.add_argument("--out", type=Path, default=Path("models/gesture_default.onnx"),
+                    help="ONNX file to write (default: models/ of the current directory, the repository root)")
     ap.add_argument("--checkpoint", type=Path, help="also save the PyTorch checkpoint here")
     args = ap.parse_args(argv)
 
@@ -112,6 +112,7 @@ def main(argv: Optional[List[str]] = None) -> int:
             "feature_spec": spec.to_dict(), "export_max_abs_diff": diff,
             "minutes": round((time.monotonic() - t0) / 60, 2)}
     args.out.with_suffix(".report.json").write_text(json.dumps(full, indent=1))
+    write_report(report, args.out.parent / "eval" / "synthetic", "synthetic validation (held-out people)")
     print("\n".join(summary_lines(report, "synthetic validation (held-out people)")))
     return 0
 

@@ -22,9 +22,12 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from gesture_ros.core.paths import share_dir
+from gesture_ros.core.paths import resolve_shipped
 
-DEFAULT_DATA = Path(os.environ.get("GESTURE_DATA_DIR", share_dir().parent / "shared" / "data"))
+
+def default_data() -> Path:
+    """Return $GESTURE_DATA_DIR, else ../shared/data of the current directory."""
+    return Path(os.environ.get("GESTURE_DATA_DIR", Path.cwd().parent / "shared" / "data"))
 
 
 def toolkit_runs(data: Path, quick: bool) -> Dict:
@@ -84,9 +87,9 @@ def summary(res: Dict) -> List[str]:
 def main(argv: Optional[List[str]] = None) -> int:
     ap = argparse.ArgumentParser(prog="gesture eval-real", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared real-data folder")
-    ap.add_argument("--model", type=Path, default=share_dir() / "models" / "gesture_default.onnx")
-    ap.add_argument("--out", type=Path, default=share_dir() / "models" / "eval")
+    ap.add_argument("--data", type=Path, default=default_data(), help="the shared real-data folder")
+    ap.add_argument("--model", type=Path, default=resolve_shipped("models/gesture_default.onnx"))
+    ap.add_argument("--out", type=Path, default=Path("models/eval"), help="report folder (default: ./models/eval)")
     ap.add_argument("--extractors", default="hands_pose,hands", help="MediaPipe models for the clips")
     ap.add_argument("--skip-toolkit", action="store_true", help="only evaluate the shipped model")
     ap.add_argument("--skip-default", action="store_true", help="only run the toolkit experiments")

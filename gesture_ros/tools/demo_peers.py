@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from gesture_ros.tools.child_process import stop_process
+
 _MPV_COMMAND = re.compile(r"Run command: (\S+), flags=\d+, args=\[(.*)\]$")
 # mpv's own start-up commands, not ones a client sent.
 _MPV_INTERNAL = ("define-section", "enable-section", "disable-section", "change-list", "script-binding",
@@ -47,13 +49,7 @@ class _Process:
             raise PeerError(f"cannot start {self.name} ({cmd[0]}): {exc.strerror}") from None
 
     def stop(self, sig: int = signal.SIGTERM, timeout: float = 5.0) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, sig, timeout)
         self._log.close()
 
     def log(self) -> str:

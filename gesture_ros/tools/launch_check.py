@@ -120,7 +120,7 @@ class LaunchChecker:
         with_args = f" (with {args})" if args else ""
         seen: dict[str, NodeSpec] = {}
         fqns = [fully_qualified(n.namespace, n.name or n.exec) for n in model.nodes]
-        for node, fqn in zip(model.nodes, fqns):
+        for node, fqn in zip(model.nodes, fqns, strict=True):
             where = f"{node.file}:{node.line}"
             if node.enabled:
                 if fqn in seen:

@@ -93,7 +93,7 @@ def _elements(iterable: ast.AST, mod: _Module) -> list[ast.AST] | None:
             return None
         if iterable.func.attr == "keys":
             return list(target.keys)
-        return [ast.Tuple(elts=[k, v]) for k, v in zip(target.keys, target.values)]
+        return [ast.Tuple(elts=[k, v]) for k, v in zip(target.keys, target.values, strict=True)]
     if isinstance(iterable, ast.Name):
         iterable = mod.lookup(iterable.id)
     if isinstance(iterable, (ast.Tuple, ast.List)):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import signal
 import socket
 import subprocess
 import threading
@@ -19,6 +20,8 @@ import pytest
 from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.osc_tcp_server import ThreadingOSCTCPServer
+
+from gesture_ros.tools.child_process import stop_process
 
 LOOPBACK = "127.0.0.1"
 
@@ -179,11 +182,5 @@ class MpvPlayer:
         return data if error == "success" else None
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc, signal.SIGTERM, timeout=5)
 

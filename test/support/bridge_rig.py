@@ -14,6 +14,7 @@ from diagnostic_msgs.msg import DiagnosticArray
 from gesture_ros.msg import GestureEvent
 from rclpy.executors import SingleThreadedExecutor
 
+from gesture_ros.ros.node_main import spin_until
 from gesture_ros.ros.qos import EVENT_QOS
 from support.ros_env import DomainLease, NodeProcess
 
@@ -50,12 +51,7 @@ class BridgeRig:
                 self.diag[values.get("pid", "?")] = values
 
     def spin_until(self, predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if predicate():
-                return True
-            self.executor.spin_once(timeout_sec=0.05)
-        return predicate()
+        return spin_until(self.executor, predicate, timeout)
 
     def figures(self) -> Dict[str, str]:
         """Return the current bridge process's latest diagnostics ({} before the first)."""

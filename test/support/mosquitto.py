@@ -22,6 +22,8 @@ import pytest
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from gesture_ros.tools.child_process import stop_process
+
 MOSQUITTO = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
 
 
@@ -162,13 +164,8 @@ class Mosquitto:
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the broker the way an operator would (SIGTERM: it saves its persistent state)."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            stop_process(self.proc, signal.SIGTERM, timeout)
         self.proc = None
 
     def restart(self) -> None:

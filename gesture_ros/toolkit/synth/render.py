@@ -94,7 +94,7 @@ def _detect(rng, cam: Camera, times, hands_body, pose_body, sway, view: str, mod
                 continue
             if rng.random() < 0.015:
                 burst[s] = int(rng.integers(2, 7))
-            p_miss = miss_rate + (0.5 if palm < 14 else 0.0) + min(0.6, max(0.0, speed - 0.25) * 0.8)  # motion blur
+            p_miss = miss_rate + (0.5 if palm < 14 else 0.0) + min(0.5, max(0.0, speed - 0.6) * 0.4)  # motion blur
             if inside < 0.8 or rng.random() < p_miss:
                 continue
             p[:, :2] += rng.normal(0, hand_sigma * palm, (HAND_LENGTH, 2)) / (cam.width, cam.height)

@@ -96,7 +96,7 @@ def swipe(direction: float) -> Callable:
         track = Track()
         t = rng.uniform(0.1, 0.7)
         rest_key(rng, person, side, track, 0.0, "hanging" if rng.random() < 0.5 else "front").hold(t)
-        shape = str(rng.choice(["open_palm", "relaxed", "fist", "pointing", "claw"], p=[0.6, 0.2, 0.05, 0.05, 0.1]))
+        shape = "open_palm" if rng.random() < 0.7 else "relaxed"
         pose = SHAPES[shape](rng)
         rot = O.fingers_up(rng, 35, 0.3) if rng.random() < 0.7 else O.orient(O.FINGERS, O.cone(rng, O.UP, 30), O.PALM,
                                                                              np.array([direction, 0, 0.3]))
