@@ -31,16 +31,16 @@ from gesture_ros.ros.diagnostics import OK, WARN, DiagnosticsPublisher
 from gesture_ros.ros.mcap_writer import McapRosWriter
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.param_util import declare
-from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
+from gesture_ros.ros.qos import EVENT_QOS, RECORDER_SENSOR_QOS
 
 # topic -> (message class, type name, QoS, may be dropped under overload)
 TOPICS = {
-    "keypoints": (Keypoints, "gesture_ros/msg/Keypoints", SENSOR_QOS, True),
+    "keypoints": (Keypoints, "gesture_ros/msg/Keypoints", RECORDER_SENSOR_QOS, True),
     "gesture/scores": (GestureScores, "gesture_ros/msg/GestureScores", EVENT_QOS, True),
     "gesture/events": (GestureEvent, "gesture_ros/msg/GestureEvent", EVENT_QOS, False),
     "actions/log": (ActionRecord, "gesture_ros/msg/ActionRecord", EVENT_QOS, False),
 }
-IMAGE_TOPIC = ("image_raw", (Image, "sensor_msgs/msg/Image", SENSOR_QOS, True))
+IMAGE_TOPIC = ("image_raw", (Image, "sensor_msgs/msg/Image", RECORDER_SENSOR_QOS, True))
 _STOP = object()
 
 

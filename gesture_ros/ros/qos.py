@@ -18,3 +18,12 @@ EVENT_QOS = QoSProfile(
     reliability=ReliabilityPolicy.RELIABLE,
     durability=DurabilityPolicy.VOLATILE,
 )
+
+# A recorder of sensor streams: compatible with best-effort publishers, but deep, so a busy
+# writer does not lose the frames that a 5-deep sensor queue would.
+RECORDER_SENSOR_QOS = QoSProfile(
+    depth=200,
+    history=HistoryPolicy.KEEP_LAST,
+    reliability=ReliabilityPolicy.BEST_EFFORT,
+    durability=DurabilityPolicy.VOLATILE,
+)
