@@ -68,11 +68,11 @@ peers:
 bench: build peers
 	@$(RUN_ENV) $(PY) -m gesture_ros.bench $(ARGS)
 
-model: $(DEPS)
-	$(PY) -m gesture_ros.cli train-default $(ARGS)
+model: build
+	@$(RUN_ENV) $(PY) -m gesture_ros.cli train-default $(ARGS)
 
-eval: $(DEPS)
-	$(PY) -m gesture_ros.cli eval-real $(ARGS)
+eval: build
+	@$(RUN_ENV) $(PY) -m gesture_ros.cli eval-real $(ARGS)
 
 lint: $(DEPS)
 	$(VENV)/bin/ruff check gesture_ros test tools

@@ -59,7 +59,7 @@ def summary(res: Dict) -> List[str]:
     if d:
         hs = d["hand_sign"]
         lines += ["## Shipped model (trained on synthetic data only)", "",
-                  f"- hand_sign rows, windows of {hs['n']} consecutive rows: Open/Close/Pointer accuracy "
+                  f"- hand_sign rows, {hs['n']} windows of 20 consecutive rows: Open/Close/Pointer accuracy "
                   f"**{hs['accuracy_open_close_pointer']:.3f}**, OK sign -> none {hs['ok_sign_as_none']:.3f}"]
         for lab in ("open_palm", "fist", "pointing"):
             m = hs["per_class"][lab]

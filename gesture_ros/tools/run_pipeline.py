@@ -21,6 +21,8 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import cv2
+import numpy as np
 import yaml
 
 from gesture_ros.core.paths import resolve_shipped, share_dir
@@ -77,9 +79,37 @@ def with_local_mpv(action_map: Path, folder: Path) -> Path | None:
     _PEERS.append(mpv)
     for target in missing.values():
         target["socket"] = str(mpv.socket)
+    _use_demo_clip(doc, action_map.parent, folder)
     path = folder / action_map.name
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     print(f"run: started mpv (headless) on {mpv.socket} for the action map's player", flush=True)
+    return path
+
+
+def _use_demo_clip(doc: dict, map_dir: Path, folder: Path) -> None:
+    """Point loadfile actions whose media file does not exist at a generated 2 s test clip."""
+    clip = None
+    for by_type in (doc.get("actions") or {}).values():
+        for action in (a for actions in (by_type or {}).values() for a in actions or []):
+            if action.get("command") != "loadfile" or "://" in str(action.get("file", "")):
+                continue
+            if (map_dir / Path(str(action["file"])).expanduser()).exists():
+                continue
+            if clip is None:
+                clip = write_test_clip(folder / "demo_clip.avi")
+                print(f"run: {action['file']} does not exist; the demo plays {clip} instead", flush=True)
+            action["file"] = str(clip)
+
+
+def write_test_clip(path: Path, seconds: float = 2.0, fps: int = 10) -> Path:
+    """Write a small colour-bar video (MJPG) that mpv can play."""
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (160, 90))
+    bars = np.repeat(np.repeat(np.array([[[255, 255, 255], [0, 255, 255], [255, 255, 0], [0, 255, 0],
+                                          [255, 0, 255], [0, 0, 255], [255, 0, 0], [0, 0, 0]]],
+                                        dtype=np.uint8), 20, axis=1), 90, axis=0)
+    for _ in range(int(seconds * fps)):
+        writer.write(bars)
+    writer.release()
     return path
 
 
