@@ -19,7 +19,9 @@ def test_synth_train_eval_export(tmp_path):
     assert main(["train", "--data", str(ds), "--out", str(model), "--epochs", "1", "--window", "10",
                  "--hidden", "8", "--arch", "tcn"]) == 0
     meta = read_metadata(model)
-    assert meta.labels[0] == "none" and set(meta.labels) == {"none", "fist", "swipe_left", "x_cross"}
+    # a swipe_left performance may swipe back (its return stroke is labelled swipe_right)
+    assert meta.labels[0] == "none" and {"none", "fist", "swipe_left", "x_cross"} <= set(meta.labels) <= {
+        "none", "fist", "swipe_left", "swipe_right", "x_cross"}
     assert meta.data_hash == Dataset(ds).content_hash() and meta.window == 10
     out = tmp_path / "ev"
     assert main(["eval", str(model), "--data", str(ds), "--group-by", "sequence", "--out", str(out)]) == 0

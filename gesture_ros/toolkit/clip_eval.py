@@ -22,6 +22,11 @@ class ClipScores:
     probs: np.ndarray  # (N, n_classes)
     labels: List[str]
     wrist_x: np.ndarray  # (N,) image x of the dominant wrist at the window end (NaN if none)
+    start_s: np.ndarray = None  # (N,) stamp of each window's first frame (defaults to stamps_s)
+
+    def __post_init__(self) -> None:
+        if self.start_s is None:
+            self.start_s = self.stamps_s
 
     @property
     def top(self) -> List[str]:
@@ -58,7 +63,8 @@ def score_frames(model_path: Path, frames: Sequence[KeypointFrame]) -> ClipScore
     probs = sess.run(None, {INPUT_NAME: x})[0]
     t0 = frames[0].stamp_ns
     stamps = np.array([(f.stamp_ns - t0) / 1e9 for f in frames[w - 1:]])
-    return ClipScores(stamps, probs, meta.labels, np.array([_wrist_x(f) for f in frames[w - 1:]]))
+    starts = np.array([(f.stamp_ns - t0) / 1e9 for f in frames[:len(frames) - w + 1]])
+    return ClipScores(stamps, probs, meta.labels, np.array([_wrist_x(f) for f in frames[w - 1:]]), starts)
 
 
 def write_csv(scores: ClipScores, path: Path) -> None:

@@ -31,7 +31,7 @@ from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
 from gesture_ros.toolkit.vocabulary import default_kinds, default_labels
 
 DEFAULT_SPEC = FeatureSpec()
-MODEL_VERSION = "1.0.0"
+MODEL_VERSION = "1.1.0"
 NONE_FACTOR = 2  # 'none' covers many behaviours: give it more sequences
 
 

@@ -76,6 +76,7 @@ def _detect(rng, cam: Camera, times, hands_body, pose_body, sway, view: str, mod
     pose = np.full((t_n, POSE_LENGTH, N_FIELDS), np.nan, np.float32)
     miss_rate = rng.uniform(0.0, 0.12)
     hand_sigma = rng.uniform(0.01, 0.05)  # of the palm size
+    pixel_sigma = rng.uniform(0.0, 4.0)  # whole-hand jitter in pixels: large against a small, distant palm
     swapped = rng.random() < 0.03
     prev_px = {s: None for s in SIDES}
     burst = {s: 0 for s in SIDES}
@@ -98,7 +99,7 @@ def _detect(rng, cam: Camera, times, hands_body, pose_body, sway, view: str, mod
             if inside < 0.8 or rng.random() < p_miss:
                 continue
             p[:, :2] += rng.normal(0, hand_sigma * palm, (HAND_LENGTH, 2)) / (cam.width, cam.height)
-            p[:, :2] += rng.normal(0, 0.01 * palm, 2) / (cam.width, cam.height)
+            p[:, :2] += rng.normal(0, 0.01 * palm + pixel_sigma, 2) / (cam.width, cam.height)
             p[:, 2] = p[:, 2] - p[0, 2] + rng.normal(0, 0.005, HAND_LENGTH)
             out[s][i, :, :3] = p
         if view == "body" and model != "hands" and rng.random() < 0.98:
@@ -113,12 +114,21 @@ def _detect(rng, cam: Camera, times, hands_body, pose_body, sway, view: str, mod
             pose[i, :, Field.PRESENCE] = vis
         if rng.random() < 0.01 or swapped:
             out["left"][i], out["right"][i] = out["right"][i].copy(), out["left"][i].copy()
-    if rng.random() < 0.3:  # a camera or GIF that repeats frames: same keypoints, new stamp
-        for i in np.flatnonzero(rng.random(t_n) < 0.15):
-            if i > 0:
-                for arr in (out["left"], out["right"], pose):
-                    arr[i] = arr[i - 1]
+    repeat = rng.random()
+    if repeat < 0.3:  # a camera that repeats frames now and then: same keypoints, new stamp
+        _repeat(np.flatnonzero(rng.random(t_n) < 0.15), (out["left"], out["right"], pose))
+    elif repeat < 0.5:  # a GIF or a low-rate source shown twice: every second frame repeats
+        _repeat(np.arange(int(rng.integers(1, 3)), t_n, 2), (out["left"], out["right"], pose))
     return SequenceArrays(
         stamps_ns=(times * 1e9).astype(np.int64) + int(rng.integers(0, 10**12)),
         pose=pose, left_hand=out["left"], right_hand=out["right"], image_size=(cam.width, cam.height),
     )
+
+
+def _repeat(rows: np.ndarray, arrays) -> None:
+    """Give ``rows`` the keypoints of the frame before them (the stamps stay new)."""
+    for i in rows:
+        if i > 0:
+            for arr in arrays:
+                arr[i] = arr[i - 1]
+

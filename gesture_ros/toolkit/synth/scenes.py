@@ -1,56 +1,21 @@
 """Scripts of one performance per label: keyframed hands plus the labelled time segments.
 
-Positions are body-local (see body.py). ``Scene.segments`` holds (t_start, t_end, label) of
+Positions are body-local (see scene.py). ``Scene.segments`` holds (t_start, t_end, label) of
 the frames where a gesture is performed; anything outside them is 'none'.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict
 
 import numpy as np
 
 from gesture_ros.toolkit.synth import orientations as O
 from gesture_ros.toolkit.synth.body import Person, reach_clamp
+from gesture_ros.toolkit.synth.scene import SIDES, Scene, idle, raised_pos, rest_key, side_sign
 from gesture_ros.toolkit.synth.shapes import NEGATIVE_SHAPES, SHAPES
+from gesture_ros.toolkit.synth.swipes import swipe
 from gesture_ros.toolkit.synth.track import Track
-
-SIDES = ("left", "right")
-
-
-@dataclass
-class Scene:
-    duration: float
-    tracks: Dict[str, Track]
-    segments: List[Tuple[float, float, str]] = field(default_factory=list)
-    focus: str = "right"  # the hand a close-up camera frames
-    needs_pose: bool = False  # only recognisable with the upper body in view
-
-
-def _sgn(side: str) -> float:
-    return 1.0 if side == "left" else -1.0
-
-
-def rest_key(rng, person: Person, side: str, track: Track, t: float, mode: str) -> Track:
-    s = _sgn(side)
-    if mode == "hanging":
-        pos = (s * (person.shoulder_width / 2 + rng.uniform(0.02, 0.08)), -(person.upper_arm + person.forearm) * 0.93,
-               rng.uniform(-0.02, 0.08))
-        return track.add(t, pos, SHAPES["relaxed"](rng), O.hanging(rng, side == "left"))
-    pos = (s * rng.uniform(0.02, 0.12), -person.torso * rng.uniform(0.75, 1.0), rng.uniform(0.12, 0.25))
-    return track.add(t, pos, SHAPES["relaxed"](rng), O.resting_front(rng, side == "left"))
-
-
-def raised_pos(rng, person: Person, side: str, lateral=(-0.05, 0.3)) -> np.ndarray:
-    s = _sgn(side)
-    pos = np.array([s * person.shoulder_width / 2 * rng.uniform(*lateral), rng.uniform(-0.2, 0.18), rng.uniform(0.22, 0.45)])
-    return reach_clamp(person, side, pos)
-
-
-def _idle(rng, person: Person, other: str, duration: float) -> Track:
-    mode = "hanging" if rng.random() < 0.6 else "front"
-    return rest_key(rng, person, other, Track(), 0.0, mode).hold(duration)
 
 
 def _one_hand(rng, person: Person, shape: str, rot_fn: Callable, label: str) -> Scene:
@@ -75,7 +40,7 @@ def _one_hand(rng, person: Person, shape: str, rot_fn: Callable, label: str) -> 
     if t_end < d:
         rest_key(rng, person, side, track, min(d, t_end + rng.uniform(0.3, 0.6)), "hanging")
     segs = [(t_up + rise * 0.9, t_end, label)] if label != "none" else []
-    return Scene(d, {side: track, other: _idle(rng, person, other, d)}, segs, focus=side)
+    return Scene(d, {side: track, other: idle(rng, person, other, d)}, segs, focus=side)
 
 
 def held(shape: str, label: str, rot: str) -> Callable:
@@ -89,48 +54,13 @@ def held(shape: str, label: str, rot: str) -> Callable:
     return lambda rng, person: _one_hand(rng, person, shape, lambda p, left: rot_fns[rot](rng, p, left), label)
 
 
-def swipe(direction: float) -> Callable:
-    def make(rng, person: Person) -> Scene:
-        side = "right" if rng.random() < 0.6 else "left"
-        other = "left" if side == "right" else "right"
-        track = Track()
-        t = rng.uniform(0.1, 0.7)
-        rest_key(rng, person, side, track, 0.0, "hanging" if rng.random() < 0.5 else "front").hold(t)
-        shape = "open_palm" if rng.random() < 0.7 else "relaxed"
-        pose = SHAPES[shape](rng)
-        rot = O.fingers_up(rng, 35, 0.3) if rng.random() < 0.7 else O.orient(O.FINGERS, O.cone(rng, O.UP, 30), O.PALM,
-                                                                             np.array([direction, 0, 0.3]))
-        centre = raised_pos(rng, person, side, (-0.6, 0.6))
-        segs = []
-        dirn = direction
-        for _ in range(1 if rng.random() < 0.65 else int(rng.integers(2, 4))):
-            dist = rng.uniform(0.25, 0.7)
-            start = centre - np.array([dirn * dist / 2, 0, 0]) + rng.normal(0, 0.02, 3)
-            end = centre + np.array([dirn * dist / 2, rng.normal(0, 0.04), rng.normal(0, 0.04)])
-            t += rng.uniform(0.35, 0.6) if not segs else rng.uniform(0.0, 0.3)
-            track.add(t, start, pose, rot)
-            move = rng.uniform(0.2, 0.9)
-            track.add(t + move, end, pose, rot)
-            segs.append((t + 0.12 * move, t + 0.88 * move, "swipe_right" if dirn > 0 else "swipe_left"))
-            t += move
-            dirn = -dirn
-        t += rng.uniform(0.1, 0.5)
-        track.hold(t)
-        if rng.random() < 0.5:
-            t += rng.uniform(0.3, 0.6)
-            rest_key(rng, person, side, track, t, "hanging")
-        d = t + rng.uniform(0.2, 0.8)
-        return Scene(d, {side: track, other: _idle(rng, person, other, d)}, segs, focus=side)
-    return make
-
-
 def x_cross(rng, person: Person) -> Scene:
     d_in, hold = rng.uniform(0.25, 0.6), rng.uniform(0.3, 1.2)
     t0 = rng.uniform(0.2, 0.9)
     shape = rng.choice(["fist", "open_palm", "relaxed"], p=[0.5, 0.3, 0.2])
     tracks = {}
     for side in SIDES:
-        s = _sgn(side)
+        s = side_sign(side)
         track = rest_key(rng, person, side, Track(), 0.0, "hanging" if rng.random() < 0.7 else "front").hold(t0)
         pos = np.array([-s * person.shoulder_width / 2 * rng.uniform(0.3, 1.0), rng.uniform(-0.2, 0.05),
                         rng.uniform(0.1, 0.25)])
@@ -159,7 +89,7 @@ def none_scene(rng, person: Person) -> Scene:
     if kind == "arms":
         return _arms_together(rng, person)
     d = rng.uniform(2.0, 3.5)
-    return Scene(d, {s: _idle(rng, person, s, d) for s in SIDES}, [], focus="right")
+    return Scene(d, {s: idle(rng, person, s, d) for s in SIDES}, [], focus="right")
 
 
 def _slow_move(rng, person: Person, vertical: bool) -> Scene:
@@ -175,7 +105,7 @@ def _slow_move(rng, person: Person, vertical: bool) -> Scene:
         track = Track()
         for i, t in enumerate(np.arange(0.0, d, rng.uniform(0.35, 0.6))):
             track.add(t, a + (delta * 0.5 if i % 2 else 0), pose, rot)
-    return Scene(d, {side: track, other: _idle(rng, person, other, d)}, [], focus=side)
+    return Scene(d, {side: track, other: idle(rng, person, other, d)}, [], focus=side)
 
 
 def _arms_together(rng, person: Person) -> Scene:
@@ -184,7 +114,7 @@ def _arms_together(rng, person: Person) -> Scene:
     variant = rng.integers(0, 3)
     tracks = {}
     for side in SIDES:
-        s = _sgn(side)
+        s = side_sign(side)
         if variant == 0:
             pos = (-s * person.shoulder_width * rng.uniform(0.3, 0.6), -person.torso * rng.uniform(0.5, 0.8), 0.15)
         elif variant == 1:
@@ -192,7 +122,7 @@ def _arms_together(rng, person: Person) -> Scene:
         else:
             pos = (-s * person.shoulder_width * 0.3, -0.1, 0.2) if side == "right" else None
         if pos is None:
-            tracks[side] = _idle(rng, person, side, d)
+            tracks[side] = idle(rng, person, side, d)
             continue
         rot = O.orient(O.FINGERS, O.cone(rng, np.array([-s, 0.2, 0.0]), 30), O.PALM, O.cone(rng, O.UP, 80))
         track = rest_key(rng, person, side, Track(), 0.0, "hanging").hold(rng.uniform(0.0, 0.6))
