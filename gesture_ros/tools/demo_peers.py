@@ -120,14 +120,16 @@ class Mpv(_Process):
 
     name = "mpv"
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, media: Path | None = None) -> None:
+        """Start mpv idle, or with ``media`` loaded, paused and looping (so seeks have a target)."""
         exe = shutil.which("mpv")
         if exe is None:
             raise PeerError("mpv is not installed: run 'make peers' (apt-get install mpv)")
         self.socket = folder / "mpv.sock"
         self.mpv_log = folder / "mpv-commands.log"
+        playing = ["--pause", "--loop-file=inf", str(media)] if media else []
         super().__init__([exe, "--idle=yes", "--vo=null", "--ao=null", "--no-config", "--no-terminal",
-                          f"--input-ipc-server={self.socket}", f"--log-file={self.mpv_log}"], folder)
+                          f"--input-ipc-server={self.socket}", f"--log-file={self.mpv_log}", *playing], folder)
         _wait(self.socket.exists, 10.0, "mpv", self)
 
     def commands(self) -> list[str]:

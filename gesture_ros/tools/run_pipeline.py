@@ -75,33 +75,30 @@ def with_local_mpv(action_map: Path, folder: Path) -> Path | None:
     missing = {k: t for k, t in targets.items() if not mpv_listening(str(t.get("socket", "")))}
     if not missing:
         return None
-    mpv = Mpv(folder)
+    clip = write_test_clip(folder / "demo_clip.avi")
+    mpv = Mpv(folder, media=clip)
     _PEERS.append(mpv)
     for target in missing.values():
         target["socket"] = str(mpv.socket)
-    _use_demo_clip(doc, action_map.parent, folder)
+    _use_demo_clip(doc, action_map.parent, clip)
     path = folder / action_map.name
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     print(f"run: started mpv (headless) on {mpv.socket} for the action map's player", flush=True)
     return path
 
 
-def _use_demo_clip(doc: dict, map_dir: Path, folder: Path) -> None:
-    """Point loadfile actions whose media file does not exist at a generated 2 s test clip."""
-    clip = None
+def _use_demo_clip(doc: dict, map_dir: Path, clip: Path) -> None:
+    """Point loadfile actions whose media file does not exist at the demo's test clip."""
     for by_type in (doc.get("actions") or {}).values():
         for action in (a for actions in (by_type or {}).values() for a in actions or []):
             if action.get("command") != "loadfile" or "://" in str(action.get("file", "")):
                 continue
-            if (map_dir / Path(str(action["file"])).expanduser()).exists():
-                continue
-            if clip is None:
-                clip = write_test_clip(folder / "demo_clip.avi")
+            if not (map_dir / Path(str(action["file"])).expanduser()).exists():
                 print(f"run: {action['file']} does not exist; the demo plays {clip} instead", flush=True)
-            action["file"] = str(clip)
+                action["file"] = str(clip)
 
 
-def write_test_clip(path: Path, seconds: float = 2.0, fps: int = 10) -> Path:
+def write_test_clip(path: Path, seconds: float = 60.0, fps: int = 2) -> Path:
     """Write a small colour-bar video (MJPG) that mpv can play."""
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (160, 90))
     bars = np.repeat(np.repeat(np.array([[[255, 255, 255], [0, 255, 255], [255, 255, 0], [0, 255, 0],
