@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from .event import GestureEventData
 from .model import ActionFailed, ActionKind, Target
 from .template import render, template_problems
@@ -35,6 +33,8 @@ def parse_target(reader: YamlReader, entries: Entries, name: str, base: Path) ->
     what = f"http target '{name}'"
     base_url = reader.get(entries, "base_url", str, what) or ""
     if base_url:
+        import httpx  # only where a map has http targets: it costs start-up time and memory
+
         try:
             url = httpx.URL(base_url)
             if url.scheme not in ("http", "https") or not url.host:
@@ -75,16 +75,19 @@ class HttpExecutor:
     """Send requests to one base URL over a kept-alive client; any non-2xx status fails."""
 
     def __init__(self, target: Target, specs: Sequence[Any] = ()) -> None:
+        import httpx
+
+        self._httpx = httpx
         self._spec: HttpTarget = target.spec
         headers: dict[str, str] = dict(self._spec.headers)
-        self._client = httpx.Client(timeout=target.timeout_s, headers=headers, follow_redirects=False)
+        self._client = self._httpx.Client(timeout=target.timeout_s, headers=headers, follow_redirects=False)
 
     def execute(self, action: HttpAction, event: GestureEventData) -> str:
         url = self._spec.base_url + action.path
         kwargs = {} if action.body is _NO_BODY else {"json": render(action.body, event)}
         try:
             response = self._client.request(action.method, url, **kwargs)
-        except httpx.HTTPError as exc:
+        except self._httpx.HTTPError as exc:
             raise ActionFailed(f"{action.method} {url} failed: {str(exc) or type(exc).__name__}") from None
         if not response.is_success:
             retryable = response.status_code >= 500 or response.status_code in (408, 429)

@@ -120,6 +120,7 @@ def load_model(path: str | Path, options: RuntimeOptions | None = None) -> Gestu
     so.intra_op_num_threads = options.intra_op_threads
     so.inter_op_num_threads = options.inter_op_threads
     so.log_severity_level = 3
+    so.enable_cpu_mem_arena = False  # a window model's tensors are tiny; the arena only holds memory
     try:
         session = ort.InferenceSession(str(path), so, providers=choice.providers)
     except Exception as exc:  # noqa: BLE001 (onnxruntime raises unrelated types for unreadable files)

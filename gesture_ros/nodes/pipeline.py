@@ -1,13 +1,13 @@
-"""pipeline: every node of the launch file in one process, on a MultiThreadedExecutor.
+"""pipeline: every node of the launch file in one process, each spinning in a thread of its own.
 
     ros2 run gesture_ros pipeline profile:=media source:=clip.mp4 [--summary-json out.json]
 
 Takes the same ``name:=value`` arguments as launch/gesture.launch.xml and evaluates that file
 (tools/launch_xml.py) for the node list, their parameters (config/<node>.yaml, the profile,
 the arguments) and remappings, so one process runs exactly what ``ros2 launch`` would start.
-Callback groups: each node keeps its own (mutually exclusive by default), so the executor runs
-the nodes in parallel while each node's callbacks stay serialized; the camera reads frames in
-its own thread. A recorded source ends the run: the pipeline lets the events settle, ends held
+Each node spins its own SingleThreadedExecutor in a thread (ros/executor_threads.py), so the
+nodes run in parallel while each node's callbacks stay serialized, as in separate processes;
+the camera reads frames in its own thread. A recorded source ends the run: the pipeline lets the events settle, ends held
 gestures, waits for the bridge outbox to drain and shuts everything down.
 """
 
@@ -25,7 +25,7 @@ from typing import Any
 
 import rclpy
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.executors import ExternalShutdownException, MultiThreadedExecutor
+from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.signals import SignalHandlerOptions
@@ -34,7 +34,8 @@ from gesture_ros.core.paths import share_dir
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import dds
 from gesture_ros.ros.conversions import stamp_to_ns
-from gesture_ros.ros.node_main import close_node, interrupt_on_signals, spin_until
+from gesture_ros.ros.executor_threads import ExecutorThreads
+from gesture_ros.ros.node_main import close_node, interrupt_on_signals
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 from gesture_ros.tools.launch_xml import LaunchError, NodeSpec, load_launch
 from gesture_ros.tools.param_yaml import ParamFileError, fully_qualified, resolve
@@ -49,6 +50,7 @@ NODE_CLASSES = {
     "recorder_node": ("gesture_ros.nodes.recorder_node", "RecorderNode"),
 }
 PACKAGE = "gesture_ros"
+WATCH_PERIOD_S = 0.05  # the main thread checks end conditions (and Ctrl-C) this often
 
 
 def to_parameters(values: dict[str, Any]) -> list[Parameter]:
@@ -122,24 +124,30 @@ class Pipeline:
                  context=None, keep_latency: bool = False) -> None:
         self.nodes: dict[str, Node] = {}
         self.context = context
-        self.executor = MultiThreadedExecutor(num_threads=len(specs) + 2, context=context)
+        self.executor = ExecutorThreads(context=context)
         try:
             for spec in specs:
                 module, cls = NODE_CLASSES[spec.exec]
                 node_cls = getattr(importlib.import_module(module), cls)
                 node = node_cls(context=context, **node_kwargs(spec, (extra or {}).get(spec.exec)))
                 self.nodes[spec.exec] = node
-                self.executor.add_node(node)
             namespace = specs[0].namespace if specs else ""
             self.tap = EventTap(namespace, keep_latency, context=context)
-            self.executor.add_node(self.tap)
+            for node in [*self.nodes.values(), self.tap]:  # spin once all exist: the tap sees the first frame
+                self.executor.add_node(node)
         except BaseException:
             self.close()
             raise
 
     def spin_until(self, done: Callable[[], bool], timeout_s: float) -> bool:
-        """Spin every node until ``done()`` holds or ``timeout_s`` passes; return ``done()``."""
-        return spin_until(self.executor, done, timeout_s)
+        """Let the nodes spin until ``done()`` holds or ``timeout_s`` passes; return ``done()``."""
+        end = time.monotonic() + timeout_s
+        while time.monotonic() < end:
+            self.executor.check()
+            if done():
+                return True
+            time.sleep(WATCH_PERIOD_S)
+        return done()
 
     def run(self, settle_s: float = 1.5, max_s: float = 0.0) -> None:
         """Spin until the camera's recorded source ends (or ``max_s``), then settle and drain."""
@@ -173,7 +181,8 @@ class Pipeline:
         return out
 
     def close(self) -> None:
-        """Close every node (files, sockets, threads), newest first."""
+        """Stop spinning, then close every node (files, sockets, threads), newest first."""
+        self.executor.shutdown()
         for name, node in reversed(list(self.nodes.items())):
             try:
                 close_node(node)
@@ -181,7 +190,6 @@ class Pipeline:
                 print(f"pipeline: closing {name} failed: {exc}", file=sys.stderr)
         if getattr(self, "tap", None) is not None:
             self.tap.destroy_node()
-        self.executor.shutdown()
 
 
 def load_specs(launch_args: dict[str, str], launch_file: Path | None = None) -> list[NodeSpec]:
