@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.model_meta import GestureKind, ModelMetadata, ModelMetadataError
+from ..toolkit.vocabulary import DEFAULT_GESTURES
 
-DEFAULT_LABELS = ("none", "open_palm", "fist", "pointing", "thumbs_up", "thumbs_down",
-                  "swipe_left", "swipe_right", "x_cross")
+# The documented default vocabulary (one definition, in toolkit/vocabulary.py).
+DEFAULT_LABELS = tuple(g.name for g in DEFAULT_GESTURES)
+DEFAULT_KINDS = {g.name: g.kind for g in DEFAULT_GESTURES}
 BACKGROUND = "none"  # the reject class: it never becomes an event
-DEFAULT_KINDS = {label: GestureKind.HELD for label in DEFAULT_LABELS}
-DEFAULT_KINDS.update(none=GestureKind.NONE, swipe_left=GestureKind.TRIGGER,
-                     swipe_right=GestureKind.TRIGGER, x_cross=GestureKind.TRIGGER)
 
 
 @dataclass(frozen=True)
