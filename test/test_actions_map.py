@@ -78,7 +78,7 @@ def test_unknown_action_type(tmp_path):
 def test_unknown_field(tmp_path):
     assert _errors(tmp_path, HEAD + "  fist:\n    START:\n      - {target: desk, adress: /go}\n") == [
         ("map.yaml:7: unknown field 'adress' in osc action 'fist/START/1' "
-        "(allowed: address, args, cooldown_s, min_confidence, name, target)"),
+        "(allowed: address, args, cooldown_s, min_confidence, name, repeat_hz, stop, target)"),
         "map.yaml:7: action 'fist/START/1' is missing the required field 'address'"]
 
 

@@ -57,3 +57,30 @@ def test_low_confidence_is_skipped():
     gate = SafetyGate(SafetySettings(max_event_age_s=0))
     reason = gate.admit(_event(confidence=0.4), [_action(min_confidence=0.6)], 0, 0.0)[0][1]
     assert reason == "low confidence: 0.40 below min_confidence 0.6"
+
+
+def _stop(name="stop", event_type=EventType.END, stop=False):
+    return Action(name=name, gesture="x_cross", event_type=event_type, target="t", spec=None,
+                  cooldown_s=5.0, min_confidence=0.9, stop=stop)
+
+
+def test_stops_run_when_disarmed_stale_cooling_down_or_rate_limited():
+    gate = SafetyGate(SafetySettings(armed=False, max_event_age_s=0.3, rate_limit_count=1, rate_limit_window_s=60))
+    end, marked, other = _stop("end"), _stop("marked", EventType.START, stop=True), _action("other")
+    old = _event(stamp_ns=90 * S, confidence=0.1)  # 10 s old, weak
+    decisions = gate.admit(old, [end, marked, other], clock_ns=100 * S, monotonic_s=0.0)
+    assert [(a.name, r) for a, r in decisions] == [("end", None), ("marked", None), ("other", "disarmed")]
+    # again at once: cooldown_s 5 and min_confidence 0.9 do not hold a stop back either
+    assert [r for _, r in gate.admit(old, [end, marked], clock_ns=100 * S, monotonic_s=0.1)] == [None, None]
+    gate.settings.armed = True
+    fresh = _event(stamp_ns=100 * S)
+    assert gate.admit(fresh, [other], 100 * S, monotonic_s=0.2)[0][1] is None  # spends the only rate slot
+    decisions = gate.admit(fresh, [other, end], 100 * S, monotonic_s=0.3)
+    assert decisions[0][1].startswith("global rate limit") and decisions[1][1] is None
+
+
+def test_stops_do_not_spend_the_rate_limit():
+    gate = SafetyGate(SafetySettings(rate_limit_count=1, rate_limit_window_s=60, max_event_age_s=0))
+    for i in range(5):
+        assert gate.admit(_event(), [_stop()], 0, monotonic_s=i)[0][1] is None
+    assert gate.admit(_event(), [_action()], 0, monotonic_s=6)[0][1] is None

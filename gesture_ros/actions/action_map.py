@@ -25,8 +25,9 @@ KINDS: dict[str, ActionKind] = {k.name: k for k in (
     osc_action.KIND, http_action.KIND, mpv_action.KIND, ros_action.KIND, log_action.KIND)}
 TOP_FIELDS = ("version", "description", "gestures", "targets", "actions")
 TARGET_FIELDS = ("type", "retry", "timeout_s", "queue_size")
-ACTION_FIELDS = ("target", "name", "cooldown_s", "min_confidence")
+ACTION_FIELDS = ("target", "name", "cooldown_s", "min_confidence", "stop", "repeat_hz")
 RETRY_FIELDS = ("attempts", "backoff_s", "backoff_factor", "max_backoff_s")
+MAX_REPEAT_HZ = 100.0
 _TARGET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
@@ -150,13 +151,28 @@ def _action(reader: YamlReader, node, gesture: str, event_type: EventType, index
         return None
     kind = KINDS[target.type]
     reader.check_fields(fields, set(ACTION_FIELDS) | kind.action_fields, f"{target.type} {what}")
+    repeat_hz = _ranged(reader, fields, "repeat_hz", float, what, 0.0, 0.0, MAX_REPEAT_HZ)
+    if repeat_hz and event_type != EventType.START:
+        reader.error(reader.node_of(fields, "repeat_hz"), f"repeat_hz of {what} is only for START actions "
+                                                          "(they repeat while the gesture is held)")
     return Action(
         name=name, gesture=gesture, event_type=event_type, target=target_name,
         spec=kind.parse_action(reader, fields, target, what),
         cooldown_s=_ranged(reader, fields, "cooldown_s", float, what, 0.0, 0.0, 3600.0),
         min_confidence=_ranged(reader, fields, "min_confidence", float, what, 0.0, 0.0, 1.0),
         line=node.start_mark.line + 1,
+        stop=bool(reader.get(fields, "stop", bool, what, False)),
+        repeat_hz=repeat_hz,
     )
+
+
+def _check_repeats(reader: YamlReader, bindings: dict[tuple[str, EventType], list[Action]]) -> None:
+    """Refuse a repeating START whose gesture has no END action: nothing would stop it."""
+    for (gesture, _), actions in bindings.items():
+        for action in actions:
+            if action.repeat_hz and action.event_type == EventType.START and not bindings.get((gesture, EventType.END)):
+                reader.errors.append(f"{reader.path}:{action.line}: action '{action.name}' repeats while "
+                                     f"'{gesture}' is held but '{gesture}' has no END action to stop it")
 
 
 def parse_action_map(text: str, source: str, vocabulary: Vocabulary | None = None) -> ActionMap:
@@ -184,6 +200,7 @@ def parse_action_map(text: str, source: str, vocabulary: Vocabulary | None = Non
         bindings = {}
     else:
         bindings = _actions(reader, reader.node_of(top, "actions"), targets, known, vocabulary)
+    _check_repeats(reader, bindings)
     used = {a.target for actions in bindings.values() for a in actions}
     for name in sorted(set(targets) - used):
         reader.warnings.append(f"{source}:{targets[name].line}: target '{name}' is not used by any action")

@@ -1,18 +1,26 @@
-"""Route gesture events through the safety gate to the target workers; swap maps live."""
+"""Route gesture events through the safety gate to the target workers; swap maps live.
+
+Held gestures are tracked (actions/holds.py): START actions marked ``repeat_hz`` run again
+while the gesture is held, and a hold that must end early (disarmed, its source silent, the
+map reloaded, shutdown) runs its END actions, which are stops and run whatever the gate says.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from .action_map import KINDS
-from .event import ActionResult, GestureEventData, Outcome
-from .model import ActionMap, ExecutorFactory
+from .event import ActionResult, EventType, GestureEventData, Outcome
+from .holds import Hold, HoldBook
+from .model import Action, ActionMap, ExecutorFactory
 from .safety import SafetyGate, SafetySettings
-from .worker import Report, TargetStats, TargetWorker
+from .worker import Job, Report, TargetStats, TargetWorker
 
 
 @dataclass
@@ -25,6 +33,9 @@ class DispatchStats:
     unmapped: int = 0  # events no action is bound to
     skip_reasons: Counter = field(default_factory=Counter)
     targets: list[TargetStats] = field(default_factory=list)
+    holds: int = 0  # held gestures now active
+    repeats: int = 0  # repeated START actions done
+    releases: Counter = field(default_factory=Counter)  # holds ended early, by reason
 
 
 class Dispatcher:
@@ -33,23 +44,29 @@ class Dispatcher:
     def __init__(self, report: Report, clock_ns: Callable[[], int],
                  factories: Mapping[str, ExecutorFactory] | None = None,
                  settings: SafetySettings | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic,
+                 warn: Callable[[str], None] | None = None) -> None:
         self._report = report
         self._clock_ns = clock_ns
         self._factories = dict(factories or {})
         self._monotonic = monotonic
+        self._warn = warn or (lambda text: None)
         self.gate = SafetyGate(settings)
         self._map = ActionMap.empty()
         self._workers: dict[str, TargetWorker] = {}
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()
         self._stats = DispatchStats()
+        self._holds = HoldBook()
+        self._wake = threading.Event()
+        self._closed = False
+        self._repeater: threading.Thread | None = None
 
     @property
     def action_map(self) -> ActionMap:
         return self._map
 
     def load(self, action_map: ActionMap) -> None:
-        """Start workers for a new map, then retire the old ones after their queues drain."""
+        """Start workers for a new map, release the old map's holds, retire its workers once drained."""
         workers: dict[str, TargetWorker] = {}
         try:
             for name, target in action_map.targets.items():
@@ -58,12 +75,13 @@ class Dispatcher:
                     raise ValueError(f"no executor for action type '{target.type}' in this process")
                 specs = [a.spec for a in action_map.actions if a.target == name]
                 workers[name] = TargetWorker(target, factory, specs, KINDS[target.type].describe,
-                                             self._report, self._clock_ns, self._stale_now)
+                                             self._on_result, self._clock_ns, self._stale_now)
         except Exception:
             for worker in workers.values():
                 worker.stop(timeout_s=1.0)
             raise
         with self._lock:
+            self._release_all("action map reloaded")
             old, self._workers, self._map = self._workers, workers, action_map
         threading.Thread(target=self._retire, args=(list(old.values()),), daemon=True).start()
 
@@ -72,45 +90,142 @@ class Dispatcher:
         with self._lock:
             self._stats.events += 1
             actions = self._map.actions_for(event.gesture, event.event_type)
+            if event.event_type == EventType.END:
+                self._holds.finish(event.source_id, event.gesture)
+            elif event.event_type == EventType.START:
+                self._holds.take(event.source_id)  # its END went missing: this START's actions take over
             if not actions:
+                if event.event_type == EventType.START and self._map.actions_for(event.gesture, EventType.END):
+                    self._begin_hold(event, [])
                 self._stats.unmapped += 1
                 return
             decisions = self.gate.admit(event, actions, self._clock_ns(), self._monotonic())
-            skipped: list[ActionResult] = []
-            queued = 0
-            for action, reason in decisions:
-                worker = self._workers[action.target]
-                if reason is None and not worker.submit(action, event):
-                    reason = (f"queue full: target '{action.target}' already holds {worker.target.queue_size} "
-                              "actions; this one was not run")
-                if reason is None:
-                    queued += 1
-                    continue
-                self._stats.skip_reasons[reason.split(":")[0]] += 1
-                describe = KINDS[worker.target.type].describe(worker.target, action.spec)
-                skipped.append(ActionResult(event, action.name, worker.target.type, describe,
-                                            Outcome.SKIPPED, reason, 0, self._clock_ns()))
-            self._stats.acted += queued > 0
-            self._stats.skipped += queued == 0
+            skipped = self._submit(event, decisions)
+            if event.event_type == EventType.START:
+                self._begin_hold(event, [a for a, reason in decisions if reason is None and a.repeat_hz])
         for result in skipped:
             self._report(result)
 
+    def confirm(self, source_id: str, stamp_ns: int) -> None:
+        """Note that a source's classifier still decides (keeps its repeating hold alive)."""
+        with self._lock:
+            self._holds.confirm(source_id, stamp_ns, self._monotonic())
+
+    def release_all(self, reason: str) -> None:
+        """End every hold now: run its END actions (disarmed, shutting down)."""
+        with self._lock:
+            self._release_all(reason)
+
     def stats(self) -> DispatchStats:
         with self._lock:
-            snapshot = DispatchStats(self._stats.events, self._stats.acted, self._stats.skipped,
-                                     self._stats.unmapped, Counter(self._stats.skip_reasons))
+            s = self._stats
+            snapshot = dataclasses.replace(s, skip_reasons=Counter(s.skip_reasons), releases=Counter(s.releases),
+                                           holds=len(self._holds), targets=[])
             workers = list(self._workers.values())
         snapshot.targets = [w.snapshot() for w in workers]
         return snapshot
 
     def close(self, timeout_s: float = 5.0) -> None:
-        """Stop every worker after its queue is done (or the timeout passes)."""
+        """Release the holds, then stop every worker after its queue is done (or the timeout passes)."""
         with self._lock:
+            self._release_all("shutting down")
+            self._closed = True
             workers, self._workers, self._map = list(self._workers.values()), {}, ActionMap.empty()
+        self._wake.set()
         self._retire(workers, timeout_s)
 
-    def _stale_now(self, event: GestureEventData) -> str | None:
-        """Return why a queued job must not run any more (disarmed meanwhile, or too old)."""
+    # ---- inside the lock -----------------------------------------------------------------
+    def _submit(self, event: GestureEventData, decisions: list[tuple[Action, str | None]],
+                note: str = "") -> list[ActionResult]:
+        """Queue the admitted actions; return the SKIPPED results of the others."""
+        skipped: list[ActionResult] = []
+        queued = 0
+        for action, reason in decisions:
+            worker = self._workers[action.target]
+            if reason is None and not worker.submit(Job(action, event, note=note)):
+                reason = (f"queue full: target '{action.target}' already holds {worker.target.queue_size} "
+                          "actions; this one was not run")
+            if reason is None:
+                queued += 1
+                continue
+            self._stats.skip_reasons[reason.split(":")[0]] += 1
+            describe = KINDS[worker.target.type].describe(worker.target, action.spec)
+            skipped.append(ActionResult(event, action.name, worker.target.type, describe,
+                                        Outcome.SKIPPED, f"{note}{reason}", 0, self._clock_ns()))
+        self._stats.acted += queued > 0
+        self._stats.skipped += queued == 0
+        return skipped
+
+    def _begin_hold(self, start: GestureEventData, repeats: list[Action]) -> None:
+        self._holds.begin(start, repeats, self._monotonic())
+        if repeats and self._repeater is None:
+            self._repeater = threading.Thread(target=self._repeat_loop, name="action-repeats", daemon=True)
+            self._repeater.start()
+        self._wake.set()
+
+    def _release_all(self, reason: str) -> None:
+        for hold in self._holds.take_all():
+            self._release(hold, reason)
+
+    def _release(self, hold: Hold, reason: str) -> None:
+        """Run a hold's END actions now, for an END the classifier did not send (yet)."""
+        now = self._clock_ns()
+        start = hold.start
+        end = dataclasses.replace(start, event_id=str(uuid.uuid4()), event_type=EventType.END, stamp_ns=now,
+                                  confidence=0.0, sequence=0, end_ns=max(now, start.stamp_ns))
+        actions = self._map.actions_for(start.gesture, EventType.END)
+        self._stats.releases[reason.split(":")[0]] += 1
+        self._warn(f"held '{start.gesture}' of '{start.source_id}' released ({reason}): "
+                   f"running its {len(actions)} END action(s)")
+        if not actions:
+            return
+        skipped = self._submit(end, self.gate.admit(end, actions, now, self._monotonic()), f"released ({reason}): ")
+        for result in skipped:
+            self._report(result)
+
+    # ---- repeats (own thread) ------------------------------------------------------------
+    def _repeat_loop(self) -> None:
+        while True:
+            with self._lock:
+                if self._closed:
+                    return
+                timeout = self.gate.settings.hold_timeout_s
+                now = self._monotonic()
+                runs, silent = self._holds.due(now, timeout)
+                for hold in silent:
+                    self._release(hold, f"no sign of life from '{hold.start.source_id}' for {timeout:g} s "
+                                        "(gesture/scores)")
+                for hold, action in runs:
+                    self._repeat(hold, action)
+                wake = self._holds.next_wake_s(timeout)
+                self._wake.clear()
+            self._wake.wait(1.0 if wake is None else min(max(wake - self._monotonic(), 0.001), 1.0))
+
+    def _repeat(self, hold: Hold, action: Action) -> None:
+        previous = hold.jobs.get(action.name)
+        if previous is not None and not previous.finished:
+            return  # the target has not done the last one yet: do not pile up
+        worker = self._workers.get(action.target)
+        if worker is None:
+            return
+        job = Job(action, dataclasses.replace(hold.start, stamp_ns=hold.stamp_ns), repeat=True)
+        if worker.submit(job):
+            hold.jobs[action.name] = job
+
+    # ---- worker callbacks ----------------------------------------------------------------
+    def _on_result(self, result: ActionResult) -> None:
+        if result.repeat and result.outcome == Outcome.DONE:
+            with self._lock:
+                self._stats.repeats += 1
+            return
+        self._report(result)
+
+    def _stale_now(self, action: Action, event: GestureEventData, repeat: bool) -> str | None:
+        """Return why a queued job must not run any more (disarmed meanwhile, too old, hold ended)."""
+        if action.is_stop:
+            return None
+        if repeat:
+            return None if self.gate.settings.armed else "disarmed"
         return self.gate.event_veto(event, self._clock_ns())
 
     @staticmethod

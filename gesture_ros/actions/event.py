@@ -30,6 +30,7 @@ class ActionResult:
     detail: str
     attempts: int = 0
     completed_ns: int = 0
+    repeat: bool = False  # a re-run of a held START action (see actions/holds.py)
 
     @property
     def latency_s(self) -> float:

@@ -74,6 +74,13 @@ class Action:
     cooldown_s: float = 0.0
     min_confidence: float = 0.0
     line: int = 0
+    stop: bool = False  # marked as a stop in the map (END actions are stops anyway)
+    repeat_hz: float = 0.0  # START only: run again at this rate while the gesture is held
+
+    @property
+    def is_stop(self) -> bool:
+        """Return True for an action that stops something: it runs even when disarmed, stale or limited."""
+        return self.stop or self.event_type == EventType.END
 
 
 @dataclass

@@ -1,6 +1,9 @@
 """What stops an action from running: disarmed, stale event, global rate limit, cooldown.
 
 Every reason starts with its category and a colon ("stale: ...", "cooldown: ...").
+Stopping always wins: a stop action (every END action, and any marked ``stop: true``) runs
+even when disarmed, stale, below its confidence, cooling down or over the rate limit, and
+does not spend the rate limit.
 
 Event stamps are compared with the node's clock (camera time is data); cooldowns and
 the rate limit run on the monotonic clock, because they protect a physical target in
@@ -23,6 +26,8 @@ class SafetySettings:
     max_event_age_s: float = 1.0  # 0 disables the stale-event filter
     rate_limit_count: int = 10  # events acted on per window; 0 disables the limit
     rate_limit_window_s: float = 1.0
+    hold_timeout_s: float = 0.5  # a repeating hold ends when its source is silent this long
+    max_stamp_skew_s: float = 3600.0  # events stamped further from the clock are refused; 0: off
 
 
 class RateLimiter:
@@ -67,16 +72,15 @@ class SafetyGate:
               monotonic_s: float) -> list[tuple[Action, str | None]]:
         """Return each action with None (run it) or the reason it is skipped."""
         veto = self.event_veto(event, clock_ns)
-        if veto:
-            return [(a, veto) for a in actions]
-        decisions = [(a, self._action_veto(a, event, monotonic_s)) for a in actions]
-        runnable = [a for a, reason in decisions if reason is None]
-        if runnable and not self._rate.allow(monotonic_s, self.settings.rate_limit_count,
-                                             self.settings.rate_limit_window_s):
+        decisions = [(a, None if a.is_stop else veto or self._action_veto(a, event, monotonic_s)) for a in actions]
+        limited = [a for a, reason in decisions if reason is None and not a.is_stop]
+        if limited and not self._rate.allow(monotonic_s, self.settings.rate_limit_count,
+                                            self.settings.rate_limit_window_s):
             limit = f"{self.settings.rate_limit_count} events per {self.settings.rate_limit_window_s:g} s"
-            return [(a, reason or f"global rate limit: {limit}") for a, reason in decisions]
-        for action in runnable:
-            self._last_run[action.name] = monotonic_s
+            decisions = [(a, None if a.is_stop else reason or f"global rate limit: {limit}") for a, reason in decisions]
+        for action, reason in decisions:
+            if reason is None:
+                self._last_run[action.name] = monotonic_s
         return decisions
 
     def _action_veto(self, action: Action, event: GestureEventData, monotonic_s: float) -> str | None:

@@ -1,13 +1,15 @@
 """One worker thread per target: a bounded queue, retries with backoff, a result per job.
 
 A slow or dead target only delays its own queue; the node's executor and the other
-targets never wait for it. A full queue refuses the job (the caller reports it).
+targets never wait for it. A full queue refuses the job (the caller reports it), except a
+stop: it takes the place of the newest queued action that is not a stop (reported as
+superseded), because a command to stop must never wait behind a full queue.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -16,7 +18,8 @@ from .event import ActionResult, GestureEventData, Outcome
 from .model import Action, ActionFailed, ExecutorFactory, Target
 
 Report = Callable[[ActionResult], None]
-StaleCheck = Callable[[GestureEventData], str | None]  # reason the event is too old, or None
+# (action, event, repeat) -> why a queued job must not run any more, or None
+StaleCheck = Callable[[Action, GestureEventData, bool], "str | None"]
 
 
 @dataclass
@@ -38,10 +41,15 @@ class TargetStats:
         return "failing" if self.consecutive_failures else "ok"
 
 
-@dataclass(frozen=True)
-class _Job:
+@dataclass(eq=False)
+class Job:
+    """One action to run for one event; ``repeat``: a re-run of a held START action."""
+
     action: Action
     event: GestureEventData
+    repeat: bool = False
+    note: str = ""  # prefixed to the result's detail (e.g. why a hold was released)
+    finished: bool = False
 
 
 class TargetWorker:
@@ -55,49 +63,84 @@ class TargetWorker:
         self._report = report
         self._clock_ns = clock_ns
         self._stale = stale
-        self._queue: queue.Queue[_Job] = queue.Queue(maxsize=target.queue_size)
+        self._jobs: deque[Job] = deque()
+        self._cond = threading.Condition()
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self.stats = TargetStats(target.name, target.type)
         self._thread = threading.Thread(target=self._run, name=f"action-{target.name}", daemon=True)
         self._thread.start()
 
-    def submit(self, action: Action, event: GestureEventData) -> bool:
-        """Queue a job; return False (and count an overflow) when the queue is full."""
-        try:
-            self._queue.put_nowait(_Job(action, event))
-            return True
-        except queue.Full:
-            with self._lock:
-                self.stats.overflows += 1
-            return False
+    def submit(self, job: Job) -> bool:
+        """Queue a job; return False (and count an overflow) when the queue is full and it is no stop."""
+        evicted = None
+        with self._cond:
+            if len(self._jobs) >= self.target.queue_size:
+                evicted = self._evict_for(job)
+                if evicted is None:
+                    with self._lock:
+                        self.stats.overflows += 1
+                    return False
+            self._jobs.append(job)
+            self._cond.notify()
+        if evicted is not None:
+            evicted.finished = True
+            self._report(self._result(evicted, Outcome.SKIPPED, f"superseded: the queue of target "
+                                      f"'{self.target.name}' was full and stop action '{job.action.name}' "
+                                      "took this action's place", 0))
+        return True
+
+    def _evict_for(self, job: Job) -> Job | None:
+        """Remove and return the newest queued non-stop job to make room for a stop (else None)."""
+        if not job.action.is_stop:
+            return None
+        for index in range(len(self._jobs) - 1, -1, -1):
+            if not self._jobs[index].action.is_stop:
+                victim = self._jobs[index]
+                del self._jobs[index]
+                with self._lock:
+                    self.stats.overflows += 1
+                return victim
+        return None
 
     def snapshot(self) -> TargetStats:
+        with self._cond:
+            queued = len(self._jobs)
         with self._lock:
-            self.stats.queued = self._queue.qsize()
+            self.stats.queued = queued
             return TargetStats(**vars(self.stats))
 
     def stop(self, timeout_s: float = 5.0) -> None:
         """Finish the queued jobs (skipping what became stale), then close the executor."""
         self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
         self._thread.join(timeout_s)
+
+    def _next(self) -> Job | None:
+        with self._cond:
+            self._cond.wait_for(lambda: self._jobs or self._stop.is_set(), timeout=0.5)
+            return self._jobs.popleft() if self._jobs else None
 
     def _run(self) -> None:
         try:
-            while not (self._stop.is_set() and self._queue.empty()):
-                try:
-                    job = self._queue.get(timeout=0.1)
-                except queue.Empty:
+            while True:
+                job = self._next()
+                if job is None:
+                    if self._stop.is_set():
+                        break
                     continue
-                self._report(self._execute(job))
+                result = self._execute(job)
+                job.finished = True
+                self._report(result)
         finally:
             self._executor.close()
 
-    def _execute(self, job: _Job) -> ActionResult:
+    def _execute(self, job: Job) -> ActionResult:
         policy = self.target.retry
         attempt, outcome, detail = 0, Outcome.FAILED, ""
         while attempt < policy.attempts:
-            stale = self._stale(job.event)
+            stale = self._stale(job.action, job.event, job.repeat)
             if stale:
                 outcome, detail = Outcome.SKIPPED, f"{stale} (waited for target '{self.target.name}')"
                 break
@@ -116,8 +159,12 @@ class TargetWorker:
                     self.stats.retries += 1
                 self._stop.wait(policy.delay_s(attempt))  # when stopping, retry at once
         self._count(outcome, detail)
-        return ActionResult(job.event, job.action.name, self.target.type, self._describe(self.target, job.action.spec),
-                            outcome, detail, attempt, self._clock_ns())
+        return self._result(job, outcome, detail, attempt)
+
+    def _result(self, job: Job, outcome: Outcome, detail: str, attempts: int) -> ActionResult:
+        return ActionResult(job.event, job.action.name, self.target.type,
+                            self._describe(self.target, job.action.spec), outcome,
+                            f"{job.note}{detail}", attempts, self._clock_ns(), repeat=job.repeat)
 
     def _count(self, outcome: Outcome, detail: str) -> None:
         with self._lock:
