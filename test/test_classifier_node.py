@@ -76,14 +76,16 @@ class Rig:
 
 @pytest.fixture
 def models(tmp_path):
+    (tmp_path / "allowed").mkdir()
     return {"v1": write_model(tmp_path / "v1.onnx", window=8, model_id="tiny", version="1"),
-            "v2": write_model(tmp_path / "v2.onnx", window=6, model_id="tiny", version="2")}
+            "v2": write_model(tmp_path / "allowed" / "v2.onnx", window=6, model_id="tiny", version="2")}
 
 
 @pytest.fixture
-def rig(rclpy_context, models):
+def rig(rclpy_context, models, tmp_path):
     r = Rig(rclpy_context, {"model_path": str(models["v1"]), "providers": ["cpu"], "min_duration_s": 0.2,
-                            "cooldown_s": 0.5, "refractory_s": 0.0, "watch_model_file": False})
+                            "cooldown_s": 0.5, "refractory_s": 0.0, "watch_model_file": False,
+                            "model_dirs": [str(tmp_path / "allowed")]})
     try:
         yield r
     finally:
@@ -174,6 +176,32 @@ def test_model_topic_switches_the_model(rig, models):
     rig.model_pub.publish(String(data=str(models["v2"])))
     rig.spin_until(lambda: rig.node.get_parameter("model_path").value == str(models["v2"]))
     assert rig.node.model.meta.version == "2"
+
+
+def test_model_topic_refuses_paths_outside_model_dirs_with_the_reason(rig, models, tmp_path):
+    from diagnostic_msgs.msg import DiagnosticArray
+
+    reports = []
+    rig.peer.create_subscription(DiagnosticArray, "/diagnostics", reports.append, 10)
+    allowed = tmp_path / "allowed"
+    (allowed / "link.onnx").symlink_to(models["v1"])  # a link out of the folder does not count
+    requests = {str(models["v1"]): "is outside the folders of model_dirs",
+                f"{allowed}/../v1.onnx": "is outside the folders of model_dirs",
+                str(allowed / "link.onnx"): f"(resolved to {models['v1']}) is outside the folders of model_dirs",
+                "/etc/passwd": "is not an .onnx file",
+                "": "the model path is empty"}
+
+    def figures(report) -> dict:
+        return {kv.key: kv.value for kv in report.status[0].values}
+
+    for path, reason in requests.items():
+        rig.model_pub.publish(String(data=path))
+        rig.spin_until(lambda r=reason: any(r in figures(d).get("last model request refused", "") for d in reports))
+    assert rig.node.model.meta.version == "1"
+    assert rig.node.get_parameter("model_path").value == str(models["v1"])
+    rig.spin_until(lambda: any(figures(d).get("refused: model request") == "5" for d in reports))
+    first = f"model '{models['v1']}' (resolved to {models['v1']}) is outside the folders of model_dirs [{allowed}]"
+    assert any(figures(d).get("last model request refused") == first for d in reports)
 
 
 def test_bad_post_processing_parameters_are_refused(rig):

@@ -142,3 +142,61 @@ def test_partly_filled_window_is_left_padded_with_absent_rows(model):
     padded = model.predict(np.concatenate([np.zeros((6, model.feature_dim), np.float32),
                                            d.window("cam0").view().features[:2]]))
     assert np.allclose(first.raw, padded, atol=1e-6)
+
+
+def test_no_person_for_the_timeout_ends_the_held_gesture_at_that_frame(model):
+    d = decider(model, keypoint_timeout_s=0.1, min_presence=0.0)
+    assert summary(feed(d, hf.still(20))) == [(EventType.START, "open_palm")]
+    events = feed(d, hf.empty(3, 20))  # 120 ms without the hand, on the frames' own stamps
+    assert summary(events) == [(EventType.END, "open_palm")]
+    (end,) = events
+    assert end.stamp_ns == hf.T0_NS + 22 * hf.STEP_NS  # the frame at which the watchdog fired
+    assert end.end_ns == hf.T0_NS + 21 * hf.STEP_NS  # the last frame decided before it
+    assert feed(d, hf.empty(10, 23)) == []  # nothing more, no restart without a person
+    # the same frames without the watchdog: the gesture lasts longer than 3 frames without the hand
+    later = decider(model, keypoint_timeout_s=0.0, min_presence=0.0)
+    feed(later, hf.still(20))
+    assert feed(later, hf.empty(3, 20)) == []
+
+
+def test_silent_source_is_ended_by_expire_stamped_with_the_clock(model):
+    d = decider(model, keypoint_timeout_s=0.5, max_gap_s=2.0)
+    for i, f in enumerate(hf.still(20)):
+        d.push("cam0", f, received_s=100.0 + i * 0.04)
+    last_ns = hf.T0_NS + 19 * hf.STEP_NS
+    assert d.expire(now_s=100.76 + 0.4, clock_ns=last_ns + 5 * 10**9) == []  # 0.4 s of silence: not yet
+    (end,) = d.expire(now_s=100.76 + 0.5, clock_ns=last_ns + 5 * 10**9)
+    assert (end.event_type, end.gesture) == (EventType.END, "open_palm")
+    assert end.stamp_ns == last_ns + 5 * 10**9 and end.end_ns == last_ns and end.sequence == 2
+    assert d.expire(now_s=100.76 + 1.0, clock_ns=0) == [] and d.window("cam0") is not None
+    assert d.expire(now_s=100.76 + 2.0, clock_ns=0) == [] and d.window("cam0") is None  # forgotten
+
+
+def test_watchdog_end_is_never_stamped_before_the_last_frame(model):
+    d = decider(model, keypoint_timeout_s=0.5)
+    for i, f in enumerate(hf.still(20)):
+        d.push("cam0", f, received_s=float(i))
+    (end,) = d.expire(now_s=30.0, clock_ns=1)  # e.g. sim time whose /clock stopped long ago
+    assert end.stamp_ns == hf.T0_NS + 19 * hf.STEP_NS
+
+
+def test_out_of_order_frames_are_refused_and_change_nothing(model):
+    d = decider(model)
+    feed(d, hf.still(10))
+    fill = d.window_fill()["cam0"]
+    decision = d.push("cam0", hf.frame(hf.T0_NS + 5 * hf.STEP_NS, 0.5))
+    assert [n.kind for n in decision.notes] == ["order"] and "out of order" in decision.notes[0].text
+    assert d.window_fill()["cam0"] == fill and d.window("cam0").last_stamp_ns == hf.T0_NS + 9 * hf.STEP_NS
+    assert summary(feed(d, hf.still(10, start=10))) == [(EventType.START, "open_palm")]
+
+
+def test_sources_beyond_max_sources_are_refused_until_one_is_forgotten(model):
+    d = decider(model, max_sources=2, keypoint_timeout_s=0.5, max_gap_s=0.5)
+    d.push("a", hf.frame(hf.T0_NS, None), received_s=0.0)
+    d.push("b", hf.frame(hf.T0_NS, None), received_s=0.0)
+    decision = d.push("c", hf.frame(hf.T0_NS, None), received_s=0.1)
+    assert [n.kind for n in decision.notes] == ["sources"] and d.window("c") is None
+    d.push("a", hf.frame(hf.T0_NS + hf.STEP_NS, None), received_s=0.6)
+    d.expire(now_s=0.6, clock_ns=0)  # b silent 0.6 s: forgotten; a just spoke
+    assert d.window("b") is None and d.window("a") is not None
+    assert d.push("c", hf.frame(hf.T0_NS, None), received_s=0.7).notes == []

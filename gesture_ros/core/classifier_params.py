@@ -69,6 +69,14 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("both_hands", ["x_cross"], "Gestures reported with handedness 'both'", string_array=True),
     ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
     ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
+    ParamSpec("keypoint_timeout_s", 1.0, "Keypoint watchdog: no keypoints from a source, or no person in them, "
+              "for this long ends its held gesture at once (END stamped when the watchdog fired); 0: off",
+              (0.0, 60.0)),
+    ParamSpec("max_sources", 8, "Most sources (frame ids) decided at once; keypoints of further ones are "
+              "refused until one has been silent for keypoint_timeout_s and max_gap_s", (1, 1000)),
+    ParamSpec("model_dirs", ["models"], "Folders a model named on the classifier/model topic must lie in "
+              "(absolute, or relative to the package share directory); empty: the topic switches nothing",
+              string_array=True),
     ParamSpec("diagnostics_period_s", 1.0, "Period of /diagnostics reports", (0.1, 60.0)),
     ParamSpec("marker_lifetime_s", 2.0, "How long rviz shows an event's label on gesture/markers", (0.1, 60.0)),
     ParamSpec("marker_depth_m", 1.0, "Distance of the marker plane from the camera (as keypoint_node's)",
@@ -94,6 +102,7 @@ class ClassifierSettings:
     marker_lifetime_s: float = 2.0
     marker_depth_m: float = 1.0
     marker_hfov_deg: float = 60.0
+    model_dirs: tuple[str, ...] = ("models",)
 
 
 def _strings(values: Mapping[str, Any], name: str) -> Sequence[str]:
@@ -131,11 +140,13 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
                             smoothing_span=int(v["smoothing_span"]), max_gap_s=float(v["max_gap_s"]),
                             stride=int(v["stride"]), min_presence=float(v["min_presence"]),
                             min_fill=float(v["min_fill"]),
-                            both_hands=frozenset(_strings(v, "both_hands")))
+                            both_hands=frozenset(_strings(v, "both_hands")),
+                            keypoint_timeout_s=float(v["keypoint_timeout_s"]), max_sources=int(v["max_sources"]))
     return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),
                               bool(v["publish_scores"]), bool(v["watch_model_file"]),
                               float(v["diagnostics_period_s"]), float(v["marker_lifetime_s"]),
-                              float(v["marker_depth_m"]), float(v["marker_hfov_deg"]))
+                              float(v["marker_depth_m"]), float(v["marker_hfov_deg"]),
+                              tuple(_strings(v, "model_dirs")))
 
 
 def source_id_for(template: str, namespace: str, frame_id: str) -> str:

@@ -2,10 +2,15 @@
 
 ROS-free, so the node, replay tools, benchmarks and tests share one code path. Each
 source (camera) has its own window, smoother, state machine and event sequence.
+
+The keypoint watchdog ends a held gesture when its person or its keypoints are gone for
+``keypoint_timeout_s``: no person in the frames is judged on the frames' own stamps (a
+replay gives the same events), no frames at all on the caller's steady clock (``expire``).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -43,6 +48,8 @@ class DeciderConfig:
     min_presence: float = 0.5  # fraction of the window's frames with their parts needed to decide
     min_fill: float = 0.25  # decide once this fraction of the window has frames (left-padded as in training)
     both_hands: frozenset[str] = frozenset({"x_cross"})  # gestures reported with handedness "both"
+    keypoint_timeout_s: float = 1.0  # no person / no frames this long ends a held gesture; 0: off
+    max_sources: int = 8  # frames of further sources are refused (a flood of frame ids stays bounded)
 
 
 class _Source:
@@ -55,6 +62,8 @@ class _Source:
         self.sides: list[str] = []
         self.prev: KeypointFrame | None = None
         self.since_run = 0
+        self.seen_s = 0.0  # steady-clock time of the last frame received
+        self.present_ns: int | None = None  # stamp of the last frame with a person (its parts) in it
 
 
 class GestureDecider:
@@ -95,12 +104,27 @@ class GestureDecider:
                 "inference p99 ms": self.infer_stats.percentile_ms(99), "windows": len(self.infer_stats),
                 "window fill": min(fills.values()) if fills else 0.0, "sources": len(fills)}
 
-    def push(self, source_id: str, frame: KeypointFrame) -> Decision:
-        """Add one frame of a source; run the model when due; return events and scores."""
+    def push(self, source_id: str, frame: KeypointFrame, received_s: float | None = None) -> Decision:
+        """Add one frame of a source; run the model when due; return events and scores.
+
+        ``received_s``: when the frame arrived on the steady clock (default now), for ``expire``.
+        A frame of a new source beyond ``max_sources``, or one slightly older than the source's
+        previous frame (out of order), is refused with a note and changes nothing.
+        """
         decision = Decision()
         src = self._sources.get(source_id)
         if src is None:
+            if len(self._sources) >= self.config.max_sources:
+                decision.notes.append(Note("sources", f"keypoints of a new source '{source_id}' refused: "
+                                                      f"{len(self._sources)} sources already (max_sources)"))
+                return decision
             src = self._sources[source_id] = _Source(self.model, self.config)
+        last_ns = src.window.last_stamp_ns
+        if last_ns is not None and 0 < last_ns - frame.stamp_ns <= src.window.max_gap_ns:
+            decision.notes.append(Note("order", f"{source_id}: a frame {(last_ns - frame.stamp_ns) / 1e9:.3f} s "
+                                                "older than the previous one refused (out of order)"))
+            return decision
+        src.seen_s = time.monotonic() if received_s is None else received_s
         bad = bad_parts(frame)
         if bad:
             decision.notes.append(Note("nan", f"keypoints of {source_id} at {frame.stamp_ns} ns have NaN "
@@ -123,6 +147,9 @@ class GestureDecider:
             if result is PushResult.BACKWARDS:
                 src.machine.forget_history()
         src.prev = frame
+        if present or src.present_ns is None or result is not PushResult.ADDED:
+            src.present_ns = frame.stamp_ns
+        decision.events += self._watch_presence(source_id, src, frame)
         src.sides = (src.sides + [dominant_side(frame)])[-src.window.length:]
         src.since_run += 1
         min_frames = max(1, int(np.ceil(self.config.min_fill * src.window.length)))
@@ -132,6 +159,35 @@ class GestureDecider:
         decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id), decision)
         decision.events += self._publish(source_id, events)
         return decision
+
+    def _watch_presence(self, source_id: str, src: _Source, frame: KeypointFrame) -> list[GestureEventData]:
+        """End the held gesture at this frame when no person was in the frames for keypoint_timeout_s."""
+        timeout_ns = int(self.config.keypoint_timeout_s * 1e9)
+        if not timeout_ns or src.machine.active is None or frame.stamp_ns - src.present_ns < timeout_ns:
+            return []
+        return self._publish(source_id, self._end_at(src, FrameRef(frame.stamp_ns, frame.frame_id)))
+
+    @staticmethod
+    def _end_at(src: _Source, ref: FrameRef) -> list[Event]:
+        """End the source's held gesture with ``ref`` as the END's header; end_stamp stays its last frame."""
+        return [dataclasses.replace(ev, frame=ref) for ev in src.machine.end_all()]
+
+    def expire(self, now_s: float, clock_ns: int) -> list[GestureEventData]:
+        """Apply the watchdog on the steady clock: end held gestures of sources silent for keypoint_timeout_s.
+
+        Each END is stamped ``clock_ns`` (the node clock when the watchdog fired), never before the
+        source's last frame; a source silent for longer than the timeout and ``max_gap_s`` is forgotten.
+        """
+        timeout = self.config.keypoint_timeout_s
+        events: list[GestureEventData] = []
+        for source_id, src in list(self._sources.items()):
+            silent = now_s - src.seen_s
+            if timeout > 0 and silent >= timeout and src.machine.active is not None and src.prev is not None:
+                ref = FrameRef(max(clock_ns, src.prev.stamp_ns), src.prev.frame_id)
+                events += self._publish(source_id, self._end_at(src, ref))
+            if silent >= max(timeout, self.config.max_gap_s) and src.machine.active is None:
+                del self._sources[source_id]
+        return events
 
     def _decide(self, source_id: str, src: _Source, ref: FrameRef, decision: Decision):
         view = src.window.view()

@@ -4,6 +4,11 @@ A thin shell over core.gesture_decider.GestureDecider: it declares the parameter
 core.classifier_params, converts messages, swaps models live and reports diagnostics.
 While someone subscribes to ``gesture/markers`` (rviz), each event also goes out as a text
 label above the performing hand.
+
+Fail safe: malformed keypoints are refused with one throttled sentence per kind (counted in
+diagnostics); the keypoint watchdog (``keypoint_timeout_s``) ends a held gesture when its
+keypoints stop, on a steady-clock timer so it also fires when a replay's /clock stops; the
+model topic only loads models inside ``model_dirs``.
 """
 
 from __future__ import annotations
@@ -14,12 +19,14 @@ from collections import deque
 
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
+from rclpy.clock import Clock, ClockType
 from rclpy.duration import Duration
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from std_msgs.msg import String
 from visualization_msgs.msg import MarkerArray
 
+from gesture_ros.core.bad_input import BadInputLog
 from gesture_ros.core.classifier_params import (
     MODEL_PARAMS,
     PARAMS,
@@ -30,15 +37,18 @@ from gesture_ros.core.classifier_params import (
 from gesture_ros.core.file_watch import FileWatch
 from gesture_ros.core.gesture_decider import GestureDecider
 from gesture_ros.core.gesture_event import GestureEventData
+from gesture_ros.core.keypoint_check import frame_problem
 from gesture_ros.core.landmarks import KeypointError, KeypointFrame
 from gesture_ros.core.log_throttle import LogThrottle
+from gesture_ros.core.model_allow import model_refusal
 from gesture_ros.core.onnx_model import GestureModel, ModelLoadError, load_model
 from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.core.safe_text import bounded
 from gesture_ros.core.skeleton import ImagePlane
 from gesture_ros.core.stats import RateMeter
 from gesture_ros.msg import GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import diagnostics
-from gesture_ros.ros.conversions import msg_to_keypoints, stamp_to_ns
+from gesture_ros.ros.conversions import msg_to_keypoints
 from gesture_ros.ros.diagnostics import DiagnosticsPublisher
 from gesture_ros.ros.event_markers import event_markers
 from gesture_ros.ros.event_msgs import event_to_msg, scores_to_msg
@@ -52,6 +62,7 @@ from gesture_ros.ros.param_table import (
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 
 EVENT_RATE_SPAN_S = 60.0
+BAD_NOTES = ("sources", "order")  # decider notes that refuse a frame: counted as bad input
 
 
 class ClassifierNode(Node):
@@ -64,6 +75,11 @@ class ClassifierNode(Node):
             settle_empty_list(self, self.declare_parameter(spec.name, initial_value(spec), descriptor(spec)))
         self._warn = LogThrottle(log.warning, 5.0)
         self._info = LogThrottle(log.info, 5.0)
+        self._bad = BadInputLog(log.warning, 5.0)
+        self._bad_reported = 0
+        self._started_s = self._last_keypoints_s = time.monotonic()
+        self._heard = False
+        self._model_refused = ""
         self._lock = threading.RLock()  # the decider, against model swaps from other callbacks
         self._decider: GestureDecider | None = None
         self._model_file: FileWatch | None = None
@@ -82,10 +98,13 @@ class ClassifierNode(Node):
         self._events_pub = self.create_publisher(GestureEvent, "gesture/events", EVENT_QOS)
         self._scores_pub = self.create_publisher(GestureScores, "gesture/scores", EVENT_QOS)
         self._markers_pub = self.create_publisher(MarkerArray, "gesture/markers", EVENT_QOS)
-        self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS)
+        sub = self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS)
+        self._keypoints_topic = sub.topic_name
         self.create_subscription(String, "classifier/model", self._on_model_request, 10)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.create_timer(1.0, self._watch_model_file, callback_group=MutuallyExclusiveCallbackGroup())
+        # Steady clock: with use_sim_time a ROS-time timer would stop with a replay's /clock.
+        self.create_timer(self._watchdog_period(), self._watchdog, clock=Clock(clock_type=ClockType.STEADY_TIME))
         self._diagnostics = DiagnosticsPublisher(self, self._report, self._settings.diagnostics_period_s)
 
     @property
@@ -139,8 +158,17 @@ class ClassifierNode(Node):
         return SetParametersResult(successful=True)
 
     def _on_model_request(self, msg: String) -> None:
-        self.get_logger().info(f"model switch to '{msg.data}' requested on classifier/model")
-        self.set_parameters([Parameter("model_path", value=msg.data)])
+        try:
+            refusal = model_refusal(msg.data, self._settings.model_dirs)
+            if refusal is not None:
+                self._model_refused = refusal
+                self._bad("model request", f"classifier/model request refused: {refusal}")
+                return
+            self.get_logger().info(f"model switch to '{msg.data}' requested on classifier/model")
+            (result,) = self.set_parameters([Parameter("model_path", value=msg.data)])
+            self._model_refused = "" if result.successful else bounded(result.reason, 300)
+        except Exception as exc:  # noqa: BLE001 (a bad request must not end the node)
+            self._bad("model request", f"classifier/model request failed: {type(exc).__name__}: {bounded(exc)}")
 
     def _watch_model_file(self) -> None:
         watch = self._model_file
@@ -156,20 +184,34 @@ class ClassifierNode(Node):
     def _on_keypoints(self, msg: Keypoints) -> None:
         self._counts["frames"] += 1
         self._rate.tick()
+        self._last_keypoints_s, self._heard = time.monotonic(), True
+        try:
+            self._take(msg)
+        except Exception as exc:  # noqa: BLE001 (one bad message must not end gesture recognition)
+            self._refuse("internal", f"keypoints from '{bounded(msg.header.frame_id, 60)}' could not be "
+                                     f"handled: {type(exc).__name__}: {bounded(exc)}")
+
+    def _refuse(self, kind: str, sentence: str) -> None:
+        self._counts["bad frames"] += 1
+        self._bad(kind, sentence)
+
+    def _take(self, msg: Keypoints) -> None:
+        where = f"keypoints from '{bounded(msg.header.frame_id, 60)}'"
+        if msg.header.stamp.nanosec >= 1_000_000_000:
+            return self._refuse("stamp", f"{where} refused: stamp nanosec {msg.header.stamp.nanosec} is out of range")
         try:
             frame = msg_to_keypoints(msg)
-        except KeypointError as exc:
-            self._counts["bad frames"] += 1
-            self._warn(f"keypoints from '{msg.header.frame_id}' have a bad layout ({exc}): frame treated as "
-                       "missing", key="layout")
-            frame = KeypointFrame(stamp_ns=stamp_to_ns(msg.header.stamp), frame_id=msg.header.frame_id,
-                                  image_width=msg.image_width, image_height=msg.image_height)
+        except (KeypointError, ValueError, TypeError) as exc:
+            return self._refuse("layout", f"{where} refused: bad layout ({bounded(exc, 200)})")
+        problem = frame_problem(frame)
+        if problem is not None:
+            return self._refuse(*problem)
         with self._lock:
             if self._decider is None:
                 self._warn("keypoints arrive but no model is loaded: set model_path", key="no model")
                 return
             source = source_id_for(self._settings.source_id, self.get_namespace(), frame.frame_id)
-            decision = self._decider.push(source, frame)
+            decision = self._decider.push(source, frame, self._last_keypoints_s)
             self._publish_events(decision.events, frame)
             if decision.scores is not None and self._settings.publish_scores:
                 model = self._decider.model
@@ -177,9 +219,30 @@ class ClassifierNode(Node):
         for note in decision.notes:
             if note.kind == "gap":
                 self._info(note.text, key=note.kind)
-                continue
-            self._counts["bad frames"] += note.kind == "nan"
-            self._warn(note.text, key=note.kind)
+            elif note.kind in BAD_NOTES:
+                self._refuse(note.kind, note.text)
+            else:
+                self._counts["bad frames"] += note.kind == "nan"
+                self._warn(note.text, key=note.kind)
+
+    # ---- keypoint watchdog ----------------------------------------------------------
+    def _watchdog_period(self) -> float:
+        timeout = self._settings.decider.keypoint_timeout_s
+        return min(max(timeout / 4.0, 0.02), 0.25) if timeout > 0 else 0.25
+
+    def _watchdog(self) -> None:
+        """End held gestures of sources whose keypoints stopped (steady clock), stamped now."""
+        try:
+            with self._lock:
+                if self._decider is None:
+                    return
+                events = self._decider.expire(time.monotonic(), self.get_clock().now().nanoseconds)
+                self._publish_events(events)
+            for ev in events:
+                self.get_logger().warning(f"keypoint watchdog: no keypoints from '{ev.source_id}' for "
+                                          f"{self._settings.decider.keypoint_timeout_s:g} s: {ev.gesture} ended")
+        except Exception as exc:  # noqa: BLE001
+            self._warn(f"keypoint watchdog failed: {type(exc).__name__}: {bounded(exc)}", key="watchdog")
 
     def _publish_events(self, events: list[GestureEventData], frame: KeypointFrame | None = None) -> None:
         """Publish the events, then their rviz labels (placed at the hands of ``frame``) if anyone looks."""
@@ -204,12 +267,23 @@ class ClassifierNode(Node):
         now = time.monotonic()
         while self._event_times and now - self._event_times[0] > EVENT_RATE_SPAN_S:
             self._event_times.popleft()
+        silent = now - self._last_keypoints_s
         figures: dict[str, object] = {"events per minute": len(self._event_times) * 60.0 / EVENT_RATE_SPAN_S,
-                                      "keypoints rate hz": self._rate.rate(), **self._counts}
+                                      "keypoints rate hz": self._rate.rate(), **self._counts,
+                                      "keypoints silent s": silent, **self._bad.figures("refused:")}
+        if self._model_refused:
+            figures["last model request refused"] = self._model_refused
         with self._lock:
             if self._decider is None:
                 return diagnostics.ERROR, "no model loaded", figures
             figures.update(self._decider.figures())
+        limit = self._settings.decider.keypoint_timeout_s or 1.0
+        if silent > limit:
+            said = "stopped arriving" if self._heard else "have not arrived yet"
+            return diagnostics.WARN, f"keypoints {said}: none for {silent:.1f} s on {self._keypoints_topic}", figures
+        refused, self._bad_reported = self._bad.total - self._bad_reported, self._bad.total
+        if refused:
+            return diagnostics.WARN, f"{refused} bad input(s) refused since the last report (see log)", figures
         return diagnostics.OK, f"{figures['model']} on {figures['provider']}", figures
 
     def end_all(self) -> None:

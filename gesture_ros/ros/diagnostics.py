@@ -6,6 +6,7 @@ import math
 from typing import Callable, Dict, Tuple, Union
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 
 Value = Union[str, int, float, bool]
@@ -32,7 +33,8 @@ class DiagnosticsPublisher:
         self._report = report
         self._hardware_id = hardware_id
         self._pub = node.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.timer = node.create_timer(period_s, self.publish)
+        # Steady clock: diagnostics keep coming when a replay's /clock (use_sim_time) stops.
+        self.timer = node.create_timer(period_s, self.publish, clock=Clock(clock_type=ClockType.STEADY_TIME))
 
     def publish(self) -> None:
         try:
