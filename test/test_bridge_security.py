@@ -25,6 +25,7 @@ user venue
 topic read venues/#
 """
 USERS = {"device1": "s3cret", "venue": "venue-pass"}
+CLEARTEXT_OK = {"allow_plaintext_credentials_to": "127.0.0.1"}  # the test broker is on this machine
 
 
 def _wait(predicate, timeout=30.0):
@@ -53,10 +54,10 @@ def test_refusals_are_reported_and_good_bridges_deliver(rclpy_context, domain, t
     tls = {"tls_ca_file": pki.ca_crt, "tls_cert_file": pki.client_crt, "tls_key_file": pki.client_key}
     cases = {  # name -> (parameters, extra environment)
         "anonymous": ({"broker_port": auth.port}, {}),
-        "wrong_password": ({"broker_port": auth.port, "credentials_file": str(wrong)}, {}),
+        "wrong_password": ({"broker_port": auth.port, "credentials_file": str(wrong), **CLEARTEXT_OK}, {}),
         "untrusted_ca": ({"broker_port": mtls.port, **tls, "tls_ca_file": pki.rogue_ca_crt}, good_env),
         "no_client_cert": ({"broker_port": mtls.port, "tls_ca_file": pki.ca_crt}, good_env),
-        "acl": ({"broker_port": auth.port}, good_env),
+        "acl": ({"broker_port": auth.port, **CLEARTEXT_OK}, good_env),
         "mtls_ok": ({"broker_port": mtls.port, **tls}, good_env),
     }
     rig = BridgeRig(rclpy_context, domain, tmp_path)
@@ -115,3 +116,19 @@ def test_refusals_are_reported_and_good_bridges_deliver(rclpy_context, domain, t
         venue_mtls.close()
         rig.close()
     assert "s3cret" not in "".join(p.log_path.read_text() for p in procs.values())
+
+
+def test_credentials_without_tls_are_refused_unless_the_broker_is_named(domain, tmp_path, brokers):
+    _, auth, _ = brokers
+    env = {**venv_path(), ENV_USERNAME: "device1", ENV_PASSWORD: "s3cret"}
+    base = {"broker_port": auth.port, "venue": "test", "device_id": "dev1", "outbox_path": str(tmp_path / "o.db")}
+    for opt_in in ({}, {"allow_plaintext_credentials_to": "broker.example.org"}):  # not set, another broker
+        proc = NodeProcess("bridge_node", domain, {**base, **opt_in}, log_dir=tmp_path, env=env)
+        assert proc.wait(60) == 1
+        log = proc.log()
+        proc.stop()
+        assert (f"cannot start: credentials from ${ENV_USERNAME} would go to broker mqtt://127.0.0.1:{auth.port} in "
+                "cleartext (no tls_ca_file): set tls_ca_file to use TLS, or opt in by naming the broker: "
+                "allow_plaintext_credentials_to:=127.0.0.1") in log
+        assert "Traceback" not in log and "s3cret" not in log
+    assert "Received CONNECT" not in auth.log()  # nothing was sent

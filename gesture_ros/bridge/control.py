@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Optional, Sequence
 
+from gesture_ros.core.safe_text import bounded
+
 SCHEMA = "gesture_ros/venue-control"
 SCHEMA_VERSION = 1
 _KEYS = {"schema", "version", "command", "model", "id"}
@@ -65,6 +67,7 @@ class ControlPolicy:
 
 def parse_control(topic: str, data: bytes, policy: ControlPolicy) -> ControlCommand:
     """Validate one inbound message; raise ControlError with the reason and a sentence."""
+    topic = bounded(topic, 200)
     if topic != policy.topic:
         raise ControlError(Refusal.WRONG_TOPIC, f"control message on '{topic}' refused: only "
                            f"'{policy.topic}' is accepted")
@@ -78,7 +81,7 @@ def parse_control(topic: str, data: bytes, policy: ControlPolicy) -> ControlComm
     cmd = _validate(body)
     if cmd.command is Command.SWITCH_MODEL and cmd.model not in policy.allowed_models:
         raise ControlError(Refusal.MODEL_NOT_ALLOWED, f"control message on '{topic}' refused: model "
-                           f"'{cmd.model}' is not in control_models {list(policy.allowed_models)}")
+                           f"'{bounded(cmd.model, 100)}' is not in control_models {list(policy.allowed_models)}")
     return cmd
 
 
@@ -90,13 +93,13 @@ def _validate(body: object) -> ControlCommand:
         raise bad("it must be a JSON object")
     extra = set(body) - _KEYS
     if extra:
-        raise bad(f"unknown field(s) {sorted(extra)}")
+        raise bad(f"unknown field(s) {bounded(sorted(extra), 200)}")
     if body.get("schema") != SCHEMA or body.get("version") != SCHEMA_VERSION:
         raise bad(f"'schema' must be '{SCHEMA}' and 'version' {SCHEMA_VERSION}")
     try:
         command = Command(body.get("command"))
     except ValueError:
-        raise bad(f"'command' must be one of {[c.value for c in Command]}, got {body.get('command')!r}") from None
+        raise bad(f"'command' must be one of {[c.value for c in Command]}, got {bounded(repr(body.get('command')), 60)}") from None
     model: Optional[object] = body.get("model", "")
     if not isinstance(model, str) or (command is Command.SWITCH_MODEL) != bool(model):
         raise bad("'model' (a string) is required by switch_model and only by it")

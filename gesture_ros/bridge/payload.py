@@ -12,6 +12,7 @@ import time
 from typing import Any, Dict
 
 from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.core.safe_text import bounded
 
 SCHEMA = "gesture_ros/venue-event"
 SCHEMA_VERSION = 1
@@ -43,7 +44,7 @@ def _stamp(ns: int) -> Dict[str, Any]:
 def encode(record: GestureEventData) -> bytes:
     """Return the JSON payload of an event; raise PayloadError for a non-finite confidence."""
     if not math.isfinite(record.confidence):
-        raise PayloadError(f"event {record.event_id} has a non-finite confidence {record.confidence}")
+        raise PayloadError(f"event {bounded(record.event_id, 40)} has a non-finite confidence {record.confidence}")
     body = {
         "schema": SCHEMA,
         "version": SCHEMA_VERSION,

@@ -26,6 +26,7 @@ from gesture_ros.bridge.payload import iso8601
 from gesture_ros.bridge.session import LinkError, LinkState, Session
 from gesture_ros.bridge.throttle import LogThrottle
 from gesture_ros.bridge.topics import TopicLayout
+from gesture_ros.core.safe_text import bounded
 
 _log = logging.getLogger("gesture_ros.bridge")
 STATUS_SCHEMA = "gesture_ros/venue-status"
@@ -272,13 +273,20 @@ class Sender:
         if self.cfg.control is None:
             return
         try:
-            command = parse_control(msg.topic, msg.payload, self.cfg.control)
-        except ControlError as exc:
+            try:
+                command = parse_control(msg.topic, msg.payload, self.cfg.control)
+            except ControlError as exc:
+                self.stats.control_refused += 1
+                count = self._throttle.ready(f"control {exc.reason.value}")
+                if count:  # one line per kind of bad message and period
+                    _log.warning("%s%s", exc, f" ({count} such messages since the last report)" if count > 1 else "")
+                return
+            self.stats.control_accepted += 1
+            _log.info("control message from '%s': %s%s", msg.topic, command.command.value,
+                      f" {command.model}" if command.model else "")
+            if self._on_control is not None:
+                self._on_control(command)
+        except Exception as exc:  # noqa: BLE001 - a bad message must never end paho's network thread
             self.stats.control_refused += 1
-            _log.warning("%s", exc)
-            return
-        self.stats.control_accepted += 1
-        _log.info("control message from '%s': %s%s", msg.topic, command.command.value,
-                  f" {command.model}" if command.model else "")
-        if self._on_control is not None:
-            self._on_control(command)
+            if self._throttle.ready("control error"):
+                _log.error("control message could not be handled: %s: %s", type(exc).__name__, bounded(exc, 200))

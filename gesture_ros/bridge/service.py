@@ -19,6 +19,7 @@ from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.throttle import LogThrottle
 from gesture_ros.bridge.writer import OutboxWriter
 from gesture_ros.core.gesture_event import GestureEventData
+from gesture_ros.core.safe_text import bounded
 
 _log = logging.getLogger("gesture_ros.bridge")
 
@@ -89,13 +90,15 @@ class BridgeService:
             payload = encode(record)
         except PayloadError as exc:
             self.invalid += 1
-            _log.error("event refused: %s", exc)
+            if self._throttle.ready("invalid"):
+                _log.error("event refused: %s", exc)
             return False
         if len(payload) > self.cfg.max_payload_bytes:
             self.too_large += 1
             if self._throttle.ready("too_large"):
                 _log.error("event %s from '%s' refused: its payload is %d bytes, over max_payload_bytes %d",
-                           record.event_id, record.source_id, len(payload), self.cfg.max_payload_bytes)
+                           bounded(record.event_id, 40), bounded(record.source_id, 40), len(payload),
+                           self.cfg.max_payload_bytes)
             return False
         topic = self._topics.get(record.source_id)
         if topic is None:

@@ -16,6 +16,8 @@ from typing import Union
 import cv2
 import numpy as np
 
+from gesture_ros.core.safe_text import bounded
+
 Buffer = Union[bytes, bytearray, memoryview, np.ndarray, "array"]  # noqa: F821 (array.array)
 
 # Above this many pixels an image is rejected as "huge" (8K UHD is 33 Mpx).
@@ -59,7 +61,15 @@ SUPPORTED = ", ".join(e.value for e in Encoding)
 
 
 class ImageFormatError(ValueError):
-    """An image whose encoding, size, step or data length cannot be decoded."""
+    """An image whose encoding, size, step or data length cannot be decoded.
+
+    ``kind`` names the rule it broke (encoding, empty, huge, endianness, width, step, data size):
+    the key a node throttles its log line and counts its diagnostics by.
+    """
+
+    def __init__(self, message: str, kind: str = "format") -> None:
+        super().__init__(message)
+        self.kind = kind
 
 
 @dataclass
@@ -80,7 +90,7 @@ def parse_encoding(encoding: str) -> Encoding:
         return Encoding(encoding.lower())
     except ValueError:
         raise ImageFormatError(
-            f"unsupported image encoding '{encoding}' (supported: {SUPPORTED})"
+            f"unsupported image encoding '{bounded(encoding, 40)}' (supported: {SUPPORTED})", "encoding"
         ) from None
 
 
@@ -94,21 +104,21 @@ def decode(encoding: str, width: int, height: int, step: int, data: Buffer, is_b
     bpp = BYTES_PER_PIXEL[enc]
     where = f"{enc.value} {width}x{height}"
     if width <= 0 or height <= 0:
-        raise ImageFormatError(f"empty image: {where} has no pixels")
+        raise ImageFormatError(f"empty image: {where} has no pixels", "empty")
     if width * height > max_pixels:
-        raise ImageFormatError(f"huge image: {where} has {width * height} pixels, the limit is {max_pixels}")
+        raise ImageFormatError(f"huge image: {where} has {width * height} pixels, the limit is {max_pixels}", "huge")
     if is_bigendian not in (0, 1, False, True):
-        raise ImageFormatError(f"{where}: is_bigendian is {is_bigendian}, expected 0 or 1")
+        raise ImageFormatError(f"{where}: is_bigendian is {is_bigendian}, expected 0 or 1", "endianness")
     if bpp == 2 and width % 2:
-        raise ImageFormatError(f"{where}: packed 4:2:2 images need an even width")
+        raise ImageFormatError(f"{where}: packed 4:2:2 images need an even width", "width")
     row = width * bpp
     if step < row:
-        raise ImageFormatError(f"{where}: step is {step} bytes, expected at least {row} (width * {bpp})")
+        raise ImageFormatError(f"{where}: step is {step} bytes, expected at least {row} (width * {bpp})", "step")
     buf = np.frombuffer(data, dtype=np.uint8) if not isinstance(data, np.ndarray) else data.reshape(-1)
     if buf.size != step * height:
         raise ImageFormatError(
-            f"{where}: data has {buf.size} bytes, expected {step * height} (step {step} * height {height})"
-        )
+            f"{where}: data has {buf.size} bytes, expected {step * height} (step {step} * height {height})",
+            "data size")
     rows = buf.reshape(height, step)[:, :row]
     if enc == Encoding.MONO8:
         return rows

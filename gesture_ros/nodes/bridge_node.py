@@ -25,6 +25,8 @@ from gesture_ros.bridge.sender import SenderConfig
 from gesture_ros.bridge.service import BridgeConfig, BridgeService
 from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.topics import DEFAULT_EVENTS, DEFAULT_STATUS, TopicLayout
+from gesture_ros.core.bad_input import BadInputLog
+from gesture_ros.core.safe_text import bounded
 from gesture_ros.msg import GestureEvent
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher, Value
 from gesture_ros.ros.event_msgs import event_from_msg
@@ -76,6 +78,9 @@ PARAMETERS: Dict[str, Tuple[object, str, dict]] = {
     "tls_key_file": ("", "Client private key file (mutual TLS)", {}),
     "credentials_file": ("", "File with the username (line 1) and password (line 2), mode 600; else "
                          "$GESTURE_ROS_MQTT_USERNAME/$GESTURE_ROS_MQTT_PASSWORD", {}),
+    "allow_plaintext_credentials_to": ("", "Opt-in to send credentials without TLS: the broker_host they may "
+                                       "go to in cleartext ('' = never; use only for a broker on this machine "
+                                       "or a wire you trust)", {}),
     "diagnostics_period_s": (1.0, "Period of /diagnostics in seconds", _float(0.05, 60.0)),
 }
 
@@ -107,6 +112,7 @@ class BridgeNode(Node):
         for name, (default, text, ranges) in PARAMETERS.items():
             self.declare_parameter(name, default, ParameterDescriptor(
                 description=text, read_only=name not in _RUNTIME, **ranges))
+        self._bad = BadInputLog(self.get_logger().warning)
         self._log_handler = _RosLogHandler(self)
         core_log = logging.getLogger("gesture_ros.bridge")
         core_log.addHandler(self._log_handler)
@@ -150,6 +156,8 @@ class BridgeNode(Node):
             credentials = load_credentials(self.p("credentials_file"))
         except (ValueError, ConnectionConfigError, CredentialsError) as exc:
             raise BridgeSetupError(str(exc)) from None
+        if credentials is not None and tls is None:
+            self._check_plaintext(credentials.origin)
         if self.p("reconnect_min_s") > self.p("reconnect_max_s"):
             raise BridgeSetupError("reconnect_min_s must not exceed reconnect_max_s")
         control_topic = layout.control_topic()
@@ -164,6 +172,16 @@ class BridgeNode(Node):
         limits = self._limits({n: self.p(n) for n in _RUNTIME})
         return BridgeConfig(sender, os.path.expanduser(self.p("outbox_path")), limits, durability,
                             self.p("max_payload_bytes"))
+
+    def _check_plaintext(self, origin: str) -> None:
+        """Refuse to send credentials in cleartext unless the user named this broker to allow it."""
+        host, port = self.p("broker_host"), self.p("broker_port")
+        if self.p("allow_plaintext_credentials_to") != host:
+            raise BridgeSetupError(
+                f"credentials from {origin} would go to broker mqtt://{host}:{port} in cleartext (no tls_ca_file): "
+                f"set tls_ca_file to use TLS, or opt in by naming the broker: allow_plaintext_credentials_to:={host}")
+        self.get_logger().warning(f"credentials from {origin} go to broker mqtt://{host}:{port} in cleartext "
+                                  "(allow_plaintext_credentials_to)")
 
     def _on_set_parameters(self, params: List[rclpy.parameter.Parameter]) -> SetParametersResult:
         values = {n: self.p(n) for n in _RUNTIME}
@@ -197,16 +215,23 @@ class BridgeNode(Node):
             self.get_logger().info(f"taking queued events in bursts is not possible here ({exc}); one by one")
             self._drain = False
             return None
+        except Exception as exc:  # noqa: BLE001 (a message that cannot be taken: the executor takes the rest)
+            self._bad("take", f"taking a queued event failed: {type(exc).__name__}: {bounded(exc)}")
+            return None
         return None if taken is None else taken[0]
 
     def _accept(self, msg: GestureEvent) -> None:
         try:
-            event = event_from_msg(msg)
-        except ValueError:
-            self.get_logger().error(f"event {msg.event_id} from '{msg.source_id}' refused: event_type "
-                                    f"{msg.event_type} is not TRIGGER, START or END")
-            return
-        self.service.accept(event)
+            try:
+                event = event_from_msg(msg)
+            except ValueError:
+                self._bad("event type", f"event {bounded(msg.event_id, 40)} from '{bounded(msg.source_id, 40)}' "
+                                        f"refused: event_type {msg.event_type} is not TRIGGER, START or END")
+                return
+            self.service.accept(event)
+        except Exception as exc:  # noqa: BLE001 (one bad event must not end the bridge)
+            self._bad("internal", f"event {bounded(msg.event_id, 40)} could not be accepted: "
+                                  f"{type(exc).__name__}: {bounded(exc)}")
 
     def _on_control(self, command: ControlCommand) -> None:
         """Turn a validated control message into a ROS command (called on the MQTT thread)."""
@@ -224,6 +249,7 @@ class BridgeNode(Node):
             "sent per s": s.sent_per_s, "inflight": s.inflight, "retries": s.retries, "resent": s.resent,
             "pid": os.getpid(), "last error": s.last_error}
         figures.update({f"refused {k}": v for k, v in s.refusals.items()})
+        figures.update(self._bad.figures("refused:"))
         if s.state in (LinkState.REFUSED, LinkState.TLS_ERROR):
             return ERROR, s.last_error, figures
         lost = s.refusals["outbox_full"] + s.refusals["dropped_oldest"] + s.refusals["dropped_expired"]

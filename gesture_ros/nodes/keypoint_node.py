@@ -18,6 +18,7 @@ from rclpy.node import Node
 from sensor_msgs.msg import Image
 from visualization_msgs.msg import MarkerArray
 
+from gesture_ros.core.bad_input import BadInputLog
 from gesture_ros.core.extractor import (
     ExtractorError,
     ExtractorOptions,
@@ -26,6 +27,7 @@ from gesture_ros.core.extractor import (
 )
 from gesture_ros.core.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
 from gesture_ros.core.log_throttle import LogThrottle
+from gesture_ros.core.safe_text import bounded
 from gesture_ros.core.skeleton import ImagePlane, draw_skeleton
 from gesture_ros.core.stats import LatencyStats, RateMeter, StageTimer
 from gesture_ros.msg import Keypoints
@@ -79,6 +81,7 @@ class KeypointNode(Node):
         self.received = self.processed = self.dropped = self.rejected = 0
         self._rejected_reported = 0
         self._warn = LogThrottle(self.get_logger().warning)
+        self._bad = BadInputLog(self.get_logger().warning)  # one sentence per kind of bad image
         self.keypoints_pub = self.create_publisher(Keypoints, "keypoints", SENSOR_QOS)
         self.markers_pub = self.create_publisher(MarkerArray, "keypoints/markers", SENSOR_QOS)
         self.image_pub = self.create_publisher(Image, "keypoints/image", SENSOR_QOS)
@@ -132,8 +135,9 @@ class KeypointNode(Node):
                 try:
                     self._process(msg, received)
                 except Exception as exc:  # noqa: BLE001 (one bad frame must not end the worker)
-                    self._warn(f"processing the image stamped {msg.header.stamp.sec}.{msg.header.stamp.nanosec:09d} "
-                               f"failed: {exc!r}", key=type(exc).__name__)
+                    self.rejected += 1
+                    self._bad(type(exc).__name__, f"processing the image stamped {msg.header.stamp.sec}."
+                                                  f"{msg.header.stamp.nanosec:09d} failed: {bounded(repr(exc), 300)}")
 
     def _switch(self, options: ExtractorOptions) -> None:
         old, self.extractor = self.extractor, KeypointExtractor(options)
@@ -149,7 +153,8 @@ class KeypointNode(Node):
                 bgr = conversions.image_to_bgr(msg, self.max_pixels)
         except ImageFormatError as exc:
             self.rejected += 1
-            self._warn(f"rejected an image on {self.image_sub.topic_name} (frame_id '{msg.header.frame_id}'): {exc}")
+            self._bad(exc.kind, f"rejected an image on {self.image_sub.topic_name} "
+                                f"(frame_id '{bounded(msg.header.frame_id, 60)}'): {exc}")
             return
         with self.timer.stage("extract"):
             frame = self.extractor.process(bgr, stamp_ns, msg.header.frame_id)
@@ -175,7 +180,8 @@ class KeypointNode(Node):
         figures = {"model": extractor.model_name if extractor else "", "input rate hz": self.rate_in.rate(),
                    "output rate hz": self.rate_out.rate(), "images received": self.received,
                    "images processed": self.processed, "images dropped (backlog)": self.dropped,
-                   "images rejected": self.rejected, "receipt to publish p50 ms": self.in_node.percentile_ms(50),
+                   "images rejected": self.rejected, **self._bad.figures("rejected:"),
+                   "receipt to publish p50 ms": self.in_node.percentile_ms(50),
                    "receipt to publish p95 ms": self.in_node.percentile_ms(95),
                    **self._age_figures(), **self.timer.summary(),
                    **(extractor.timer.summary() if extractor else {})}
