@@ -128,7 +128,17 @@ def test_credentials_without_tls_are_refused_unless_the_broker_is_named(domain, 
         log = proc.log()
         proc.stop()
         assert (f"cannot start: credentials from ${ENV_USERNAME} would go to broker mqtt://127.0.0.1:{auth.port} in "
-                "cleartext (no tls_ca_file): set tls_ca_file to use TLS, or opt in by naming the broker: "
+                "cleartext (no TLS CA file): set one to use TLS, or opt in by naming the broker: "
                 "allow_plaintext_credentials_to:=127.0.0.1") in log
         assert "Traceback" not in log and "s3cret" not in log
     assert "Received CONNECT" not in auth.log()  # nothing was sent
+
+
+def test_venue_monitor_refuses_cleartext_credentials_too(monkeypatch, caplog):
+    from gesture_ros.bridge.venue_monitor import run
+
+    monkeypatch.setenv(ENV_USERNAME, "venue")
+    monkeypatch.setenv(ENV_PASSWORD, "venue-pass")
+    assert run(["--host", "127.0.0.1", "--port", "1", "--no-table", "--max-seconds", "1"]) == 2
+    assert ("would go to broker mqtt://127.0.0.1:1 in cleartext (no TLS CA file): set one to use TLS, or opt in "
+            "by naming the broker: --allow-plaintext-credentials-to 127.0.0.1") in caplog.text

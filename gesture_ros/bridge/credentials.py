@@ -52,3 +52,17 @@ def _from_file(path: Path) -> Credentials:
         raise CredentialsError(f"credentials file {path} must hold the username on line 1 "
                                "and the password on line 2")
     return Credentials(lines[0].strip(), lines[1] if len(lines) > 1 else "", str(path))
+
+
+def cleartext_refusal(credentials: Optional[Credentials], tls: bool, host: str, port: int, opt_in: str,
+                      option: str = "allow_plaintext_credentials_to") -> Optional[str]:
+    """Return why credentials must not go to ``host`` without TLS, or None.
+
+    Credentials travel in cleartext only when the user named this very broker in ``opt_in``:
+    a setting copied to another venue does not carry the consent along.
+    """
+    if credentials is None or tls or opt_in == host:
+        return None
+    naming = f"{option} {host}" if option.startswith("-") else f"{option}:={host}"
+    return (f"credentials from {credentials.origin} would go to broker mqtt://{host}:{port} in cleartext "
+            f"(no TLS CA file): set one to use TLS, or opt in by naming the broker: {naming}")

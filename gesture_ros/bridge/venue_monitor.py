@@ -34,7 +34,7 @@ from gesture_ros.bridge.connection import (
     connect_args,
     refusal_sentence,
 )
-from gesture_ros.bridge.credentials import CredentialsError, load_credentials
+from gesture_ros.bridge.credentials import CredentialsError, cleartext_refusal, load_credentials
 from gesture_ros.bridge.payload import PayloadError, decode
 from gesture_ros.bridge.tally import CrowdTally
 from gesture_ros.bridge.topics import DEFAULT_EVENTS, DEFAULT_STATUS, subscription
@@ -56,6 +56,8 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     p.add_argument("--tls-key", default="")
     p.add_argument("--credentials-file", default="", help="line 1 username, line 2 password (mode 600); "
                    "else $GESTURE_ROS_MQTT_USERNAME/PASSWORD")
+    p.add_argument("--allow-plaintext-credentials-to", default="", metavar="HOST",
+                   help="send credentials without TLS, but only to this broker host (must equal --host)")
     p.add_argument("--jsonl", type=Path, help="append each unique event to this file")
     p.add_argument("--refresh", type=float, default=1.0, help="table refresh period, s")
     p.add_argument("--no-table", action="store_true", help="print only the final summary")
@@ -138,8 +140,13 @@ class VenueMonitor:
 
 def _broker(args: argparse.Namespace) -> BrokerConfig:
     tls = TlsFiles(args.tls_ca, args.tls_cert, args.tls_key) if args.tls_ca else None
+    credentials = load_credentials(args.credentials_file)
+    refusal = cleartext_refusal(credentials, tls is not None, args.host, args.port,
+                                args.allow_plaintext_credentials_to, "--allow-plaintext-credentials-to")
+    if refusal:
+        raise ValueError(refusal)
     return BrokerConfig(host=args.host, port=args.port, version=MqttVersion(args.mqtt_version), tls=tls,
-                        credentials=load_credentials(args.credentials_file))
+                        credentials=credentials)
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -19,7 +19,7 @@ from std_msgs.msg import Bool, String
 
 from gesture_ros.bridge.connection import BrokerConfig, ConnectionConfigError, MqttVersion, TlsFiles, tls_context
 from gesture_ros.bridge.control import Command, ControlCommand, ControlPolicy
-from gesture_ros.bridge.credentials import CredentialsError, load_credentials
+from gesture_ros.bridge.credentials import CredentialsError, cleartext_refusal, load_credentials
 from gesture_ros.bridge.outbox import Durability, FullPolicy, OutboxError, OutboxLimits
 from gesture_ros.bridge.sender import SenderConfig
 from gesture_ros.bridge.service import BridgeConfig, BridgeService
@@ -156,8 +156,13 @@ class BridgeNode(Node):
             credentials = load_credentials(self.p("credentials_file"))
         except (ValueError, ConnectionConfigError, CredentialsError) as exc:
             raise BridgeSetupError(str(exc)) from None
+        host, opt_in = self.p("broker_host"), self.p("allow_plaintext_credentials_to")
+        refusal = cleartext_refusal(credentials, tls is not None, host, self.p("broker_port"), opt_in)
+        if refusal:
+            raise BridgeSetupError(refusal)
         if credentials is not None and tls is None:
-            self._check_plaintext(credentials.origin)
+            self.get_logger().warning(f"credentials from {credentials.origin} go to broker {host} in cleartext "
+                                      "(allow_plaintext_credentials_to)")
         if self.p("reconnect_min_s") > self.p("reconnect_max_s"):
             raise BridgeSetupError("reconnect_min_s must not exceed reconnect_max_s")
         control_topic = layout.control_topic()
@@ -172,16 +177,6 @@ class BridgeNode(Node):
         limits = self._limits({n: self.p(n) for n in _RUNTIME})
         return BridgeConfig(sender, os.path.expanduser(self.p("outbox_path")), limits, durability,
                             self.p("max_payload_bytes"))
-
-    def _check_plaintext(self, origin: str) -> None:
-        """Refuse to send credentials in cleartext unless the user named this broker to allow it."""
-        host, port = self.p("broker_host"), self.p("broker_port")
-        if self.p("allow_plaintext_credentials_to") != host:
-            raise BridgeSetupError(
-                f"credentials from {origin} would go to broker mqtt://{host}:{port} in cleartext (no tls_ca_file): "
-                f"set tls_ca_file to use TLS, or opt in by naming the broker: allow_plaintext_credentials_to:={host}")
-        self.get_logger().warning(f"credentials from {origin} go to broker mqtt://{host}:{port} in cleartext "
-                                  "(allow_plaintext_credentials_to)")
 
     def _on_set_parameters(self, params: List[rclpy.parameter.Parameter]) -> SetParametersResult:
         values = {n: self.p(n) for n in _RUNTIME}
