@@ -12,6 +12,8 @@ from collections.abc import Collection
 from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.safe_text import bounded
 
+from .vocabulary import BACKGROUND
+
 MAX_FIELD_CHARS = 256  # event ids are UUIDs, gestures and sources short names
 Refusal = tuple[str, str]
 
@@ -24,7 +26,8 @@ def check_event(event: GestureEventData, gestures: Collection[str], clock_ns: in
                 max_skew_s: float) -> Refusal | None:
     """Return why an event must be refused, or None.
 
-    ``gestures``: the names the action map knows (empty: not checked). ``max_skew_s``: how far
+    ``gestures``: the names the action map knows (empty: not checked); the background class
+    ``none`` never gives events. ``max_skew_s``: how far
     from the clock a stamp may be (0: not checked; nor while the clock reads 0, e.g. sim time
     before the first /clock). Staleness within that bound is the safety gate's business.
     """
@@ -33,9 +36,11 @@ def check_event(event: GestureEventData, gestures: Collection[str], clock_ns: in
         if len(value) > MAX_FIELD_CHARS:
             return "oversized field", f"{_name(event)} refused: its {field} has {len(value)} characters " \
                                       f"(at most {MAX_FIELD_CHARS})"
+    if not event.event_id:
+        return "event id", f"{_name(event)} refused: it has no event_id (receivers deduplicate on it)"
     if not math.isfinite(event.confidence) or not 0.0 <= event.confidence <= 1.0:
         return "confidence", f"{_name(event)} refused: confidence {event.confidence} is not in [0, 1]"
-    if gestures and event.gesture not in gestures:
+    if gestures and (event.gesture not in gestures or event.gesture == BACKGROUND):
         return "unknown gesture", f"{_name(event)} refused: unknown gesture (not in the action map's vocabulary)"
     if event.stamp_ns <= 0:
         return "stamp", f"{_name(event)} refused: it has no header stamp"
