@@ -171,6 +171,7 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     restart_at = {round((k + 1) * kills / (broker_restarts + 1)) - 1 for k in range(broker_restarts)}
     bridge: Optional[subprocess.Popen] = None
     killed = restarted = 0
+    drains: List[tuple] = []  # (events waiting while the broker was down, s from its restart to all delivered)
     started = time.monotonic()
     try:
         for k in range(kills):
@@ -183,7 +184,12 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
                 publisher.publish(n // 2, bridge.pid)
                 broker.stop()
                 publisher.publish(n - n // 2, bridge.pid)
+                backlog = len(set(publisher.sent) - set(_delivered(received)))
                 broker.start()
+                back = time.monotonic()
+                target = set(publisher.sent)
+                publisher.spin_until(lambda t=target: t <= set(_delivered(received)), 300)
+                drains.append((backlog, time.monotonic() - back))
                 restarted += 1
             else:
                 publisher.publish(n, bridge.pid)
@@ -209,6 +215,8 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
         lease.release()
     out = monitor.stdout.read() if monitor.stdout else ""
     summary = json.loads(out.rsplit("summary ", 1)[1]) if "summary " in out else {}
+    if not summary:
+        print(f"  venue_monitor gave no summary (exit {monitor.returncode}); its output ends:\n{out[-1500:]}")
     delivered = set(_delivered(received)) & accepted
     lost = len(accepted - delivered)
     depth = sqlite3.connect(outbox).execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
@@ -218,6 +226,8 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
                "bridge SIGKILLs": killed, "broker restarts": restarted, "deepest outbox": publisher.max_depth,
                "outbox left": depth,
                "publish phase s": round(published - started, 1),
+               "drain after each broker restart (backlog events: s)":
+                   ", ".join(f"{n}: {s:.1f}" for n, s in drains) or "-",
                "time to drain s (last kill -> all delivered)": round(drained - published, 1)}
     width = max(len(k) for k in figures)
     for key, value in figures.items():
