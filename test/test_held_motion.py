@@ -233,3 +233,18 @@ def test_a_silent_classifier_releases_the_held_motion(rig):
     stop_at = next(at for at, x in base.twists if x == 0.0 and at >= silent)
     wait_until(lambda: False, 0.5)
     assert not [t for t in base.moving() if t > stop_at]
+
+
+def test_ctrl_c_on_the_dispatcher_stops_the_robot_first(rig):
+    base = rig.base
+    rig.start(classifier=False)
+    start = base.send_event("open_palm", START)
+    for _ in range(6):
+        base.scores.publish(GestureScores(header=start.header, source_id="cam"))
+        time.sleep(0.05)
+    assert base.moving()
+    stopping = time.monotonic()
+    assert rig.procs["dispatch"].stop() == 0  # SIGINT, as Ctrl-C
+    assert wait_until(lambda: base.stopped_after(stopping), timeout=DEADLINE_S)
+    assert not [t for t in base.moving() if t > next(at for at, x in base.twists if x == 0.0 and at >= stopping)]
+    assert "held 'open_palm' of 'cam' released (shutting down)" in rig.procs["dispatch"].log_path.read_text()
