@@ -158,10 +158,12 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     broker = Broker(workdir)
     broker.start()
     received = workdir / "received.jsonl"
-    monitor = subprocess.Popen(
-        [sys.executable, str(node_executable("venue_monitor")), "--port", str(broker.port), "--venue", "soak",
-         "--client-id", "soak-venue", "--jsonl", str(received), "--no-table"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    monitor_log = workdir / "venue_monitor.log"
+    with open(monitor_log, "wb") as log:  # a file, not a pipe: nobody reads it until the end
+        monitor = subprocess.Popen(
+            [sys.executable, str(node_executable("venue_monitor")), "--port", str(broker.port), "--venue", "soak",
+             "--client-id", "soak-venue", "--jsonl", str(received), "--no-table"],
+            stdout=log, stderr=subprocess.STDOUT, env=env)
     outbox = workdir / "outbox.sqlite3"
     params = {"broker_port": broker.port, "outbox_path": str(outbox), "venue": "soak", "device_id": "soak1",
               "reconnect_min_s": 0.1, "reconnect_max_s": 0.5, "diagnostics_period_s": 0.1, "heartbeat_s": 1.0,
@@ -209,11 +211,11 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     finally:
         if bridge is not None and bridge.poll() is None:
             stop_process(bridge, signal.SIGINT, 20)
-        stop_process(monitor, signal.SIGINT, 20)
+        stop_process(monitor, signal.SIGINT, 60)
         broker.stop()
         publisher.close()
         lease.release()
-    out = monitor.stdout.read() if monitor.stdout else ""
+    out = monitor_log.read_text(errors="replace")
     summary = json.loads(out.rsplit("summary ", 1)[1]) if "summary " in out else {}
     if not summary:
         print(f"  venue_monitor gave no summary (exit {monitor.returncode}); its output ends:\n{out[-1500:]}")
