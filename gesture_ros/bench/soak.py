@@ -11,7 +11,8 @@ flight); the broker is restarted while events keep coming. An event counts as ac
 bridge process that received it reports it committed (its /diagnostics 'accepted'): an event
 published to a process being killed is lost in ROS, before the bridge, and is not what this
 measures. Prints accepted, delivered (unique at the venue), duplicates (dropped by the venue's
-dedup), lost (accepted, never delivered: must be 0), out-of-order, and the time to drain.
+dedup, until the last unique one arrived), lost (accepted, never delivered: must be 0),
+out-of-order, the drain after each broker restart and the time to drain at the end.
 """
 
 from __future__ import annotations
@@ -162,7 +163,7 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     with open(monitor_log, "wb") as log:  # a file, not a pipe: nobody reads it until the end
         monitor = subprocess.Popen(
             [sys.executable, str(node_executable("venue_monitor")), "--port", str(broker.port), "--venue", "soak",
-             "--client-id", "soak-venue", "--jsonl", str(received), "--no-table"],
+             "--client-id", "soak-venue", "--jsonl", str(received), "--no-table", "--expect", str(events)],
             stdout=log, stderr=subprocess.STDOUT, env=env)
     outbox = workdir / "outbox.sqlite3"
     params = {"broker_port": broker.port, "outbox_path": str(outbox), "venue": "soak", "device_id": "soak1",
@@ -207,6 +208,10 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
         while time.monotonic() < deadline and not accepted <= set(_delivered(received)):
             time.sleep(0.2)
         drained = time.monotonic()
+        try:  # it ends by itself once every event arrived (--expect), then prints its summary
+            monitor.wait(30)
+        except subprocess.TimeoutExpired:
+            pass
         stop_process(bridge, signal.SIGINT, 20)
     finally:
         if bridge is not None and bridge.poll() is None:
