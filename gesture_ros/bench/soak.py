@@ -89,6 +89,7 @@ class Publisher:
         self.msg_type = GestureEvent
         self.accepted: Dict[str, int] = {}  # bridge pid -> events it committed
         self.max_depth = 0  # deepest outbox any bridge reported
+        self.depth: Dict[str, int] = {}  # bridge pid -> its outbox depth
         self.sequence: Dict[str, int] = {}
         self.sent: List[str] = []
         self._gids: set = set()
@@ -98,7 +99,8 @@ class Publisher:
             values = {kv.key: kv.value for kv in status.values}
             if "outbox depth" in values and "pid" in values:
                 self.accepted[values["pid"]] = int(values.get("accepted", "0"))
-                self.max_depth = max(self.max_depth, int(values["outbox depth"]))
+                self.depth[values["pid"]] = int(values["outbox depth"])
+                self.max_depth = max(self.max_depth, self.depth[values["pid"]])
 
     def spin_until(self, done, timeout: float) -> bool:
         end = time.monotonic() + timeout
@@ -168,7 +170,7 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     outbox = workdir / "outbox.sqlite3"
     params = {"broker_port": broker.port, "outbox_path": str(outbox), "venue": "soak", "device_id": "soak1",
               "reconnect_min_s": 0.1, "reconnect_max_s": 0.5, "diagnostics_period_s": 0.1, "heartbeat_s": 1.0,
-              "inflight": 64}
+              "inflight": 4}  # a small send window: more sends in flight when a kill comes
     publisher = Publisher(lease.domain_id)
     per_bridge = events // kills
     restart_at = {round((k + 1) * kills / (broker_restarts + 1)) - 1 for k in range(broker_restarts)}
@@ -204,9 +206,8 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
             bridge = subprocess.Popen(node_command("bridge_node", params), stdout=log, stderr=subprocess.STDOUT,
                                       env=env, start_new_session=True)
         accepted = set(publisher.sent)
-        deadline = time.monotonic() + 600
-        while time.monotonic() < deadline and not accepted <= set(_delivered(received)):
-            time.sleep(0.2)
+        final = str(bridge.pid)
+        publisher.spin_until(lambda: accepted <= set(_delivered(received)) and publisher.depth.get(final) == 0, 600)
         drained = time.monotonic()
         try:  # it ends by itself once every event arrived (--expect), then prints its summary
             monitor.wait(30)
