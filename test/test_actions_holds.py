@@ -24,7 +24,7 @@ def _event(gesture, event_type, sequence, stamp_ns=100 * S, source="cam0"):
 def _map(port, queue_size=64):
     return parse_action_map(dedent(f"""\
         targets:
-          base: {{type: osc, host: 127.0.0.1, port: {port}, allow: ["/drive", "/halt", "/note"],
+          base: {{type: osc, host: 127.0.0.1, port: {port}, protocol: tcp, allow: ["/drive", "/halt", "/note"],
                   queue_size: {queue_size}}}
         actions:
           pointing:
@@ -39,7 +39,7 @@ def _map(port, queue_size=64):
 
 @pytest.fixture
 def osc():
-    receiver = OscReceiver("udp")
+    receiver = OscReceiver("tcp")  # one ordered stream: what the base saw last is what it does
     yield receiver
     receiver.close()
 
