@@ -20,7 +20,7 @@ from visualization_msgs.msg import Marker, MarkerArray  # noqa: E402
 from gesture_ros.core.landmarks import KeypointFrame  # noqa: E402
 from gesture_ros.core.skeleton import ImagePlane  # noqa: E402
 from gesture_ros.nodes.classifier_node import ClassifierNode  # noqa: E402
-from gesture_ros.ros.conversions import keypoints_to_msg, stamp_to_ns  # noqa: E402
+from gesture_ros.ros.conversions import keypoints_to_msg, ns_to_stamp, stamp_to_ns  # noqa: E402
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
 
 TRIGGER, START, END = GestureEvent.TRIGGER, GestureEvent.START, GestureEvent.END
@@ -294,3 +294,47 @@ def test_diagnostics_report_inference_time_and_model(rig):
     assert values["model"] == "tiny 1" and values["provider"] == "CPUExecutionProvider"
     assert float(values["inference p50 ms"]) > 0 and float(values["inference p99 ms"]) >= float(values["inference p50 ms"])
     assert float(values["window fill"]) == 1.0 and values["events"] == "1"
+
+
+def _watchdog_rig(context, models, **params) -> Rig:
+    return Rig(context, {"model_path": str(models["v1"]), "providers": ["cpu"], "watch_model_file": False,
+                         "keypoint_timeout_s": 0.3, "diagnostics_period_s": 0.2, **params})
+
+
+def test_watchdog_ends_the_gesture_when_keypoints_stop_and_diagnostics_warn(rclpy_context, models):
+    from diagnostic_msgs.msg import DiagnosticArray
+
+    r = _watchdog_rig(rclpy_context, models)
+    reports = []
+    r.peer.create_subscription(DiagnosticArray, "/diagnostics", reports.append, 10)
+    try:
+        now = time.time_ns()  # wall-clock stamps, as a live camera gives
+        r.send(hf.frame(now - (20 - i) * hf.STEP_NS, 0.5) for i in range(20))
+        r.settle(1)
+        r.spin_until(lambda: len(r.events) == 2, timeout=10)  # nothing more is sent: the watchdog fires
+        start, end = r.events
+        assert (start.event_type, end.event_type) == (START, END)
+        assert stamp(end) >= r.sent_stamps[-1] + 0.3e9  # stamped when it fired, on the node clock
+        assert stamp_to_ns(end.end_stamp) in r.sent_stamps  # the last frame decided on
+        r.spin_until(lambda: any(d.status[0].level == b"\x01" and "keypoints stopped arriving" in d.status[0].message
+                                 for d in reports if d.status[0].name.endswith("classifier_node")), timeout=10)
+    finally:
+        r.close()
+
+
+def test_watchdog_fires_with_sim_time_whose_clock_stopped(rclpy_context, models):
+    from rosgraph_msgs.msg import Clock
+
+    r = _watchdog_rig(rclpy_context, models, use_sim_time=True)
+    clock = r.peer.create_publisher(Clock, "/clock", 10)
+    try:
+        for f in hf.still(20):  # a replay: /clock follows the recording's stamps, then stops at its end
+            clock.publish(Clock(clock=ns_to_stamp(f.stamp_ns)))
+            r.send([f])
+        r.settle(1)
+        r.spin_until(lambda: len(r.events) == 2, timeout=10)
+        end = r.events[1]
+        assert end.event_type == END
+        assert stamp(end) == r.sent_stamps[-1]  # the clock stopped there: never before the last frame
+    finally:
+        r.close()

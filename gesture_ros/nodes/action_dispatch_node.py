@@ -136,6 +136,14 @@ class ActionDispatchNode(Node):
             f" ({'armed' if self._settings.armed else 'DISARMED'})")
 
     def _on_parameters(self, params: list[Parameter]) -> SetParametersResult:
+        try:
+            return self._apply_parameters(params)
+        except Exception as exc:  # noqa: BLE001 (a request from outside must not end the node)
+            reason = f"parameters refused: {type(exc).__name__}: {bounded(exc)}"
+            self._bad("parameters", reason)
+            return SetParametersResult(successful=False, reason=reason)
+
+    def _apply_parameters(self, params: list[Parameter]) -> SetParametersResult:
         values: dict[str, object] = {p.name: p.value for p in params}
         vocabulary = self._vocabulary
         if "model" in values:

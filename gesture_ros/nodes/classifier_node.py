@@ -136,6 +136,14 @@ class ClassifierNode(Node):
             self.get_logger().warning(f"parameters name gesture '{label}', which model {model.path} does not have")
 
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
+        try:
+            return self._apply_parameters(params)
+        except Exception as exc:  # noqa: BLE001 (a request from outside must not end the node)
+            reason = f"parameters refused: {type(exc).__name__}: {bounded(exc)}"
+            self._bad("parameters", reason)
+            return SetParametersResult(successful=False, reason=reason)
+
+    def _apply_parameters(self, params: list[Parameter]) -> SetParametersResult:
         new = values(self, PARAMS)
         new.update({p.name: p.value for p in params})
         try:
