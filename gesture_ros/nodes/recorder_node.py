@@ -21,11 +21,13 @@ from rclpy.parameter import Parameter
 from rclpy.serialization import deserialize_message
 from sensor_msgs.msg import Image
 
+from gesture_ros.core.bad_input import BadInputLog
 from gesture_ros.core.low_confidence import (
     UncertaintyConfig,
     UncertainWindows,
     append_candidates,
 )
+from gesture_ros.core.safe_text import bounded
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros.diagnostics import OK, WARN, DiagnosticsPublisher
 from gesture_ros.ros.mcap_writer import McapRosWriter
@@ -88,6 +90,7 @@ class RecorderNode(Node):
         self._queue: queue.Queue = queue.Queue()
         self.dropped = 0
         self.write_errors = 0
+        self._bad = BadInputLog(self.get_logger().warning)
         topics = dict(TOPICS, **dict([IMAGE_TOPIC])) if record_images else TOPICS
         group = MutuallyExclusiveCallbackGroup()
         self._subs = []
@@ -108,6 +111,12 @@ class RecorderNode(Node):
         return SetParametersResult(successful=True)
 
     def _on_message(self, topic: str, data: bytes, droppable: bool) -> None:
+        try:
+            self._take(topic, data, droppable)
+        except Exception as exc:  # noqa: BLE001 (one odd message must not end the recording)
+            self._bad(topic, f"a message on {topic} could not be recorded: {type(exc).__name__}: {bounded(exc)}")
+
+    def _take(self, topic: str, data: bytes, droppable: bool) -> None:
         if droppable and self._queue.qsize() >= self._max_queue:
             self.dropped += 1
             return
@@ -139,7 +148,8 @@ class RecorderNode(Node):
         figures = {f"messages {t}": n for t, n in self._writer.counts.items()}
         figures.update({"file": str(self.path), "MB written": self._writer.bytes_written / 1e6,
                         "queue": self._queue.qsize(), "dropped": self.dropped,
-                        "unsure windows": len(self._uncertain.closed), "write errors": self.write_errors})
+                        "unsure windows": len(self._uncertain.closed), "write errors": self.write_errors,
+                        **self._bad.figures("refused:")})
         bad = self.dropped or self.write_errors
         return (WARN if bad else OK), ("dropping or failing writes" if bad else "recording"), figures
 
