@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from geometry_msgs.msg import Twist, Vector3
+from rclpy.duration import Duration
 from rclpy.node import Node
 from std_msgs.msg import Bool, Empty, String
 from std_srvs.srv import Trigger
@@ -19,6 +20,7 @@ from gesture_ros.actions.template import render_text
 from .qos import EVENT_QOS
 
 MSG_CLASSES = {STRING: String, BOOL: Bool, EMPTY: Empty, TWIST: Twist}
+ACK_TIMEOUT_S = 1.0
 
 
 def build_message(action: RosAction, event: GestureEventData) -> Any:
@@ -72,6 +74,10 @@ class RosExecutor:
 
     def close(self) -> None:
         for publisher in self._publishers.values():
+            try:  # a last stop (zero Twist at shutdown) must reach the base before the writer goes
+                publisher.wait_for_all_acked(Duration(seconds=ACK_TIMEOUT_S))
+            except Exception:  # noqa: BLE001 (the context may already be shut down)
+                pass
             self._node.destroy_publisher(publisher)
         for client in self._clients.values():
             self._node.destroy_client(client)
