@@ -7,22 +7,25 @@ import sys
 from typing import List, Optional
 
 BENCHES = {
-    "keypoints": "gesture_ros.bench.keypoints",    # bare MediaPipe vs camera_node -> keypoint_node
+    "keypoints": "gesture_ros.bench.keypoints",    # bare Hands+Pose loops vs camera_node -> keypoint_node
     "classifier": "gesture_ros.bench.classifier",  # per-window inference, end-to-end event latency
     "bridge": "gesture_ros.bench.bridge",          # durable events/s vs a bare paho publisher
-    "pipeline": "gesture_ros.bench.pipeline",      # full pipeline vs bare MediaPipe loop
+    "pipeline": "gesture_ros.bench.pipeline",      # full pipeline vs bare sequential / concurrent loops
     "actions": "gesture_ros.actions.bench",        # dispatcher vs a bare python-osc send
+    "recovery": "gesture_ros.bench.hand_recovery",  # hands under skipped frames, per recovery strategy
 }
+DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")  # recovery: a design measurement, on demand
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    names = [a for a in argv if not a.startswith("-")] or list(BENCHES)
+    # Leading names pick benches; everything from the first option on is passed to each bench.
+    first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    names, options = argv[:first_option] or list(DEFAULT), argv[first_option:]
     unknown = [n for n in names if n not in BENCHES]
     if unknown:
         print(f"unknown bench {unknown}; choose from {list(BENCHES)}", file=sys.stderr)
         return 2
-    options = [a for a in argv if a.startswith("-")]
     status = 0
     for name in names:
         print(f"\n=== bench {name} ===", flush=True)

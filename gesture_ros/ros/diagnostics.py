@@ -6,6 +6,7 @@ import math
 from typing import Callable, Dict, Tuple, Union
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
+from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 
 Value = Union[str, int, float, bool]
@@ -25,14 +26,18 @@ def _text(value: Value) -> str:
 
 
 class DiagnosticsPublisher:
-    """Call ``report`` every ``period_s`` and publish it on /diagnostics."""
+    """Call ``report`` every ``period_s`` and publish it on /diagnostics.
+
+    The period runs on a steady clock, not the node's: under ``use_sim_time`` a replay's
+    /clock stops at the end of the recording (or pauses), and diagnostics must keep coming.
+    """
 
     def __init__(self, node: Node, report: Report, period_s: float = 1.0, hardware_id: str = "") -> None:
         self._node = node
         self._report = report
         self._hardware_id = hardware_id
         self._pub = node.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.timer = node.create_timer(period_s, self.publish)
+        self.timer = node.create_timer(period_s, self.publish, clock=Clock(clock_type=ClockType.STEADY_TIME))
 
     def publish(self) -> None:
         try:
