@@ -155,11 +155,12 @@ class KeypointNode(Node):
         self.processed += 1
         self.flow.processed()
         self.in_node.add(time.monotonic() - received)
-        age_ns = self.get_clock().now().nanoseconds - stamp_ns
-        if age_ns >= 0:
-            self.age.add(age_ns / 1e9)
-        else:
+        clock = self.get_clock()
+        age_ns = clock.now().nanoseconds - stamp_ns
+        if age_ns < 0:
             self.stamps_ahead += 1
+        if age_ns >= 0 or clock.ros_time_is_active:  # on a replay clock: its /clock message was still on the way
+            self.age.add(max(age_ns, 0) / 1e9)
         if self.markers_pub.get_subscription_count():
             with self.timer.stage("markers"):
                 self.markers_pub.publish(skeleton_markers(frame, msg.header, self.plane))
@@ -189,14 +190,15 @@ class KeypointNode(Node):
         """Return stamp-to-publish age on the node clock, or the count of images stamped ahead of it.
 
         With a replay clock (use_sim_time, /clock from camera_node) the age means the same at
-        any replay pace. A file replayed as fast as consumed without it is stamped on its own
-        timeline, ahead of the wall clock: ages would be negative or a biased subset, so none
-        are reported.
+        any replay pace; an image processed before its /clock message arrived counts as age 0.
+        A file replayed as fast as consumed without it is stamped on its own timeline, ahead of
+        the wall clock: ages would be negative or a biased subset, so none are reported.
         """
-        if self.stamps_ahead:
-            return {"images stamped ahead of the clock": self.stamps_ahead}
+        ahead = {"images stamped ahead of the clock": self.stamps_ahead} if self.stamps_ahead else {}
+        if self.stamps_ahead and not self.get_clock().ros_time_is_active:
+            return ahead
         return {"age at publish p50 ms": self.age.percentile_ms(50),
-                "age at publish p95 ms": self.age.percentile_ms(95)}
+                "age at publish p95 ms": self.age.percentile_ms(95), **ahead}
 
     def destroy_node(self) -> None:
         self._stop.set()
