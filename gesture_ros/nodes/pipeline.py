@@ -178,6 +178,7 @@ class Pipeline:
         camera = self.nodes.get("camera_node")
         bridge = self.nodes.get("bridge_node")
         out = {"nodes": sorted(self.nodes), "frames": getattr(camera, "published", None),
+               "first_stamp_ns": getattr(getattr(camera, "source", None), "start_stamp_ns", None),
                "events": self.tap.events, "actions": self.tap.actions,
                "keypoint_latency_s": self.tap.keypoint_latency_s, "score_latency_s": self.tap.score_latency_s,
                "keypoint_span": self.tap.keypoint_span}

@@ -77,15 +77,29 @@ def describe(events) -> list[str]:
     return [f"{e.event_type.name} {e.gesture}" for e in events]
 
 
-def decide(frames: list[KeypointFrame], config: Path | None = None) -> list:
-    """Return the classifier's events on these keypoints (config/classifier.yaml's settings, CPU)."""
+def classifier_values(profile: str) -> dict:
+    """Return config/classifier.yaml's parameters with the profile's classifier_node section on top, as launched."""
+    import yaml
+
     from gesture_ros.bench.classifier_replay import load_values
+    from gesture_ros.core.paths import resolve_shipped
+
+    values = load_values(resolve_shipped("config/classifier.yaml"), [])
+    doc = yaml.safe_load(resolve_shipped(f"config/profiles/{profile}.yaml").read_text()) if profile else {}
+    for key, section in (doc or {}).items():
+        if key.endswith("classifier_node"):
+            values.update(section.get("ros__parameters", {}))
+    return values
+
+
+def decide(frames: list[KeypointFrame], profile: str = "media") -> list:
+    """Return the classifier's events on these keypoints (the launch file's settings for the profile, CPU)."""
     from gesture_ros.core.classifier_params import settings_from
     from gesture_ros.core.gesture_decider import GestureDecider
     from gesture_ros.core.onnx_model import RuntimeOptions, load_model
     from gesture_ros.core.paths import resolve_shipped
 
-    settings = settings_from(load_values(config or resolve_shipped("config/classifier.yaml"), []))
+    settings = settings_from(classifier_values(profile))
     model = load_model(resolve_shipped(settings.model_path), RuntimeOptions(providers=["cpu"]))
     decider = GestureDecider(model, settings.decider)
     events = []
@@ -136,22 +150,22 @@ def agreement(reference: list[KeypointFrame], got: list[KeypointFrame | None]) -
 
 
 def evaluate_clip(clip: Path, skips: tuple[float, ...] = SKIPS, model: str = "hands_pose",
-                  taskset: bool = False) -> ClipReport:
+                  taskset: bool = False, profile: str = "media") -> ClipReport:
     """Run a clip every frame and live (each skip pattern, and one core if asked); compare."""
     frames = load_frames(clip)
     reference = extract(frames, [True] * len(frames), model)
-    runs = [LiveRun("every frame", len(frames), len(frames), describe(decide(reference)))]
+    runs = [LiveRun("every frame", len(frames), len(frames), describe(decide(reference, profile)))]
     for skip in skips:
         keep = keep_pattern(len(frames), skip)
         got = extract(frames, keep, model)
         runs.append(LiveRun(f"{skip:.0%} skipped", len(frames), sum(keep),
-                            describe(decide([f for f in got if f is not None])), agreement(reference, got)))
+                            describe(decide([f for f in got if f is not None], profile)), agreement(reference, got)))
     if taskset:
-        runs.append(taskset_run(clip, model, reference))
+        runs.append(taskset_run(clip, model, reference, profile))
     return ClipReport(clip.name, runs)
 
 
-def taskset_run(clip: Path, model: str, reference: list[KeypointFrame]) -> LiveRun:
+def taskset_run(clip: Path, model: str, reference: list[KeypointFrame], profile: str = "media") -> LiveRun:
     """Run the one-process pipeline on one core at the clip's own rate (pace realtime, replay clock)."""
     if shutil.which("taskset") is None:
         raise RuntimeError("taskset is not installed (util-linux)")
@@ -159,7 +173,7 @@ def taskset_run(clip: Path, model: str, reference: list[KeypointFrame]) -> LiveR
         summary = Path(tmp) / "summary.json"
         keypoints = Path(tmp) / "keypoints.npz"
         cmd = ["taskset", "-c", "0", sys.executable, "-m", "gesture_ros.nodes.pipeline", f"source:={clip}",
-               f"keypoint_model:={model}", "use_sim_time:=true", "start_dispatch:=false",
+               f"keypoint_model:={model}", f"profile:={profile}", "use_sim_time:=true", "start_dispatch:=false",
                "--set", "camera_node.pace:=realtime", "--summary-json", str(summary),
                "--keypoints-npz", str(keypoints)]
         env = dict(os.environ, ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST")
@@ -167,27 +181,18 @@ def taskset_run(clip: Path, model: str, reference: list[KeypointFrame]) -> LiveR
         if done.returncode or not summary.exists():
             raise RuntimeError(f"the one-core pipeline run failed ({done.returncode}): {done.stderr[-800:]}")
         result = json.loads(summary.read_text())
-        got = align(reference, read_archive(keypoints))
+        got = align(reference, read_archive(keypoints), result["first_stamp_ns"])
     events = [f"{e['type']} {e['gesture']}" for e in result["events"]]
     return LiveRun("1 core, real time", len(reference), sum(f is not None for f in got), events,
                    agreement(reference, got))
 
 
-def align(reference: list[KeypointFrame], got: list[KeypointFrame]) -> list[KeypointFrame | None]:
-    """Line a pipeline run's keypoints up with the every-frame ones by their place on the clip's timeline.
-
-    The run's stamps are the clip's offsets plus the replay's start; the start is the shift
-    that makes the most stamps land on a frame of the clip.
-    """
+def align(reference: list[KeypointFrame], got: list[KeypointFrame], start_ns: int) -> list[KeypointFrame | None]:
+    """Line a pipeline run's keypoints up with the every-frame ones: a stamp is the replay's start plus media time."""
     offsets = {f.stamp_ns - reference[0].stamp_ns: i for i, f in enumerate(reference)}
-    if not got:
-        return [None] * len(reference)
-    first = min(f.stamp_ns for f in got)
-    starts = [first - (reference[i].stamp_ns - reference[0].stamp_ns) for i in range(min(8, len(reference)))]
-    start = max(starts, key=lambda s: sum((f.stamp_ns - s) in offsets for f in got))
     out: list[KeypointFrame | None] = [None] * len(reference)
     for f in got:
-        i = offsets.get(f.stamp_ns - start)
+        i = offsets.get(f.stamp_ns - start_ns)
         if i is not None:
             out[i] = f
     return out
@@ -219,7 +224,8 @@ def table(reports: list[ClipReport]) -> list[str]:
     return lines
 
 
-def main(data: Path, clips: list[Path], out: Path, skips: tuple[float, ...], taskset: bool) -> int:
+def main(data: Path, clips: list[Path], out: Path, skips: tuple[float, ...], taskset: bool,
+         profile: str = "media") -> int:
     """Evaluate every clip live; write OUT/live.json and OUT/summary.md; exit 1 if any events differ."""
     paths = clips_in(data, clips)
     if not paths:
@@ -228,11 +234,12 @@ def main(data: Path, clips: list[Path], out: Path, skips: tuple[float, ...], tas
     reports = []
     for path in paths:
         print(f"live evaluation of {path} ...", flush=True)
-        reports.append(evaluate_clip(path, skips, taskset=taskset))
+        reports.append(evaluate_clip(path, skips, taskset=taskset, profile=profile))
     out.mkdir(parents=True, exist_ok=True)
     (out / "live.json").write_text(json.dumps([asdict(r) for r in reports], indent=1))
     text = "\n".join(["# Live evaluation: every frame vs a camera faster than the extraction", "",
-                      "Generated by `make eval ARGS=--live` (gesture_ros/toolkit/live_eval.py).", "",
+                      f"Generated by `make eval ARGS=--live` (gesture_ros/toolkit/live_eval.py); keypoint model "
+                      f"hands_pose, classifier settings of the '{profile}' profile (as `make run`).", "",
                       *table(reports)]) + "\n"
     (out / "summary.md").write_text(text)
     print(text)

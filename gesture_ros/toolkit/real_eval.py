@@ -100,12 +100,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("clips", nargs="*", type=Path, help="--live: clips besides DATA/videos")
     ap.add_argument("--skips", default="0.3,0.5", help="--live: fractions of frames skipped (deterministic)")
     ap.add_argument("--taskset", action="store_true", help="--live: also run the pipeline on one core in real time")
+    ap.add_argument("--profile", default="media", help="--live: the classifier settings of this profile")
     args = ap.parse_args(argv)
     if args.live:
         from gesture_ros.toolkit.live_eval import main as live_main
 
         out = args.out / "live" if args.out == Path("models/eval") else args.out
-        return live_main(args.data, args.clips, out, tuple(float(s) for s in args.skips.split(",")), args.taskset)
+        return live_main(args.data, args.clips, out, tuple(float(s) for s in args.skips.split(",")), args.taskset,
+                         args.profile)
     if not (args.data / "README.md").exists():
         print(f"gesture eval-real: real data folder {args.data} not found (set --data or GESTURE_DATA_DIR)",
               file=sys.stderr)

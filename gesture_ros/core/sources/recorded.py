@@ -37,6 +37,11 @@ class RecordedSource(FrameSource):
         raise NotImplementedError
 
     @property
+    def start_stamp_ns(self) -> int | None:
+        """Return the first frame's stamp (None before it was read); every stamp is it plus media time."""
+        return self._start_ns
+
+    @property
     def next_stamp_ns(self) -> int | None:
         """Return the stamp the next frame will have (after the last one: the end of it), None before the first."""
         return None if self._start_ns is None else self._start_ns + round(self._media_s * 1e9)
