@@ -13,8 +13,11 @@ BENCHES = {
     "pipeline": "gesture_ros.bench.pipeline",      # full pipeline vs bare sequential / concurrent loops
     "actions": "gesture_ros.actions.bench",        # dispatcher vs a bare python-osc send
     "recovery": "gesture_ros.bench.hand_recovery",  # hands under skipped frames, per recovery strategy
+    "replay_clock": "gesture_ros.bench.replay_clock",  # /clock cost and resolution per rate
+    "frame_scale": "gesture_ros.bench.frame_scale",  # large frames scaled down first: time saved, detail lost
 }
-DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")  # recovery: a design measurement, on demand
+# recovery, replay_clock and frame_scale measure design choices: run on demand.
+DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -88,7 +88,7 @@ class CameraNode(Node):
                                 "the last frame so it is delivered", (0.0, 30.0))
         publish_clock = declare(self, "publish_clock", False, "Recorded sources: publish /clock, the replay's "
                                 "time, for nodes run with use_sim_time (as ros2 bag play --clock)", read_only=True)
-        clock_rate_hz = declare(self, "clock_rate_hz", 100.0, "publish_clock: /clock messages per second between "
+        clock_rate_hz = declare(self, "clock_rate_hz", 20.0, "publish_clock: /clock messages per second between "
                                 "frames (each frame also sends one)", (1.0, 1000.0), read_only=True)
         calibration_url = declare(self, "camera_info_url", "", "camera_calibration YAML (file:// or path); "
                                   "empty: a pinhole model from hfov_deg/fx/fy/cx/cy", read_only=True)

@@ -88,6 +88,8 @@ class EventTap(Node):
         self.events: list[dict] = []
         self.actions: list[dict] = []
         self.keypoint_latency_s: list[float] = []
+        self.keypoint_age_s: list[float] = []  # on the tap's node clock: the replay clock under use_sim_time
+        self.keypoint_received: dict[int, int] = {}  # stamp -> wall-clock receipt (ns): events are timed against it
         self.score_latency_s: list[float] = []
         self.last_activity = time.monotonic()
         self.keypoint_span: list[float] = []  # [first, last] receipt (monotonic s) and process CPU s
@@ -102,6 +104,8 @@ class EventTap(Node):
         now = (time.monotonic(), time.process_time())
         self.keypoint_span = [self.keypoint_span[0] if self.keypoint_span else now, now]
         self._lat(msg, self.keypoint_latency_s)
+        self.keypoint_received[stamp_to_ns(msg.header.stamp)] = time.time_ns()
+        self.keypoint_age_s.append((self.get_clock().now().nanoseconds - stamp_to_ns(msg.header.stamp)) / 1e9)
         if self._keep_keypoints:
             self.keypoints.append(msg_to_keypoints(msg))
 
@@ -114,7 +118,8 @@ class EventTap(Node):
         self.events.append({
             "gesture": msg.gesture, "type": ("TRIGGER", "START", "END")[msg.event_type],
             "confidence": round(float(msg.confidence), 3), "stamp_ns": stamp_to_ns(msg.header.stamp),
-            "event_id": msg.event_id, "received_ns": time.time_ns()})
+            "event_id": msg.event_id, "received_ns": time.time_ns(),
+            "keypoints_received_ns": self.keypoint_received.get(stamp_to_ns(msg.header.stamp))})
 
     def _on_action(self, msg: ActionRecord) -> None:
         self.last_activity = time.monotonic()
@@ -138,7 +143,10 @@ class Pipeline:
                 node = node_cls(context=context, **node_kwargs(spec, (extra or {}).get(spec.exec)))
                 self.nodes[spec.exec] = node
             namespace = specs[0].namespace if specs else ""
-            self.tap = EventTap(namespace, keep_latency, keep_keypoints, context=context)
+            # The tap keeps the nodes' time: on the replay clock when they run on it.
+            sim = any(bool(getattr(n.get_parameter("use_sim_time"), "value", False)) for n in self.nodes.values())
+            self.tap = EventTap(namespace, keep_latency, keep_keypoints, context=context,
+                                parameter_overrides=[Parameter("use_sim_time", value=sim)])
             for node in [*self.nodes.values(), self.tap]:  # spin once all exist: the tap sees the first frame
                 self.executor.add_node(node)
         except BaseException:
@@ -181,6 +189,7 @@ class Pipeline:
                "first_stamp_ns": getattr(getattr(camera, "source", None), "start_stamp_ns", None),
                "events": self.tap.events, "actions": self.tap.actions,
                "keypoint_latency_s": self.tap.keypoint_latency_s, "score_latency_s": self.tap.score_latency_s,
+               "keypoint_age_s": self.tap.keypoint_age_s,
                "keypoint_span": self.tap.keypoint_span}
         if bridge is not None:
             s = bridge.service.status()
