@@ -115,19 +115,27 @@ class KeypointNode(Node):
             self.flow.received(now)
             self._cond.notify()
 
+    def _take(self) -> tuple[tuple[Image, float] | None, int]:
+        """Take the waiting image (or None) and how many were dropped before it; hold the lock."""
+        pending, self._pending = self._pending, None
+        skipped, self._skipped = self._skipped, 0
+        return pending, skipped
+
     def _work(self) -> None:
+        taken: tuple[tuple[Image, float] | None, int] = (None, 0)
         while not self._stop.is_set():
             with self._cond:
-                self._cond.wait_for(lambda: self._pending is not None or self._stop.is_set(), timeout=0.5)
-                pending, self._pending = self._pending, None
-                skipped, self._skipped = self._skipped, 0
+                if taken[0] is None:
+                    self._cond.wait_for(lambda: self._pending is not None or self._stop.is_set(), timeout=0.5)
+                    taken = self._take()
                 options, self._pending_options = self._pending_options, None
             if options is not None:
                 self._switch(options)
+            (pending, skipped), taken = taken, (None, 0)
             if pending is not None and not self._stop.is_set():
                 msg, received = pending
                 try:
-                    self._process(msg, received, skipped)
+                    taken = self._process(msg, received, skipped)
                 except Exception as exc:  # noqa: BLE001 (one bad frame must not end the worker)
                     self._warn(f"processing the image stamped {msg.header.stamp.sec}.{msg.header.stamp.nanosec:09d} "
                                f"failed: {exc!r}", key=type(exc).__name__)
@@ -139,7 +147,8 @@ class KeypointNode(Node):
             old.close()
         self.get_logger().info(f"switched to {self.extractor.model_name} ({options})")
 
-    def _process(self, msg: Image, received: float, skipped: int) -> None:
+    def _process(self, msg: Image, received: float, skipped: int) -> tuple[tuple[Image, float] | None, int]:
+        """Extract and publish one image's keypoints; return the next image, taken before publishing."""
         stamp_ns = conversions.stamp_to_ns(msg.header.stamp)
         try:
             with self.timer.stage("decode"):
@@ -147,11 +156,16 @@ class KeypointNode(Node):
         except ImageFormatError as exc:
             self.rejected += 1
             self._warn(f"rejected an image on {self.image_sub.topic_name} (frame_id '{msg.header.frame_id}'): {exc}")
-            return
+            return None, 0
         with self.timer.stage("extract"):
             frame = self.extractor.process(bgr, stamp_ns, msg.header.frame_id, skipped=skipped)
+        keypoints = conversions.keypoints_to_msg(frame, msg.header)
+        # Take the next image before answering: a camera paced by our answers (as_fast_as_consumed)
+        # sends its next frame on this message, and that frame must not replace the one waiting.
+        with self._cond:
+            taken = self._take()
         with self.timer.stage("publish"):
-            self.keypoints_pub.publish(conversions.keypoints_to_msg(frame, msg.header))
+            self.keypoints_pub.publish(keypoints)
         self.processed += 1
         self.flow.processed()
         self.in_node.add(time.monotonic() - received)
@@ -167,6 +181,7 @@ class KeypointNode(Node):
         if self.image_pub.get_subscription_count():
             with self.timer.stage("annotate"):
                 self.image_pub.publish(conversions.bgr_to_image(draw_skeleton(bgr, frame), msg.header))
+        return taken
 
     def _report(self):
         extractor = self.extractor
