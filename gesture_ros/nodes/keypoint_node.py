@@ -67,6 +67,7 @@ class KeypointNode(Node):
         self.age, self.in_node = LatencyStats(), LatencyStats()
         self.stamps_ahead = 0  # images stamped after their own processing: a replay clock (or none) behind
         self.received = self.processed = self.dropped = self.rejected = 0
+        self.published_span: list[tuple[float, float]] = []  # (monotonic s, process CPU s) at the first and last
         self._rejected_reported = 0
         self._warn = LogThrottle(self.get_logger().warning)
         self.keypoints_pub = self.create_publisher(Keypoints, "keypoints", SENSOR_QOS)
@@ -168,6 +169,8 @@ class KeypointNode(Node):
             self.keypoints_pub.publish(keypoints)
         self.processed += 1
         self.flow.processed()
+        now = (time.monotonic(), time.process_time())
+        self.published_span = [self.published_span[0] if self.published_span else now, now]
         self.in_node.add(time.monotonic() - received)
         clock = self.get_clock()
         age_ns = clock.now().nanoseconds - stamp_ns

@@ -185,12 +185,14 @@ class Pipeline:
     def summary(self) -> dict:
         camera = self.nodes.get("camera_node")
         bridge = self.nodes.get("bridge_node")
+        keypoint = self.nodes.get("keypoint_node")
         out = {"nodes": sorted(self.nodes), "frames": getattr(camera, "published", None),
                "first_stamp_ns": getattr(getattr(camera, "source", None), "start_stamp_ns", None),
                "events": self.tap.events, "actions": self.tap.actions,
                "keypoint_latency_s": self.tap.keypoint_latency_s, "score_latency_s": self.tap.score_latency_s,
                "keypoint_age_s": self.tap.keypoint_age_s,
-               "keypoint_span": self.tap.keypoint_span}
+               "keypoint_span": self.tap.keypoint_span or getattr(keypoint, "published_span", []),
+               "keypoints_published": getattr(keypoint, "processed", None)}
         if bridge is not None:
             s = bridge.service.status()
             out["bridge"] = {"accepted": s.accepted, "delivered": s.delivered, "outbox_depth": s.outbox_depth}
