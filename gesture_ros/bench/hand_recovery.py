@@ -164,6 +164,7 @@ def crops_run(images: list[np.ndarray], stamps: list[int], keep: list[bool]) -> 
 
     from gesture_ros.core.extraction.hand_regions import hand_regions
     from gesture_ros.core.extraction.mp_results import hands_from_result
+    from gesture_ros.core.extraction.observations import Person
     from gesture_ros.core.extractor import KeypointExtractor
 
     out: list[KeypointFrame | None] = []
@@ -178,8 +179,6 @@ def crops_run(images: list[np.ndarray], stamps: list[int], keep: list[bool]) -> 
             start = time.perf_counter()
             frame = extractor.process(image, stamp, "bench")
             if frame.pose is not None:
-                from gesture_ros.core.extraction.observations import Person
-
                 h, w = image.shape[:2]
                 for side, region in hand_regions(Person(frame.pose), w, h).items():
                     if frame.part(side.part) is not None:

@@ -81,10 +81,10 @@ def classifier_values(profile: str) -> dict:
     """Return config/classifier.yaml's parameters with the profile's classifier_node section on top, as launched."""
     import yaml
 
-    from gesture_ros.bench.classifier_replay import load_values
     from gesture_ros.core.paths import resolve_shipped
 
-    values = load_values(resolve_shipped("config/classifier.yaml"), [])
+    base = yaml.safe_load(resolve_shipped("config/classifier.yaml").read_text()) or {}
+    values = dict(base.get("/**", {}).get("ros__parameters", {}))
     doc = yaml.safe_load(resolve_shipped(f"config/profiles/{profile}.yaml").read_text()) if profile else {}
     for key, section in (doc or {}).items():
         if key.endswith("classifier_node"):
