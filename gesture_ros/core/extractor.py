@@ -73,7 +73,7 @@ class KeypointExtractor:
         """
         with self.timer.stage("prepare"):
             image = prepare_image(bgr, self.options.max_image_side)
-        self.counts["frames"] += 1
+        self.counts["frames extracted"] += 1
         recovery = self.options.recovery
         if (self.hand_stage is not None and recovery.enabled and recovery.redetect_after_skipped
                 and skipped >= recovery.redetect_after_skipped):
@@ -127,7 +127,7 @@ class KeypointExtractor:
         return kept
 
     def figures(self) -> dict[str, int]:
-        """Return the counts for diagnostics: frames, re-detections by reason, hands left out."""
+        """Return the counts for diagnostics: frames extracted, re-detections by reason, hands left out."""
         return dict(self.counts)
 
     def close(self) -> None:

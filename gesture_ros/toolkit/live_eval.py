@@ -26,7 +26,7 @@ import numpy as np
 
 from gesture_ros.core.keypoint_archive import read_archive
 from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame, Part
-from gesture_ros.toolkit.drops import keep_pattern, skipped_before
+from gesture_ros.toolkit.drops import keep_pattern
 
 WRONG_HAND = 0.5  # hand lengths: a hand this far off the every-frame one is another hand or shape
 SKIPS = (0.3, 0.5)
@@ -53,22 +53,32 @@ class ClipReport:
         return all(run.events == self.runs[0].events for run in self.runs[1:])
 
 
-def load_frames(clip: Path) -> list:
-    """Return the clip's frames (BGR, stamped on the clip's own timeline), as camera_node reads them."""
+def read_frames(clip: Path):
+    """Yield the clip's frames (BGR, stamped on the clip's own timeline), as camera_node reads them."""
     from gesture_ros.core.sources import Pace, SourceOptions, open_source
 
     with open_source(str(clip), SourceOptions(pace=Pace.AS_FAST_AS_CONSUMED), clock_ns=lambda: 0) as source:
-        return list(source)
+        yield from source
 
 
-def extract(frames: list, keep: list[bool], model: str = "hands_pose") -> list[KeypointFrame | None]:
-    """Run the extractor on the kept frames only, telling it how many frames it missed; None where skipped."""
+def extract(clip: Path, keep: list[bool] | None, model: str = "hands_pose") -> list[KeypointFrame | None]:
+    """Run the extractor on the kept frames (all when ``keep`` is None), telling it how many it missed.
+
+    Returns one entry per frame of the clip: None where the frame was skipped. The clip is read
+    again for each run rather than held in memory.
+    """
     from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
 
     out: list[KeypointFrame | None] = []
+    skipped = 0
     with KeypointExtractor(ExtractorOptions(model=model)) as extractor:
-        for frame, kept, skipped in zip(frames, keep, skipped_before(keep), strict=True):
-            out.append(extractor.process(frame.image, frame.stamp_ns, "camera", skipped=skipped) if kept else None)
+        for i, frame in enumerate(read_frames(clip)):
+            if keep is not None and not keep[i]:
+                out.append(None)
+                skipped += 1
+                continue
+            out.append(extractor.process(frame.image, frame.stamp_ns, "camera", skipped=skipped))
+            skipped = 0
     return out
 
 
@@ -152,13 +162,13 @@ def agreement(reference: list[KeypointFrame], got: list[KeypointFrame | None]) -
 def evaluate_clip(clip: Path, skips: tuple[float, ...] = SKIPS, model: str = "hands_pose",
                   taskset: bool = False, profile: str = "media") -> ClipReport:
     """Run a clip every frame and live (each skip pattern, and one core if asked); compare."""
-    frames = load_frames(clip)
-    reference = extract(frames, [True] * len(frames), model)
-    runs = [LiveRun("every frame", len(frames), len(frames), describe(decide(reference, profile)))]
+    reference = extract(clip, None, model)
+    n = len(reference)
+    runs = [LiveRun("every frame", n, n, describe(decide(reference, profile)))]
     for skip in skips:
-        keep = keep_pattern(len(frames), skip)
-        got = extract(frames, keep, model)
-        runs.append(LiveRun(f"{skip:.0%} skipped", len(frames), sum(keep),
+        keep = keep_pattern(n, skip)
+        got = extract(clip, keep, model)
+        runs.append(LiveRun(f"{skip:.0%} skipped", n, sum(keep),
                             describe(decide([f for f in got if f is not None], profile)), agreement(reference, got)))
     if taskset:
         runs.append(taskset_run(clip, model, reference, profile))

@@ -70,8 +70,8 @@ class HandStage:
             self._spare = self._pool.submit(self._forget, old)
             return
         self._forget(self._active)
-        if spare is None and self._pool is not None:  # the first reset: make a spare for the next
-            self._spare = self._pool.submit(lambda: self._forget(self._new()))
+        if self._pool is not None and (spare is None or (spare.done() and spare.exception() is not None)):
+            self._spare = self._pool.submit(lambda: self._forget(self._new()))  # a spare for the next reset
 
     def close(self) -> None:
         """Release the trackers (waiting for a spare still being made)."""
