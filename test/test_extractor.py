@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import cv2
 import numpy as np
 import pytest
 from support.data import shared_data
 
+from gesture_ros.core.extraction.hand_stage import HandStage
+from gesture_ros.core.extraction.image import prepare_image
 from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
 from gesture_ros.core.landmarks import (
     HAND_LENGTH,
@@ -54,7 +58,7 @@ def test_hands_finds_the_open_hand(open_hand):
     assert ((hand[:, [Field.X, Field.Y]] > -0.1) & (hand[:, [Field.X, Field.Y]] < 1.1)).all()
     assert 0.5 < max(k.left_hand_score, k.right_hand_score) <= 1.0
     assert k.pose is None and k.face is None
-    assert {"convert p50 ms", "infer hands p50 ms", "pack p95 ms"} <= set(extractor.timer.summary())
+    assert {"prepare p50 ms", "models p50 ms", "hands p50 ms", "recovery p95 ms"} <= set(extractor.timer.summary())
 
 
 def test_mirrored_input_swaps_the_hands(open_hand):
@@ -124,3 +128,55 @@ def test_bad_options(options, words):
 def test_rejects_non_bgr_input():
     with KeypointExtractor() as extractor, pytest.raises(ValueError, match="expected a BGR uint8"):
         extractor.process(cv2.cvtColor(np.zeros((8, 8, 3), np.uint8), cv2.COLOR_BGR2GRAY), 0)
+
+
+def test_hands_and_pose_at_once_give_what_they_give_one_after_the_other(swipe):
+    together, extractor = run(ExtractorOptions(model="hands_pose"), swipe)
+    assert {"pose p50 ms", "hands p50 ms", "models p50 ms"} <= set(extractor.timer.summary())
+    apart, _ = run(ExtractorOptions(model="hands_pose", concurrent=False), swipe)
+    for a, b in zip(together, apart, strict=True):
+        for part in ("pose", "left_hand", "right_hand"):
+            x, y = getattr(a, part), getattr(b, part)
+            assert (x is None) == (y is None), part
+            if x is not None:
+                np.testing.assert_array_equal(x, y)
+
+
+def test_a_reset_tracker_detects_afresh_as_static_image_mode_does(open_hand):
+    """The legacy API has no reset call: HandStage.reset() must make the next frame a fresh detection."""
+    import mediapipe as mp
+
+    options = ExtractorOptions(model="hands")
+    images = [prepare_image(f.image) for f in open_hand[:12]]
+    with mp.solutions.hands.Hands(static_image_mode=True, max_num_hands=2) as static:
+        fresh = [static.process(image.rgb).multi_hand_landmarks for image in images]
+    for pool in (None, ThreadPoolExecutor(2)):  # blank frame in place, and the spare tracker
+        stage = HandStage(mp, options, pool)
+        try:
+            for i, image in enumerate(images):
+                if i in (5, 9):
+                    stage.reset()
+                hands = stage.process(image)
+                if i in (0, 5, 9):  # the first frame, and each frame after a reset
+                    assert all(h.redetected for h in hands) and len(hands) == len(fresh[i])
+                    expected = np.array([[p.x, p.y] for p in fresh[i][0].landmark], np.float32)
+                    np.testing.assert_array_equal(hands[0].landmarks[:, :2], expected)
+                else:
+                    assert not any(h.redetected for h in hands)
+        finally:
+            stage.close()
+            if pool is not None:
+                pool.shutdown()
+
+
+def test_a_large_frame_scaled_down_first_gives_the_same_keypoints(open_hand):
+    clip = open_hand[:6]
+    small, _ = run(ExtractorOptions(model="hands"), clip)
+    big = [type(f)(image=cv2.resize(f.image, (1280, 720), interpolation=cv2.INTER_CUBIC), stamp_ns=f.stamp_ns,
+                   index=f.index) for f in clip]
+    scaled, _ = run(ExtractorOptions(model="hands", max_image_side=640), big)
+    for a, b in zip(small, scaled, strict=True):
+        assert (b.image_width, b.image_height) == (1280, 720)  # the camera image's size, not the scaled one
+        ha = a.left_hand if a.left_hand is not None else a.right_hand
+        hb = b.left_hand if b.left_hand is not None else b.right_hand
+        np.testing.assert_allclose(ha[:, :2], hb[:, :2], atol=0.01)

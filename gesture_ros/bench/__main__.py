@@ -1,6 +1,7 @@
-"""Run benchmarks: ``python -m gesture_ros.bench [keypoints|classifier|bridge|pipeline|actions|soak ...]``.
+"""Run benchmarks: ``python -m gesture_ros.bench [NAME ...] [--option=value ...]``.
 
-With no name every benchmark runs except those only run on request (``soak``: minutes long).
+With no name the default benchmarks run; ``recovery``, ``replay_clock``, ``frame_scale`` and ``soak``
+(minutes long) run when named.
 Options go as ``--name=value`` (a bare value would read as a benchmark name).
 """
 
@@ -11,30 +12,33 @@ import sys
 from typing import List, Optional
 
 BENCHES = {
-    "keypoints": "gesture_ros.bench.keypoints",    # bare MediaPipe vs camera_node -> keypoint_node
+    "keypoints": "gesture_ros.bench.keypoints",    # bare Hands+Pose loops vs camera_node -> keypoint_node
     "classifier": "gesture_ros.bench.classifier",  # per-window inference, end-to-end event latency
     "bridge": "gesture_ros.bench.bridge",          # durable events/s vs a bare paho publisher
-    "pipeline": "gesture_ros.bench.pipeline",      # full pipeline vs bare MediaPipe loop
+    "pipeline": "gesture_ros.bench.pipeline",      # full pipeline vs bare sequential / concurrent loops
     "actions": "gesture_ros.actions.bench",        # dispatcher vs a bare python-osc send
-}
-ON_REQUEST = {
+    "recovery": "gesture_ros.bench.hand_recovery",  # hands under skipped frames, per recovery strategy
+    "replay_clock": "gesture_ros.bench.replay_clock",  # /clock cost and resolution per rate
+    "frame_scale": "gesture_ros.bench.frame_scale",  # large frames scaled down first: time saved, detail lost
     "soak": "gesture_ros.bench.soak",              # bridge kills and broker restarts: nothing lost
 }
+# recovery, replay_clock, frame_scale (design choices) and soak (minutes long) run on request.
+DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    names = [a for a in argv if not a.startswith("-")] or list(BENCHES)
-    modules = {**BENCHES, **ON_REQUEST}
-    unknown = [n for n in names if n not in modules]
+    # Leading names pick benches; everything from the first option on is passed to each bench.
+    first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    names, options = argv[:first_option] or list(DEFAULT), argv[first_option:]
+    unknown = [n for n in names if n not in BENCHES]
     if unknown:
-        print(f"unknown bench {unknown}; choose from {list(modules)}", file=sys.stderr)
+        print(f"unknown bench {unknown}; choose from {list(BENCHES)}", file=sys.stderr)
         return 2
-    options = [a for a in argv if a.startswith("-")]
     status = 0
     for name in names:
         print(f"\n=== bench {name} ===", flush=True)
-        status |= int(importlib.import_module(modules[name]).main(options) or 0)
+        status |= int(importlib.import_module(BENCHES[name]).main(options) or 0)
     return status
 
 

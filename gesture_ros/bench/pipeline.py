@@ -1,14 +1,19 @@
-"""Full pipeline vs a bare MediaPipe loop on the same frames, in one run.
+"""Full pipeline against bare MediaPipe loops on the same frames, in one run.
 
-    python -m gesture_ros.bench pipeline [--clip videos/swipe2_left_right.gif] [--latency-s 20]
+    python -m gesture_ros.bench pipeline [--clip videos/open_hand_no_gesture.mp4]
+                                         [--latency-clip videos/swipe2_left_right.gif] [--latency-s 20]
 
-Three arms, each a process of its own (CPU time and peak RSS from os.wait4):
-1. bare: decode the clip and run the keypoint extractor (same model) in a plain loop;
-2. pipeline, every frame as fast as it is taken (camera pace as_fast_as_consumed): throughput,
-   CPU per frame, peak RSS - compared with the bare loop;
-3. pipeline in real time (clip looped for --latency-s, venue bridge to a local mosquitto and
-   venue_monitor): image stamp -> keypoints / scores / events / venue receipt latency.
-Goals (issue 7): throughput ratio >= 0.95, event p95 <= keypoint p95 + 5 ms, RSS <= 1.2x bare.
+Arms, each a process of its own (CPU time and peak RSS from os.wait4):
+1. bare sequential loop: decode, Hands then Pose on each frame (bench/bare_mediapipe.py);
+2. bare concurrent loop: decode, Hands and Pose at once (two solution objects);
+   both run before and after arm 3, and their figures are the mean of the two runs;
+3. pipeline, every frame of ``--clip`` as fast as it is taken (camera pace as_fast_as_consumed):
+   throughput, CPU per frame, peak RSS - compared with both loops;
+4. pipeline live: ``--latency-clip`` looped at the camera's own rate (pace realtime) for
+   ``--latency-s``, venue bridge to a local mosquitto and venue_monitor: image stamp ->
+   keypoints / scores / events / venue receipt latency.
+Goals (issue 10, at 640x360, Hands+Pose): pipeline >= 1.5x the sequential loop, >= 0.95x the
+concurrent loop, >= 30 frames/s; event p95 <= keypoint p95 + 5 ms in the live arm.
 """
 
 from __future__ import annotations
@@ -24,9 +29,13 @@ from pathlib import Path
 
 import numpy as np
 
+from gesture_ros.bench.bare_mediapipe import run_arm
 from gesture_ros.tools.demo_peers import Mosquitto, VenueMonitor
 
-DEFAULT_CLIP = "videos/swipe2_left_right.gif"
+DEFAULT_CLIP = "videos/open_hand_no_gesture.mp4"  # 640x360
+DEFAULT_LATENCY_CLIP = "videos/swipe2_left_right.gif"  # holds swipes: events to time
+GOALS = {"sequential": 1.5, "concurrent": 0.95}  # pipeline frames/s over each loop's
+GOAL_FPS = 30.0
 MODEL = "hands_pose"
 
 
@@ -36,30 +45,6 @@ def _data(relative: str) -> Path:
         return path
     root = Path(os.environ.get("GESTURE_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data"))
     return root / relative
-
-
-def bare_arm(clip: Path, model: str, out: Path) -> None:
-    """Run the extractor over every frame in a plain loop; write frames/s and CPU per frame."""
-    from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
-    from gesture_ros.core.sources import Pace, SourceOptions, open_source
-
-    source = open_source(str(clip), SourceOptions(pace=Pace.AS_FAST_AS_CONSUMED), clock_ns=time.time_ns,
-                         report=print)
-    extractor = KeypointExtractor(ExtractorOptions(model=model))
-    stamps: list[float] = []
-    cpu: list[float] = []
-    try:
-        while True:
-            frame = source.read()
-            if frame is None:
-                break
-            extractor.process(frame.image, frame.stamp_ns, "bench")
-            stamps.append(time.monotonic())
-            cpu.append(time.process_time())
-    finally:
-        extractor.close()
-        source.close()
-    out.write_text(json.dumps({"frames": len(stamps), "span": [stamps[0], stamps[-1]], "cpu": [cpu[0], cpu[-1]]}))
 
 
 def _run(cmd: list[str], env: dict[str, str], timeout: float) -> dict[str, float]:
@@ -84,40 +69,50 @@ def _pct(samples: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(samples) * 1e3, q)) if samples else float("nan")
 
 
-def _pipeline_cmd(clip: Path, summary: Path, args: list[str], sets: list[str]) -> list[str]:
+def _pipeline_cmd(clip: Path, summary: Path, args: list[str], sets: list[str], sim_time: bool = False,
+                  latency: bool = True) -> list[str]:
+    """Return the pipeline's command line; ``sim_time``: on the replay clock (as ``make run`` runs a file).
+
+    The throughput and latency arms run without it, as with a live camera (which sends no /clock).
+    ``latency``: a tap subscribes keypoints and scores to time them (not in the throughput arm:
+    receiving every message in Python costs CPU the pipeline itself does not spend).
+    """
     cmd = [sys.executable, "-m", "gesture_ros.nodes.pipeline", f"source:={clip}", "profile:=media",
-           f"keypoint_model:={MODEL}", "action_map:=config/actions/default.yaml", *args,
-           "--latency", "--summary-json", str(summary)]
+           f"keypoint_model:={MODEL}", "action_map:=config/actions/default.yaml",
+           *(["use_sim_time:=true"] if sim_time else []), *args,
+           *(["--latency"] if latency else []), "--summary-json", str(summary)]
     for item in sets:
         cmd += ["--set", item]
     return cmd
 
 
-def run(clip: Path, latency_s: float, folder: Path) -> dict[str, dict]:
+def run(clip: Path, latency_clip: Path, latency_s: float, folder: Path) -> dict[str, dict]:
     env = dict(os.environ, ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST", PYTHONUNBUFFERED="1")
     results: dict[str, dict] = {}
-    bare_out = folder / "bare.json"
-    usage = _run([sys.executable, "-m", "gesture_ros.bench.pipeline", "--bare-arm", str(clip), str(bare_out)],
-                 env, 600)
-    bare = json.loads(bare_out.read_text())
-    results["bare"] = {**usage, "frames": bare["frames"],
-                       "fps": (bare["frames"] - 1) / (bare["span"][1] - bare["span"][0]),
-                       "cpu_ms_per_frame": 1e3 * (bare["cpu"][1] - bare["cpu"][0]) / (bare["frames"] - 1)}
+    bare: dict[str, list[dict]] = {"sequential": [], "concurrent": []}
+    for mode in ("sequential", "concurrent"):
+        bare[mode].append(run_arm(mode, clip, folder / f"bare_{mode}1.json", MODEL))
 
     fast = folder / "fast.json"
-    usage = _run(_pipeline_cmd(clip, fast, [], ["camera_node.pace:=as_fast_as_consumed"]), env, 600)
+    usage = _run(_pipeline_cmd(clip, fast, [], ["camera_node.pace:=as_fast_as_consumed"], latency=False), env, 600)
     s = json.loads(fast.read_text())
-    n = len(s["keypoint_latency_s"])
+    n = s["keypoints_published"]
     (t0, c0), (t1, c1) = s["keypoint_span"]
     results["pipeline"] = {**usage, "frames": n, "fps": (n - 1) / (t1 - t0),
                            "cpu_ms_per_frame": 1e3 * (c1 - c0) / (n - 1)}
+    for mode in ("concurrent", "sequential"):  # again after the pipeline: the mean evens out load drift
+        bare[mode].append(run_arm(mode, clip, folder / f"bare_{mode}2.json", MODEL))
+    for mode, (a, b) in bare.items():
+        results[mode] = {**{k: (a[k] + b[k]) / 2 for k in a}, "fps runs": (a["fps"], b["fps"])}
 
     broker = Mosquitto(folder)
     monitor = VenueMonitor(folder, broker.port)
     try:
         live = folder / "live.json"
-        _run(_pipeline_cmd(clip, live, ["start_bridge:=true", "venue_host:=127.0.0.1", f"venue_port:={broker.port}"],
-                           ["camera_node.loop:=true", f"bridge_node.outbox_path:={folder / 'outbox.sqlite3'}"])
+        _run(_pipeline_cmd(latency_clip, live, ["start_bridge:=true", "venue_host:=127.0.0.1",
+                                                f"venue_port:={broker.port}"],
+                           ["camera_node.loop:=true", "camera_node.pace:=realtime",
+                            f"bridge_node.outbox_path:={folder / 'outbox.sqlite3'}"])
              + ["--max-s", str(latency_s)], env, latency_s + 120)
         s = json.loads(live.read_text())
         monitor.wait_for(s.get("bridge", {}).get("delivered", 0), timeout=5.0)
@@ -126,49 +121,64 @@ def run(clip: Path, latency_s: float, folder: Path) -> dict[str, dict]:
         monitor.stop()
         broker.stop()
     events = [(e["received_ns"] - e["stamp_ns"]) / 1e9 for e in s["events"]]
+    after = [(e["received_ns"] - e["keypoints_received_ns"]) / 1e9 for e in s["events"]
+             if e.get("keypoints_received_ns")]
     results["latency"] = {"keypoints": s["keypoint_latency_s"], "scores": s["score_latency_s"],
-                          "events": events, "venue": venue}
+                          "events": events, "venue": venue, "event after its keypoints": after}
     return results
 
 
 def print_table(r: dict[str, dict]) -> None:
-    bare, pipe, lat = r["bare"], r["pipeline"], r["latency"]
-    print(f"{'arm':<24}{'frames':>8}{'frames/s':>10}{'CPU ms/frame':>14}{'CPU s total':>13}{'peak RSS MB':>13}")
-    for name, a in (("bare MediaPipe loop", bare), ("full pipeline", pipe)):
-        print(f"{name:<24}{a['frames']:>8}{a['fps']:>10.1f}{a['cpu_ms_per_frame']:>14.1f}{a['cpu_s']:>13.1f}"
+    pipe, lat = r["pipeline"], r["latency"]
+    print(f"{'arm':<28}{'frames':>8}{'frames/s':>10}{'CPU ms/frame':>14}{'CPU s total':>13}{'peak RSS MB':>13}")
+    for name, a in (("bare sequential loop", r["sequential"]), ("bare concurrent loop", r["concurrent"]),
+                    ("full pipeline", pipe)):
+        cpu_total = f"{a['cpu_s']:>13.1f}" if "cpu_s" in a else f"{'':>13}"
+        print(f"{name:<28}{a['frames']:>8}{a['fps']:>10.1f}{a['cpu_ms_per_frame']:>14.1f}{cpu_total}"
               f"{a['rss_mb']:>13.0f}")
-    ratio, rss = pipe["fps"] / bare["fps"], pipe["rss_mb"] / bare["rss_mb"]
-    print(f"throughput ratio pipeline/bare: {ratio:.3f} (goal >= 0.95)   RSS ratio: {rss:.2f} (goal <= 1.2)")
-    print(f"\n{'latency from image stamp to':<32}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}")
+    for mode, goal in GOALS.items():
+        ratio = pipe["fps"] / r[mode]["fps"]
+        runs = ", ".join(f"{x:.1f}" for x in r[mode]["fps runs"])
+        print(f"throughput ratio pipeline / bare {mode}: {ratio:.3f} (goal >= {goal}; bare runs before and after "
+              f"the pipeline: {runs} frames/s)")
+    print(f"pipeline frames/s: {pipe['fps']:.1f} (goal >= {GOAL_FPS:.0f})   "
+          f"RSS ratio pipeline / bare concurrent: {pipe['rss_mb'] / r['concurrent']['rss_mb']:.2f}")
+    print(f"\n{'live, image stamp to':<32}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}")
     for name in ("keypoints", "scores", "events", "venue"):
         samples = lat[name]
         print(f"{name + (' (venue_monitor)' if name == 'venue' else ''):<32}{len(samples):>6}"
               f"{_pct(samples, 50):>10.1f}{_pct(samples, 95):>10.1f}")
+    after = lat["event after its keypoints"]
+    print(f"{'event after its own keypoints':<32}{len(after):>6}{_pct(after, 50):>10.1f}{_pct(after, 95):>10.1f}"
+          "   (the same frame's keypoints and event, as received)")
     decision = lat["events"] or lat["scores"]
     print(f"decision p95 - keypoint p95: {_pct(decision, 95) - _pct(lat['keypoints'], 95):.1f} ms (goal <= 5 ms; "
           f"{'events' if lat['events'] else 'scores: no events in this clip'})")
+    if after:  # with ~11 events their p95 is about their maximum, set against the p95 of ~300 keypoints
+        print(f"event after its own keypoints p95: {_pct(after, 95):.1f} ms (what the classifier and the event's "
+              "delivery add to the frame that made it)")
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["--bare-arm"]:
-        bare_arm(Path(argv[1]), MODEL, Path(argv[2]))
-        return 0
     parser = argparse.ArgumentParser(prog="bench pipeline", description=__doc__.splitlines()[0])
-    parser.add_argument("--clip", default=DEFAULT_CLIP, help="video under ../shared/data or a path")
+    parser.add_argument("--clip", default=DEFAULT_CLIP, help="throughput video under ../shared/data or a path")
+    parser.add_argument("--latency-clip", default=DEFAULT_LATENCY_CLIP, help="clip of the live (real-time) arm")
     parser.add_argument("--latency-s", type=float, default=20.0, help="length of the real-time arm")
-    opts = parser.parse_args(argv)
-    clip = _data(opts.clip)
-    if not clip.exists():
-        print(f"bench pipeline: clip {clip} is absent (set GESTURE_DATA_DIR or pass --clip)", file=sys.stderr)
-        return 2
+    opts, _ = parser.parse_known_args(argv)
+    clip, latency_clip = _data(opts.clip), _data(opts.latency_clip)
+    for path in (clip, latency_clip):
+        if not path.exists():
+            print(f"bench pipeline: clip {path} is absent (set GESTURE_DATA_DIR or pass --clip)", file=sys.stderr)
+            return 2
     with tempfile.TemporaryDirectory(prefix="gesture_bench_") as tmp:
         try:
-            results = run(clip, opts.latency_s, Path(tmp))
+            results = run(clip, latency_clip, opts.latency_s, Path(tmp))
         except RuntimeError as exc:
             print(f"bench pipeline: {exc}", file=sys.stderr)
             return 1
-    print(f"clip {clip.name}, keypoint model {MODEL}, one run, noisy shared CPU: compare ratios, not absolutes")
+    print(f"throughput clip {clip.name}, live clip {latency_clip.name}, keypoint model {MODEL}, one run on a "
+          "possibly shared CPU: compare ratios, not absolutes")
     print_table(results)
     return 0
 

@@ -30,6 +30,12 @@ class RateMeter:
             return 0.0
         return (len(times) - 1) / max(times[-1] - times[0], 1e-9)
 
+    def count(self, now: Optional[float] = None) -> int:
+        """Return how many ticks fall in the span."""
+        now = time.monotonic() if now is None else now
+        self._trim(now)
+        return len(self._times)
+
     def _trim(self, now: float) -> None:
         try:
             while self._times and now - self._times[0] > self.span_s:

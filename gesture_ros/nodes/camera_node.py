@@ -5,7 +5,9 @@ Frames are read in a thread of their own. A recorded source ends the node at its
 unless ``loop`` is set. With ``pace: as_fast_as_consumed`` a recorded source sends the next
 frame once the consumer has answered on ``consumer_topic`` (keypoints carrying the frame's
 stamp), keeping at most ``max_in_flight`` frames unanswered: no frame is lost to a slow
-consumer and none waits for the wall clock.
+consumer and none waits for the wall clock. With ``publish_clock`` a recorded source also
+publishes ``/clock``, the replay's time (core/replay_clock.py), for nodes run with
+``use_sim_time``: stale-event checks and latency figures then mean the same at any pace.
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ import threading
 from collections import deque
 
 from rcl_interfaces.msg import SetParametersResult
+from rclpy.clock import Clock, ClockType
 from rclpy.exceptions import ParameterException
 from rclpy.node import Node
+from rclpy.qos import QoSProfile, ReliabilityPolicy
+from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import CameraInfo, Image
 
 from gesture_ros.core.camera_info import (
@@ -25,6 +30,7 @@ from gesture_ros.core.camera_info import (
     pinhole,
 )
 from gesture_ros.core.log_throttle import LogThrottle
+from gesture_ros.core.replay_clock import ReplayClock
 from gesture_ros.core.sources import (
     Frame,
     Pace,
@@ -42,6 +48,7 @@ from gesture_ros.ros.param_util import declare
 from gesture_ros.ros.qos import SENSOR_QOS
 
 PACES = [p.value for p in Pace]
+CLOCK_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)  # as rclpy's TimeSource subscribes
 
 
 class CameraNode(Node):
@@ -79,6 +86,10 @@ class CameraNode(Node):
                                             "image_raw has this many subscribers (0: at once)", (0, 64))
         self.linger_s = declare(self, "linger_s", 0.5, "Recorded sources: keep the node up this long after "
                                 "the last frame so it is delivered", (0.0, 30.0))
+        publish_clock = declare(self, "publish_clock", False, "Recorded sources: publish /clock, the replay's "
+                                "time, for nodes run with use_sim_time (as ros2 bag play --clock)", read_only=True)
+        clock_rate_hz = declare(self, "clock_rate_hz", 20.0, "publish_clock: /clock messages per second between "
+                                "frames (each frame also sends one)", (1.0, 1000.0), read_only=True)
         calibration_url = declare(self, "camera_info_url", "", "camera_calibration YAML (file:// or path); "
                                   "empty: a pinhole model from hfov_deg/fx/fy/cx/cy", read_only=True)
         self._pinhole = {k: declare(self, k, d, desc, r, read_only=True) for k, d, desc, r in (
@@ -92,9 +103,21 @@ class CameraNode(Node):
         self._calibration: CameraIntrinsics | None = load_calibration(calibration_url) if calibration_url else None
         self._intrinsics: CameraIntrinsics | None = None
         self._warn = LogThrottle(self.get_logger().warning)
-        self.source = open_source(source, opts, clock_ns=lambda: self.get_clock().now().nanoseconds,
+        # The replay clock's origin is the wall clock: a real-time replay's stamps are then wall times too.
+        stamp_clock = Clock(clock_type=ClockType.SYSTEM_TIME) if publish_clock else self.get_clock()
+        self.source = open_source(source, opts, clock_ns=lambda: stamp_clock.now().nanoseconds,
                                   report=self.get_logger().warning)
         self.recorded = isinstance(self.source, RecordedSource)
+        self.replay_clock: ReplayClock | None = None
+        self._clock_lock = threading.Lock()
+        self._clock_sent = 0
+        if publish_clock and not self.recorded:
+            self.get_logger().warning(f"publish_clock ignored: {self.source.description} is live, its stamps are "
+                                      "the clock (do not run the other nodes with use_sim_time)")
+        elif publish_clock:
+            self.replay_clock = ReplayClock()
+            self.clock_pub = self.create_publisher(ClockMsg, "/clock", CLOCK_QOS)
+            self.create_timer(1.0 / clock_rate_hz, self._tick_clock, clock=Clock(clock_type=ClockType.STEADY_TIME))
         self.image_pub = self.create_publisher(Image, "image_raw", SENSOR_QOS)
         self.info_pub = self.create_publisher(CameraInfo, "camera_info", SENSOR_QOS)
         self.create_subscription(Keypoints, consumer_topic, self._on_consumed, SENSOR_QOS)
@@ -169,7 +192,20 @@ class CameraNode(Node):
             self._acked.wait_for(lambda: not self._in_flight or self.source.closed, timeout=self.consumer_timeout_s)
         self.source.sleep(self.linger_s)
 
+    def _tick_clock(self) -> None:
+        now = self.replay_clock.now_ns()
+        if now is not None:
+            self._send_clock(now)
+
+    def _send_clock(self, stamp_ns: int) -> None:
+        with self._clock_lock:  # the capture thread and the timer both send: keep /clock in order
+            if stamp_ns > self._clock_sent:
+                self.clock_pub.publish(ClockMsg(clock=ns_to_stamp(stamp_ns)))
+                self._clock_sent = stamp_ns
+
     def _publish(self, frame: Frame) -> None:
+        if self.replay_clock is not None:  # the clock reaches the frame's stamp before the frame goes out
+            self._send_clock(self.replay_clock.frame_out(frame.stamp_ns, self.source.next_stamp_ns))
         with self.timer.stage("convert"):
             image = bgr_to_image(frame.image)
             image.header.stamp = ns_to_stamp(frame.stamp_ns)
@@ -191,6 +227,7 @@ class CameraNode(Node):
 
     def _report(self):
         figures = {"source": self.source.description, "frames published": self.published,
+                   "replay clock": "published on /clock" if self.replay_clock else "off",
                    "rate hz": self.rate.rate(), "frames unanswered": self.unanswered,
                    "reconnects": getattr(self.source, "reconnects", 0), **self.timer.summary()}
         if self.finished.is_set():

@@ -1,10 +1,13 @@
 """keypoint_node: MediaPipe keypoints of the newest camera image.
 
 Subscribes ``image_raw`` (sensor QoS); a worker thread always takes the newest image, so a
-backlog is dropped and counted, never queued. Publishes ``keypoints`` with the image's
+backlog is dropped and counted, never queued, and the extractor is told how many images it
+missed (it may re-detect hands after a gap). Publishes ``keypoints`` with the image's
 header, and ``keypoints/markers`` (rviz skeleton) and ``keypoints/image`` (annotated image)
 only while someone subscribes to them. Bad images (unsupported encoding, size/step
 mismatch, empty or huge) are rejected with one throttled log line; the node keeps running.
+Diagnostics WARN when it drops more than ``drop_warn_fraction`` of the images or gets none
+for ``no_image_warn_s``.
 """
 
 from __future__ import annotations
@@ -19,27 +22,20 @@ from sensor_msgs.msg import Image
 from visualization_msgs.msg import MarkerArray
 
 from gesture_ros.core.bad_input import BadInputLog
-from gesture_ros.core.extractor import (
-    ExtractorError,
-    ExtractorOptions,
-    KeypointExtractor,
-    ModelKind,
-)
+from gesture_ros.core.extractor import ExtractorError, ExtractorOptions, KeypointExtractor
+from gesture_ros.core.frame_flow import FlowLimits, FrameFlow
 from gesture_ros.core.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
 from gesture_ros.core.log_throttle import LogThrottle
 from gesture_ros.core.safe_text import bounded
 from gesture_ros.core.skeleton import ImagePlane, draw_skeleton
-from gesture_ros.core.stats import LatencyStats, RateMeter, StageTimer
+from gesture_ros.core.stats import LatencyStats, StageTimer
 from gesture_ros.msg import Keypoints
 from gesture_ros.ros import conversions, diagnostics
+from gesture_ros.ros.keypoint_params import changed_options, declare_extractor_options
 from gesture_ros.ros.markers import skeleton_markers
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.param_util import declare
 from gesture_ros.ros.qos import SENSOR_QOS
-
-MODELS = [k.value for k in ModelKind]
-EXTRACTOR_PARAMS = ("model", "max_num_hands", "model_complexity", "min_detection_confidence",
-                    "min_tracking_confidence", "mirrored_input", "enable_face")
 
 
 class KeypointNode(Node):
@@ -49,23 +45,12 @@ class KeypointNode(Node):
         super().__init__("keypoint_node", **kwargs)
         self._cond = threading.Condition()
         self._pending: tuple[Image, float] | None = None  # the newest image and when it arrived (monotonic s)
+        self._skipped = 0  # images replaced in _pending since the worker last took one
         self._pending_options: ExtractorOptions | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.extractor: KeypointExtractor | None = None
-        self.options = ExtractorOptions(
-            model=declare(self, "model", "hands", f"MediaPipe solution: {', '.join(MODELS)}"),
-            max_num_hands=declare(self, "max_num_hands", 2, "Most hands to track (hands, hands_pose)", (1, 4)),
-            model_complexity=declare(self, "model_complexity", 1, "0 fastest .. 2 most accurate (hands: 0..1)",
-                                     (0, 2)),
-            min_detection_confidence=declare(self, "min_detection_confidence", 0.5, "Detector threshold",
-                                             (0.0, 1.0)),
-            min_tracking_confidence=declare(self, "min_tracking_confidence", 0.5, "Tracker threshold; below it "
-                                            "the detector runs again", (0.0, 1.0)),
-            mirrored_input=declare(self, "mirrored_input", False, "True when images are mirrored (selfie view); "
-                                   "left_hand/right_hand stay the performer's anatomical hands either way"),
-            enable_face=declare(self, "enable_face", False, "Publish face landmarks (holistic only)"),
-        )
+        self.options = declare_extractor_options(self)
         self.max_pixels = declare(self, "max_pixels", DEFAULT_MAX_PIXELS, "Reject larger images",
                                   (1, 2**31 - 1))
         self.plane = ImagePlane(
@@ -73,12 +58,18 @@ class KeypointNode(Node):
                             (0.05, 100.0)),
             hfov_deg=declare(self, "marker_hfov_deg", 60.0, "Horizontal field of view the marker plane spans",
                              (1.0, 179.0)))
+        self.flow = FrameFlow(FlowLimits(
+            max_drop_fraction=declare(self, "drop_warn_fraction", 0.25, "Diagnostics WARN when more than this "
+                                      "fraction of the last 5 s of images was dropped (consumer too slow)",
+                                      (0.0, 1.0)),
+            no_image_s=declare(self, "no_image_warn_s", 2.0, "Diagnostics WARN after this long without an image",
+                               (0.1, 3600.0))))
         self.extractor = KeypointExtractor(self.options)  # raises at start-up: ExtractorError/ValueError
         self.timer = StageTimer()
-        self.rate_in, self.rate_out = RateMeter(), RateMeter()
         self.age, self.in_node = LatencyStats(), LatencyStats()
-        self.stamps_ahead = 0  # images stamped after their own publish: a file replayed faster than real time
+        self.stamps_ahead = 0  # images stamped after their own processing: a replay clock (or none) behind
         self.received = self.processed = self.dropped = self.rejected = 0
+        self.published_span: list[tuple[float, float]] = []  # (monotonic s, process CPU s) at the first and last
         self._rejected_reported = 0
         self._warn = LogThrottle(self.get_logger().warning)
         self._bad = BadInputLog(self.get_logger().warning)  # one sentence per kind of bad image
@@ -95,9 +86,8 @@ class KeypointNode(Node):
                                f"by {conversions.BACKEND}")
 
     def _on_set_parameters(self, params) -> SetParametersResult:
-        changes = {p.name: p.value for p in params if p.name in EXTRACTOR_PARAMS}
-        if changes:
-            options = ExtractorOptions(**{**vars(self._pending_options or self.options), **changes})
+        options = changed_options(self._pending_options or self.options, {p.name: p.value for p in params})
+        if options is not None:
             try:
                 options.validate()
             except ValueError as exc:
@@ -111,29 +101,45 @@ class KeypointNode(Node):
                 self.plane.depth_m = p.value
             elif p.name == "marker_hfov_deg":
                 self.plane.hfov_deg = p.value
+            elif p.name == "drop_warn_fraction":
+                self.flow.limits.max_drop_fraction = p.value
+            elif p.name == "no_image_warn_s":
+                self.flow.limits.no_image_s = p.value
         return SetParametersResult(successful=True)
 
     def _on_image(self, msg: Image) -> None:
+        now = time.monotonic()
         with self._cond:
             if self._pending is not None:
                 self.dropped += 1
-            self._pending = (msg, time.monotonic())
+                self._skipped += 1
+                self.flow.dropped(now)
+            self._pending = (msg, now)
             self.received += 1
+            self.flow.received(now)
             self._cond.notify()
-        self.rate_in.tick()
+
+    def _take(self) -> tuple[tuple[Image, float] | None, int]:
+        """Take the waiting image (or None) and how many were dropped before it; hold the lock."""
+        pending, self._pending = self._pending, None
+        skipped, self._skipped = self._skipped, 0
+        return pending, skipped
 
     def _work(self) -> None:
+        taken: tuple[tuple[Image, float] | None, int] = (None, 0)
         while not self._stop.is_set():
             with self._cond:
-                self._cond.wait_for(lambda: self._pending is not None or self._stop.is_set(), timeout=0.5)
-                pending, self._pending = self._pending, None
+                if taken[0] is None:
+                    self._cond.wait_for(lambda: self._pending is not None or self._stop.is_set(), timeout=0.5)
+                    taken = self._take()
                 options, self._pending_options = self._pending_options, None
             if options is not None:
                 self._switch(options)
+            (pending, skipped), taken = taken, (None, 0)
             if pending is not None and not self._stop.is_set():
                 msg, received = pending
                 try:
-                    self._process(msg, received)
+                    taken = self._process(msg, received, skipped)
                 except Exception as exc:  # noqa: BLE001 (one bad frame must not end the worker)
                     self.rejected += 1
                     self._bad(type(exc).__name__, f"processing the image stamped {msg.header.stamp.sec}."
@@ -146,7 +152,8 @@ class KeypointNode(Node):
             old.close()
         self.get_logger().info(f"switched to {self.extractor.model_name} ({options})")
 
-    def _process(self, msg: Image, received: float) -> None:
+    def _process(self, msg: Image, received: float, skipped: int) -> tuple[tuple[Image, float] | None, int]:
+        """Extract and publish one image's keypoints; return the next image, taken before publishing."""
         stamp_ns = conversions.stamp_to_ns(msg.header.stamp)
         try:
             with self.timer.stage("decode"):
@@ -155,51 +162,66 @@ class KeypointNode(Node):
             self.rejected += 1
             self._bad(exc.kind, f"rejected an image on {self.image_sub.topic_name} "
                                 f"(frame_id '{bounded(msg.header.frame_id, 60)}'): {exc}")
-            return
+            return None, 0
         with self.timer.stage("extract"):
-            frame = self.extractor.process(bgr, stamp_ns, msg.header.frame_id)
+            frame = self.extractor.process(bgr, stamp_ns, msg.header.frame_id, skipped=skipped)
+        keypoints = conversions.keypoints_to_msg(frame, msg.header)
+        # Take the next image before answering: a camera paced by our answers (as_fast_as_consumed)
+        # sends its next frame on this message, and that frame must not replace the one waiting.
+        with self._cond:
+            taken = self._take()
         with self.timer.stage("publish"):
-            self.keypoints_pub.publish(conversions.keypoints_to_msg(frame, msg.header))
+            self.keypoints_pub.publish(keypoints)
         self.processed += 1
-        self.rate_out.tick()
+        self.flow.processed()
+        now = (time.monotonic(), time.process_time())
+        self.published_span = [self.published_span[0] if self.published_span else now, now]
         self.in_node.add(time.monotonic() - received)
-        age_ns = self.get_clock().now().nanoseconds - stamp_ns
-        if age_ns >= 0:
-            self.age.add(age_ns / 1e9)
-        else:
+        clock = self.get_clock()
+        age_ns = clock.now().nanoseconds - stamp_ns
+        if age_ns < 0:
             self.stamps_ahead += 1
+        if age_ns >= 0 or clock.ros_time_is_active:  # on a replay clock: its /clock message was still on the way
+            self.age.add(max(age_ns, 0) / 1e9)
         if self.markers_pub.get_subscription_count():
             with self.timer.stage("markers"):
                 self.markers_pub.publish(skeleton_markers(frame, msg.header, self.plane))
         if self.image_pub.get_subscription_count():
             with self.timer.stage("annotate"):
                 self.image_pub.publish(conversions.bgr_to_image(draw_skeleton(bgr, frame), msg.header))
+        return taken
 
     def _report(self):
         extractor = self.extractor
-        figures = {"model": extractor.model_name if extractor else "", "input rate hz": self.rate_in.rate(),
-                   "output rate hz": self.rate_out.rate(), "images received": self.received,
-                   "images processed": self.processed, "images dropped (backlog)": self.dropped,
-                   "images rejected": self.rejected, **self._bad.figures("rejected:"),
+        figures = {"model": extractor.model_name if extractor else "", **self.flow.figures(),
+                   "images received": self.received, "images processed": self.processed,
+                   "images dropped (backlog)": self.dropped, "images rejected": self.rejected, **self._bad.figures("rejected:"),
                    "receipt to publish p50 ms": self.in_node.percentile_ms(50),
                    "receipt to publish p95 ms": self.in_node.percentile_ms(95),
                    **self._age_figures(), **self.timer.summary(),
-                   **(extractor.timer.summary() if extractor else {})}
+                   **({f"extractor {k}": v for k, v in extractor.timer.summary().items()} if extractor else {}),
+                   **(extractor.figures() if extractor else {})}
+        problems = self.flow.problems()
         new, self._rejected_reported = self.rejected - self._rejected_reported, self.rejected
         if new:
-            return diagnostics.WARN, f"{new} images rejected since the last report (see log)", figures
+            problems.append(f"{new} images rejected since the last report (see log)")
+        if problems:
+            return diagnostics.WARN, "; ".join(problems), figures
         return diagnostics.OK, "running", figures
 
     def _age_figures(self) -> dict:
-        """Return stamp-to-publish age, or the count of images stamped ahead of the clock.
+        """Return stamp-to-publish age on the node clock, or the count of images stamped ahead of it.
 
-        A file replayed as fast as consumed is stamped on its own timeline, ahead of the
-        clock: its ages would be negative or a biased subset, so none are reported.
+        With a replay clock (use_sim_time, /clock from camera_node) the age means the same at
+        any replay pace; an image processed before its /clock message arrived counts as age 0.
+        A file replayed as fast as consumed without it is stamped on its own timeline, ahead of
+        the wall clock: ages would be negative or a biased subset, so none are reported.
         """
-        if self.stamps_ahead:
-            return {"images stamped ahead of the clock": self.stamps_ahead}
+        ahead = {"images stamped ahead of the clock": self.stamps_ahead} if self.stamps_ahead else {}
+        if self.stamps_ahead and not self.get_clock().ros_time_is_active:
+            return ahead
         return {"age at publish p50 ms": self.age.percentile_ms(50),
-                "age at publish p95 ms": self.age.percentile_ms(95)}
+                "age at publish p95 ms": self.age.percentile_ms(95), **ahead}
 
     def destroy_node(self) -> None:
         self._stop.set()

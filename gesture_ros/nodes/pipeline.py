@@ -30,10 +30,12 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.signals import SignalHandlerOptions
 
+from gesture_ros.core.keypoint_archive import write_archive
+from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.paths import share_dir
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import dds
-from gesture_ros.ros.conversions import stamp_to_ns
+from gesture_ros.ros.conversions import msg_to_keypoints, stamp_to_ns
 from gesture_ros.ros.executor_threads import ExecutorThreads
 from gesture_ros.ros.node_main import close_node, interrupt_on_signals
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
@@ -78,18 +80,22 @@ def node_kwargs(spec: NodeSpec, extra: dict[str, Any] | None = None) -> dict[str
 class EventTap(Node):
     """Count what the pipeline produced (for the summary and the benchmark)."""
 
-    def __init__(self, namespace: str, keep_latency: bool = False, **kwargs) -> None:
+    def __init__(self, namespace: str, keep_latency: bool = False, keep_keypoints: bool = False, **kwargs) -> None:
         super().__init__("pipeline_tap", namespace=namespace or None, **kwargs)
+        self.keypoints: list[KeypointFrame] = []
+        self._keep_keypoints = keep_keypoints
         group = MutuallyExclusiveCallbackGroup()
         self.events: list[dict] = []
         self.actions: list[dict] = []
         self.keypoint_latency_s: list[float] = []
+        self.keypoint_age_s: list[float] = []  # on the tap's node clock: the replay clock under use_sim_time
+        self.keypoint_received: dict[int, int] = {}  # stamp -> wall-clock receipt (ns): events are timed against it
         self.score_latency_s: list[float] = []
         self.last_activity = time.monotonic()
         self.keypoint_span: list[float] = []  # [first, last] receipt (monotonic s) and process CPU s
         self.create_subscription(GestureEvent, "gesture/events", self._on_event, EVENT_QOS, callback_group=group)
         self.create_subscription(ActionRecord, "actions/log", self._on_action, EVENT_QOS, callback_group=group)
-        if keep_latency:
+        if keep_latency or keep_keypoints:
             self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS, callback_group=group)
             self.create_subscription(GestureScores, "gesture/scores", lambda m: self._lat(m, self.score_latency_s),
                                      EVENT_QOS, callback_group=group)
@@ -98,6 +104,10 @@ class EventTap(Node):
         now = (time.monotonic(), time.process_time())
         self.keypoint_span = [self.keypoint_span[0] if self.keypoint_span else now, now]
         self._lat(msg, self.keypoint_latency_s)
+        self.keypoint_received[stamp_to_ns(msg.header.stamp)] = time.time_ns()
+        self.keypoint_age_s.append((self.get_clock().now().nanoseconds - stamp_to_ns(msg.header.stamp)) / 1e9)
+        if self._keep_keypoints:
+            self.keypoints.append(msg_to_keypoints(msg))
 
     def _lat(self, msg, into: list[float]) -> None:
         into.append((time.time_ns() - stamp_to_ns(msg.header.stamp)) / 1e9)
@@ -108,7 +118,8 @@ class EventTap(Node):
         self.events.append({
             "gesture": msg.gesture, "type": ("TRIGGER", "START", "END")[msg.event_type],
             "confidence": round(float(msg.confidence), 3), "stamp_ns": stamp_to_ns(msg.header.stamp),
-            "event_id": msg.event_id, "received_ns": time.time_ns()})
+            "event_id": msg.event_id, "received_ns": time.time_ns(),
+            "keypoints_received_ns": self.keypoint_received.get(stamp_to_ns(msg.header.stamp))})
 
     def _on_action(self, msg: ActionRecord) -> None:
         self.last_activity = time.monotonic()
@@ -121,7 +132,7 @@ class Pipeline:
     """The launch file's gesture_ros nodes as objects in one rclpy context."""
 
     def __init__(self, specs: list[NodeSpec], extra: dict[str, dict[str, Any]] | None = None,
-                 context=None, keep_latency: bool = False) -> None:
+                 context=None, keep_latency: bool = False, keep_keypoints: bool = False) -> None:
         self.nodes: dict[str, Node] = {}
         self.context = context
         self.executor = ExecutorThreads(context=context)
@@ -132,7 +143,10 @@ class Pipeline:
                 node = node_cls(context=context, **node_kwargs(spec, (extra or {}).get(spec.exec)))
                 self.nodes[spec.exec] = node
             namespace = specs[0].namespace if specs else ""
-            self.tap = EventTap(namespace, keep_latency, context=context)
+            # The tap keeps the nodes' time: on the replay clock when they run on it.
+            sim = any(bool(getattr(n.get_parameter("use_sim_time"), "value", False)) for n in self.nodes.values())
+            self.tap = EventTap(namespace, keep_latency, keep_keypoints, context=context,
+                                parameter_overrides=[Parameter("use_sim_time", value=sim)])
             for node in [*self.nodes.values(), self.tap]:  # spin once all exist: the tap sees the first frame
                 self.executor.add_node(node)
         except BaseException:
@@ -171,10 +185,14 @@ class Pipeline:
     def summary(self) -> dict:
         camera = self.nodes.get("camera_node")
         bridge = self.nodes.get("bridge_node")
+        keypoint = self.nodes.get("keypoint_node")
         out = {"nodes": sorted(self.nodes), "frames": getattr(camera, "published", None),
+               "first_stamp_ns": getattr(getattr(camera, "source", None), "start_stamp_ns", None),
                "events": self.tap.events, "actions": self.tap.actions,
                "keypoint_latency_s": self.tap.keypoint_latency_s, "score_latency_s": self.tap.score_latency_s,
-               "keypoint_span": self.tap.keypoint_span}
+               "keypoint_age_s": self.tap.keypoint_age_s,
+               "keypoint_span": self.tap.keypoint_span or getattr(keypoint, "published_span", []),
+               "keypoints_published": getattr(keypoint, "processed", None)}
         if bridge is not None:
             s = bridge.service.status()
             out["bridge"] = {"accepted": s.accepted, "delivered": s.delivered, "outbox_depth": s.outbox_depth}
@@ -215,6 +233,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--settle-s", type=float, default=1.5, help="quiet time before shutting down")
     parser.add_argument("--max-s", type=float, default=0.0, help="stop after this long (0: at the end of a file)")
     parser.add_argument("--latency", action="store_true", help="also record per-frame latencies (benchmark)")
+    parser.add_argument("--keypoints-npz", type=Path, help="write every keypoints message seen here at the end "
+                        "(core/keypoint_archive.py; the live evaluation compares them)")
     opts = parser.parse_args(argv)
     for item in opts.launch_args + opts.set:
         if ":=" not in item:
@@ -249,7 +269,8 @@ def main(args: list[str] | None = None) -> None:
     pipeline: Pipeline | None = None
     code = 0
     try:
-        pipeline = Pipeline(specs, _extra(opts.set), keep_latency=opts.latency)
+        pipeline = Pipeline(specs, _extra(opts.set), keep_latency=opts.latency,
+                            keep_keypoints=opts.keypoints_npz is not None)
         print(f"pipeline: running {sorted(pipeline.nodes)} in one process", file=sys.stderr, flush=True)
         pipeline.run(settle_s=opts.settle_s, max_s=opts.max_s)
     except (KeyboardInterrupt, ExternalShutdownException):
@@ -261,6 +282,8 @@ def main(args: list[str] | None = None) -> None:
         if pipeline is not None:
             if opts.summary_json:
                 opts.summary_json.write_text(json.dumps(pipeline.summary(), indent=1))
+            if opts.keypoints_npz:
+                write_archive(opts.keypoints_npz, pipeline.tap.keypoints)
             pipeline.close()
         rclpy.try_shutdown()
     sys.exit(code)

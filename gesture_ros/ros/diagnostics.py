@@ -26,7 +26,11 @@ def _text(value: Value) -> str:
 
 
 class DiagnosticsPublisher:
-    """Call ``report`` every ``period_s`` and publish it on /diagnostics."""
+    """Call ``report`` every ``period_s`` and publish it on /diagnostics.
+
+    The period runs on a steady clock, not the node's: under ``use_sim_time`` a replay's
+    /clock stops at the end of the recording (or pauses), and diagnostics must keep coming.
+    """
 
     def __init__(self, node: Node, report: Report, period_s: float = 1.0, hardware_id: str = "") -> None:
         self._node = node

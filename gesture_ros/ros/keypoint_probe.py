@@ -20,14 +20,17 @@ PROBE_QOS = QoSProfile(depth=300, reliability=ReliabilityPolicy.BEST_EFFORT)
 class KeypointProbe:
     """Record when each image and keypoints message (by stamp) arrived, and the last diagnostics."""
 
-    def __init__(self, context: rclpy.context.Context | None = None, name: str = "keypoint_probe") -> None:
+    def __init__(self, context: rclpy.context.Context | None = None, name: str = "keypoint_probe",
+                 images: bool = True) -> None:
+        """Subscribe keypoints and /diagnostics, and image_raw unless ``images`` is False (it costs CPU)."""
         self.node = rclpy.create_node(name, context=context)
         self.executor = SingleThreadedExecutor(context=context)
         self.executor.add_node(self.node)
         self.image_at: dict[int, float] = {}
         self.keypoints_at: dict[int, tuple[float, bool]] = {}  # stamp -> (arrival, hand present)
         self.diagnostics: dict[str, dict[str, str]] = {}
-        self.node.create_subscription(Image, "image_raw", self._on_image, PROBE_QOS)
+        if images:
+            self.node.create_subscription(Image, "image_raw", self._on_image, PROBE_QOS)
         self.node.create_subscription(Keypoints, "keypoints", self._on_keypoints, PROBE_QOS)
         self.node.create_subscription(DiagnosticArray, "/diagnostics", self._on_diagnostics, 50)
 

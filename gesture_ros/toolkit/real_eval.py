@@ -1,6 +1,7 @@
 """Evaluate the toolkit and the shipped model on real people (../shared/data), never training on it.
 
     gesture eval-real [--data ../shared/data] [--model models/gesture_default.onnx] [--out models/eval]
+    gesture eval-real --live [CLIP ...] [--skips 0.3,0.5] [--taskset]   (toolkit/live_eval.py)
 
 1. The shipped model: hand-sign rows whose labels map (Open->open_palm, Close->fist,
    Pointer->pointing, OK->none), the open-hand clip (must give no fist/pointing/thumbs/swipe/x_cross
@@ -94,7 +95,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--skip-toolkit", action="store_true", help="only evaluate the shipped model")
     ap.add_argument("--skip-default", action="store_true", help="only run the toolkit experiments")
     ap.add_argument("--quick", action="store_true", help="few epochs and 2 folds (smoke test)")
+    ap.add_argument("--live", action="store_true", help="instead: replay each clip as a camera faster than the "
+                    "extraction would deliver it, and compare events and keypoints with every frame")
+    ap.add_argument("clips", nargs="*", type=Path, help="--live: clips besides DATA/videos")
+    ap.add_argument("--skips", default="0.3,0.5", help="--live: fractions of frames skipped (deterministic)")
+    ap.add_argument("--taskset", action="store_true", help="--live: also run the pipeline on one core in real time")
+    ap.add_argument("--profile", default="media", help="--live: the classifier settings of this profile")
     args = ap.parse_args(argv)
+    if args.live:
+        from gesture_ros.toolkit.live_eval import main as live_main
+
+        out = args.out / "live" if args.out == Path("models/eval") else args.out
+        return live_main(args.data, args.clips, out, tuple(float(s) for s in args.skips.split(",")), args.taskset,
+                         args.profile)
     if not (args.data / "README.md").exists():
         print(f"gesture eval-real: real data folder {args.data} not found (set --data or GESTURE_DATA_DIR)",
               file=sys.stderr)

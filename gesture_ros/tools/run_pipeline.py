@@ -7,8 +7,11 @@ self-contained demo it starts, on this machine only: a headless mpv (IPC socket 
 folder) when the action map drives mpv and none answers on the map's socket, and a mosquitto
 broker on 127.0.0.1 plus ``venue_monitor`` so every event also goes through the venue bridge
 (``--no-venue``: neither; ``venue_host:=...``: your broker). A file source ends the run by
-itself; Ctrl-C ends a camera. At the end it prints what happened: the events, what the venue
-monitor received and the commands mpv ran.
+itself; Ctrl-C ends a camera. A file source runs on a replay clock (``use_sim_time:=true``:
+camera_node publishes /clock, the other nodes read their time from it), so the dispatcher judges
+an event's age on the replay's time whether the replay is faster or slower than real time. At
+the end it prints what happened: the events, what the venue monitor received and the commands
+mpv ran.
 """
 
 from __future__ import annotations
@@ -168,8 +171,11 @@ def main(argv: list[str] | None = None) -> int:
                 args.update(start_bridge="true", venue_host="127.0.0.1", venue_port=str(broker.port))
                 extra += ["--set", f"bridge_node.outbox_path:={folder / 'outbox.sqlite3'}"]
                 print(f"run: started mosquitto on 127.0.0.1:{broker.port} and venue_monitor", flush=True)
-            if not opts.realtime and is_recorded(opts.source):
-                extra += ["--set", "camera_node.pace:=as_fast_as_consumed"]
+            if is_recorded(opts.source):
+                # A replay clock, so that actions are judged on the replay's time at any pace.
+                args.setdefault("use_sim_time", "true")
+                if not opts.realtime:
+                    extra += ["--set", "camera_node.pace:=as_fast_as_consumed"]
             summary_path = folder / "summary.json"
             cmd = [sys.executable, "-m", "gesture_ros.nodes.pipeline", *[f"{k}:={v}" for k, v in args.items()],
                    *extra, "--summary-json", str(summary_path)]

@@ -36,6 +36,16 @@ class RecordedSource(FrameSource):
         """Yield (BGR image, duration in seconds) for every frame, once."""
         raise NotImplementedError
 
+    @property
+    def start_stamp_ns(self) -> int | None:
+        """Return the first frame's stamp (None before it was read); every stamp is it plus media time."""
+        return self._start_ns
+
+    @property
+    def next_stamp_ns(self) -> int | None:
+        """Return the stamp the next frame will have (after the last one: the end of it), None before the first."""
+        return None if self._start_ns is None else self._start_ns + round(self._media_s * 1e9)
+
     def _duration(self, native_s: float) -> float:
         return 1.0 / self.options.fps if self.options.fps > 0 else native_s
 
