@@ -279,6 +279,7 @@ def main(args: list[str] | None = None) -> None:
             if not pipeline.close():
                 code = code or 1
         rclpy.try_shutdown()
+        stop.ignore()
     sys.exit(code)
 
 

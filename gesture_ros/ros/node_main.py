@@ -59,6 +59,16 @@ class StopSignals:
             os._exit(128 + signum)
         self.requested.set()
 
+    @staticmethod
+    def ignore() -> None:
+        """Ignore SIGINT and SIGTERM from now on: the process is closing.
+
+        Python restores the default (deadly) handlers while it finalizes, and a second Ctrl-C
+        then would kill the process with -2 after a clean close; an ignored signal stays ignored.
+        """
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
 
 def run_node(node_class: type[NodeT], args: list[str] | None = None, *,
              startup_errors: tuple[type[Exception], ...] = (), large_frames: bool = False,
@@ -95,6 +105,7 @@ def run_node(node_class: type[NodeT], args: list[str] | None = None, *,
         if node is not None and not close_quietly(node):
             failed = True
         rclpy.try_shutdown()
+        stop.ignore()
     if failed:
         sys.exit(1)
 
