@@ -64,10 +64,14 @@ test-core: $(VENV_CORE)/.gesture_ros-deps peers
 	@PYTHONPATH=$(CURDIR) PYTHONSAFEPATH= $(VENV_CORE)/bin/python -m pytest -q -rs -p no:cacheprovider \
 	  $(addprefix --ignore=test/test_,$(addsuffix .py,$(CORE_SKIP))) test $(ARGS)
 
-$(VENV_CORE)/.gesture_ros-deps: requirements/core.txt requirements/dev.txt
+# The Jetson's pip lines (requirements/jetson.txt), plus PyPI stand-ins for what the Jetson has from
+# apt and NVIDIA (python3-opencv, python3-yaml, python3-pil, onnxruntime-gpu) and the tests' own.
+$(VENV_CORE)/.gesture_ros-deps: requirements/jetson.txt requirements/dev.txt
 	test -x $(VENV_CORE)/bin/python || $(PY_CORE) -m venv $(VENV_CORE)
-	$(VENV_CORE)/bin/pip install -q -r requirements/core.txt -r requirements/dev.txt
 	$(VENV_CORE)/bin/pip install -q --no-deps mediapipe==0.10.21
+	$(VENV_CORE)/bin/pip install -q -r requirements/jetson.txt -r requirements/dev.txt \
+	  "opencv-contrib-python-headless>=4.8,<4.12" "PyYAML>=6" "Pillow>=9.1" onnxruntime-gpu==1.23.2 \
+	  onnx==1.17.0 "tqdm>=4.66"
 	touch $@
 
 deps: $(DEPS)
