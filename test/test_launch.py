@@ -359,3 +359,17 @@ def test_the_pipeline_gets_what_the_launch_starts(launch_file, tmp_path):
             assert {p.name: p.value for p in kwargs["parameter_overrides"]} == inline, spec.name
             remaps = [tuple(cli[i + 1].split(":=")) for i, a in enumerate(cli) if a == "-r"][1:]
             assert remaps == list(node.expanded_remapping_rules or []), spec.name
+
+
+def test_hri_msgs_is_built_beside_the_package(domain):
+    """The REP-155 messages (hri_msgs/Gesture) are built and importable; gesture_ros does not depend on them."""
+    require_ros2_launch()
+    try:
+        from hri_msgs.msg import Gesture
+    except ImportError:
+        pytest.skip("hri_msgs is not built: place ../shared/ros2-extra beside the repository (make build builds it)")
+    assert Gesture(gesture=Gesture.ARMS_CROSSED).gesture == 2
+    shown = subprocess.run(["ros2", "interface", "show", "hri_msgs/msg/Gesture"], env=domain.env(),
+                           capture_output=True, text=True, timeout=60)
+    assert "uint8 ARMS_CROSSED = 2" in shown.stdout, shown.stdout + shown.stderr
+    assert "hri_msgs" not in (share_dir() / "package.xml").read_text()
