@@ -153,9 +153,11 @@ def launched(request, tmp_path_factory):
     run = LaunchRun(case, {"own": own, "profile": share / "config" / "profiles" / f"{case.profile}.yaml"}, args)
     venue = Subscriber(broker) if broker else None
     env = lease.env()
-    # As a user with a second terminal: echo listens before the launch, so it misses no event.
+    # As a user with a second terminal: echo listens before the launch, so it misses no event. With
+    # no publisher to copy the QoS from, echo would subscribe best effort: ask for reliable.
     events_topic = run.name("gesture/events")
-    echo = _cli(["ros2", "topic", "echo", events_topic, "gesture_ros/msg/GestureEvent", "--no-daemon"], env)
+    echo = _cli(["ros2", "topic", "echo", events_topic, "gesture_ros/msg/GestureEvent", "--qos-reliability",
+                 "reliable", "--no-daemon"], env)
     launch = LaunchProcess(case.launch_file, args, env, tmp / "launch.log")
     context = rclpy.context.Context()
     rclpy.init(context=context, domain_id=lease.domain_id)
