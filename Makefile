@@ -41,7 +41,7 @@ else
   RUN_ENV := source install/setup.bash &&
   # Build only the message packages the system ROS 2 lacks (e.g. hri_msgs without ros-$DISTRO-hri-msgs).
   EXTRA_SKIP := $(if $(HAVE_EXTRA),$(shell for p in $(notdir $(wildcard $(EXTRA)/src/*)); do \
-    for pre in $${AMENT_PREFIX_PATH//:/ }; do case $$pre in $(CURDIR)/install/*) continue;; esac; \
+    for pre in $${AMENT_PREFIX_PATH//:/ }; do case $$pre in ($(CURDIR)/install/*) continue;; esac; \
     [ -e $$pre/share/ament_index/resource_index/packages/$$p ] && { echo $$p; break; }; done; done))
   BASE_PATHS := . $(if $(HAVE_EXTRA),$(EXTRA)/src)
 endif
