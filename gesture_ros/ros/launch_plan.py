@@ -176,7 +176,7 @@ def plan(args: Mapping[str, str], share: Path, installed: Callable[[str], bool])
             if a[arg] == "":
                 continue
             try:
-                params[param] = kind(a[arg])
+                params[param] = is_true(arg, a[arg]) if kind is bool else kind(a[arg])
             except ValueError:
                 raise PlanError(f"launch argument {arg}:={a[arg]} is not {kind.__name__}") from None
         files = ((share / "config" / node.config,) if node.config else ()) + tuple(layers)
