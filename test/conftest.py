@@ -12,6 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
 
 from support.ros_env import DomainLease  # noqa: E402
+from support.strict import pytest_make_collect_report, pytest_runtest_makereport  # noqa: E402, F401 (hooks)
 
 
 @pytest.fixture
@@ -34,13 +35,3 @@ def rclpy_context(domain):
         yield context
     finally:
         rclpy.try_shutdown(context=context)
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Under GESTURE_ROS_STRICT=1 (CI) a skipped test is a failure, not a pass."""
-    outcome = yield
-    report = outcome.get_result()
-    if os.environ.get("GESTURE_ROS_STRICT") == "1" and report.skipped and not hasattr(report, "wasxfail"):
-        report.outcome = "failed"
-        report.longrepr = f"skipped under GESTURE_ROS_STRICT=1 (CI must run every test): {report.longrepr}"

@@ -338,3 +338,32 @@ def test_watchdog_fires_with_sim_time_whose_clock_stopped(rclpy_context, models)
         assert stamp(end) == r.sent_stamps[-1]  # the clock stopped there: never before the last frame
     finally:
         r.close()
+
+
+def test_per_gesture_maps_layer_key_by_key_across_parameter_files(rclpy_context, models, tmp_path):
+    base, profile = tmp_path / "classifier.yaml", tmp_path / "profile.yaml"
+    base.write_text("/**:\n  ros__parameters:\n    thresholds: {open_palm: 0.99, swipe_right: 0.5}\n")
+    profile.write_text("/**/classifier_node:\n  ros__parameters:\n    thresholds:\n      swipe_left: 0.85\n")
+    node = ClassifierNode(context=rclpy_context, cli_args=["--ros-args", "--params-file", str(base),
+                                                           "--params-file", str(profile)],
+                          parameter_overrides=[Parameter("model_path", value=str(models["v1"]))])
+    try:
+        got = {k: p.value for k, p in node.get_parameters_by_prefix("thresholds").items()}
+        assert got == {"open_palm": 0.99, "swipe_right": 0.5, "swipe_left": 0.85}
+    finally:
+        node.destroy_node()
+
+
+def test_a_map_key_is_added_at_run_time_and_unknown_names_are_refused(rig):
+    (result,) = rig.node.set_parameters([Parameter("thresholds.open_palm", value=0.99)])
+    assert result.successful
+    rig.send(hf.still(20))  # p(open_palm) ~0.95 stays under its own threshold now
+    assert rig.events == []
+    for name, value in [("thresholds.open_palm", 1.5), ("cooldowns.open_palm", -1.0), ("treshold", 0.5)]:
+        (result,) = rig.node.set_parameters([Parameter(name, value=value)])
+        assert not result.successful and result.reason, name
+    (result,) = rig.node.set_parameters([Parameter("thresholds.open_palm", value=0.3)])
+    assert result.successful
+    rig.send(hf.still(10, start=20))
+    rig.settle(1)
+    assert kinds(rig.events) == [(START, "open_palm")]

@@ -5,21 +5,35 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gesture_ros.core.classifier_params import PARAMS, settings_from, source_id_for
+from gesture_ros.core.classifier_params import LABEL_MAPS, PARAMS, settings_from, source_id_for
 from gesture_ros.core.smoothing import Smoothing
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "classifier.yaml"
 
 
+def _flatten(params: dict, prefix: str = "") -> dict:
+    """Nested YAML maps as rcl reads them: one parameter per key, dotted."""
+    out = {}
+    for name, value in params.items():
+        if isinstance(value, dict):
+            out.update(_flatten(value, f"{prefix}{name}."))
+        else:
+            out[f"{prefix}{name}"] = value
+    return out
+
+
 def test_yaml_names_only_known_parameters_with_valid_values():
     doc = yaml.safe_load(CONFIG.read_text())
-    values = doc["/**"]["ros__parameters"]
+    values = _flatten(doc["/**"]["ros__parameters"])
     known = {p.name: p for p in PARAMS}
-    assert set(values) <= set(known), set(values) - set(known)
+    maps = [k for k in values if any(m.label_of(k) for m in LABEL_MAPS)]
+    assert set(values) - set(maps) <= set(known), set(values) - set(known) - set(maps)
     for name, value in values.items():
-        assert type(value) is type(known[name].default), name  # ROS parameters are typed
+        if name not in maps:
+            assert type(value) is type(known[name].default), name  # ROS parameters are typed
     settings = settings_from(values)
     assert settings.model_path == "models/gesture_default.onnx"
+    assert settings.decider.events.thresholds == {"swipe_left": 0.5, "swipe_right": 0.5}
 
 
 def test_defaults_make_valid_settings():
@@ -29,10 +43,17 @@ def test_defaults_make_valid_settings():
     assert not s.runtime.trt_cache_dir.startswith("~")  # expanded
 
 
-def test_lists_and_bad_values():
-    s = settings_from({"thresholds": ["swipe_left:0.9"], "cooldowns": ["x_cross:3"], "deny": ["fist", ""]})
+def test_lists_maps_and_bad_values():
+    s = settings_from({"thresholds.swipe_left": 0.9, "cooldowns.x_cross": 3, "deny": ["fist", ""]})
     assert s.decider.events.enter("swipe_left") == 0.9 and s.decider.events.cooldown_ns("x_cross") == 3_000_000_000
     assert s.decider.events.deny == frozenset({"fist"})
+    # The old list form is still read; a per-key parameter wins over it.
+    s = settings_from({"thresholds": ["swipe_left:0.9", "fist:0.6"], "thresholds.fist": 0.8})
+    assert s.decider.events.thresholds == {"swipe_left": 0.9, "fist": 0.8}
+    with pytest.raises(ValueError, match=r"thresholds\['fist'\] must be in \[0, 1\]"):
+        settings_from({"thresholds.fist": 1.5})
+    with pytest.raises(ValueError, match="parameter cooldowns.x_cross='long' is not a number"):
+        settings_from({"cooldowns.x_cross": "long"})
     with pytest.raises(ValueError, match="parameter smoothing='median'"):
         settings_from({"smoothing": "median"})
     with pytest.raises(ValueError, match="'swipe_left' is not of the form"):

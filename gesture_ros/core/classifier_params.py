@@ -46,13 +46,10 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("smoothing_alpha", 0.5, "EMA factor: weight of the newest window", (0.01, 1.0)),
     ParamSpec("smoothing_span", 3, "Moving-average length in windows (smoothing: mean)", (1, 50)),
     ParamSpec("threshold", 0.7, "Default enter threshold on the smoothed probability", (0.0, 1.0)),
-    ParamSpec("thresholds", [], "Per-gesture enter thresholds, e.g. ['swipe_left:0.85', 'fist:0.9']",
-              string_array=True),
     ParamSpec("exit_threshold", 0.5, "Exit threshold (hysteresis): a held gesture ends and a one-shot "
               "re-arms below it (never above the gesture's enter threshold)", (0.0, 1.0)),
     ParamSpec("min_duration_s", 0.2, "A held gesture must stay entered this long before START", (0.0, 10.0)),
     ParamSpec("cooldown_s", 1.0, "After a TRIGGER or END the same gesture is ignored this long", (0.0, 60.0)),
-    ParamSpec("cooldowns", [], "Per-gesture cooldowns, e.g. ['x_cross:3.0']", string_array=True),
     ParamSpec("refractory_s", 0.8, "After any TRIGGER every one-shot gesture is ignored this long",
               (0.0, 60.0)),
     ParamSpec("allow", [], "Only these gestures give events (empty: all)", string_array=True),
@@ -85,6 +82,34 @@ PARAMS: tuple[ParamSpec, ...] = (
               (1.0, 179.0)),
 )
 PARAM_NAMES = tuple(p.name for p in PARAMS)
+
+
+@dataclass(frozen=True)
+class LabelMapSpec:
+    """Numbers per gesture label, as one parameter per key: ``thresholds.swipe_left``.
+
+    Parameter files layer such keys one by one (YAML ``thresholds: {x_cross: 0.85}`` in a
+    profile adds x_cross and keeps the swipes of config/classifier.yaml), where a list
+    parameter would be replaced whole.
+    """
+
+    name: str
+    description: str
+    range: tuple[float, float]
+
+    def key(self, label: str) -> str:
+        return f"{self.name}.{label}"
+
+    def label_of(self, key: str) -> str | None:
+        """Return the label of a parameter name of this map (``thresholds.fist`` -> ``fist``), else None."""
+        prefix = self.name + "."
+        return key[len(prefix):] if key.startswith(prefix) and len(key) > len(prefix) else None
+
+
+LABEL_MAPS: tuple[LabelMapSpec, ...] = (
+    LabelMapSpec("thresholds", "Enter threshold of this gesture (unset: threshold)", (0.0, 1.0)),
+    LabelMapSpec("cooldowns", "Cooldown of this gesture in seconds (unset: cooldown_s)", (0.0, 600.0)),
+)
 MODEL_PARAMS = ("model_path", "providers", "trt_cache_dir", "intra_op_threads", "inter_op_threads")
 
 
@@ -109,8 +134,28 @@ def _strings(values: Mapping[str, Any], name: str) -> Sequence[str]:
     return [str(v) for v in (values.get(name) or []) if str(v).strip()]
 
 
+def label_map(values: Mapping[str, Any], spec: LabelMapSpec) -> dict[str, float]:
+    """Collect ``{label: number}`` from the parameters ``<map>.<label>`` (and the old list form).
+
+    The old form, a list ``["swipe_left:0.5"]`` under the map's own name, is still read; the
+    per-key parameters win over it.
+    """
+    out = parse_label_values(_strings(values, spec.name), "threshold" if spec.name == "thresholds" else "seconds")
+    for key, value in values.items():
+        label = spec.label_of(key)
+        if label is None or value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"parameter {key}={value!r} is not a number")
+        out[label] = float(value)
+    return out
+
+
 def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
-    """Build settings from parameter values (missing ones take defaults); raise ValueError naming one."""
+    """Build settings from parameter values (missing ones take defaults); raise ValueError naming one.
+
+    ``values`` holds the table's parameters by name and the label maps' keys (``thresholds.fist``).
+    """
     v: dict[str, Any] = {p.name: p.default for p in PARAMS}
     v.update({k: val for k, val in values.items() if val is not None})
     for spec in PARAMS:
@@ -125,9 +170,9 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
     try:
         events = EventConfig(
             threshold=float(v["threshold"]), exit_threshold=float(v["exit_threshold"]),
-            thresholds=parse_label_values(_strings(v, "thresholds"), "threshold"),
+            thresholds=label_map(v, LABEL_MAPS[0]),
             min_duration_s=float(v["min_duration_s"]), cooldown_s=float(v["cooldown_s"]),
-            cooldowns=parse_label_values(_strings(v, "cooldowns"), "seconds"),
+            cooldowns=label_map(v, LABEL_MAPS[1]),
             refractory_s=float(v["refractory_s"]),
             allow=frozenset(_strings(v, "allow")), deny=frozenset(_strings(v, "deny")))
     except ValueError as exc:

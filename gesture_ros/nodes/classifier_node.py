@@ -28,6 +28,7 @@ from visualization_msgs.msg import MarkerArray
 
 from gesture_ros.core.bad_input import BadInputLog
 from gesture_ros.core.classifier_params import (
+    LABEL_MAPS,
     MODEL_PARAMS,
     PARAMS,
     ClassifierSettings,
@@ -54,8 +55,11 @@ from gesture_ros.ros.event_markers import event_markers
 from gesture_ros.ros.event_msgs import event_to_msg, scores_to_msg
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.param_table import (
+    declare_label_maps,
     descriptor,
     initial_value,
+    legacy_list,
+    map_values,
     settle_empty_list,
     values,
 )
@@ -69,10 +73,18 @@ class ClassifierNode(Node):
     """Decide gestures from the keypoints stream with an ONNX model."""
 
     def __init__(self, **kwargs) -> None:
-        super().__init__(kwargs.pop("node_name", "classifier_node"), **kwargs)
+        # Undeclared names are allowed so that `ros2 param set ... thresholds.fist 0.9` can add a
+        # key to a label map; _on_set_parameters refuses every other unknown name.
+        super().__init__(kwargs.pop("node_name", "classifier_node"), allow_undeclared_parameters=True, **kwargs)
         log = self.get_logger()
         for spec in PARAMS:
             settle_empty_list(self, self.declare_parameter(spec.name, initial_value(spec), descriptor(spec)))
+        declare_label_maps(self, LABEL_MAPS)
+        self._legacy = {m.name: legacy_list(self, m) for m in LABEL_MAPS if legacy_list(self, m)}
+        for name, items in self._legacy.items():
+            example = ", ".join(f"{k}: {v}" for k, _, v in (i.rpartition(":") for i in items))
+            log.warning(f"parameter {name}: {items} is the old list form, which a later parameter file "
+                        f"replaces whole; write it as a map, {name}: {{{example}}}")
         self._warn = LogThrottle(log.warning, 5.0)
         self._info = LogThrottle(log.info, 5.0)
         self._bad = BadInputLog(log.warning, 5.0)
@@ -87,10 +99,10 @@ class ClassifierNode(Node):
         self._counts = {"frames": 0, "bad frames": 0, "events": 0}
         self._rate = RateMeter(5.0)
         try:
-            self._settings = settings_from(values(self, PARAMS))
+            self._settings = settings_from(self._values())
         except ValueError as exc:
             log.error(f"{exc}; using the default post-processing settings")
-            self._settings = settings_from({k: v for k, v in values(self, PARAMS).items() if k in MODEL_PARAMS})
+            self._settings = settings_from({k: v for k, v in self._values().items() if k in MODEL_PARAMS})
         try:
             self._swap_model(self._load(self._settings))
         except ModelLoadError as exc:
@@ -135,6 +147,10 @@ class ClassifierNode(Node):
         for label in self._settings.decider.events.unknown_labels(model.labels):
             self.get_logger().warning(f"parameters name gesture '{label}', which model {model.path} does not have")
 
+    def _values(self) -> dict[str, object]:
+        """Return every parameter the settings are made of (the label maps' keys included)."""
+        return {**self._legacy, **values(self, PARAMS), **map_values(self, LABEL_MAPS)}
+
     def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
         try:
             return self._apply_parameters(params)
@@ -144,7 +160,11 @@ class ClassifierNode(Node):
             return SetParametersResult(successful=False, reason=reason)
 
     def _apply_parameters(self, params: list[Parameter]) -> SetParametersResult:
-        new = values(self, PARAMS)
+        for p in params:
+            if not self.has_parameter(p.name) and not any(m.label_of(p.name) for m in LABEL_MAPS):
+                return SetParametersResult(successful=False, reason=f"{self.get_name()} has no parameter "
+                                           f"'{p.name}' (per-gesture maps: thresholds.<gesture>, cooldowns.<gesture>)")
+        new = self._values()
         new.update({p.name: p.value for p in params})
         try:
             settings = settings_from(new)
@@ -314,8 +334,8 @@ class ClassifierNode(Node):
 
 
 def main(args=None) -> None:
-    # Own signal handling: rclpy's would shut the context down before the ENDs are published.
-    run_node(ClassifierNode, args, own_signals=True)
+    # run_node keeps the context up until destroy_node has published the ENDs of held gestures.
+    run_node(ClassifierNode, args)
 
 
 if __name__ == "__main__":

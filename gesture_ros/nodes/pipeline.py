@@ -1,10 +1,11 @@
-"""pipeline: every node of the launch file in one process, each spinning in a thread of its own.
+"""pipeline: every node of the launch in one process, each spinning in a thread of its own.
 
     ros2 run gesture_ros pipeline profile:=media source:=clip.mp4 [--summary-json out.json]
 
-Takes the same ``name:=value`` arguments as launch/gesture.launch.xml and evaluates that file
-(tools/launch_xml.py) for the node list, their parameters (config/<node>.yaml, the profile,
-the arguments) and remappings, so one process runs exactly what ``ros2 launch`` would start.
+Takes the same ``name:=value`` arguments as launch/gesture.launch.py and follows the same plan
+(ros/launch_plan.py): the same nodes, names, namespace and remappings, and the same parameter
+files in the same order, read by rcl (``--params-file``) as in separate processes, then the
+values the arguments set, so one process runs what ``ros2 launch`` would start.
 Each node spins its own SingleThreadedExecutor in a thread (ros/executor_threads.py), so the
 nodes run in parallel while each node's callbacks stay serialized, as in separate processes;
 the camera reads frames in its own thread. A recorded source ends the run: the pipeline lets the events settle, ends held
@@ -24,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import rclpy
+import yaml
+from ament_index_python.packages import PackageNotFoundError, get_package_prefix
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
@@ -37,10 +40,9 @@ from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import dds
 from gesture_ros.ros.conversions import msg_to_keypoints, stamp_to_ns
 from gesture_ros.ros.executor_threads import ExecutorThreads
-from gesture_ros.ros.node_main import close_node, interrupt_on_signals
+from gesture_ros.ros.launch_plan import PACKAGE, NodeLaunch, PlanError, plan
+from gesture_ros.ros.node_main import StopSignals, close_quietly
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
-from gesture_ros.tools.launch_xml import LaunchError, NodeSpec, load_launch
-from gesture_ros.tools.param_yaml import ParamFileError, fully_qualified, resolve
 
 # executable -> (module, class); the one-process pipeline composes these classes.
 NODE_CLASSES = {
@@ -51,7 +53,6 @@ NODE_CLASSES = {
     "bridge_node": ("gesture_ros.nodes.bridge_node", "BridgeNode"),
     "recorder_node": ("gesture_ros.nodes.recorder_node", "RecorderNode"),
 }
-PACKAGE = "gesture_ros"
 WATCH_PERIOD_S = 0.05  # the main thread checks end conditions (and Ctrl-C) this often
 
 
@@ -66,15 +67,20 @@ def to_parameters(values: dict[str, Any]) -> list[Parameter]:
     return params
 
 
-def node_kwargs(spec: NodeSpec, extra: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Return the Node kwargs that reproduce one launch ``<node>``: parameters, namespace, name, remaps."""
-    values = resolve(fully_qualified(spec.namespace, spec.name or spec.exec), spec.params)
-    values.update(extra or {})
-    cli = ["--ros-args", "-r", f"__node:={spec.name}"] if spec.name else ["--ros-args"]
-    for old, new in spec.remaps:
+def node_kwargs(spec: NodeLaunch, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return the Node kwargs that reproduce one launched node: name, namespace, files, values, remaps.
+
+    The parameter files go to rcl as ``--params-file``, in the launch's order; the values from
+    launch arguments (and ``extra``) are overrides, which rcl applies after every file, as the
+    launch does by passing them last.
+    """
+    cli = ["--ros-args", "-r", f"__node:={spec.name}"]
+    for path in spec.param_files:
+        cli += ["--params-file", str(path)]
+    for old, new in spec.remappings:
         cli += ["-r", f"{old}:={new}"]
-    return {"parameter_overrides": to_parameters(values), "namespace": spec.namespace or None,
-            "cli_args": cli, "use_global_arguments": False}
+    return {"parameter_overrides": to_parameters({**spec.params, **(extra or {})}),
+            "namespace": spec.namespace or None, "cli_args": cli, "use_global_arguments": False}
 
 
 class EventTap(Node):
@@ -131,17 +137,18 @@ class EventTap(Node):
 class Pipeline:
     """The launch file's gesture_ros nodes as objects in one rclpy context."""
 
-    def __init__(self, specs: list[NodeSpec], extra: dict[str, dict[str, Any]] | None = None,
+    def __init__(self, specs: list[NodeLaunch], extra: dict[str, dict[str, Any]] | None = None,
                  context=None, keep_latency: bool = False, keep_keypoints: bool = False) -> None:
         self.nodes: dict[str, Node] = {}
         self.context = context
+        self.stop = threading.Event()  # set it (e.g. StopSignals.requested) to end run() early
         self.executor = ExecutorThreads(context=context)
         try:
             for spec in specs:
-                module, cls = NODE_CLASSES[spec.exec]
+                module, cls = NODE_CLASSES[spec.executable]
                 node_cls = getattr(importlib.import_module(module), cls)
-                node = node_cls(context=context, **node_kwargs(spec, (extra or {}).get(spec.exec)))
-                self.nodes[spec.exec] = node
+                node = node_cls(context=context, **node_kwargs(spec, (extra or {}).get(spec.executable)))
+                self.nodes[spec.executable] = node
             namespace = specs[0].namespace if specs else ""
             # The tap keeps the nodes' time: on the replay clock when they run on it.
             sim = any(bool(getattr(n.get_parameter("use_sim_time"), "value", False)) for n in self.nodes.values())
@@ -154,9 +161,9 @@ class Pipeline:
             raise
 
     def spin_until(self, done: Callable[[], bool], timeout_s: float) -> bool:
-        """Let the nodes spin until ``done()`` holds or ``timeout_s`` passes; return ``done()``."""
+        """Let the nodes spin until ``done()`` holds, ``timeout_s`` passes or a stop is requested."""
         end = time.monotonic() + timeout_s
-        while time.monotonic() < end:
+        while time.monotonic() < end and not self.stop.is_set():
             self.executor.check()
             if done():
                 return True
@@ -164,11 +171,16 @@ class Pipeline:
         return done()
 
     def run(self, settle_s: float = 1.5, max_s: float = 0.0) -> None:
-        """Spin until the camera's recorded source ends (or ``max_s``), then settle and drain."""
+        """Spin until the camera's recorded source ends (or ``max_s``, or a stop), then settle and drain.
+
+        After a stop request (Ctrl-C) only the held gestures are ended; nothing waits for quiet.
+        """
         camera = self.nodes.get("camera_node")
         finished = getattr(camera, "finished", threading.Event())
         self.spin_until(finished.is_set, max_s if max_s > 0 else float("inf"))
-        finished.set()  # at max_s: stop capturing so the rest can settle
+        finished.set()  # at max_s or a stop: stop capturing so the rest can settle
+        if self.stop.is_set():
+            return
 
         def quiet() -> bool:
             return time.monotonic() - self.tap.last_activity > settle_s
@@ -198,35 +210,35 @@ class Pipeline:
             out["bridge"] = {"accepted": s.accepted, "delivered": s.delivered, "outbox_depth": s.outbox_depth}
         return out
 
-    def close(self) -> None:
-        """Stop spinning, then close every node (files, sockets, threads), newest first."""
+    def close(self) -> bool:
+        """Stop spinning, then close every node (files, sockets, threads), newest first; return success."""
         self.executor.shutdown()
-        for name, node in reversed(list(self.nodes.items())):
-            try:
-                close_node(node)
-            except Exception as exc:  # keep closing the others  # noqa: BLE001
-                print(f"pipeline: closing {name} failed: {exc}", file=sys.stderr)
+        ok = all([close_quietly(node) for node in reversed(list(self.nodes.values()))])  # every one
         if getattr(self, "tap", None) is not None:
             self.tap.destroy_node()
+        return ok
 
 
-def load_specs(launch_args: dict[str, str], launch_file: Path | None = None) -> list[NodeSpec]:
-    """Evaluate the launch file; return its enabled gesture_ros nodes (others, e.g. rviz2, are left out)."""
-    path = launch_file or share_dir() / "launch" / "gesture.launch.xml"
-    from gesture_ros.tools.launch_check import Prefixes
+def _installed(package: str) -> bool:
+    try:
+        get_package_prefix(package)
+    except PackageNotFoundError:
+        return False
+    return True
 
-    model = load_launch(path, lambda pkg: share_dir() if pkg == PACKAGE else Prefixes.from_env().share(pkg),
-                        launch_args)
-    skipped = [n.exec for n in model.enabled_nodes() if n.pkg != PACKAGE or n.exec not in NODE_CLASSES]
+
+def load_specs(launch_args: dict[str, str]) -> list[NodeLaunch]:
+    """Return the launch's gesture_ros nodes for these arguments (others, e.g. rviz2, are left out)."""
+    nodes = plan(launch_args, share_dir(), _installed)
+    skipped = [n.executable for n in nodes if n.package != PACKAGE or n.executable not in NODE_CLASSES]
     if skipped:
         print(f"pipeline: not started in this process (run them separately): {skipped}", file=sys.stderr)
-    return [n for n in model.enabled_nodes() if n.pkg == PACKAGE and n.exec in NODE_CLASSES]
+    return [n for n in nodes if n.package == PACKAGE and n.executable in NODE_CLASSES]
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="pipeline", description=__doc__.splitlines()[0])
     parser.add_argument("launch_args", nargs="*", metavar="NAME:=VALUE", help="launch file arguments")
-    parser.add_argument("--launch", type=Path, help="launch file (default: the installed gesture.launch.xml)")
     parser.add_argument("--set", action="append", default=[], metavar="NODE.PARAM:=VALUE",
                         help="extra parameter for one node, e.g. bridge_node.outbox_path:=/tmp/o.sqlite3")
     parser.add_argument("--summary-json", type=Path, help="write events, actions and counts here at the end")
@@ -243,13 +255,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def _extra(items: list[str]) -> dict[str, dict[str, Any]]:
-    from gesture_ros.tools.param_yaml import inline_value
-
+    """Turn ``node.param:=value`` items into per-node values, typed as YAML scalars (as ``-p`` does)."""
     out: dict[str, dict[str, Any]] = {}
     for item in items:
         key, value = item.split(":=", 1)
         node, _, param = key.partition(".")
-        out.setdefault(node, {})[param] = inline_value(value)
+        try:
+            typed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            typed = value
+        out.setdefault(node, {})[param] = value if typed is None or isinstance(typed, dict) else typed
     return out
 
 
@@ -258,22 +273,22 @@ def main(args: list[str] | None = None) -> None:
     ros_args = argv[argv.index("--ros-args"):] if "--ros-args" in argv else []
     opts = parse_args(argv[:len(argv) - len(ros_args)])
     try:
-        specs = load_specs(dict(a.split(":=", 1) for a in opts.launch_args), opts.launch)
-    except (LaunchError, ParamFileError) as exc:
+        specs = load_specs(dict(a.split(":=", 1) for a in opts.launch_args))
+    except PlanError as exc:
         print(f"pipeline: {exc}", file=sys.stderr)
         sys.exit(2)
+    stop = StopSignals().install()  # Ctrl-C ends the run, the held gestures' ENDs still go out
     dds.use_large_frame_profile()
-    # Own signal handling, as classifier_node: the held gestures' ENDs go out before the context ends.
     rclpy.init(args=["pipeline"] + ros_args, signal_handler_options=SignalHandlerOptions.NO)
-    interrupt_on_signals()
     pipeline: Pipeline | None = None
     code = 0
     try:
         pipeline = Pipeline(specs, _extra(opts.set), keep_latency=opts.latency,
                             keep_keypoints=opts.keypoints_npz is not None)
+        pipeline.stop = stop.requested
         print(f"pipeline: running {sorted(pipeline.nodes)} in one process", file=sys.stderr, flush=True)
         pipeline.run(settle_s=opts.settle_s, max_s=opts.max_s)
-    except (KeyboardInterrupt, ExternalShutdownException):
+    except ExternalShutdownException:
         pass
     except Exception as exc:  # a node refused its parameters or files: one sentence, no traceback stack  # noqa: BLE001
         print(f"pipeline: cannot run: {exc}", file=sys.stderr)
@@ -284,8 +299,10 @@ def main(args: list[str] | None = None) -> None:
                 opts.summary_json.write_text(json.dumps(pipeline.summary(), indent=1))
             if opts.keypoints_npz:
                 write_archive(opts.keypoints_npz, pipeline.tap.keypoints)
-            pipeline.close()
+            if not pipeline.close():
+                code = code or 1
         rclpy.try_shutdown()
+        stop.ignore()
     sys.exit(code)
 
 

@@ -2,7 +2,8 @@
 
     python -m gesture_ros.tools.run_pipeline --source clip.mp4 --profile media [NAME:=VALUE ...]
 
-Runs the one-process pipeline (nodes/pipeline.py) with the profile's launch file. For a
+Runs the one-process pipeline (nodes/pipeline.py): the nodes of ``ros2 launch gesture_ros
+gesture.launch.py profile:=PROFILE`` with the same parameters (ros/launch_plan.py). For a
 self-contained demo it starts, on this machine only: a headless mpv (IPC socket in a temporary
 folder) when the action map drives mpv and none answers on the map's socket, and a mosquitto
 broker on 127.0.0.1 plus ``venue_monitor`` so every event also goes through the venue bridge
@@ -35,6 +36,7 @@ from gesture_ros.core.sources import (
     no_camera_message,
     parse_source,
 )
+from gesture_ros.ros.launch_plan import PlanError, profile_file
 from gesture_ros.tools.demo_peers import (
     Mosquitto,
     Mpv,
@@ -42,7 +44,6 @@ from gesture_ros.tools.demo_peers import (
     VenueMonitor,
     mpv_listening,
 )
-from gesture_ros.tools.param_yaml import ParamFileError, load_param_file
 
 
 def source_problem(source: str) -> str | None:
@@ -66,8 +67,9 @@ def profile_action_map(profile: str, override: str | None) -> Path:
     """Return the action map the profile (or an ``action_map:=`` argument) names."""
     if override:
         return resolve_shipped(override)
-    sections = load_param_file(share_dir() / "config" / "profiles" / f"{profile}.yaml")
-    params = next((p for k, p in sections.items() if k.endswith("action_dispatch_node")), {})
+    doc = yaml.safe_load(profile_file(profile, share_dir()).read_text()) or {}
+    params = next((v.get("ros__parameters") or {} for k, v in doc.items()
+                   if str(k).endswith("action_dispatch_node") and isinstance(v, dict)), {})
     return resolve_shipped(params.get("action_map", "config/actions/default.yaml"))
 
 
@@ -191,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
             mpv = next((p for p in _PEERS if isinstance(p, Mpv)), None)
             _print_summary(summary, monitor, mpv)
             return code
-        except (PeerError, ParamFileError, OSError) as exc:
+        except (PeerError, PlanError, OSError, yaml.YAMLError) as exc:
             print(f"run: {exc}", file=sys.stderr)
             return 1
         finally:

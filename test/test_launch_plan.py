@@ -1,0 +1,68 @@
+"""The launch plan (ros/launch_plan.py) on its own: no launch package, no ROS."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from gesture_ros.ros.launch_plan import ARGUMENTS, NODES, PlanError, plan
+
+REPO = Path(__file__).resolve().parents[1]  # the source tree has the share directory's layout
+
+
+def _plan(**args):
+    return {n.executable: n for n in plan(args, REPO, installed=lambda pkg: False)}
+
+
+def test_defaults_start_the_four_nodes_with_their_layers_in_order():
+    nodes = _plan()
+    assert list(nodes) == ["camera_node", "keypoint_node", "classifier_node", "action_dispatch_node"]
+    classifier = nodes["classifier_node"]
+    assert classifier.param_files == (REPO / "config" / "classifier.yaml", REPO / "config" / "profiles" / "media.yaml")
+    assert classifier.params == {"model_path": "models/gesture_default.onnx"}
+    assert nodes["action_dispatch_node"].param_files == (REPO / "config" / "profiles" / "media.yaml",)
+    assert nodes["keypoint_node"].remappings == ()
+
+
+def test_arguments_reach_their_nodes_typed(tmp_path):
+    own = tmp_path / "site.yaml"
+    own.write_text("/**:\n  ros__parameters: {}\n")
+    nodes = _plan(profile="concert", params_file=str(own), namespace="/stage/cam1/", source="0",
+                  image_topic="/usb_cam/image_raw", start_bridge="True", venue_port="8883", record="1")
+    assert nodes["camera_node"].params == {"source": "0"}  # a string: camera_node's source is one
+    assert nodes["bridge_node"].params == {"broker_host": "127.0.0.1", "broker_port": 8883}
+    assert nodes["keypoint_node"].remappings == (("image_raw", "/usb_cam/image_raw"),)
+    assert {n.namespace for n in nodes.values()} == {"stage/cam1"}
+    assert nodes["recorder_node"].param_files[-1] == own.resolve()
+    assert nodes["bridge_node"].param_files[-2].name == "concert.yaml"
+
+
+@pytest.mark.parametrize("args,sentence", [
+    ({"profile": "nosuch"}, r"profile 'nosuch' does not exist: there is no .*nosuch\.yaml \(profiles: concert, media, robot"),
+    ({"profile": "/no/where.yaml"}, r"profile file /no/where\.yaml does not exist"),
+    ({"params_file": "/no/site.yaml"}, r"params_file /no/site\.yaml does not exist"),
+    ({"rviz": "true"}, r"rviz:=true needs rviz2, which is not installed here"),
+    ({"record": "yes"}, r"launch argument record:=yes is neither true nor false"),
+    ({"start_bridge": "true", "venue_port": "mqtt"}, r"launch argument venue_port:=mqtt is not int"),
+    ({"sorce": "x", "modle": "y"}, r"'sorce' is not a launch argument of gesture_ros \(did you mean source\?\); "
+                                   r"'modle' is not a launch argument of gesture_ros$"),
+])
+def test_wrong_arguments_are_one_sentence(args, sentence):
+    with pytest.raises(PlanError, match=sentence):
+        plan(args, REPO, installed=lambda pkg: False)
+
+
+def test_rviz_starts_when_installed():
+    nodes = plan({"rviz": "true"}, REPO, installed=lambda pkg: pkg == "rviz2")
+    rviz = nodes[-1]
+    assert (rviz.package, rviz.param_files, rviz.arguments) == ("rviz2", (), ("-d", f"{REPO}/config/gesture.rviz"))
+
+
+def test_every_switch_and_argument_is_declared():
+    names = {a.name for a in ARGUMENTS}
+    for node in NODES:
+        assert node.switch in names
+        assert {arg for _, arg, _ in node.from_args} <= names
+        assert {arg for _, arg in node.remaps} <= names
+        assert node.config is None or (REPO / "config" / node.config).is_file()
