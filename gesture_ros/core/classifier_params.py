@@ -16,7 +16,9 @@ from gesture_ros.core.event_config import EventConfig, parse_label_values
 from gesture_ros.core.gesture_decider import DeciderConfig
 from gesture_ros.core.onnx_model import RuntimeOptions
 from gesture_ros.core.ort_providers import DEFAULT_PROVIDERS
+from gesture_ros.core.rest import RestConfig
 from gesture_ros.core.smoothing import Smoothing
+from gesture_ros.core.swipe_frame import SwipeFrame
 
 DEFAULT_MODEL = "models/gesture_default.onnx"
 DEFAULT_TRT_CACHE = "~/.cache/gesture_ros/trt_engines"
@@ -55,6 +57,13 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("cooldowns", [], "Per-gesture cooldowns, e.g. ['x_cross:3.0']", string_array=True),
     ParamSpec("refractory_s", 0.8, "After any TRIGGER every one-shot gesture is ignored this long",
               (0.0, 60.0)),
+    ParamSpec("return_stroke_s", 2.0, "A swipe opposite to the last swipe, this soon after it and before the "
+              "hands rested, is its return stroke and gives no event (0: off)", (0.0, 60.0)),
+    ParamSpec("rest_s", 0.3, "How long the hands must stay still after a swipe before an opposite swipe "
+              "counts as a new one", (0.0, 10.0)),
+    ParamSpec("swipe_frame", "image", "Frame of swipe_left/swipe_right: image (toward -x/+x of the published "
+              "image) or performer (the performer's own left/right, from the pose's shoulders; without a body "
+              "in view a performer facing an unmirrored camera is assumed)"),
     ParamSpec("allow", [], "Only these gestures give events (empty: all)", string_array=True),
     ParamSpec("deny", [], "These gestures never give events", string_array=True),
     ParamSpec("max_gap_s", 0.5, "A longer hole between keypoint stamps resets the window (and ENDs a "
@@ -111,6 +120,10 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
         smoothing = Smoothing(str(v["smoothing"]).lower())
     except ValueError:
         raise ValueError(f"parameter smoothing='{v['smoothing']}' is not one of ema, mean, none") from None
+    try:
+        swipe_frame = SwipeFrame(str(v["swipe_frame"]).lower())
+    except ValueError:
+        raise ValueError(f"parameter swipe_frame='{v['swipe_frame']}' is not one of image, performer") from None
     if not str(v["model_path"]).strip():
         raise ValueError("parameter model_path is empty")
     try:
@@ -119,7 +132,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
             thresholds=parse_label_values(_strings(v, "thresholds"), "threshold"),
             min_duration_s=float(v["min_duration_s"]), cooldown_s=float(v["cooldown_s"]),
             cooldowns=parse_label_values(_strings(v, "cooldowns"), "seconds"),
-            refractory_s=float(v["refractory_s"]),
+            refractory_s=float(v["refractory_s"]), return_stroke_s=float(v["return_stroke_s"]),
             allow=frozenset(_strings(v, "allow")), deny=frozenset(_strings(v, "deny")))
     except ValueError as exc:
         raise ValueError(f"post-processing parameters: {exc}") from None
@@ -131,7 +144,8 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
                             smoothing_span=int(v["smoothing_span"]), max_gap_s=float(v["max_gap_s"]),
                             stride=int(v["stride"]), min_presence=float(v["min_presence"]),
                             min_fill=float(v["min_fill"]),
-                            both_hands=frozenset(_strings(v, "both_hands")))
+                            both_hands=frozenset(_strings(v, "both_hands")),
+                            rest=RestConfig(rest_s=float(v["rest_s"])), swipe_frame=swipe_frame)
     return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),
                               bool(v["publish_scores"]), bool(v["watch_model_file"]),
                               float(v["diagnostics_period_s"]), float(v["marker_lifetime_s"]),

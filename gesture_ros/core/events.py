@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -57,6 +57,12 @@ class EventStateMachine:
 
     Invariants: every START is followed by exactly one END before any other START; at most
     one held gesture is active; ``end_all`` (gap, reset, model swap, shutdown) ends it.
+
+    Return strokes: a TRIGGER whose opposite (``config.opposites``, the two swipes) was the
+    last stroke, less than ``return_stroke_s`` ago, gives no event unless the hands rested
+    after that stroke (``rested_since``, from the keypoints; without it only the time counts).
+    Such a return stroke becomes the last stroke itself, so a back-and-forth wave without a
+    rest fires once.
     """
 
     def __init__(self, labels: Sequence[str], kinds: Mapping[str, GestureKind], config: EventConfig) -> None:
@@ -68,6 +74,8 @@ class EventStateMachine:
         self._armed = {label: True for label in self.labels}
         self._last_fire_ns: dict[str, int] = {}  # TRIGGER or END stamp, per gesture
         self._last_trigger_ns: int | None = None
+        self._last_stroke: tuple[str, int] | None = None  # label and stamp of the last stroke (fired or return)
+        self.returns_suppressed = 0
         self._last_frame: FrameRef | None = None
         self._last_probs: np.ndarray | None = None
 
@@ -77,8 +85,11 @@ class EventStateMachine:
         return self._active.label if self._active else None
 
     def step(self, frame: FrameRef, probs: np.ndarray, window_start_ns: int | None = None,
-             handedness: str = "") -> list[Event]:
-        """Decide on one window's smoothed probabilities; return the events it causes."""
+             handedness: str = "", rested_since: Callable[[int], bool] | None = None) -> list[Event]:
+        """Decide on one window's smoothed probabilities; return the events it causes.
+
+        ``rested_since(t_ns)`` tells whether the hands were still for a while after ``t_ns``.
+        """
         cfg = self.config
         t = frame.stamp_ns
         p = {label: float(v) for label, v in zip(self.labels, probs, strict=True)}
@@ -111,10 +122,16 @@ class EventStateMachine:
 
         if candidate and kind is GestureKind.TRIGGER and self._armed[candidate]:
             self._armed[candidate] = False  # consumed even when a cooldown swallows it
+            if self._is_return(candidate, t, rested_since):
+                self._last_stroke = (candidate, t)
+                self.returns_suppressed += 1
+                return events
             refractory_ok = (self._last_trigger_ns is None
                              or t - self._last_trigger_ns >= cfg.refractory_s * 1e9)
             if self._cooled(candidate, t) and refractory_ok:
                 self._last_fire_ns[candidate] = self._last_trigger_ns = t
+                if candidate in cfg.opposites:
+                    self._last_stroke = (candidate, t)
                 start = t if window_start_ns is None else min(window_start_ns, t)
                 events.append(Event(EventType.TRIGGER, candidate, p[candidate], frame, start, t, handedness))
         return events
@@ -128,12 +145,24 @@ class EventStateMachine:
             events.append(self._end(self._last_frame, conf))
         self._active = self._pending = None
         self._armed = {label: True for label in self.labels}
+        self._last_stroke = None  # a hole in the keypoints or a restart: nothing to return from
         return events
 
     def forget_history(self) -> None:
         """Drop cooldown timers (time went backwards, e.g. a replay restarted)."""
         self._last_fire_ns.clear()
         self._last_trigger_ns = None
+        self._last_stroke = None
+
+    def _is_return(self, label: str, t: int, rested_since: Callable[[int], bool] | None) -> bool:
+        """Return True when ``label`` is the return stroke of the last stroke."""
+        cfg = self.config
+        if self._last_stroke is None or cfg.return_stroke_s <= 0:
+            return False
+        last, t_last = self._last_stroke
+        if cfg.opposites.get(label) != last or t - t_last >= cfg.return_stroke_s * 1e9:
+            return False
+        return rested_since is None or not rested_since(t_last)
 
     def _cooled(self, label: str, t: int) -> bool:
         last = self._last_fire_ns.get(label)
