@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 from support import hand_frames as hf
 from support.tiny_onnx import write_model
+from test_events import KINDS, LABELS, STEP_NS, probs
 
 from gesture_ros.core.event_config import EventConfig
 from gesture_ros.core.events import EventStateMachine, EventType, FrameRef
@@ -11,7 +12,6 @@ from gesture_ros.core.gesture_decider import DeciderConfig, GestureDecider
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 from gesture_ros.core.rest import RestConfig, RestTracker
-from test_events import LABELS, KINDS, STEP_NS, probs
 
 CPU = RuntimeOptions(providers=["cpu"], warmup_runs=1)
 
