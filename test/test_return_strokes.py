@@ -23,13 +23,24 @@ def machine(**cfg) -> EventStateMachine:
     return EventStateMachine(LABELS, KINDS, EventConfig(**base))
 
 
+class Rested:
+    """A Motion whose rested_since answers with a given function (the hands never hold still)."""
+
+    def __init__(self, fn) -> None:
+        self.rested_since = fn
+
+    def still_for_ns(self, t_ns: int) -> int:
+        return 0
+
+
 def strokes(m: EventStateMachine, script, rested=None) -> list[str]:
     """Step through (label or None, frames) pieces; return the TRIGGERed gestures."""
     out, i = [], 0
+    motion = Rested(rested) if rested else None
     for label, n in script:
         for _ in range(n):
             p = probs(**{label: 0.95}) if label else probs()
-            out += [e.gesture for e in m.step(FrameRef(i * STEP_NS), p, rested_since=rested)
+            out += [e.gesture for e in m.step(FrameRef(i * STEP_NS), p, motion=motion)
                     if e.event_type is EventType.TRIGGER]
             i += 1
     return out

@@ -59,8 +59,12 @@ PARAMS: tuple[ParamSpec, ...] = (
               (0.0, 60.0)),
     ParamSpec("return_stroke_s", 2.0, "A swipe opposite to the last swipe, this soon after it and before the "
               "hands rested, is its return stroke and gives no event (0: off)", (0.0, 60.0)),
-    ParamSpec("rest_s", 0.3, "How long the hands must stay still after a swipe before an opposite swipe "
+    ParamSpec("rest_s", 0.5, "How long the hands must stay still after a swipe before an opposite swipe "
               "counts as a new one", (0.0, 10.0)),
+    ParamSpec("hold_gestures", ["x_cross"], "One-shot gestures that fire only once the hands have been still "
+              "for hold_s while the gesture is entered", string_array=True),
+    ParamSpec("hold_s", 0.3, "How long the hands must be still in a hold_gestures gesture before it fires",
+              (0.0, 10.0)),
     ParamSpec("swipe_frame", "image", "Frame of swipe_left/swipe_right: image (toward -x/+x of the published "
               "image) or performer (the performer's own left/right, from the pose's shoulders; without a body "
               "in view a performer facing an unmirrored camera is assumed)"),
@@ -133,6 +137,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
             min_duration_s=float(v["min_duration_s"]), cooldown_s=float(v["cooldown_s"]),
             cooldowns=parse_label_values(_strings(v, "cooldowns"), "seconds"),
             refractory_s=float(v["refractory_s"]), return_stroke_s=float(v["return_stroke_s"]),
+            hold_gestures=frozenset(_strings(v, "hold_gestures")), hold_s=float(v["hold_s"]),
             allow=frozenset(_strings(v, "allow")), deny=frozenset(_strings(v, "deny")))
     except ValueError as exc:
         raise ValueError(f"post-processing parameters: {exc}") from None

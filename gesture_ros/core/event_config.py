@@ -45,12 +45,16 @@ class EventConfig:
     # An opposite stroke this soon after a stroke, before the hands rest, is its return: no event (0: off).
     return_stroke_s: float = 0.0
     opposites: Mapping[str, str] = field(default_factory=lambda: dict(SWIPE_OPPOSITES))
+    # One-shots that fire only once the hands have been still this long while entered (held, not passing).
+    hold_gestures: frozenset[str] = frozenset()
+    hold_s: float = 0.3
     allow: frozenset[str] = frozenset()  # empty: every gesture is allowed
     deny: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.allow = frozenset(self.allow)
         self.deny = frozenset(self.deny)
+        self.hold_gestures = frozenset(self.hold_gestures)
         self.validate()
 
     def validate(self) -> None:
@@ -62,7 +66,7 @@ class EventConfig:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
         for name, value in [("min_duration_s", self.min_duration_s), ("cooldown_s", self.cooldown_s),
                             ("refractory_s", self.refractory_s),
-                            ("return_stroke_s", self.return_stroke_s)] + [
+                            ("return_stroke_s", self.return_stroke_s), ("hold_s", self.hold_s)] + [
             (f"cooldowns['{k}']", v) for k, v in self.cooldowns.items()
         ]:
             if value < 0.0:
@@ -82,5 +86,5 @@ class EventConfig:
 
     def unknown_labels(self, labels: Sequence[str]) -> list[str]:
         """Return the labels this config names that the model does not have (for a warning)."""
-        named = set(self.thresholds) | set(self.cooldowns) | self.allow | self.deny
+        named = set(self.thresholds) | set(self.cooldowns) | self.allow | self.deny | self.hold_gestures
         return sorted(named - set(labels))

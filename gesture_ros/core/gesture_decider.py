@@ -160,7 +160,7 @@ class GestureDecider:
             raw = swap_swipes(raw, self.model.labels)
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran)
-        return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest.rested_since)
+        return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest)
 
     def _padded(self, features: np.ndarray) -> np.ndarray:
         """Left-pad a partly filled window with zero rows (no parts present), as training does."""

@@ -30,9 +30,10 @@ MIN_VISIBILITY = 0.5
 class RestConfig:
     """How still, for how long, measured over how much time."""
 
-    rest_s: float = 0.3
-    baseline_s: float = 0.2
+    rest_s: float = 0.5
+    baseline_s: float = 0.2  # speed = displacement over at least this long
     max_baseline_s: float = 0.6
+    smooth_s: float = 0.15  # positions are medians over this span (detector jitter, repeated frames)
 
 
 def _wrists(frame: KeypointFrame) -> dict[str, tuple[np.ndarray, float, float]]:
@@ -82,24 +83,34 @@ class RestTracker:
         need = self.config.rest_s * 1e9
         return any(last - max(first, t_ns) >= need for first, last in self._runs)
 
+    def still_for_ns(self, t_ns: int) -> int:
+        """Return how long the hands have been still at ``t_ns`` (0 while they move)."""
+        if self._moving or not self._runs:
+            return 0
+        return max(0, t_ns - self._runs[-1][0])
+
     def push(self, frame: KeypointFrame) -> bool:
         """Add a frame; return True when the hands are moving in it."""
         cfg = self.config
         t = frame.stamp_ns
         wrists = _wrists(frame)
+        self._history.append((t, wrists))
+        while self._history and t - self._history[0][0] > (cfg.max_baseline_s + cfg.smooth_s) * 1e9:
+            self._history.popleft()
         moving = False
-        since = t  # a still frame shows the hands still since its reference sample
-        for name, (xy, scale, limit) in wrists.items():
-            ref = self._reference(name, t)
+        since = t  # a still frame shows the hands still since the end of its reference span
+        for name, (_, _, limit) in wrists.items():
+            now = self._position(name, t)
+            ref_t = self._reference_time(name, t)
+            if now is None or ref_t is None:
+                continue
+            ref = self._position(name, ref_t)
             if ref is None:
                 continue
-            t0, xy0 = ref
-            speed = float(np.hypot(*(xy - xy0))) / scale / ((t - t0) / 1e9)
+            scale = float(np.median([w[name][1] for _, w in self._history if name in w]))
+            speed = float(np.hypot(*(now - ref))) / scale / ((t - ref_t) / 1e9)
             moving |= speed >= limit
-            since = min(since, t0)
-        self._history.append((t, {k: v[0] for k, v in wrists.items()}))
-        while self._history and t - self._history[0][0] > cfg.max_baseline_s * 1e9:
-            self._history.popleft()
+            since = min(since, ref_t)
         if not moving:
             if self._moving or not self._runs:
                 self._runs.append([since, t])
@@ -107,10 +118,17 @@ class RestTracker:
         self._moving = moving
         return moving
 
-    def _reference(self, name: str, t: int):
-        """Return the newest earlier sample of ``name`` at least baseline_s old (within max_baseline_s)."""
-        lo = self.config.baseline_s * 1e9
+    def _position(self, name: str, t: int) -> np.ndarray | None:
+        """Return the median position of ``name`` over the smoothing span ending at ``t``."""
+        lo = t - self.config.smooth_s * 1e9
+        pts = [w[name][0] for ts, w in self._history if lo <= ts <= t and name in w]
+        return np.median(pts, axis=0) if pts else None
+
+    def _reference_time(self, name: str, t: int) -> int | None:
+        """Return the newest stamp of ``name`` at least baseline_s before ``t`` (within max_baseline_s)."""
         for t0, wrists in reversed(self._history):
-            if t - t0 >= lo and name in wrists:
-                return t0, wrists[name]
+            if t - t0 > self.config.max_baseline_s * 1e9:
+                return None
+            if t - t0 >= self.config.baseline_s * 1e9 and name in wrists:
+                return t0
         return None

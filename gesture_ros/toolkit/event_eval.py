@@ -164,11 +164,12 @@ def looped(frames: Sequence[KeypointFrame], times: int) -> List[KeypointFrame]:
     return out
 
 
-def with_return(frames: Sequence[KeypointFrame], t0: float, t1: float, pause_s: float) -> List[KeypointFrame]:
-    """Return the clip up to a stroke's end, a pause, then the stroke's frames backwards (the arm coming back)."""
+def with_return(frames: Sequence[KeypointFrame], t0: float, t1: float, pause_s: float,
+                lead_s: float = 0.8) -> List[KeypointFrame]:
+    """Return ``lead_s`` before a stroke, the stroke, a pause, then its frames backwards (the arm coming back)."""
     base = frames[0].stamp_ns
     step = int(np.median(np.diff([f.stamp_ns for f in frames])))
-    upto = [f for f in frames if (f.stamp_ns - base) / 1e9 <= t1]
+    upto = [f for f in frames if t0 - lead_s <= (f.stamp_ns - base) / 1e9 <= t1]
     stroke = [f for f in upto if (f.stamp_ns - base) / 1e9 >= t0]
     tail = [upto[-1]] * int(round(pause_s * 1e9 / step)) + stroke[::-1] + [stroke[0]] * int(round(1.5e9 / step))
     out = list(upto)

@@ -58,12 +58,17 @@ def x_cross(rng, person: Person) -> Scene:
     d_in, hold = rng.uniform(0.25, 0.6), rng.uniform(0.3, 1.2)
     t0 = rng.uniform(0.2, 0.9)
     shape = rng.choice(["fist", "open_palm", "relaxed"], p=[0.5, 0.3, 0.2])
+    low = rng.random() < 0.6
     tracks = {}
     for side in SIDES:
         s = side_sign(side)
         track = rest_key(rng, person, side, Track(), 0.0, "hanging" if rng.random() < 0.7 else "front").hold(t0)
-        pos = np.array([-s * person.shoulder_width / 2 * rng.uniform(0.3, 1.0), rng.uniform(-0.2, 0.05),
-                        rng.uniform(0.1, 0.25)])
+        if low:  # crossed in front of the belly, forearms pointing down and in (seen from afar, version 3)
+            pos = np.array([-s * person.shoulder_width / 2 * rng.uniform(0.1, 0.8), -person.torso * rng.uniform(0.55, 0.85),
+                            rng.uniform(0.12, 0.25)])
+        else:  # in front of the chest, wrists toward the opposite shoulders
+            pos = np.array([-s * person.shoulder_width / 2 * rng.uniform(0.3, 1.0), rng.uniform(-0.2, 0.05),
+                            rng.uniform(0.1, 0.25)])
         rot = O.orient(O.FINGERS, O.cone(rng, np.array([-s * 0.5, 1.0, 0.0]), 30), O.PALM, O.facing(rng, 0.5, 80))
         pose = SHAPES[shape](rng)
         track.add(t0 + d_in, pos, pose, rot).add(t0 + d_in + hold, pos + rng.normal(0, 0.015, 3), pose, rot)
