@@ -5,7 +5,8 @@
   whose part is not detected at all (no pose for x_cross, no hand for a hand gesture) are left
   out, as nothing could be learnt from them;
 - hand-sign rows (``import_csv.hand_sign_items``): Open -> open_palm, Close -> fist,
-  Pointer -> pointing, OK -> none, cut into sequences of ``SIGN_BLOCK`` consecutive rows.
+  Pointer -> pointing, OK -> none, cut into sequences of ``SIGN_BLOCK`` consecutive rows, each
+  listed ``SIGN_REPEAT`` times (augmented independently) so that they weigh as much as a class.
 
 Fold k (0..2) holds out person ``FOLD_PEOPLE[k]`` and the k-th third of every hand-sign class
 (the rows are one recording per class, so contiguous thirds, never interleaved rows).
@@ -25,6 +26,7 @@ from gesture_ros.toolkit.stills import Still
 FOLD_PEOPLE = ("A", "B", "C")
 HAND_SIGN_MAP = {"Open": "open_palm", "Close": "fist", "Pointer": "pointing", "OK": "none"}
 SIGN_BLOCK = 40
+SIGN_REPEAT = 4  # the rows are few next to the synthetic sequences: each block is trained on 4 times per epoch
 STILL_FRAMES = 36
 STILL_FPS = (15.0, 20.0, 25.0, 30.0)
 Item = Tuple[str, str, SequenceArrays, np.ndarray]
@@ -88,6 +90,7 @@ def real_items(data: Path, fold: Optional[int] = None, progress: bool = True) ->
     exclude = FOLD_PEOPLE[fold] if fold is not None else None
     items = still_items(stills, people, exclude)
     signs, _ = hand_sign_split(data, fold)
+    signs = [(f"{seq_id}-r{r}", group, arrays, fl) for r in range(SIGN_REPEAT) for seq_id, group, arrays, fl in signs]
     counts: Dict[str, int] = {}
     for _i, _g, _a, fl in items:
         counts[str(fl[0])] = counts.get(str(fl[0]), 0) + 1

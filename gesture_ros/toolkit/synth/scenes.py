@@ -114,9 +114,9 @@ def _slow_move(rng, person: Person, vertical: bool) -> Scene:
 
 
 def _arms_together(rng, person: Person) -> Scene:
-    """Folded arms at the belly, hands joined at the chest, or one arm across: not an X."""
+    """Folded arms at the belly, hands joined at the chest, one arm across, or hands apart in front: not an X."""
     d = rng.uniform(2.0, 3.5)
-    variant = rng.integers(0, 3)
+    variant = rng.integers(0, 4)
     tracks = {}
     for side in SIDES:
         s = side_sign(side)
@@ -124,8 +124,11 @@ def _arms_together(rng, person: Person) -> Scene:
             pos = (-s * person.shoulder_width * rng.uniform(0.3, 0.6), -person.torso * rng.uniform(0.5, 0.8), 0.15)
         elif variant == 1:
             pos = (s * rng.uniform(0.0, 0.05), rng.uniform(-0.3, 0.0), rng.uniform(0.2, 0.35))
-        else:
+        elif variant == 2:
             pos = (-s * person.shoulder_width * 0.3, -0.1, 0.2) if side == "right" else None
+        else:  # both hands held in front of the belly, apart, elbows bent (version 3)
+            pos = (s * person.shoulder_width * rng.uniform(0.4, 0.65), -person.torso * rng.uniform(0.35, 0.8),
+                   rng.uniform(0.12, 0.3))
         if pos is None:
             tracks[side] = idle(rng, person, side, d)
             continue
