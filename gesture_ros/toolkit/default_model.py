@@ -104,6 +104,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--fold", type=int, choices=(0, 1, 2), help="leave out person A/B/C and that third of the "
                     "hand-sign rows (the held-out evaluation's models)")
     ap.add_argument("--synthetic-only", action="store_true", help="train without real data (not the shipped model)")
+    ap.add_argument("--report-dir", type=Path, help="synthetic validation report folder (default: <out dir>/eval/synthetic)")
     args = ap.parse_args(argv)
     if not args.synthetic_only and not (args.data / "README.md").exists():
         print(f"gesture train-default: real data folder {args.data} not found; the shipped model learns from it "
@@ -150,7 +151,8 @@ def main(argv: Optional[List[str]] = None) -> int:
             "feature_spec": spec.to_dict(), "export_max_abs_diff": diff, "real_data": real_info,
             "minutes": round((time.monotonic() - t0) / 60, 2)}
     args.out.with_suffix(".report.json").write_text(json.dumps(full, indent=1))
-    write_report(report, args.out.parent / "eval" / "synthetic", "synthetic validation (held-out people)")
+    write_report(report, args.report_dir or args.out.parent / "eval" / "synthetic",
+                 "synthetic validation (held-out people)")
     print("\n".join(summary_lines(report, "synthetic validation (held-out people)")))
     return 0
 

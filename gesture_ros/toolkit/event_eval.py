@@ -32,7 +32,11 @@ from gesture_ros.toolkit.stills import Still
 HOLD_FRAMES = 24
 HOLD_FPS = 15.0
 VOLLEYBALL_FPS = 30.0
-VOLLEYBALL_SIZE = (640, 480)
+# The referee files hold normalised coordinates without their image size. At 16:9 the body has
+# the proportions of every other person here (hips 1.6 shoulder widths below the shoulders,
+# the stills' people 1.4-1.55, the synthetic bodies 1.5); at 4:3 it would be 2.1, a body
+# squeezed sideways. So 16:9 (a 1280x720 webcam); ``volleyball(..., size=(640, 480))`` checks the other reading.
+VOLLEYBALL_SIZE = (1280, 720)
 SWIPE_CLIP = "videos/swipe2_left_right.gif"
 OPEN_HAND_CLIP = "videos/open_hand_no_gesture.mp4"
 # (label, first and last stamp in s) of the GIF's two strokes, from MediaPipe's wrist track
@@ -105,7 +109,7 @@ def still_table(outcomes: Sequence[Dict], labels: Sequence[str], confusable: Seq
     return res
 
 
-def volleyball_items(data: Path) -> List[tuple]:
+def volleyball_items(data: Path, size: tuple = VOLLEYBALL_SIZE) -> List[tuple]:
     """Return (class, index, SequenceArrays) of every referee sequence (Holistic layout, 30 fps)."""
     out = []
     for path in sorted((Path(data) / "sequences" / "volleyball_signals").glob("*.npy")):
@@ -126,14 +130,14 @@ def volleyball_items(data: Path) -> List[tuple]:
                 arr[np.all(h == 0, axis=(1, 2))] = np.nan  # that recorder stored a missing hand as zeros
                 hands.append(arr)
             stamps = (10**18 + np.arange(t) * 1e9 / VOLLEYBALL_FPS).astype(np.int64)
-            out.append((cls, i, SequenceArrays(stamps, pose, hands[0], hands[1], VOLLEYBALL_SIZE)))
+            out.append((cls, i, SequenceArrays(stamps, pose, hands[0], hands[1], size)))
     return out
 
 
-def volleyball(dec: GestureDecider, data: Path) -> Dict:
+def volleyball(dec: GestureDecider, data: Path, size: tuple = VOLLEYBALL_SIZE) -> Dict:
     """Return events per referee class (every one is false: none of them is a default gesture)."""
     res: Dict = {}
-    for cls, i, arrays in volleyball_items(data):
+    for cls, i, arrays in volleyball_items(data, size):
         events = fired(run(dec, keypoint_frames(arrays, f"{cls}{i}"), f"{cls}{i}"))
         r = res.setdefault(cls, {"sequences": 0, "events": Counter()})
         r["sequences"] += 1

@@ -26,12 +26,15 @@ SIGN_CLASSES = ("open_palm", "fist", "pointing")
 
 def fold_model(data: Path, k: int, out: Path, reuse: bool) -> Path:
     """Train (or reuse) the model of fold ``k``; return its path."""
+    import tempfile
+
     from gesture_ros.toolkit.default_model import main as train_default
 
     path = out / f"fold{k}.onnx"
     if not (reuse and path.exists()):
         out.mkdir(parents=True, exist_ok=True)
-        code = train_default(["--fold", str(k), "--data", str(data), "--out", str(path)])
+        with tempfile.TemporaryDirectory() as tmp:  # its synthetic validation report is the shipped model's twin
+            code = train_default(["--fold", str(k), "--data", str(data), "--out", str(path), "--report-dir", tmp])
         if code:
             raise RuntimeError(f"training fold {k} failed with exit code {code}")
     return path
@@ -101,7 +104,8 @@ def run_folds(data: Path, out: Path, reuse: bool = False, folds: Optional[List[i
         res["folds"][FOLD_PEOPLE[k]] = {
             "model": str(model), "stills": E.still_table(fold_out, STILL_LABELS, HAND_GESTURES),
             "hand_sign_third": sign_report(w["y"], w["pred"], labels),
-            "volleyball": E.volleyball(E.decider(model), data)}
+            "volleyball": E.volleyball(E.decider(model), data),
+            "volleyball_4_3": E.volleyball(E.decider(model), data, (640, 480))}
     res["stills"] = E.still_table(outcomes, STILL_LABELS, HAND_GESTURES)
     res["hand_sign"] = sign_report(np.concatenate(ys), np.concatenate(preds), labels)
     res["stills_per_person"] = {

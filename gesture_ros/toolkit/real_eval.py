@@ -99,8 +99,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--quick", action="store_true", help="few epochs and 2 folds (smoke test)")
     ap.add_argument("--skip-folds", action="store_true", help="do not train and test the held-out-person models")
     ap.add_argument("--reuse-folds", action="store_true", help="reuse fold models already in --folds-dir")
-    ap.add_argument("--folds-dir", type=Path, default=Path.home() / ".cache" / "gesture_ros" / "folds",
-                    help="where the held-out-person models are written")
+    ap.add_argument("--folds-dir", type=Path, default=Path("models/eval/folds"),
+                    help="where the held-out-person models are written (test/test_real_people.py reads them there)")
     args = ap.parse_args(argv)
     if not (args.data / "README.md").exists():
         print(f"gesture eval-real: real data folder {args.data} not found (set --data or GESTURE_DATA_DIR)",
@@ -123,6 +123,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         from gesture_ros.toolkit.real_default import run_default
 
         res["events"] = {"shipped": {"volleyball": volleyball(decider(args.model), args.data),
+                                     "volleyball_4_3": volleyball(decider(args.model), args.data, (640, 480)),
                                      "clips": clips(args.model, args.data, extractors)}}
         for path in fold_models:
             res["events"][path.stem] = {"clips": clips(path, args.data, extractors)}

@@ -81,12 +81,13 @@ def _cache_key(files: Sequence[Path], model: str, frames: int) -> str:
     return h.hexdigest()[:20]
 
 
-def _extract_one(job) -> tuple:
-    path, model, frames = job
+def extract_still(path: Path, model: str = EXTRACTOR, frames: int = HELD_FRAMES, label: str = "") -> Still:
+    """Feed one image ``frames`` times to a fresh extractor (a still held in front of the camera)."""
     import cv2
 
     from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
 
+    path = Path(path)
     bgr = cv2.imread(str(path))
     if bgr is None:
         raise OSError(f"cannot read image {path}")
@@ -97,7 +98,15 @@ def _extract_one(job) -> tuple:
             for arr, part in zip(out, (fr.pose, fr.left_hand, fr.right_hand), strict=True):
                 if part is not None:
                     arr[k] = np.round(part, ROUND)
-    return out[0], out[1], out[2], (bgr.shape[1], bgr.shape[0])
+    folder = path.parent.name
+    return Still(folder, path.name, label or STILL_FOLDERS.get(folder, folder), out[0], out[1], out[2],
+                 (bgr.shape[1], bgr.shape[0]))
+
+
+def _extract_one(job) -> tuple:
+    path, model, frames = job
+    s = extract_still(path, model, frames)
+    return s.pose, s.left_hand, s.right_hand, s.image_size
 
 
 def extract_folder(data: Path, folder: str, model: str = EXTRACTOR, frames: int = HELD_FRAMES,
