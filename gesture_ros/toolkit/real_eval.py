@@ -64,6 +64,14 @@ def summary(res: Dict) -> List[str]:
         lines += fold_lines(res["held_out"], res.get("events", {}))
     if res.get("events"):
         lines += event_lines(res["events"])
+    if res.get("hand_size"):
+        lines += ["## Baseline: hands found against hand size (current extractor, Hands+Pose, hand stills)", "",
+                  "Palm length in pixels from the pose (wrist to index knuckle x 1.25); found = a Hands hand "
+                  "within one palm of the raised pose wrist. The smallest palms here are about 20 px: smaller "
+                  "hands (people far away, small streams) are not covered by this data.", "",
+                  "| palm px | stills | found |", "| --- | --- | --- |"]
+        lines += [f"| {r['palm_px']} | {r['n']} | {r['recall']:.3f} |" for r in res["hand_size"]]
+        lines.append("")
     d = res.get("default")
     if d:
         lines += ["## Shipped model, per window (clips through the extractor)", ""]
@@ -118,6 +126,12 @@ def main(argv: Optional[List[str]] = None) -> int:
         (args.out / "held_out_stills.json").write_text(json.dumps(held.pop("outcomes"), indent=0))
         res["held_out"] = held
         fold_models = [Path(f["model"]) for f in held["folds"].values()]
+    if not args.skip_folds:
+        from gesture_ros.toolkit.hand_size import measure, table
+        from gesture_ros.toolkit.stills import STILL_FOLDERS, load_stills
+
+        hands = [f for f in STILL_FOLDERS if f.startswith("hand_")]
+        res["hand_size"] = table(measure(load_stills(args.data, hands, progress=False)))
     if not args.skip_default:
         from gesture_ros.toolkit.event_eval import clips, decider, volleyball
         from gesture_ros.toolkit.real_default import run_default
