@@ -16,6 +16,7 @@ COMMANDS = {
     "export": ("gesture_ros.toolkit.export", "export a trained model to ONNX with metadata, checked against PyTorch"),
     "train-default": ("gesture_ros.toolkit.default_model", "rebuild models/gesture_default.onnx from synthetic data"),
     "eval-real": ("gesture_ros.toolkit.real_eval", "evaluate the toolkit and the default model on ../shared/data"),
+    "people": ("gesture_ros.toolkit.people", "group the real stills by person (and write contact sheets to check)"),
     "from-mcap": ("gesture_ros.toolkit.from_mcap", "turn an MCAP recording plus labels into training sequences"),
 }
 

@@ -16,7 +16,9 @@ from gesture_ros.core.event_config import EventConfig, parse_label_values
 from gesture_ros.core.gesture_decider import DeciderConfig
 from gesture_ros.core.onnx_model import RuntimeOptions
 from gesture_ros.core.ort_providers import DEFAULT_PROVIDERS
+from gesture_ros.core.rest import RestConfig
 from gesture_ros.core.smoothing import Smoothing
+from gesture_ros.core.swipe_frame import SwipeFrame
 
 DEFAULT_MODEL = "models/gesture_default.onnx"
 DEFAULT_TRT_CACHE = "~/.cache/gesture_ros/trt_engines"
@@ -52,6 +54,17 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("cooldown_s", 1.0, "After a TRIGGER or END the same gesture is ignored this long", (0.0, 60.0)),
     ParamSpec("refractory_s", 0.8, "After any TRIGGER every one-shot gesture is ignored this long",
               (0.0, 60.0)),
+    ParamSpec("return_stroke_s", 2.0, "A swipe opposite to the last swipe, this soon after it and before the "
+              "hands rested, is its return stroke and gives no event (0: off)", (0.0, 60.0)),
+    ParamSpec("rest_s", 0.5, "How long the hands must stay still after a swipe before an opposite swipe "
+              "counts as a new one", (0.0, 10.0)),
+    ParamSpec("hold_gestures", ["x_cross"], "One-shot gestures that fire only once the hands have been still "
+              "for hold_s while the gesture is entered", string_array=True),
+    ParamSpec("hold_s", 0.3, "How long the hands must be still in a hold_gestures gesture before it fires",
+              (0.0, 10.0)),
+    ParamSpec("swipe_frame", "image", "Frame of swipe_left/swipe_right: image (toward -x/+x of the published "
+              "image) or performer (the performer's own left/right, from the pose's shoulders; without a body "
+              "in view a performer facing an unmirrored camera is assumed)"),
     ParamSpec("allow", [], "Only these gestures give events (empty: all)", string_array=True),
     ParamSpec("deny", [], "These gestures never give events", string_array=True),
     ParamSpec("max_gap_s", 0.5, "A longer hole between keypoint stamps resets the window (and ENDs a "
@@ -165,6 +178,10 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
         smoothing = Smoothing(str(v["smoothing"]).lower())
     except ValueError:
         raise ValueError(f"parameter smoothing='{v['smoothing']}' is not one of ema, mean, none") from None
+    try:
+        swipe_frame = SwipeFrame(str(v["swipe_frame"]).lower())
+    except ValueError:
+        raise ValueError(f"parameter swipe_frame='{v['swipe_frame']}' is not one of image, performer") from None
     if not str(v["model_path"]).strip():
         raise ValueError("parameter model_path is empty")
     try:
@@ -173,7 +190,8 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
             thresholds=label_map(v, LABEL_MAPS[0]),
             min_duration_s=float(v["min_duration_s"]), cooldown_s=float(v["cooldown_s"]),
             cooldowns=label_map(v, LABEL_MAPS[1]),
-            refractory_s=float(v["refractory_s"]),
+            refractory_s=float(v["refractory_s"]), return_stroke_s=float(v["return_stroke_s"]),
+            hold_gestures=frozenset(_strings(v, "hold_gestures")), hold_s=float(v["hold_s"]),
             allow=frozenset(_strings(v, "allow")), deny=frozenset(_strings(v, "deny")))
     except ValueError as exc:
         raise ValueError(f"post-processing parameters: {exc}") from None
@@ -186,7 +204,8 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
                             stride=int(v["stride"]), min_presence=float(v["min_presence"]),
                             min_fill=float(v["min_fill"]),
                             both_hands=frozenset(_strings(v, "both_hands")),
-                            keypoint_timeout_s=float(v["keypoint_timeout_s"]), max_sources=int(v["max_sources"]))
+                            keypoint_timeout_s=float(v["keypoint_timeout_s"]), max_sources=int(v["max_sources"]),
+                            rest=RestConfig(rest_s=float(v["rest_s"])), swipe_frame=swipe_frame)
     return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),
                               bool(v["publish_scores"]), bool(v["watch_model_file"]),
                               float(v["diagnostics_period_s"]), float(v["marker_lifetime_s"]),

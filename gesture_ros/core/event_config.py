@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+
+# Gestures whose opposite, right after them and before the hands rest, is their return stroke.
+SWIPE_OPPOSITES: Mapping[str, str] = {"swipe_left": "swipe_right", "swipe_right": "swipe_left"}
 
 
 def parse_label_values(items: Iterable[str], what: str = "value") -> dict[str, float]:
@@ -39,12 +42,19 @@ class EventConfig:
     cooldown_s: float = 1.0  # after a TRIGGER or END, the same gesture waits this long
     cooldowns: dict[str, float] = field(default_factory=dict)  # per-gesture cooldowns
     refractory_s: float = 0.0  # after any TRIGGER, every one-shot gesture waits this long
+    # An opposite stroke this soon after a stroke, before the hands rest, is its return: no event (0: off).
+    return_stroke_s: float = 0.0
+    opposites: Mapping[str, str] = field(default_factory=lambda: dict(SWIPE_OPPOSITES))
+    # One-shots that fire only once the hands have been still this long while entered (held, not passing).
+    hold_gestures: frozenset[str] = frozenset()
+    hold_s: float = 0.3
     allow: frozenset[str] = frozenset()  # empty: every gesture is allowed
     deny: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.allow = frozenset(self.allow)
         self.deny = frozenset(self.deny)
+        self.hold_gestures = frozenset(self.hold_gestures)
         self.validate()
 
     def validate(self) -> None:
@@ -55,7 +65,8 @@ class EventConfig:
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
         for name, value in [("min_duration_s", self.min_duration_s), ("cooldown_s", self.cooldown_s),
-                            ("refractory_s", self.refractory_s)] + [
+                            ("refractory_s", self.refractory_s),
+                            ("return_stroke_s", self.return_stroke_s), ("hold_s", self.hold_s)] + [
             (f"cooldowns['{k}']", v) for k, v in self.cooldowns.items()
         ]:
             if value < 0.0:
@@ -75,5 +86,5 @@ class EventConfig:
 
     def unknown_labels(self, labels: Sequence[str]) -> list[str]:
         """Return the labels this config names that the model does not have (for a warning)."""
-        named = set(self.thresholds) | set(self.cooldowns) | self.allow | self.deny
+        named = set(self.thresholds) | set(self.cooldowns) | self.allow | self.deny | self.hold_gestures
         return sorted(named - set(labels))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Protocol
 
 import numpy as np
 
@@ -45,6 +46,16 @@ class Event:
         return (self.end_ns - self.start_ns) / 1e9
 
 
+class Motion(Protocol):
+    """What the event logic asks about the hands' motion (core.rest.RestTracker answers)."""
+
+    def rested_since(self, t_ns: int) -> bool:
+        """Return True when the hands were still for a while, all of it after ``t_ns``."""
+
+    def still_for_ns(self, t_ns: int) -> int:
+        """Return how long the hands have been still at ``t_ns`` (0 while they move)."""
+
+
 @dataclass
 class _Held:
     label: str
@@ -57,6 +68,16 @@ class EventStateMachine:
 
     Invariants: every START is followed by exactly one END before any other START; at most
     one held gesture is active; ``end_all`` (gap, reset, model swap, shutdown) ends it.
+
+    Return strokes: a TRIGGER whose opposite (``config.opposites``, the two swipes) was the
+    last stroke, less than ``return_stroke_s`` ago, gives no event unless the hands rested
+    after that stroke (``motion.rested_since``; without ``motion`` only the time counts). Such a
+    return stroke becomes the last stroke itself, so a back-and-forth wave without a rest fires
+    once.
+
+    Held one-shots (``config.hold_gestures``, x_cross): the TRIGGER waits, still armed, until
+    the hands have been still for ``hold_s`` while the gesture is entered (a crossing that keeps
+    moving, like forearms rolling around each other, never fires). Without ``motion`` no wait.
     """
 
     def __init__(self, labels: Sequence[str], kinds: Mapping[str, GestureKind], config: EventConfig) -> None:
@@ -68,6 +89,8 @@ class EventStateMachine:
         self._armed = {label: True for label in self.labels}
         self._last_fire_ns: dict[str, int] = {}  # TRIGGER or END stamp, per gesture
         self._last_trigger_ns: int | None = None
+        self._last_stroke: tuple[str, int] | None = None  # label and stamp of the last stroke (fired or return)
+        self.returns_suppressed = 0
         self._last_frame: FrameRef | None = None
         self._last_probs: np.ndarray | None = None
 
@@ -77,8 +100,11 @@ class EventStateMachine:
         return self._active.label if self._active else None
 
     def step(self, frame: FrameRef, probs: np.ndarray, window_start_ns: int | None = None,
-             handedness: str = "") -> list[Event]:
-        """Decide on one window's smoothed probabilities; return the events it causes."""
+             handedness: str = "", motion: Motion | None = None) -> list[Event]:
+        """Decide on one window's smoothed probabilities; return the events it causes.
+
+        ``motion`` tells how the hands moved (return strokes, held one-shots).
+        """
         cfg = self.config
         t = frame.stamp_ns
         p = {label: float(v) for label, v in zip(self.labels, probs, strict=True)}
@@ -110,11 +136,20 @@ class EventStateMachine:
             self._pending = None
 
         if candidate and kind is GestureKind.TRIGGER and self._armed[candidate]:
+            if (candidate in cfg.hold_gestures and motion is not None
+                    and motion.still_for_ns(t) < cfg.hold_s * 1e9):
+                return events  # not held still yet: stays armed
             self._armed[candidate] = False  # consumed even when a cooldown swallows it
+            if self._is_return(candidate, t, motion):
+                self._last_stroke = (candidate, t)
+                self.returns_suppressed += 1
+                return events
             refractory_ok = (self._last_trigger_ns is None
                              or t - self._last_trigger_ns >= cfg.refractory_s * 1e9)
             if self._cooled(candidate, t) and refractory_ok:
                 self._last_fire_ns[candidate] = self._last_trigger_ns = t
+                if candidate in cfg.opposites:
+                    self._last_stroke = (candidate, t)
                 start = t if window_start_ns is None else min(window_start_ns, t)
                 events.append(Event(EventType.TRIGGER, candidate, p[candidate], frame, start, t, handedness))
         return events
@@ -128,12 +163,24 @@ class EventStateMachine:
             events.append(self._end(self._last_frame, conf))
         self._active = self._pending = None
         self._armed = {label: True for label in self.labels}
+        self._last_stroke = None  # a hole in the keypoints or a restart: nothing to return from
         return events
 
     def forget_history(self) -> None:
         """Drop cooldown timers (time went backwards, e.g. a replay restarted)."""
         self._last_fire_ns.clear()
         self._last_trigger_ns = None
+        self._last_stroke = None
+
+    def _is_return(self, label: str, t: int, motion: Motion | None) -> bool:
+        """Return True when ``label`` is the return stroke of the last stroke."""
+        cfg = self.config
+        if self._last_stroke is None or cfg.return_stroke_s <= 0:
+            return False
+        last, t_last = self._last_stroke
+        if cfg.opposites.get(label) != last or t - t_last >= cfg.return_stroke_s * 1e9:
+            return False
+        return motion is None or not motion.rested_since(t_last)
 
     def _cooled(self, label: str, t: int) -> bool:
         last = self._last_fire_ns.get(label)

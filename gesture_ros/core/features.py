@@ -24,6 +24,12 @@ What a frame becomes (``hand_mode="dominant"``, the default):
   widths: MediaPipe Pose invents a small body around close-up hands): presence flag, upper-body landmarks relative to the shoulder midpoint divided by
   the shoulder width, a per-landmark visibility flag, and both wrists' velocities in shoulder
   widths per second (times ``velocity_scale``) with valid flags.
+- arm geometry (``arm_geometry``, pose only): where the forearms are relative to each other in
+  the body's own frame (across the shoulder line, and down the torso): how far the wrists are
+  crossed over (positive when each is on the other's side), their distance, whether the
+  forearm segments intersect (a margin, positive inside both), each forearm's slope (positive
+  pointing down) and a valid flag. The crossed-arm "X" at a distance, where hands are not
+  detected, lives in these.
 Missing parts, NaN coordinates and landmarks below ``min_visibility`` give zeros with a 0
 flag, never stale values. Every value is finite and clipped to [-clip, clip].
 """
@@ -45,6 +51,10 @@ DEFAULT_POSE_LANDMARKS = (
     "LEFT_WRIST", "RIGHT_WRIST", "LEFT_INDEX", "RIGHT_INDEX",
 )
 HAND_MODES = ("dominant", "both")
+ARM_GEOMETRY_NAMES = ("wrist_cross", "wrist_gap", "forearm_cross", "left_slope", "right_slope", "valid")
+# Fields added after version 1 of the spec, with the value that reproduces the old features: to_dict()
+# leaves them out at that value, so models saved before they existed keep loading.
+_LEGACY_DEFAULTS = {"arm_geometry": False}
 
 
 class FeatureSpecError(ValueError):
@@ -105,12 +115,15 @@ class FeatureSpec:
     min_visibility: float = 0.5
     clip: float = 5.0
     max_hand_to_shoulder: float = 1.0  # a palm longer than this many shoulder widths: pose is a hallucination
+    arm_geometry: bool = False  # forearm crossing features (the x_cross at a distance)
     version: int = SPEC_VERSION
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parts", tuple(self.parts))
         object.__setattr__(self, "pose_landmarks", tuple(self.pose_landmarks))
         valid_parts = {Part.POSE.value, Part.LEFT_HAND.value, Part.RIGHT_HAND.value}
+        if self.arm_geometry and Part.POSE.value not in self.parts:
+            raise FeatureSpecError("arm_geometry needs 'pose' in parts")
         if not self.parts or not set(self.parts) <= valid_parts:
             raise FeatureSpecError(f"parts must be a non-empty subset of {sorted(valid_parts)}, got {self.parts}")
         if self.hand_mode not in HAND_MODES:
@@ -149,6 +162,8 @@ class FeatureSpec:
             out += [f"pose.{n.lower()}.visible" for n in self.pose_landmarks]
             if self.motion:
                 out += [f"pose.{s}_wrist.{a}" for s in ("left", "right") for a in ("vx", "vy", "v_valid")]
+            if self.arm_geometry:
+                out += [f"arms.{n}" for n in ARM_GEOMETRY_NAMES]
         return out
 
     @property
@@ -160,6 +175,9 @@ class FeatureSpec:
         d = asdict(self)
         d["parts"] = list(self.parts)
         d["pose_landmarks"] = list(self.pose_landmarks)
+        for key, legacy in _LEGACY_DEFAULTS.items():
+            if d[key] == legacy:
+                del d[key]
         return d
 
     @classmethod
@@ -296,7 +314,38 @@ def _pose_block(spec: FeatureSpec, seq: SequenceArrays, aspect: float, dt: np.nd
     if spec.motion:
         for w in (P.LEFT_WRIST, P.RIGHT_WRIST):
             cols.append(_velocity(spec, xy[:, w], seen[:, w] & present, scale, dt))
+    if spec.arm_geometry:
+        cols.append(_arm_geometry(xy, seen & present[:, None], mid, scale))
     return np.concatenate(cols, axis=1)
+
+
+def _arm_geometry(xy: np.ndarray, seen: np.ndarray, mid: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Return (T, 6): the forearms in the body's frame (see the module docstring); zeros when unseen."""
+    ls, rs = xy[:, P.LEFT_SHOULDER], xy[:, P.RIGHT_SHOULDER]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        u = (ls - rs) / _norm(ls - rs)[:, None]  # toward the performer's left
+        n = np.stack([-u[:, 1], u[:, 0]], axis=1)
+        n *= np.where(n[:, 1:] < 0, -1.0, 1.0)  # down the torso (image y grows downward)
+
+        def body(lm: int) -> np.ndarray:
+            d = xy[:, lm] - mid
+            return np.stack([np.sum(d * u, 1), np.sum(d * n, 1)], axis=1) / scale[:, None]
+
+        lw, rw, le, re = body(P.LEFT_WRIST), body(P.RIGHT_WRIST), body(P.LEFT_ELBOW), body(P.RIGHT_ELBOW)
+        cross = rw[:, 0] - lw[:, 0]
+        gap = _norm(lw - rw)
+        a, b = lw - le, rw - re  # forearms as segments le + s a and re + t b
+        den = a[:, 0] * b[:, 1] - a[:, 1] * b[:, 0]
+        d = re - le
+        s = (d[:, 0] * b[:, 1] - d[:, 1] * b[:, 0]) / den
+        t = (d[:, 0] * a[:, 1] - d[:, 1] * a[:, 0]) / den
+        margin = np.clip(np.minimum.reduce([s, 1 - s, t, 1 - t]), -1.0, 1.0)
+        margin = np.where(np.abs(den) > 1e-9, margin, -1.0)
+        slopes = [(w[:, 1] - e[:, 1]) / np.maximum(_norm(w - e), 1e-6) for w, e in ((lw, le), (rw, re))]
+    valid = np.all(seen[:, [P.LEFT_SHOULDER, P.RIGHT_SHOULDER, P.LEFT_ELBOW, P.RIGHT_ELBOW,
+                             P.LEFT_WRIST, P.RIGHT_WRIST]], axis=1)
+    out = np.stack([cross, gap, margin, slopes[0], slopes[1], np.ones(len(xy))], axis=1)
+    return np.where(valid[:, None] & np.all(np.isfinite(out), axis=1, keepdims=True), out, 0.0)
 
 
 __all__ = ["FeatureSpec", "FeatureSpecError", "SequenceArrays", "SPEC_VERSION", "Field"]

@@ -30,8 +30,10 @@ from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.model_meta import GestureKind
 from gesture_ros.core.onnx_model import GestureModel
+from gesture_ros.core.rest import RestConfig, RestTracker
 from gesture_ros.core.smoothing import Smoother, Smoothing
 from gesture_ros.core.stats import LatencyStats
+from gesture_ros.core.swipe_frame import SwipeFrame, exchange_needed, performer_left_sign, swap_swipes
 from gesture_ros.core.window import PushResult, SlidingWindow
 
 
@@ -50,6 +52,8 @@ class DeciderConfig:
     both_hands: frozenset[str] = frozenset({"x_cross"})  # gestures reported with handedness "both"
     keypoint_timeout_s: float = 1.0  # no person / no frames this long ends a held gesture; 0: off
     max_sources: int = 8  # frames of further sources are refused (a flood of frame ids stays bounded)
+    rest: RestConfig = field(default_factory=RestConfig)  # when the hands count as rested (return strokes)
+    swipe_frame: SwipeFrame = SwipeFrame.IMAGE  # swipe_left/right in the image's or the performer's frame
 
 
 class _Source:
@@ -60,6 +64,8 @@ class _Source:
         self.smoother = Smoother(config.smoothing, config.smoothing_alpha, config.smoothing_span)
         self.machine = EventStateMachine(model.labels, model.kinds, config.events)
         self.sides: list[str] = []
+        self.facing: list[int] = []  # performer_left_sign of the window's frames
+        self.rest = RestTracker(config.rest)
         self.prev: KeypointFrame | None = None
         self.since_run = 0
         self.seen_s = 0.0  # steady-clock time of the last frame received
@@ -144,6 +150,8 @@ class GestureDecider:
             decision.events += self._publish(source_id, src.machine.end_all())
             src.smoother.reset()
             src.sides.clear()
+            src.facing.clear()
+            src.rest.reset()
             if result is PushResult.BACKWARDS:
                 src.machine.forget_history()
         src.prev = frame
@@ -151,6 +159,8 @@ class GestureDecider:
             src.present_ns = frame.stamp_ns
         decision.events += self._watch_presence(source_id, src, frame)
         src.sides = (src.sides + [dominant_side(frame)])[-src.window.length:]
+        src.facing = (src.facing + [performer_left_sign(frame)])[-src.window.length:]
+        src.rest.push(frame)
         src.since_run += 1
         min_frames = max(1, int(np.ceil(self.config.min_fill * src.window.length)))
         if src.window.fill < min_frames or src.since_run < self.config.stride:
@@ -202,9 +212,11 @@ class GestureDecider:
             else:
                 decision.notes.append(Note("model", f"model {self.model.path} gave non-finite probabilities "
                                                     f"for {source_id}: the reject class was assumed"))
+        if exchange_needed(self.config.swipe_frame, src.facing):
+            raw = swap_swipes(raw, self.model.labels)
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran)
-        return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src))
+        return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest)
 
     def _padded(self, features: np.ndarray) -> np.ndarray:
         """Left-pad a partly filled window with zero rows (no parts present), as training does."""
@@ -236,8 +248,9 @@ class GestureDecider:
     def set_config(self, config: DeciderConfig) -> list[GestureEventData]:
         """Apply new settings; a changed window gap or smoothing restarts the sources (ENDs returned)."""
         old, self.config = self.config, config
-        restart = (old.max_gap_s, old.smoothing, old.smoothing_alpha, old.smoothing_span) != (
-            config.max_gap_s, config.smoothing, config.smoothing_alpha, config.smoothing_span)
+        restart = (old.max_gap_s, old.smoothing, old.smoothing_alpha, old.smoothing_span, old.rest,
+                   old.swipe_frame) != (config.max_gap_s, config.smoothing, config.smoothing_alpha,
+                                        config.smoothing_span, config.rest, config.swipe_frame)
         if restart:
             return self.close()
         for src in self._sources.values():

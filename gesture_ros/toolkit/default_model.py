@@ -1,10 +1,13 @@
-"""Rebuild models/gesture_default.onnx from synthetic data only: one command, seeded.
+"""Rebuild models/gesture_default.onnx from synthetic and real data: one command, seeded.
 
-    gesture train-default [--per-class 300] [--seed 0] [--out models/gesture_default.onnx]
+    gesture train-default [--per-class 300] [--seed 0] [--data ../shared/data] [--fold K]
+                          [--synthetic-only] [--out models/gesture_default.onnx]
 
-Generates kinematic hand/body sequences (toolkit/synth), holds out 20% of the synthetic
-people for validation, trains a GRU, exports ONNX with metadata and writes
-<out stem>.report.json next to it.
+Generates kinematic hand/body sequences (toolkit/synth) and adds the real people of
+``--data`` (toolkit/real_train: the stills as held sequences, the hand-sign rows; ``--fold K``
+leaves out person K and the K-th third of the hand-sign rows, for the held-out evaluation),
+holds out 20% of the synthetic people for validation, trains a GRU, exports ONNX with
+metadata and writes <out stem>.report.json next to it.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from gesture_ros.core.features import FeatureSpec
+from gesture_ros.core.features import DEFAULT_POSE_LANDMARKS, FeatureSpec
 from gesture_ros.toolkit.checkpoint import Checkpoint
 from gesture_ros.toolkit.evaluate import classification_report, summary_lines, write_report
 from gesture_ros.toolkit.export import export_onnx
@@ -30,8 +33,8 @@ from gesture_ros.toolkit.synth.generator import SYNTH_VERSION, generate_one, pla
 from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
 from gesture_ros.toolkit.vocabulary import default_kinds, default_labels
 
-DEFAULT_SPEC = FeatureSpec()
-MODEL_VERSION = "1.1.0"
+DEFAULT_SPEC = FeatureSpec(pose_landmarks=DEFAULT_POSE_LANDMARKS + ("LEFT_HIP", "RIGHT_HIP"), arm_geometry=True)
+MODEL_VERSION = "1.2.0"
 NONE_FACTOR = 2  # 'none' covers many behaviours: give it more sequences
 
 
@@ -56,6 +59,7 @@ def synth_items(per_class: int, seed: int, workers: int = 2) -> list:
 
 
 def data_hash(items: list) -> str:
+    """Return the sha256 of the training sequences (ids, keypoints, stamps, labels)."""
     h = hashlib.sha256(f"synth-v{SYNTH_VERSION}".encode())
     for seq_id, _group, arrays, fl in items:
         h.update(seq_id.encode())
@@ -63,6 +67,21 @@ def data_hash(items: list) -> str:
             h.update(np.ascontiguousarray(a).tobytes())
         h.update("|".join(fl).encode())
     return h.hexdigest()
+
+
+def default_data() -> Path:
+    from gesture_ros.toolkit.real_eval import default_data as data
+
+    return data()
+
+
+def _describe(info: dict) -> str:
+    if not info.get("used"):
+        return "none (synthetic only)"
+    held = f"; held out: person {info['held_out_person']}, hand-sign third {info['held_out_hand_sign_third']}" \
+        if info.get("held_out_person") else ""
+    return (f"../shared/data stills of people {','.join(info['people'])} ({info['stills']}), "
+            f"{info['hand_sign_sequences']} hand-sign sequences{held}")
 
 
 def main(argv: Optional[List[str]] = None) -> int:
@@ -76,11 +95,22 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--hidden", type=int, default=64)
     ap.add_argument("--windows-per-epoch", type=int, default=30000, help="random training windows per epoch")
     ap.add_argument("--workers", type=int, default=2, help="processes generating synthetic data")
-    ap.add_argument("--max-minutes", type=float, default=8.0, help="stop training after this long")
+    ap.add_argument("--max-minutes", type=float, default=0.0,
+                    help="stop training after this long (0: never; a limit makes the result depend on the machine)")
     ap.add_argument("--out", type=Path, default=Path("models/gesture_default.onnx"),
                     help="ONNX file to write (default: models/ of the current directory, the repository root)")
     ap.add_argument("--checkpoint", type=Path, help="also save the PyTorch checkpoint here")
+    ap.add_argument("--data", type=Path, default=default_data(), help="the shared real-data folder")
+    ap.add_argument("--fold", type=int, choices=(0, 1, 2), help="leave out person A/B/C and that third of the "
+                    "hand-sign rows (the held-out evaluation's models)")
+    ap.add_argument("--synthetic-only", action="store_true", help="train without real data (not the shipped model)")
+    ap.add_argument("--report-dir", type=Path, help="synthetic validation report folder (default: <out dir>/eval/synthetic)")
     args = ap.parse_args(argv)
+    if not args.synthetic_only and not (args.data / "README.md").exists():
+        print(f"gesture train-default: real data folder {args.data} not found; the shipped model learns from it "
+              f"(set --data or GESTURE_DATA_DIR, or pass --synthetic-only for a synthetic-only model)",
+              file=sys.stderr)
+        return 2
 
     t0 = time.monotonic()
     labels, kinds, spec = default_labels(), default_kinds(), DEFAULT_SPEC
@@ -89,6 +119,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     train_mask, val_mask = group_split(groups, 0.2, args.seed)
     train_items = [it for it, m in zip(items, train_mask, strict=False) if m]
     val_items = [it for it, m in zip(items, val_mask, strict=False) if m]
+    real_info: dict = {"used": False}
+    if not args.synthetic_only:
+        from gesture_ros.toolkit.real_train import real_items
+
+        real, real_info = real_items(args.data, args.fold)
+        real_info["used"], real_info["sequences"] = True, len(real)
+        train_items += real
+        print(f"real data: {len(real)} sequences ({real_info})")
     cfg = TrainConfig(net=NetConfig(arch=args.arch, hidden=args.hidden), window=args.window,
                       epochs=args.epochs, seed=args.seed, max_seconds=args.max_minutes * 60,
                       stride=3, max_windows=args.windows_per_epoch)
@@ -99,7 +137,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     probs = predict(net, val)
     report = classification_report(val.y, probs.argmax(1), labels)
     metrics = {"synthetic_val_accuracy": round(report["accuracy"], 4),
-               "synthetic_val_macro_f1": round(report["macro_f1"], 4), "split": "synthetic people held out"}
+               "synthetic_val_macro_f1": round(report["macro_f1"], 4), "split": "synthetic people held out",
+               "real_data": _describe(real_info)}
     ckpt = Checkpoint(net=cfg.net, spec=spec, labels=labels, kinds=kinds, window=cfg.window, fps=25.0,
                       state_dict=net.state_dict(), data_hash=data_hash(train_items), metrics=metrics,
                       model_id="gesture_default", version=MODEL_VERSION)
@@ -109,10 +148,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         ckpt.save(args.checkpoint)
     full = {"model": str(args.out.name), "version": MODEL_VERSION, "seed": args.seed, "per_class": args.per_class,
             "train": cfg.to_dict(), "history": history, "validation": report, "data_hash": ckpt.data_hash,
-            "feature_spec": spec.to_dict(), "export_max_abs_diff": diff,
+            "feature_spec": spec.to_dict(), "export_max_abs_diff": diff, "real_data": real_info,
             "minutes": round((time.monotonic() - t0) / 60, 2)}
     args.out.with_suffix(".report.json").write_text(json.dumps(full, indent=1))
-    write_report(report, args.out.parent / "eval" / "synthetic", "synthetic validation (held-out people)")
+    write_report(report, args.report_dir or args.out.parent / "eval" / "synthetic",
+                 "synthetic validation (held-out people)")
     print("\n".join(summary_lines(report, "synthetic validation (held-out people)")))
     return 0
 

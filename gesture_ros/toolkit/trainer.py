@@ -31,7 +31,7 @@ class TrainConfig:
     patience: int = 8
     augment_prob: float = 0.5
     seed: int = 0
-    threads: int = 2
+    threads: int = 1  # 2 threads on 2 busy cores ran 14x slower per step (OpenMP spinning); 1 is also reproducible
     max_seconds: float = 0.0  # 0: no limit
     max_windows: int = 0  # >0: a fresh random subset of this many windows per epoch
 

@@ -38,8 +38,9 @@ DEFAULT_GESTURES = (
             "one hand moves quickly horizontally toward +x of the published image (the performer's "
             "left side in an unmirrored camera image), over at least two palm widths"),
     Gesture("x_cross", GestureKind.TRIGGER,
-            "both forearms crossed in front of the chest in an X, wrists near the opposite shoulders "
-            "(the 'Dame' jump); needs the upper body in view (pose landmarks)"),
+            "both forearms crossed in an X in front of the chest or belly and held still (the 'Dame' "
+            "jump); pose alone carries it, hands may be hidden; arms folded at rest (forearms level, "
+            "hands tucked at the opposite elbows) do not count; needs the upper body in view"),
 )
 
 

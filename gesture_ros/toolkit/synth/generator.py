@@ -11,7 +11,7 @@ from gesture_ros.toolkit.synth.body import Person
 from gesture_ros.toolkit.synth.render import Rendered, render
 from gesture_ros.toolkit.synth.scenes import SCENES
 
-SYNTH_VERSION = "2"
+SYNTH_VERSION = "3"
 
 
 @dataclass

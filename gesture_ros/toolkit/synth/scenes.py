@@ -58,12 +58,17 @@ def x_cross(rng, person: Person) -> Scene:
     d_in, hold = rng.uniform(0.25, 0.6), rng.uniform(0.3, 1.2)
     t0 = rng.uniform(0.2, 0.9)
     shape = rng.choice(["fist", "open_palm", "relaxed"], p=[0.5, 0.3, 0.2])
+    low = rng.random() < 0.6
     tracks = {}
     for side in SIDES:
         s = side_sign(side)
         track = rest_key(rng, person, side, Track(), 0.0, "hanging" if rng.random() < 0.7 else "front").hold(t0)
-        pos = np.array([-s * person.shoulder_width / 2 * rng.uniform(0.3, 1.0), rng.uniform(-0.2, 0.05),
-                        rng.uniform(0.1, 0.25)])
+        if low:  # crossed in front of the belly, forearms pointing down and in (seen from afar, version 3)
+            pos = np.array([-s * person.shoulder_width / 2 * rng.uniform(0.1, 0.8), -person.torso * rng.uniform(0.55, 0.85),
+                            rng.uniform(0.12, 0.25)])
+        else:  # in front of the chest, wrists toward the opposite shoulders
+            pos = np.array([-s * person.shoulder_width / 2 * rng.uniform(0.3, 1.0), rng.uniform(-0.2, 0.05),
+                            rng.uniform(0.1, 0.25)])
         rot = O.orient(O.FINGERS, O.cone(rng, np.array([-s * 0.5, 1.0, 0.0]), 30), O.PALM, O.facing(rng, 0.5, 80))
         pose = SHAPES[shape](rng)
         track.add(t0 + d_in, pos, pose, rot).add(t0 + d_in + hold, pos + rng.normal(0, 0.015, 3), pose, rot)
@@ -109,9 +114,9 @@ def _slow_move(rng, person: Person, vertical: bool) -> Scene:
 
 
 def _arms_together(rng, person: Person) -> Scene:
-    """Folded arms at the belly, hands joined at the chest, or one arm across: not an X."""
+    """Folded arms at the belly, hands joined at the chest, one arm across, or hands apart in front: not an X."""
     d = rng.uniform(2.0, 3.5)
-    variant = rng.integers(0, 3)
+    variant = rng.integers(0, 4)
     tracks = {}
     for side in SIDES:
         s = side_sign(side)
@@ -119,8 +124,11 @@ def _arms_together(rng, person: Person) -> Scene:
             pos = (-s * person.shoulder_width * rng.uniform(0.3, 0.6), -person.torso * rng.uniform(0.5, 0.8), 0.15)
         elif variant == 1:
             pos = (s * rng.uniform(0.0, 0.05), rng.uniform(-0.3, 0.0), rng.uniform(0.2, 0.35))
-        else:
+        elif variant == 2:
             pos = (-s * person.shoulder_width * 0.3, -0.1, 0.2) if side == "right" else None
+        else:  # both hands held in front of the belly, apart, elbows bent (version 3)
+            pos = (s * person.shoulder_width * rng.uniform(0.4, 0.65), -person.torso * rng.uniform(0.35, 0.8),
+                   rng.uniform(0.12, 0.3))
         if pos is None:
             tracks[side] = idle(rng, person, side, d)
             continue

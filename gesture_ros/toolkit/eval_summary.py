@@ -1,0 +1,91 @@
+"""The Markdown summary of the real-data evaluation's held-out and event sections (models/eval/summary.md)."""
+
+from __future__ import annotations
+
+from typing import Dict, List
+
+GOALS = {"x_cross": 0.9, "thumbs_up": 0.95, "thumbs_down": 0.95, "open_palm": 0.95, "fist": 0.95}
+MAX_CONFUSED = 0.02
+SIGN_RECALL, SIGN_PRECISION = 0.9, 0.95
+EXPECTED_CLIPS = {  # the events of the shared clips with model 1.1.0 (the no-regression reference)
+    "open_hand_no_gesture": [], "swipe2_left_right": ["swipe_right", "swipe_left"],
+    "swipe2_left_right looped x3": ["swipe_right", "swipe_left", "swipe_right", "swipe_left", "swipe_right",
+                                    "swipe_left"],
+}
+
+
+def _met(ok: bool) -> str:
+    return "met" if ok else "**not met**"
+
+
+def fold_lines(held: Dict, events: Dict) -> List[str]:
+    """Return the held-out people section: the goal table, per person, the hand-sign rows."""
+    st, hs = held["stills"], held["hand_sign"]
+    lines = ["## Held-out people (leave one person out: 3 models, each without one person's stills and a third "
+             "of the hand-sign rows)", "",
+             "Each still is held 24 frames at 15 fps through the classifier's decider (config/classifier.yaml); "
+             "a still counts when its gesture fires (x_cross TRIGGER, START of a held gesture); a confusion "
+             "is another of the four hand gestures firing.", "",
+             "| goal | held-out result | |", "| --- | --- | --- |"]
+    for label, goal in GOALS.items():
+        r = st.get(label)
+        if not r:
+            continue
+        extra = ""
+        if label == "x_cross":
+            extra = f" ({r['recall_with_pose']:.3f} of the {r['with_pose']} with a pose detected)"
+            ok = r["recall"] >= goal
+        else:
+            extra = f", confused {r['confused']:.3f} {r['confusions'] or ''}"
+            ok = r["recall"] >= goal and r["confused"] <= MAX_CONFUSED
+        lines.append(f"| {label} >= {goal} of {r['n']} stills | **{r['recall']:.3f}**{extra} | {_met(ok)} |")
+    for name in ("open_palm", "fist", "pointing"):
+        m = hs[name]
+        ok = m["recall"] >= SIGN_RECALL and m["precision"] >= SIGN_PRECISION
+        lines.append(f"| hand-sign rows {name}: recall >= {SIGN_RECALL} at precision >= {SIGN_PRECISION} | "
+                     f"recall **{m['recall']:.3f}**, precision **{m['precision']:.3f}** (n={m['n']}) | {_met(ok)} |")
+    for key, reading in (("volleyball", "16:9"), ("volleyball_4_3", "4:3")):
+        vb = events.get("shipped", {}).get(key, {})
+        if not vb:
+            continue
+        xs = sum(c["events"].get("x_cross", 0) for c in vb.values())
+        folds = sum(c["events"].get("x_cross", 0) for f in held["folds"].values() for c in f[key].values())
+        n = sum(c["sequences"] for c in vb.values())
+        lines.append(f"| 0 x_cross on the {n} referee sequences (read as {reading}) | shipped model **{xs}**, "
+                     f"fold models {folds} | {_met(xs == 0 and folds == 0)} |")
+    lines += ["", f"OK sign rows read as `none`: {hs['ok_sign_as_none']:.3f} of their windows "
+              f"({hs['windows']} windows of 20 rows).", "", "Per held-out person (stills):", "",
+              "| person | " + " | ".join(GOALS) + " |", "| --- |" + " --- |" * len(GOALS)]
+    for person, table in held["stills_per_person"].items():
+        cells = []
+        for label in GOALS:
+            r = table.get(label)
+            if not r:
+                cells.append("")
+                continue
+            pose = f" (pose in {r['with_pose']}: {r['recall_with_pose']:.2f})" if label == "x_cross" else ""
+            cells.append(f"{r['recall']:.2f} of {r['n']}{pose}")
+        lines.append(f"| {person} | " + " | ".join(cells) + " |")
+    return lines + [""]
+
+
+def event_lines(events: Dict) -> List[str]:
+    """Return the events of the never-trained-on data, per model."""
+    lines = ["## Never training data: events through the decider", ""]
+    for name, res in events.items():
+        for key in ("volleyball", "volleyball_4_3"):
+            vb = res.get(key)
+            if vb:
+                lines.append(f"- {name}, referee signals{' read as 4:3' if key.endswith('3') else ''} (60 sequences, "
+                             f"every event is false): " + "; ".join(f"{cls} {r['events'] or 'none'}"
+                                                                    for cls, r in vb.items()))
+        for clip, ev in res.get("clips", {}).items():
+            base = clip.split("[")[0]
+            gestures = [e.split()[1] if " " in e else e for e in ev]
+            expected = EXPECTED_CLIPS.get(base)
+            if " + return" in base:  # a stroke and its return stroke: one event
+                expected = [base.split(" +")[0]]
+            verdict = "" if expected is None else (" (as expected)" if gestures == expected else
+                                                   f" (**expected {expected}**)")
+            lines.append(f"- {name}, {clip}: {', '.join(ev) or 'no event'}{verdict}")
+    return lines + [""]

@@ -1,0 +1,115 @@
+"""Held-out people: train the default recipe three times, each without one person, and test on them.
+
+Fold k (toolkit/real_train) leaves out person A, B or C (their stills) and the k-th third of
+every hand-sign class; its model is then run on exactly what it never saw: that person's
+stills (held sequences through the classifier's decider, config/classifier.yaml) and that
+third of the hand-sign rows (the top class of every window of 20 consecutive rows). Every
+still and every hand-sign row is held out in exactly one fold, so the three folds together
+give one held-out figure for all of them. The referee's signals and the shared clips were
+never training data for any model; the fold models are run on them too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from gesture_ros.toolkit import event_eval as E
+from gesture_ros.toolkit.real_train import FOLD_PEOPLE, HAND_SIGN_MAP, sign_fold
+
+HAND_GESTURES = ("thumbs_up", "thumbs_down", "open_palm", "fist")
+STILL_LABELS = ("x_cross",) + HAND_GESTURES
+SIGN_CLASSES = ("open_palm", "fist", "pointing")
+
+
+def fold_model(data: Path, k: int, out: Path, reuse: bool) -> Path:
+    """Train (or reuse) the model of fold ``k``; return its path."""
+    import tempfile
+
+    from gesture_ros.toolkit.default_model import main as train_default
+
+    path = out / f"fold{k}.onnx"
+    if not (reuse and path.exists()):
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory() as tmp:  # its synthetic validation report is the shipped model's twin
+            code = train_default(["--fold", str(k), "--data", str(data), "--out", str(path), "--report-dir", tmp])
+        if code:
+            raise RuntimeError(f"training fold {k} failed with exit code {code}")
+    return path
+
+
+def hand_sign_windows(model: Path, data: Path, fold: int) -> Dict[str, np.ndarray]:
+    """Return true and predicted label indices of the windows of the hand-sign third ``fold``."""
+    import onnxruntime as ort
+
+    from gesture_ros.core.features import FeatureSpec
+    from gesture_ros.core.model_meta import ModelMetadata
+    from gesture_ros.toolkit.evaluate import onnx_predict
+    from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
+    from gesture_ros.toolkit.windows import build_windows
+
+    sess = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
+    meta = ModelMetadata.from_props(sess.get_modelmeta().custom_metadata_map)
+    spec = FeatureSpec.from_dict(meta.feature_spec)
+    lm = Path(data) / "landmarks"
+    items = hand_sign_items(lm / "hand_sign_keypoints.csv", read_labels(lm / "hand_sign_labels.csv", 4), block=10 ** 6)
+    thirds = []
+    for seq_id, _g, arrays, fl in items:  # one item per class run: cut out its third
+        n = len(fl)
+        rows = np.array([sign_fold(n, i, i + 1) == fold for i in range(n)])
+        idx = np.flatnonzero(rows)
+        sub = type(arrays)(arrays.stamps_ns[idx], arrays.pose[idx], arrays.left_hand[idx], arrays.right_hand[idx],
+                           arrays.image_size)
+        thirds.append((seq_id, seq_id, spec.sequence_features(sub), np.array([HAND_SIGN_MAP[x] for x in fl[idx]])))
+    ws = build_windows(thirds, meta.window, 1, meta.labels, meta.kinds)
+    return {"y": ws.y, "pred": onnx_predict(model, ws.x).argmax(1), "labels": np.array(meta.labels)}
+
+
+def sign_report(y: np.ndarray, pred: np.ndarray, labels: List[str]) -> Dict:
+    """Return precision and recall of each mapped class, and where the OK sign went."""
+    out: Dict = {"windows": int(len(y))}
+    for name in SIGN_CLASSES:
+        i = labels.index(name)
+        tp = int(np.sum((pred == i) & (y == i)))
+        out[name] = {"n": int(np.sum(y == i)), "recall": tp / max(1, int(np.sum(y == i))),
+                     "precision": tp / max(1, int(np.sum(pred == i)))}
+    none = labels.index("none")
+    out["ok_sign_as_none"] = float(np.mean(pred[y == none] == none)) if np.any(y == none) else 1.0
+    return out
+
+
+def run_folds(data: Path, out: Path, reuse: bool = False, folds: Optional[List[int]] = None) -> Dict:
+    """Train and evaluate the folds; return per-fold and pooled held-out figures."""
+    from gesture_ros.toolkit.people import group_people
+    from gesture_ros.toolkit.stills import load_stills
+
+    stills = load_stills(data)
+    people = group_people(data, stills)
+    res: Dict = {"folds": {}}
+    outcomes: List[Dict] = []
+    ys, preds, labels = [], [], None
+    for k in folds if folds is not None else range(len(FOLD_PEOPLE)):
+        model = fold_model(data, k, out, reuse)
+        held = [s for s in stills if people[s.key] == FOLD_PEOPLE[k]]
+        fold_out = E.still_outcomes(E.decider(model), held)
+        for o in fold_out:
+            o["person"] = FOLD_PEOPLE[k]
+        outcomes += fold_out
+        w = hand_sign_windows(model, data, k)
+        ys.append(w["y"])
+        preds.append(w["pred"])
+        labels = list(w["labels"])
+        res["folds"][FOLD_PEOPLE[k]] = {
+            "model": str(model), "stills": E.still_table(fold_out, STILL_LABELS, HAND_GESTURES),
+            "hand_sign_third": sign_report(w["y"], w["pred"], labels),
+            "volleyball": E.volleyball(E.decider(model), data),
+            "volleyball_4_3": E.volleyball(E.decider(model), data, (640, 480))}
+    res["stills"] = E.still_table(outcomes, STILL_LABELS, HAND_GESTURES)
+    res["hand_sign"] = sign_report(np.concatenate(ys), np.concatenate(preds), labels)
+    res["stills_per_person"] = {
+        p: E.still_table([o for o in outcomes if o["person"] == p], STILL_LABELS, HAND_GESTURES)
+        for p in sorted({o["person"] for o in outcomes})}
+    res["outcomes"] = outcomes
+    return res

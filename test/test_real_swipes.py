@@ -1,0 +1,40 @@
+"""Real swipes (the shared GIF through the real extractor, the shipped model and config): return strokes.
+
+A stroke followed at once by the arm coming back (the stroke's own real frames played
+backwards) must give one swipe; the GIF's two deliberate strokes, a second apart, must
+still give two, also when looped.
+"""
+
+import pytest
+from support.data import shared_data
+
+from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.toolkit import event_eval as E
+
+MODEL = resolve_shipped("models/gesture_default.onnx")
+
+
+@pytest.fixture(scope="module")
+def gif_frames():
+    path = shared_data(E.SWIPE_CLIP)
+    return E.clip_frames(path.parents[1], E.SWIPE_CLIP, "hands_pose")
+
+
+@pytest.mark.parametrize("label,t0,t1", E.GIF_STROKES)
+@pytest.mark.parametrize("pause_s", [0.0, 0.2])
+def test_a_real_stroke_and_its_return_stroke_give_one_swipe(gif_frames, label, t0, t1, pause_s):
+    frames = E.with_return(gif_frames, t0, t1, pause_s)
+    assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == [label]
+
+
+def test_without_the_return_rule_the_return_stroke_would_fire(gif_frames):
+    label, t0, t1 = E.GIF_STROKES[0]
+    frames = E.with_return(gif_frames, t0, t1, 0.0)
+    fired = E.fired(E.run(E.decider(MODEL, {"return_stroke_s": 0.0, "refractory_s": 0.0}), frames, "gif"))
+    assert fired == [label, "swipe_left"]
+
+
+def test_two_deliberate_swipes_give_two_events_also_looped(gif_frames):
+    assert E.fired(E.run(E.decider(MODEL), gif_frames, "gif")) == ["swipe_right", "swipe_left"]
+    looped = E.fired(E.run(E.decider(MODEL), E.looped(gif_frames, 3), "gif"))
+    assert looped == ["swipe_right", "swipe_left"] * 3
