@@ -20,7 +20,7 @@ def test_defaults_start_the_four_nodes_with_their_layers_in_order():
     assert list(nodes) == ["camera_node", "keypoint_node", "classifier_node", "action_dispatch_node"]
     classifier = nodes["classifier_node"]
     assert classifier.param_files == (REPO / "config" / "classifier.yaml", REPO / "config" / "profiles" / "media.yaml")
-    assert classifier.params == {"model_path": "models/gesture_default.onnx"}
+    assert classifier.params == {"model_path": "models/gesture_default.onnx", "use_sim_time": False}
     assert nodes["action_dispatch_node"].param_files == (REPO / "config" / "profiles" / "media.yaml",)
     assert nodes["keypoint_node"].remappings == ()
 
@@ -30,8 +30,8 @@ def test_arguments_reach_their_nodes_typed(tmp_path):
     own.write_text("/**:\n  ros__parameters: {}\n")
     nodes = _plan(profile="concert", params_file=str(own), namespace="/stage/cam1/", source="0",
                   image_topic="/usb_cam/image_raw", start_bridge="True", venue_port="8883", record="1")
-    assert nodes["camera_node"].params == {"source": "0"}  # a string: camera_node's source is one
-    assert nodes["bridge_node"].params == {"broker_host": "127.0.0.1", "broker_port": 8883}
+    assert nodes["camera_node"].params == {"source": "0", "publish_clock": False}  # source a string, as camera_node's
+    assert nodes["bridge_node"].params == {"broker_host": "127.0.0.1", "broker_port": 8883, "use_sim_time": False}
     assert nodes["keypoint_node"].remappings == (("image_raw", "/usb_cam/image_raw"),)
     assert {n.namespace for n in nodes.values()} == {"stage/cam1"}
     assert nodes["recorder_node"].param_files[-1] == own.resolve()
@@ -66,3 +66,11 @@ def test_every_switch_and_argument_is_declared():
         assert {arg for _, arg, _ in node.from_args} <= names
         assert {arg for _, arg in node.remaps} <= names
         assert node.config is None or (REPO / "config" / node.config).is_file()
+
+
+def test_use_sim_time_makes_the_camera_publish_the_clock_the_others_read():
+    nodes = plan({"use_sim_time": "true", "rviz": "true"}, REPO, installed=lambda pkg: True)
+    by_name = {n.executable: n.params for n in nodes}
+    assert by_name["camera_node"]["publish_clock"] is True and "use_sim_time" not in by_name["camera_node"]
+    assert all(by_name[n]["use_sim_time"] is True for n in ("keypoint_node", "classifier_node", "action_dispatch_node"))
+    assert by_name["rviz2"] == {}  # rviz2 takes no parameters from the plan

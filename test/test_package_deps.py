@@ -17,7 +17,7 @@ SOURCES = {
     "rclpy": "rclpy", "rcl_interfaces": "rcl_interfaces", "ament_index_python": "ament_index_python",
     "std_msgs": "std_msgs", "builtin_interfaces": "builtin_interfaces", "sensor_msgs": "sensor_msgs",
     "geometry_msgs": "geometry_msgs", "std_srvs": "std_srvs", "visualization_msgs": "visualization_msgs",
-    "diagnostic_msgs": "diagnostic_msgs", "cv_bridge": "cv_bridge", "launch": "launch", "launch_ros": "launch_ros",
+    "diagnostic_msgs": "diagnostic_msgs", "rosgraph_msgs": "rosgraph_msgs", "cv_bridge": "cv_bridge", "launch": "launch", "launch_ros": "launch_ros",
     "numpy": "python3-numpy", "cv2": "python3-opencv", "yaml": "python3-yaml", "PIL": "python3-pil",
     "paho": "pip:paho-mqtt", "httpx": "pip:httpx", "pythonosc": "pip:python-osc", "mcap": "pip:mcap",
     "mcap_ros2": "pip:mcap-ros2-support",

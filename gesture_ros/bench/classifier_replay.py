@@ -25,6 +25,7 @@ from gesture_ros.core.gesture_decider import GestureDecider
 from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.model_meta import GestureKind
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
+from gesture_ros.core.param_files import node_params
 from gesture_ros.core.paths import resolve_shipped
 
 CACHE = Path("~/.cache/gesture_ros/replay").expanduser()
@@ -33,8 +34,7 @@ DEFAULT_CLIPS = ("videos/open_hand_no_gesture.mp4", "videos/swipe2_left_right.gi
 
 def load_values(config: Path, overrides: list[str]) -> dict[str, object]:
     """Return parameter values from the YAML file plus name=value overrides (YAML-typed)."""
-    doc = yaml.safe_load(config.read_text()) or {}
-    values = dict(doc.get("/**", {}).get("ros__parameters", {}))
+    values = node_params([config], "classifier_node")
     for item in overrides:
         name, _, text = item.partition("=")
         if name not in {p.name for p in PARAMS}:

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
-import yaml
 
 from gesture_ros.core.classifier_params import PARAMS, settings_from
 from gesture_ros.core.events import EventType
@@ -26,6 +25,7 @@ from gesture_ros.core.gesture_decider import GestureDecider
 from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, KeypointFrame
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
+from gesture_ros.core.param_files import node_params
 from gesture_ros.core.paths import resolve_shipped
 from gesture_ros.toolkit.stills import Still
 
@@ -45,8 +45,7 @@ GIF_STROKES = (("swipe_right", 0.87, 1.67), ("swipe_left", 2.53, 3.27))
 
 def decider(model_path: Path, overrides: Optional[Dict[str, object]] = None) -> GestureDecider:
     """Return a GestureDecider with config/classifier.yaml's settings (plus overrides) on CPU."""
-    doc = yaml.safe_load(resolve_shipped("config/classifier.yaml").read_text()) or {}
-    values = dict(doc.get("/**", {}).get("ros__parameters", {}))
+    values = node_params([resolve_shipped("config/classifier.yaml")], "classifier_node")
     known = {p.name for p in PARAMS}
     values.update({k: v for k, v in (overrides or {}).items() if k in known})
     settings = settings_from(values)

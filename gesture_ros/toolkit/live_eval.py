@@ -89,17 +89,13 @@ def describe(events) -> list[str]:
 
 def classifier_values(profile: str) -> dict:
     """Return config/classifier.yaml's parameters with the profile's classifier_node section on top, as launched."""
-    import yaml
-
+    from gesture_ros.core.param_files import node_params
     from gesture_ros.core.paths import resolve_shipped
 
-    base = yaml.safe_load(resolve_shipped("config/classifier.yaml").read_text()) or {}
-    values = dict(base.get("/**", {}).get("ros__parameters", {}))
-    doc = yaml.safe_load(resolve_shipped(f"config/profiles/{profile}.yaml").read_text()) if profile else {}
-    for key, section in (doc or {}).items():
-        if key.endswith("classifier_node"):
-            values.update(section.get("ros__parameters", {}))
-    return values
+    files = [resolve_shipped("config/classifier.yaml")]
+    if profile:
+        files.append(resolve_shipped(f"config/profiles/{profile}.yaml"))
+    return node_params(files, "classifier_node")
 
 
 def decide(frames: list[KeypointFrame], profile: str = "media") -> list:
