@@ -15,10 +15,10 @@ from pythonosc.dispatcher import Dispatcher as OscDispatcher
 from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.udp_client import SimpleUDPClient
 
+from ..core.gesture_event import EventType, GestureEventData
 from ..core.stats import LatencyStats
 from .action_map import parse_action_map
 from .dispatcher import Dispatcher
-from .event import EventType, GestureEventData
 from .safety import SafetySettings
 
 

@@ -21,7 +21,7 @@ from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.udp_client import UDPClient
 
-from .event import GestureEventData
+from ..core.gesture_event import GestureEventData
 from .model import ActionFailed, ActionKind, Target
 from .template import render, template_problems
 from .yaml_reader import Entries, YamlReader

@@ -20,9 +20,8 @@ import yaml
 
 from gesture_ros.bench.classifier import frames_of
 from gesture_ros.core.classifier_params import PARAMS, settings_from
-from gesture_ros.core.events import EventType
 from gesture_ros.core.gesture_decider import GestureDecider
-from gesture_ros.core.gesture_event import GestureEventData
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 from gesture_ros.core.model_meta import GestureKind
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 from gesture_ros.core.paths import resolve_shipped

@@ -20,10 +20,10 @@ from std_srvs.srv import SetBool
 
 from gesture_ros.actions.action_map import load_action_map
 from gesture_ros.actions.dispatcher import Dispatcher
-from gesture_ros.actions.event import ActionResult, Outcome
 from gesture_ros.actions.event_check import check_event
 from gesture_ros.actions.log_action import LogExecutor
 from gesture_ros.actions.model import ActionMap
+from gesture_ros.actions.result import ActionResult, Outcome
 from gesture_ros.actions.safety import SafetySettings
 from gesture_ros.actions.vocabulary import Vocabulary, load_vocabulary
 from gesture_ros.actions.yaml_reader import ActionMapError
@@ -34,7 +34,7 @@ from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores
 from gesture_ros.ros.action_msgs import record_from_result
 from gesture_ros.ros.conversions import stamp_to_ns
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher
-from gesture_ros.ros.event_msgs import event_from_msg
+from gesture_ros.ros.event_conversion import event_from_msg
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.qos import EVENT_QOS
 from gesture_ros.ros.ros_actions import RosExecutor

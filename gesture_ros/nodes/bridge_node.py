@@ -29,7 +29,7 @@ from gesture_ros.core.bad_input import BadInputLog
 from gesture_ros.core.safe_text import bounded
 from gesture_ros.msg import GestureEvent
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher, Value
-from gesture_ros.ros.event_msgs import event_from_msg
+from gesture_ros.ros.event_conversion import event_from_msg
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.qos import EVENT_QOS
 

@@ -20,10 +20,9 @@ import numpy as np
 import yaml
 
 from gesture_ros.core.classifier_params import PARAMS, settings_from
-from gesture_ros.core.events import EventType
 from gesture_ros.core.features import SequenceArrays
 from gesture_ros.core.gesture_decider import GestureDecider
-from gesture_ros.core.gesture_event import GestureEventData
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, KeypointFrame
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 from gesture_ros.core.paths import resolve_shipped
