@@ -8,11 +8,11 @@ from typing import Dict, List, Sequence
 import numpy as np
 
 from gesture_ros.core.features import FeatureSpec
+from gesture_ros.core.gestures import kinds_for
 from gesture_ros.toolkit.evaluate import classification_report
 from gesture_ros.toolkit.nets import NetConfig
 from gesture_ros.toolkit.splits import group_split
 from gesture_ros.toolkit.trainer import Item, TrainConfig, predict, train, windows_of
-from gesture_ros.toolkit.vocabulary import kinds_for
 
 
 @dataclass

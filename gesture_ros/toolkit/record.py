@@ -18,10 +18,10 @@ import time
 from pathlib import Path
 from typing import List, Optional
 
+from gesture_ros.core.gestures import kinds_for
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.toolkit.dataset import Dataset, SequenceRecord, new_id
 from gesture_ros.toolkit.takes import frame_labels
-from gesture_ros.toolkit.vocabulary import kinds_for
 
 
 def save_take(ds: Dataset, frames: List[KeypointFrame], args: argparse.Namespace, source: str) -> bool:

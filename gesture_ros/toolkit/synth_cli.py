@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+from gesture_ros.core.gestures import default_labels
 from gesture_ros.toolkit.dataset import Dataset, SequenceRecord
 from gesture_ros.toolkit.synth.generator import SYNTH_VERSION, generate
 from gesture_ros.toolkit.synth.scenes import SCENES
-from gesture_ros.toolkit.vocabulary import default_labels
 
 
 def main(argv: Optional[List[str]] = None) -> int:

@@ -110,8 +110,8 @@ def load_windows(root: Path, spec: FeatureSpec, window: int, labels: Sequence[st
                  group_by: str = "person", kinds: Optional[Dict[str, GestureKind]] = None,
                  limit: Optional[int] = None) -> WindowSet:
     """Read a dataset folder and window it with ``spec`` (group_by: person, session or sequence)."""
+    from gesture_ros.core.gestures import kinds_for
     from gesture_ros.toolkit.dataset import Dataset
-    from gesture_ros.toolkit.vocabulary import kinds_for
 
     kinds = kinds or kinds_for(list(labels))
 
