@@ -24,8 +24,8 @@ from gesture_ros.bridge.inflight import InflightWindow
 from gesture_ros.bridge.outbox import Outbox, Row
 from gesture_ros.bridge.payload import iso8601
 from gesture_ros.bridge.session import LinkError, LinkState, Session
-from gesture_ros.bridge.throttle import LogThrottle
 from gesture_ros.bridge.topics import TopicLayout
+from gesture_ros.core.log_throttle import LogThrottle
 from gesture_ros.core.safe_text import bounded
 
 _log = logging.getLogger("gesture_ros.bridge")
@@ -83,7 +83,7 @@ class Sender:
         self._stop = threading.Event()
         self._lost = threading.Event()
         self._status_mids: Set[int] = set()
-        self._throttle = LogThrottle(10.0)
+        self._throttle = LogThrottle(period_s=10.0)
         self._max_packet = cfg.max_packet_bytes
         self._thread = threading.Thread(target=self._run, name="mqtt-sender", daemon=True)
 

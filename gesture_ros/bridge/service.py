@@ -16,9 +16,9 @@ from gesture_ros.bridge.outbox import Durability, Entry, Outbox, OutboxLimits, R
 from gesture_ros.bridge.payload import PayloadError, encode
 from gesture_ros.bridge.sender import Sender, SenderConfig
 from gesture_ros.bridge.session import LinkState
-from gesture_ros.bridge.throttle import LogThrottle
 from gesture_ros.bridge.writer import OutboxWriter
 from gesture_ros.core.gesture_event import GestureEventData
+from gesture_ros.core.log_throttle import LogThrottle
 from gesture_ros.core.safe_text import bounded
 
 _log = logging.getLogger("gesture_ros.bridge")
@@ -66,7 +66,7 @@ class BridgeService:
         self.invalid = 0
         self._rate_mark = (time.monotonic(), 0)  # (when, delivered) at the last status()
         self._delivered_listeners: List[Callable[[List[Row]], None]] = []
-        self._throttle = LogThrottle(10.0)
+        self._throttle = LogThrottle(period_s=10.0)
         self._topics: Dict[str, str] = {}
 
     def start(self) -> None:

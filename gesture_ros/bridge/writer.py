@@ -14,7 +14,7 @@ from collections import deque
 from typing import Callable, Deque, List, Optional
 
 from gesture_ros.bridge.outbox import Entry, Outbox
-from gesture_ros.bridge.throttle import LogThrottle
+from gesture_ros.core.log_throttle import LogThrottle
 
 _log = logging.getLogger("gesture_ros.bridge")
 
@@ -36,7 +36,7 @@ class OutboxWriter:
         self._busy = False
         self._stopping = False
         self._cv = threading.Condition()
-        self._throttle = LogThrottle(10.0)
+        self._throttle = LogThrottle(period_s=10.0)
         self._dropped_reported = 0
         self._thread = threading.Thread(target=self._run, name="outbox-writer", daemon=True)
 
