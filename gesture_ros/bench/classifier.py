@@ -18,13 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.classifier_params import DEFAULT_MODEL
 from gesture_ros.core.features import SequenceArrays
 from gesture_ros.core.gesture_decider import GestureDecider
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.model_meta import INPUT_NAME, OUTPUT_NAME
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
-from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.core.paths import DEFAULT_MODEL, resolve_shipped
 from gesture_ros.core.stats import LatencyStats
 
 GOAL_P99_MS = 1.0

@@ -44,7 +44,7 @@ from gesture_ros.msg import Keypoints
 from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp, stamp_to_ns
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.param_util import declare
+from gesture_ros.ros.params import declare
 from gesture_ros.ros.qos import SENSOR_QOS
 
 PACES = [p.value for p in Pace]
