@@ -49,7 +49,7 @@ endif
 .PHONY: run test test-core build deps peers bench model eval lint clean
 
 run: build
-	@$(RUN_ENV) $(PY) -m gesture_ros.tools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
+	@$(RUN_ENV) $(PY) -m gesture_ros.devtools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
 
 test: build peers
 	@$(RUN_ENV) $(PY) -m pytest -q -rs $(TESTS) $(ARGS)
@@ -103,7 +103,7 @@ peers:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto mpv openssl >/dev/null; }
 
 bench: build peers
-	@$(RUN_ENV) $(PY) -m gesture_ros.bench $(ARGS)
+	@$(RUN_ENV) $(PY) -m gesture_ros.devtools.bench $(ARGS)
 
 model: build
 	@$(RUN_ENV) $(PY) -m gesture_ros.cli train-default $(ARGS)

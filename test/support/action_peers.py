@@ -21,7 +21,7 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.osc_tcp_server import ThreadingOSCTCPServer
 
-from gesture_ros.tools.child_process import stop_process
+from gesture_ros.devtools.child_process import stop_process
 
 LOOPBACK = "127.0.0.1"
 

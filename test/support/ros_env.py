@@ -9,8 +9,8 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from gesture_ros.tools import child_process
-from gesture_ros.tools.child_process import TEST_DOMAINS, ros_args, stop_process
+from gesture_ros.devtools import child_process
+from gesture_ros.devtools.child_process import TEST_DOMAINS, ros_args, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 INSTALL_LIB = REPO / "install" / "gesture_ros" / "lib" / "gesture_ros"

@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from gesture_ros.tools.child_process import stop_process
+from gesture_ros.devtools.child_process import stop_process
 
 _MPV_COMMAND = re.compile(r"Run command: (\S+), flags=\d+, args=\[(.*)\]$")
 # mpv's own start-up commands, not ones a client sent.

@@ -1,6 +1,6 @@
 """Bridge benchmark: durable events/s and latency to the broker's PUBACK, next to bare paho.
 
-    python -m gesture_ros.bench bridge [--events 5000] [--window 1000] [--rate 200] [--durability full]
+    python -m gesture_ros.devtools.bench bridge [--events 5000] [--window 1000] [--rate 200] [--durability full]
 
 Three systems against one local mosquitto (127.0.0.1, random port). Each sends ``events`` as
 fast as it can with at most ``window`` unacknowledged (throughput), then ``latency-events``

@@ -1,6 +1,6 @@
 """Bridge soak: every accepted event reaches the venue exactly once through kills and broker restarts.
 
-    python -m gesture_ros.bench soak [--events 10000] [--kills 10] [--broker-restarts 3]
+    python -m gesture_ros.devtools.bench soak [--events 10000] [--kills 10] [--broker-restarts 3]
 
 Not in the default ``make bench`` run (it takes minutes): ``make bench ARGS=soak``.
 
@@ -31,7 +31,7 @@ import uuid
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from gesture_ros.tools.child_process import BENCH_DOMAINS, DomainLease, node_command, node_executable, stop_process
+from gesture_ros.devtools.child_process import BENCH_DOMAINS, DomainLease, node_command, node_executable, stop_process
 
 
 class Broker:
@@ -246,7 +246,7 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gesture_ros.bench soak", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m gesture_ros.devtools.bench soak", description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=10, help="bridge_node SIGKILLs (one process per share)")
     parser.add_argument("--broker-restarts", type=int, default=3)

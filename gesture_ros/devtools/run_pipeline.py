@@ -1,6 +1,6 @@
 """What ``make run`` starts: the whole pipeline on one source, with the demo's peers.
 
-    python -m gesture_ros.tools.run_pipeline --source clip.mp4 --profile media [NAME:=VALUE ...]
+    python -m gesture_ros.devtools.run_pipeline --source clip.mp4 --profile media [NAME:=VALUE ...]
 
 Runs the one-process pipeline (nodes/pipeline.py): the nodes of ``ros2 launch gesture_ros
 gesture.launch.py profile:=PROFILE`` with the same parameters (ros/launch_plan.py). For a
@@ -36,14 +36,14 @@ from gesture_ros.core.sources import (
     no_camera_message,
     parse_source,
 )
-from gesture_ros.ros.launch_plan import PlanError, profile_file
-from gesture_ros.tools.demo_peers import (
+from gesture_ros.devtools.peers import (
     Mosquitto,
     Mpv,
     PeerError,
     VenueMonitor,
     mpv_listening,
 )
+from gesture_ros.ros.launch_plan import PlanError, profile_file
 
 
 def source_problem(source: str) -> str | None:
