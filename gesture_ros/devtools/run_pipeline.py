@@ -36,8 +36,8 @@ from gesture_ros.core.sources import (
     no_camera_message,
     parse_source,
 )
+from gesture_ros.devtools.mosquitto import Mosquitto
 from gesture_ros.devtools.peers import (
-    Mosquitto,
     Mpv,
     PeerError,
     VenueMonitor,
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             if action_map is not None:
                 args["action_map"] = str(action_map)
             if not opts.no_venue and "venue_host" not in given:
-                broker = Mosquitto(folder)
+                broker = Mosquitto(folder / "mosquitto").start()
                 _PEERS.append(broker)
                 monitor = VenueMonitor(folder, broker.port)
                 _PEERS.append(monitor)

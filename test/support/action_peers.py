@@ -22,15 +22,7 @@ from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.osc_tcp_server import ThreadingOSCTCPServer
 
 from gesture_ros.devtools.child_process import stop_process
-
-LOOPBACK = "127.0.0.1"
-
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    """Return a port that is free on loopback right now (nothing listens on it)."""
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
+from gesture_ros.devtools.ports import LOOPBACK
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, period: float = 0.02) -> bool:

@@ -16,9 +16,6 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import shutil
-import socket
-import subprocess
 import tempfile
 import threading
 import time
@@ -36,36 +33,9 @@ from gesture_ros.bridge.service import BridgeConfig, BridgeService
 from gesture_ros.bridge.topics import TopicLayout
 from gesture_ros.core.gesture_event import EventType, GestureEventData
 from gesture_ros.core.stats import LatencyStats
+from gesture_ros.devtools.mosquitto import Mosquitto
 
 GOAL_EVENTS_PER_S = 2000.0
-
-
-class Broker:
-    """A throw-away mosquitto on 127.0.0.1 with a receive maximum large enough for the window."""
-
-    def __init__(self, workdir: Path, inflight: int) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        conf = workdir / "mosquitto.conf"
-        lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous true", f"max_inflight_messages {inflight}",
-                 "max_queued_messages 1000000", "log_dest none"]
-        if os.geteuid() == 0:
-            lines.append("user root")
-        conf.write_text("\n".join(lines) + "\n")
-        exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        self.proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"mosquitto did not start on 127.0.0.1:{self.port}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 class Window:
@@ -322,7 +292,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     durability = Durability(args.durability)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_bridge_") as tmp:
-        broker = Broker(Path(tmp), args.inflight)
+        broker = Mosquitto(Path(tmp) / "mosquitto", max_inflight=args.inflight, log_type="error").start()
         makers: Dict[str, Callable[[], System]] = {
             "paho": lambda: BarePaho(broker.port, args.inflight),
             "core": lambda: Core(broker.port, Path(tmp) / "core.db", args.inflight, durability),

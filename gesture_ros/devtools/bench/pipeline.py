@@ -31,7 +31,8 @@ import numpy as np
 
 from gesture_ros.devtools.bench.bare_mediapipe import run_arm
 from gesture_ros.devtools.data import data_dir
-from gesture_ros.devtools.peers import Mosquitto, VenueMonitor
+from gesture_ros.devtools.mosquitto import Mosquitto
+from gesture_ros.devtools.peers import VenueMonitor
 
 DEFAULT_CLIP = "videos/open_hand_no_gesture.mp4"  # 640x360
 DEFAULT_LATENCY_CLIP = "videos/swipe2_left_right.gif"  # holds swipes: events to time
@@ -105,7 +106,7 @@ def run(clip: Path, latency_clip: Path, latency_s: float, folder: Path) -> dict[
     for mode, (a, b) in bare.items():
         results[mode] = {**{k: (a[k] + b[k]) / 2 for k in a}, "fps runs": (a["fps"], b["fps"])}
 
-    broker = Mosquitto(folder)
+    broker = Mosquitto(folder / "mosquitto").start()
     monitor = VenueMonitor(folder, broker.port)
     try:
         live = folder / "live.json"

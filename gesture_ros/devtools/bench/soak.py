@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -32,39 +30,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from gesture_ros.devtools.child_process import BENCH_DOMAINS, DomainLease, node_command, node_executable, stop_process
-
-
-class Broker:
-    """mosquitto on a fixed loopback port with saved state, restartable."""
-
-    def __init__(self, workdir: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.conf = workdir / "mosquitto.conf"
-        lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous true", "persistence true",
-                 f"persistence_location {workdir}/", "autosave_interval 1", "max_queued_messages 1000000",
-                 "max_inflight_messages 100", f"log_dest file {workdir}/mosquitto.log"]
-        if os.geteuid() == 0:
-            lines.append("user root")
-        self.conf.write_text("\n".join(lines) + "\n")
-        self.proc: Optional[subprocess.Popen] = None
-
-    def start(self) -> None:
-        exe = "/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else "mosquitto"
-        self.proc = subprocess.Popen([exe, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"mosquitto did not start on 127.0.0.1:{self.port}")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            stop_process(self.proc, signal.SIGTERM, 20)
-            self.proc = None
+from gesture_ros.devtools.mosquitto import Mosquitto
 
 
 class Publisher:
@@ -158,8 +124,7 @@ def _delivered(path: Path) -> List[str]:
 def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     lease = DomainLease(BENCH_DOMAINS)
     env = lease.env()
-    broker = Broker(workdir)
-    broker.start()
+    broker = Mosquitto(workdir / "mosquitto", persistence=True).start()
     received = workdir / "received.jsonl"
     monitor_log = workdir / "venue_monitor.log"
     with open(monitor_log, "wb") as log:  # a file, not a pipe: nobody reads it until the end
@@ -187,7 +152,7 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
             n = per_bridge if k < kills - 1 else events - per_bridge * (kills - 1)
             if k in restart_at:  # the broker goes down mid-stream: events wait in the outbox
                 publisher.publish(n // 2, bridge.pid)
-                broker.stop()
+                broker.stop(20)
                 publisher.publish(n - n // 2, bridge.pid)
                 backlog = len(set(publisher.sent) - set(_delivered(received)))
                 broker.start()
@@ -218,7 +183,7 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
         if bridge is not None and bridge.poll() is None:
             stop_process(bridge, signal.SIGINT, 20)
         stop_process(monitor, signal.SIGINT, 60)
-        broker.stop()
+        broker.stop(20)
         publisher.close()
         lease.release()
     out = monitor_log.read_text(errors="replace")
