@@ -10,7 +10,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from typing import Dict, List, Optional, Tuple
 
 import rclpy
 from rcl_interfaces.msg import SetParametersResult
@@ -123,7 +122,7 @@ class BridgeNode(Node):
     def p(self, name: str):
         return self.get_parameter(name).value
 
-    def _limits(self, values: Dict[str, object]) -> OutboxLimits:
+    def _limits(self, values: dict[str, object]) -> OutboxLimits:
         try:
             policy = FullPolicy(values["outbox_full_policy"])
         except ValueError:
@@ -170,7 +169,7 @@ class BridgeNode(Node):
         return BridgeConfig(sender, os.path.expanduser(self.p("outbox_path")), limits, durability,
                             self.p("max_payload_bytes"))
 
-    def _on_set_parameters(self, params: List[rclpy.parameter.Parameter]) -> SetParametersResult:
+    def _on_set_parameters(self, params: list[rclpy.parameter.Parameter]) -> SetParametersResult:
         values = {n: self.p(n) for n in _RUNTIME}
         values.update({p.name: p.value for p in params if p.name in _RUNTIME})
         try:
@@ -190,7 +189,7 @@ class BridgeNode(Node):
                 return
             self._accept(msg)
 
-    def _take(self) -> Optional[GestureEvent]:
+    def _take(self) -> GestureEvent | None:
         """Take one more queued event, as the executor would, or None."""
         if not self._drain:
             return None
@@ -227,9 +226,9 @@ class BridgeNode(Node):
         else:
             self.armed_pub.publish(Bool(data=command.command is Command.ARM))
 
-    def _report(self) -> Tuple[int, str, Dict[str, Value]]:
+    def _report(self) -> tuple[int, str, dict[str, Value]]:
         s = self.service.status()
-        figures: Dict[str, Value] = {
+        figures: dict[str, Value] = {
             "state": s.state.value, "broker": self.service.cfg.sender.broker.address,
             "outbox depth": s.outbox_depth, "oldest age s": s.oldest_age_s, "writer pending": s.writer_pending,
             "received": s.received, "accepted": s.accepted, "delivered": s.delivered,
@@ -252,7 +251,7 @@ class BridgeNode(Node):
         logging.getLogger("gesture_ros.bridge").removeHandler(self._log_handler)
 
 
-def main(args: Optional[List[str]] = None) -> None:
+def main(args: list[str] | None = None) -> None:
     run_node(BridgeNode, args, startup_errors=(BridgeSetupError, OutboxError))
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import List, Optional
 
 BENCHES = {
     "keypoints": "gesture_ros.devtools.bench.keypoints",    # bare Hands+Pose loops vs camera_node -> keypoint_node
@@ -26,7 +25,7 @@ BENCHES = {
 DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Leading names pick benches; everything from the first option on is passed to each bench.
     first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))

@@ -27,7 +27,6 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, List, Optional
 
 from gesture_ros.devtools.child_process import BENCH_DOMAINS, DomainLease, node_command, node_executable, stop_process
 from gesture_ros.devtools.mosquitto import Mosquitto
@@ -53,11 +52,11 @@ class Publisher:
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
         self.msg_type = GestureEvent
-        self.accepted: Dict[str, int] = {}  # bridge pid -> events it committed
+        self.accepted: dict[str, int] = {}  # bridge pid -> events it committed
         self.max_depth = 0  # deepest outbox any bridge reported
-        self.depth: Dict[str, int] = {}  # bridge pid -> its outbox depth
-        self.sequence: Dict[str, int] = {}
-        self.sent: List[str] = []
+        self.depth: dict[str, int] = {}  # bridge pid -> its outbox depth
+        self.sequence: dict[str, int] = {}
+        self.sent: list[str] = []
         self._gids: set = set()
 
     def _on_diag(self, msg) -> None:
@@ -114,7 +113,7 @@ class Publisher:
         self._rclpy.try_shutdown(context=self.context)
 
 
-def _delivered(path: Path) -> List[str]:
+def _delivered(path: Path) -> list[str]:
     if not path.exists():
         return []
     complete = path.read_text().rpartition("\n")[0]  # the monitor may be writing the last line
@@ -139,9 +138,9 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     publisher = Publisher(lease.domain_id)
     per_bridge = events // kills
     restart_at = {round((k + 1) * kills / (broker_restarts + 1)) - 1 for k in range(broker_restarts)}
-    bridge: Optional[subprocess.Popen] = None
+    bridge: subprocess.Popen | None = None
     killed = restarted = 0
-    drains: List[tuple] = []  # (events waiting while the broker was down, s from its restart to all delivered)
+    drains: list[tuple] = []  # (events waiting while the broker was down, s from its restart to all delivered)
     started = time.monotonic()
     try:
         for k in range(kills):
@@ -210,7 +209,7 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     return 0 if ok else 1
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m gesture_ros.devtools.bench soak", description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=10, help="bridge_node SIGKILLs (one process per share)")
