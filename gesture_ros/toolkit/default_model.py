@@ -19,7 +19,6 @@ import sys
 import time
 from multiprocessing import get_context
 from pathlib import Path
-from typing import List, Optional
 
 import numpy as np
 
@@ -84,7 +83,7 @@ def _describe(info: dict) -> str:
             f"{info['hand_sign_sequences']} hand-sign sequences{held}")
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="gesture train-default", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--per-class", type=int, default=300, help="sequences per gesture ('none' gets 2x)")

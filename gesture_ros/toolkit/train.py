@@ -14,7 +14,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import numpy as np
 
@@ -28,7 +27,7 @@ def _spec(args: argparse.Namespace) -> FeatureSpec:
                        motion=not args.no_motion, hand_z=args.hand_z)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     from gesture_ros.core.gestures import kinds_for
     from gesture_ros.toolkit.checkpoint import Checkpoint
     from gesture_ros.toolkit.dataset import Dataset, DatasetError
