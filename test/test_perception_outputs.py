@@ -215,6 +215,8 @@ def test_keypoint_model_switches_at_run_time_and_refuses_an_unknown_one(domain, 
         refused = set_model(probe, "no_such_model")
         assert not refused.successful and "no_such_model" in refused.reason
         assert set_model(probe, "hands_pose").successful
-        assert answer("mediapipe-hands+pose/", pose=True) is not None, kp.log()  # Pose finds the person
+        both = answer("mediapipe-hands+pose/", pose=True)  # Pose finds the person within a few frames
+        assert both is not None, kp.log()
+        assert 0.0 < both.pose_score <= 1.0 and hands.pose_score == 0.0
         assert probe.spin_until(lambda: "switched to mediapipe-hands+pose" in kp.log(), timeout=5), kp.log()
         assert kp.proc.poll() is None, kp.log()

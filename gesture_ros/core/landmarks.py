@@ -171,3 +171,16 @@ def empty_landmarks(n: int) -> np.ndarray:
     arr = np.zeros((n, N_FIELDS), dtype=np.float32)
     arr[:, Field.VISIBILITY:] = np.nan
     return arr
+
+
+def pose_score(pose: np.ndarray | None) -> float:
+    """Return the mean visibility of a pose's landmarks (0..1): how much of the body is in view; 0 without one.
+
+    The Solutions API gives the pose no detection confidence of its own; per-landmark visibility
+    is what it does give.
+    """
+    if pose is None:
+        return 0.0
+    visibility = pose[:, Field.VISIBILITY]
+    visibility = visibility[np.isfinite(visibility)]
+    return float(np.clip(visibility.mean(), 0.0, 1.0)) if visibility.size else 0.0
