@@ -4,8 +4,6 @@ keypoint_node executables over DDS on loopback, on real video."""
 from __future__ import annotations
 
 import math
-import os
-import sys
 
 import cv2
 import numpy as np
@@ -20,38 +18,24 @@ from gesture_ros.msg import Keypoints  # noqa: E402
 from rcl_interfaces.msg import Parameter as ParameterMsg  # noqa: E402
 from rcl_interfaces.msg import ParameterType, ParameterValue  # noqa: E402
 from rcl_interfaces.srv import SetParameters  # noqa: E402
-from rclpy.executors import SingleThreadedExecutor  # noqa: E402
-from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
-from sensor_msgs.msg import CameraInfo, Image  # noqa: E402
+from sensor_msgs.msg import CameraInfo  # noqa: E402
+from test_perception_nodes import ENV, PROBE_QOS, Probe, Stamp  # noqa: E402
 
-from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp, stamp_to_ns  # noqa: E402
-from gesture_ros.ros.node_main import spin_until  # noqa: E402
-from gesture_ros.ros.qos import SENSOR_QOS  # noqa: E402
+from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp  # noqa: E402
 
-PROBE_QOS = QoSProfile(depth=300, reliability=ReliabilityPolicy.BEST_EFFORT)
-ENV = {"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
 OK = 0
 
 
-class Probe:
-    """A real rclpy node recording images, camera_info, keypoints and /diagnostics; it can publish images."""
+class OutputsProbe(Probe):
+    """The perception probe, also recording camera_info and /diagnostics."""
 
     def __init__(self, context) -> None:
-        self.node = rclpy.create_node("outputs_probe", context=context)
-        self.executor = SingleThreadedExecutor(context=context)
-        self.executor.add_node(self.node)
-        self.images: dict[int, Image] = {}
-        self.infos: dict[int, CameraInfo] = {}
-        self.keypoints: dict[int, Keypoints] = {}
+        super().__init__(context)
+        self.infos: dict[Stamp, CameraInfo] = {}
         self.status: dict[str, list] = {}  # node name -> its DiagnosticStatus messages, in arrival order
-        stamp = lambda m: stamp_to_ns(m.header.stamp)  # noqa: E731
-        self.node.create_subscription(Image, "image_raw", lambda m: self.images.setdefault(stamp(m), m), PROBE_QOS)
-        self.node.create_subscription(CameraInfo, "camera_info", lambda m: self.infos.setdefault(stamp(m), m),
-                                      PROBE_QOS)
-        self.node.create_subscription(Keypoints, "keypoints", lambda m: self.keypoints.setdefault(stamp(m), m),
-                                      PROBE_QOS)
+        self.node.create_subscription(CameraInfo, "camera_info", lambda m: self.infos.setdefault(
+            (m.header.stamp.sec, m.header.stamp.nanosec), m), PROBE_QOS)
         self.node.create_subscription(DiagnosticArray, "/diagnostics", self._on_diagnostics, 50)
-        self.publisher = self.node.create_publisher(Image, "image_raw", SENSOR_QOS)
 
     def _on_diagnostics(self, msg: DiagnosticArray) -> None:
         for status in msg.status:
@@ -62,17 +46,10 @@ class Probe:
         reports = self.status.get(node)
         return {kv.key: kv.value for kv in reports[-1].values} if reports else {}
 
-    def spin_until(self, done, timeout: float) -> bool:
-        return spin_until(self.executor, done, timeout)
-
-    def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
-
 
 @pytest.fixture
 def probe(rclpy_context):
-    p = Probe(rclpy_context)
+    p = OutputsProbe(rclpy_context)
     try:
         yield p
     finally:
@@ -96,7 +73,11 @@ def gif_frame(index: int):
         return cv2.cvtColor(np.asarray(gif.convert("RGB")), cv2.COLOR_RGB2BGR)
 
 
-def send(probe: Probe, image, stamp_ns: int) -> int:
+def key(stamp_ns: int) -> Stamp:
+    return divmod(stamp_ns, 1_000_000_000)
+
+
+def send(probe: OutputsProbe, image, stamp_ns: int) -> int:
     msg = bgr_to_image(image)
     msg.header.stamp = ns_to_stamp(stamp_ns)
     msg.header.frame_id = "test_cam"
@@ -132,7 +113,7 @@ def test_camera_info_and_diagnostics_of_camera_and_keypoint_nodes(domain, probe,
     assert len(probe.images) >= 190 and set(probe.infos) == set(probe.images)
     fx = 640 / (2 * math.tan(math.radians(60) / 2))
     for stamp, info in probe.infos.items():
-        assert info.header.frame_id == probe.images[stamp].header.frame_id == "test_cam"
+        assert info.header.frame_id == probe.images[stamp] == "test_cam"
         assert (info.width, info.height) == (640, 360)
         assert list(info.k) == pytest.approx([fx, 0, 320, 0, fx, 180, 0, 0, 1])
         assert list(info.p) == pytest.approx([fx, 0, 320, 0, 0, fx, 180, 0, 0, 0, 1, 0])
@@ -165,7 +146,7 @@ def test_keypoint_node_drops_the_backlog_and_answers_the_newest_image(domain, pr
         probe.spin_until(lambda: False, timeout=0.5)
         before = len(probe.keypoints)
         burst = [send(probe, image, stamp + (i + 1) * 40_000_000) for i, image in enumerate(frames)]  # no pause
-        newest = burst[-1]
+        newest = key(burst[-1])
         assert probe.spin_until(lambda: newest in probe.keypoints, timeout=30), kp.log()
 
         def reported() -> bool:
@@ -181,7 +162,7 @@ def test_keypoint_node_drops_the_backlog_and_answers_the_newest_image(domain, pr
     assert dropped == received - processed - rejected
 
 
-def set_model(probe: Probe, model: str):
+def set_model(probe: OutputsProbe, model: str):
     """Set keypoint_node's ``model`` parameter through its service; return the SetParametersResult."""
     client = probe.node.create_client(SetParameters, "/keypoint_node/set_parameters")
     assert client.wait_for_service(timeout_sec=30)
@@ -204,8 +185,9 @@ def test_keypoint_model_switches_at_run_time_and_refuses_an_unknown_one(domain, 
             nonlocal stamp
             for _ in range(60):
                 stamp = send(probe, frame, stamp + 40_000_000)
-                probe.spin_until(lambda s=stamp: s in probe.keypoints, timeout=1.0)
-                got = probe.keypoints.get(stamp)
+                sent = key(stamp)
+                probe.spin_until(lambda s=sent: s in probe.keypoints, timeout=1.0)
+                got = probe.keypoints.get(sent)
                 if got is not None and got.model.startswith(prefix) and (len(got.pose) == 33 or not pose):
                     return got
             return None
