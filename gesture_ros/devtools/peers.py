@@ -90,12 +90,12 @@ class Mpv(_Process):
 
     name = "mpv"
 
-    def __init__(self, folder: Path, media: Path | None = None) -> None:
+    def __init__(self, folder: Path, media: Path | None = None, socket_name: str = "mpv.sock") -> None:
         """Start mpv idle, or with ``media`` loaded, paused and looping (so seeks have a target)."""
         exe = shutil.which("mpv")
         if exe is None:
             raise PeerError("mpv is not installed: run 'make peers' (apt-get install mpv)")
-        self.socket = folder / "mpv.sock"
+        self.socket = folder / socket_name
         self.mpv_log = folder / "mpv-commands.log"
         playing = ["--pause", "--loop-file=inf", str(media)] if media else []
         super().__init__([exe, "--idle=yes", "--vo=null", "--ao=null", "--no-config", "--no-terminal",

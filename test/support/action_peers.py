@@ -4,10 +4,7 @@ HTTP, and an mpv player with its JSON IPC socket."""
 from __future__ import annotations
 
 import json
-import shutil
-import signal
 import socket
-import subprocess
 import threading
 import time
 import wave
@@ -21,7 +18,7 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.osc_tcp_server import ThreadingOSCTCPServer
 
-from gesture_ros.devtools.child_process import stop_process
+from gesture_ros.devtools.peers import Mpv, PeerError
 from gesture_ros.devtools.ports import LOOPBACK
 
 
@@ -132,14 +129,11 @@ class MpvPlayer:
     """A real headless mpv with a JSON IPC socket; ``get`` reads a property back."""
 
     def __init__(self, socket_path: Path) -> None:
-        exe = shutil.which("mpv")
-        if exe is None:
-            pytest.fail("mpv is not installed: run 'make peers' (Debian package mpv)")
         self.socket_path = socket_path
-        self.proc = subprocess.Popen(
-            [exe, "--idle=yes", "--vo=null", "--ao=null", "--no-config", "--no-terminal",
-             f"--input-ipc-server={socket_path}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:  # started as the demo starts it (devtools/peers.py), on the socket the test names
+            self._mpv = Mpv(socket_path.parent, socket_name=socket_path.name)
+        except PeerError as exc:
+            pytest.fail(str(exc))
         if not wait_until(self._answers, timeout=20.0):
             self.stop()
             pytest.fail(f"mpv did not open its IPC socket {socket_path}")
@@ -174,5 +168,5 @@ class MpvPlayer:
         return data if error == "success" else None
 
     def stop(self) -> None:
-        stop_process(self.proc, signal.SIGTERM, timeout=5)
+        self._mpv.stop()
 
