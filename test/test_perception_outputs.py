@@ -23,7 +23,7 @@ from test_perception_nodes import ENV, PROBE_QOS, Probe, Stamp  # noqa: E402
 
 from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp  # noqa: E402
 
-OK = 0
+OK, WARN = 0, 1
 
 
 class OutputsProbe(Probe):
@@ -133,9 +133,10 @@ def test_camera_info_and_diagnostics_of_camera_and_keypoint_nodes(domain, probe,
     assert float(values["receipt to publish p50 ms"]) > 0
 
 
-def test_keypoint_node_drops_the_backlog_and_answers_the_newest_image(domain, probe, tmp_path):
+def test_keypoint_node_drops_the_backlog_answers_the_newest_and_warns_when_images_stop(domain, probe, tmp_path):
     frames = video_frames(40)
-    with NodeProcess("keypoint_node", domain, {"model": "hands"}, log_dir=tmp_path, env=ENV) as kp:
+    params = {"model": "hands", "no_image_warn_s": 3.0}
+    with NodeProcess("keypoint_node", domain, params, log_dir=tmp_path, env=ENV) as kp:
         assert probe.spin_until(lambda: probe.publisher.get_subscription_count() >= 1, timeout=60), kp.log()
         stamp = 1_000_000_000
         for _ in range(20):  # the first images after discovery may be lost: wait for the node to answer one
@@ -145,6 +146,7 @@ def test_keypoint_node_drops_the_backlog_and_answers_the_newest_image(domain, pr
         assert probe.keypoints, kp.log()
         probe.spin_until(lambda: False, timeout=0.5)
         before = len(probe.keypoints)
+        seen = len(probe.status.get("/keypoint_node", []))
         burst = [send(probe, image, stamp + (i + 1) * 40_000_000) for i, image in enumerate(frames)]  # no pause
         newest = key(burst[-1])
         assert probe.spin_until(lambda: newest in probe.keypoints, timeout=30), kp.log()
@@ -154,8 +156,14 @@ def test_keypoint_node_drops_the_backlog_and_answers_the_newest_image(domain, pr
             return processed >= len(probe.keypoints) and received == processed + dropped + rejected
 
         assert probe.spin_until(reported, timeout=10), (probe.values("/keypoint_node"), kp.log())
+        received, processed, dropped, rejected = counts(probe.values("/keypoint_node"))
+
+        def silent_warning() -> bool:  # a WARN after the burst: no images for no_image_warn_s
+            return any(s.level == bytes([WARN]) and "no images for" in s.message
+                       for s in probe.status["/keypoint_node"][seen:])
+
+        assert probe.spin_until(silent_warning, timeout=20), [s.message for s in probe.status["/keypoint_node"]]
         assert kp.proc.poll() is None, kp.log()
-    received, processed, dropped, rejected = counts(probe.values("/keypoint_node"))
     answered = len(probe.keypoints) - before
     # Images that came while one was being processed replaced each other: only the newest waited.
     assert dropped > 0 and answered < len(burst), (answered, probe.values("/keypoint_node"))
