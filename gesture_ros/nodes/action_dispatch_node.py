@@ -26,14 +26,14 @@ from gesture_ros.core.bad_input import BadInputLog
 from gesture_ros.core.paths import DEFAULT_MODEL, resolve_shipped
 from gesture_ros.core.safe_text import bounded
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores
-from gesture_ros.ros.action_msgs import record_from_result
+from gesture_ros.ros.action_record_conversion import record_from_result
 from gesture_ros.ros.conversions import stamp_to_ns
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher
 from gesture_ros.ros.event_conversion import event_from_msg
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import declare
 from gesture_ros.ros.qos import EVENT_QOS
-from gesture_ros.ros.ros_actions import RosExecutor
+from gesture_ros.ros.ros_action_executor import RosExecutor
 
 DEFAULT_MAP = "config/actions/default.yaml"
 
