@@ -49,7 +49,7 @@ endif
 .PHONY: run test test-core build deps peers bench model eval lint clean
 
 run: build
-	@$(RUN_ENV) $(PY) -m gesture_ros.tools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
+	@$(RUN_ENV) $(PY) -m gesture_ros.devtools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
 
 test: build peers
 	@$(RUN_ENV) $(PY) -m pytest -q -rs $(TESTS) $(ARGS)
@@ -59,7 +59,7 @@ PY_CORE ?= python3.10
 VENV_CORE ?= $(HOME)/.cache/gesture_ros/venv-core-py$(shell $(PY_CORE) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 # Tests that need ROS 2 (rclpy, the built package, ros2 launch) or torch (training, export).
 CORE_SKIP := action_dispatch_node bridge_faults bridge_node bridge_security classifier_e2e classifier_node \
-  conversions launch node_shutdown perception_nodes pipeline_e2e recorder toolkit_cli toolkit_splits toolkit_train
+  conversions launch node_shutdown perception_nodes perception_outputs pipeline_e2e recorder toolkit_cli toolkit_splits toolkit_train
 test-core: $(VENV_CORE)/.gesture_ros-deps peers
 	@PYTHONPATH=$(CURDIR) PYTHONSAFEPATH= $(VENV_CORE)/bin/python -m pytest -q -rs -p no:cacheprovider \
 	  $(addprefix --ignore=test/test_,$(addsuffix .py,$(CORE_SKIP))) test $(ARGS)
@@ -103,7 +103,7 @@ peers:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto mpv openssl >/dev/null; }
 
 bench: build peers
-	@$(RUN_ENV) $(PY) -m gesture_ros.bench $(ARGS)
+	@$(RUN_ENV) $(PY) -m gesture_ros.devtools.bench $(ARGS)
 
 model: build
 	@$(RUN_ENV) $(PY) -m gesture_ros.cli train-default $(ARGS)

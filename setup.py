@@ -13,7 +13,7 @@ setup(
     description="Camera to live gesture events: keypoints, sequence models, actions, venue bridge",
     license="Apache-2.0",
     python_requires=">=3.10",
-    packages=find_packages(include=["gesture_ros", "gesture_ros.*"], exclude=["gesture_ros.nodes*", "gesture_ros.ros*"]),
+    packages=find_packages(include=["gesture_ros", "gesture_ros.*"], exclude=["gesture_ros.nodes*", "gesture_ros.ros*", "gesture_ros.devtools*"]),
     install_requires=[
         "numpy>=1.24,<2",
         "PyYAML>=6",

@@ -8,9 +8,10 @@ from support.action_peers import OscReceiver, wait_until
 
 from gesture_ros.actions.action_map import parse_action_map
 from gesture_ros.actions.dispatcher import Dispatcher
-from gesture_ros.actions.event import EventType, GestureEventData, Outcome
+from gesture_ros.actions.result import Outcome
 from gesture_ros.actions.safety import SafetySettings
 from gesture_ros.actions.yaml_reader import ActionMapError
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 
 S = 1_000_000_000
 START, END = EventType.START, EventType.END

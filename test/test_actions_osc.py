@@ -6,12 +6,14 @@ from textwrap import dedent
 import pytest
 from pythonosc.dispatcher import Dispatcher as OscDispatcher
 from pythonosc.osc_tcp_server import ThreadingOSCTCPServer
-from support.action_peers import OscReceiver, free_port, wait_until
+from support.action_peers import OscReceiver, wait_until
 
 from gesture_ros.actions.action_map import parse_action_map
 from gesture_ros.actions.dispatcher import Dispatcher
-from gesture_ros.actions.event import EventType, GestureEventData, Outcome
+from gesture_ros.actions.result import Outcome
 from gesture_ros.actions.safety import SafetySettings
+from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.devtools.ports import free_port
 
 S = 1_000_000_000
 

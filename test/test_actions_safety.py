@@ -1,8 +1,8 @@
 """Safety gate: disarmed, stale events, global rate limit, cooldowns, minimum confidence."""
 
-from gesture_ros.actions.event import EventType, GestureEventData
 from gesture_ros.actions.model import Action
 from gesture_ros.actions.safety import SafetyGate, SafetySettings
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 
 S = 1_000_000_000
 

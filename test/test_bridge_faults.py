@@ -14,8 +14,9 @@ import sys
 
 import pytest
 from support.bridge_rig import BridgeRig
-from support.mosquitto import Mosquitto
 from support.ros_env import INSTALL_LIB
+
+from gesture_ros.devtools.mosquitto import Mosquitto
 
 
 def _lines(path):

@@ -6,10 +6,11 @@ import sys
 import time
 import uuid
 
-from support.mosquitto import Mosquitto, Subscriber
+from support.mosquitto import Subscriber
 
 from gesture_ros.bridge.payload import encode
 from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.devtools.mosquitto import Mosquitto
 
 TOPIC = "venues/hall/devices/cam1/gestures"
 

@@ -8,9 +8,10 @@ from rcl_interfaces.msg import ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
 from std_msgs.msg import Bool, String
 from support.bridge_rig import BridgeRig, venv_path
-from support.mosquitto import Mosquitto, Subscriber
+from support.mosquitto import Subscriber
 from support.ros_env import NodeProcess
 
+from gesture_ros.devtools.mosquitto import Mosquitto
 from gesture_ros.ros.qos import EVENT_QOS
 
 CONTROL = "venues/test/devices/dev1/control"

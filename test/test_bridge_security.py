@@ -12,10 +12,11 @@ import time
 import pytest
 from gesture_ros.msg import GestureEvent
 from support.bridge_rig import BridgeRig, venv_path
-from support.mosquitto import Mosquitto, Subscriber, make_pki
+from support.mosquitto import Subscriber
 from support.ros_env import NodeProcess
 
 from gesture_ros.bridge.credentials import ENV_PASSWORD, ENV_USERNAME
+from gesture_ros.devtools.mosquitto import Mosquitto, make_pki
 
 ACL = """user device1
 topic write venues/test/devices/cam1/gestures

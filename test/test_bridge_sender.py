@@ -6,7 +6,7 @@ import time
 import uuid
 
 import pytest
-from support.mosquitto import Mosquitto, Subscriber, free_port
+from support.mosquitto import Subscriber
 
 from gesture_ros.bridge.connection import BrokerConfig, MqttVersion
 from gesture_ros.bridge.control import Command, ControlPolicy
@@ -17,6 +17,8 @@ from gesture_ros.bridge.service import BridgeConfig, BridgeService
 from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.topics import TopicLayout
 from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.devtools.mosquitto import Mosquitto
+from gesture_ros.devtools.ports import free_port
 
 CONTROL = "venues/test/devices/dev1/control"
 

@@ -8,9 +8,8 @@ from support import hand_frames as hf
 from support.tiny_onnx import write_model
 
 from gesture_ros.core.event_config import EventConfig
-from gesture_ros.core.events import EventType
 from gesture_ros.core.gesture_decider import DeciderConfig, GestureDecider
-from gesture_ros.core.gesture_event import GestureEventData
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 

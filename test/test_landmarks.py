@@ -13,6 +13,7 @@ from gesture_ros.core.landmarks import (
     Part,
     PoseLandmark,
     empty_landmarks,
+    pose_score,
 )
 
 
@@ -35,3 +36,11 @@ def test_frame_accepts_full_parts_and_treats_empty_as_absent():
 def test_frame_rejects_wrong_hand_shapes_naming_the_part(shape):
     with pytest.raises(KeypointError, match="left_hand has shape"):
         KeypointFrame(stamp_ns=0, left_hand=np.zeros(shape))
+
+
+def test_pose_score_is_the_mean_finite_visibility_and_zero_without_a_pose():
+    pose = empty_landmarks(POSE_LENGTH)
+    assert pose_score(None) == 0.0 and pose_score(pose) == 0.0  # no pose; visibility not given
+    pose[:, Field.VISIBILITY] = 0.5
+    pose[:3, Field.VISIBILITY] = [1.0, np.nan, 0.0]
+    assert pose_score(pose) == pytest.approx((1.0 + 0.0 + 0.5 * 30) / 32)

@@ -32,10 +32,11 @@ from support.launch_run import (
     param_files,
     require_ros2_launch,
 )
-from support.mosquitto import Mosquitto, Subscriber
+from support.mosquitto import Subscriber
 from support.ros_env import DomainLease
 
 from gesture_ros.core.paths import share_dir
+from gesture_ros.devtools.mosquitto import Mosquitto
 
 CLIP = "videos/swipe2_left_right.gif"
 CLIP_FRAMES = 56

@@ -42,3 +42,11 @@ def test_bad_input_is_counted_per_kind_and_logged_once_per_kind():
         bad("layout" if i % 2 else "stamp", f"message {i} refused")
     assert lines == ["message 0 refused", "message 1 refused"]
     assert bad.total == 500 and bad.figures("refused:") == {"refused: layout": 250, "refused: stamp": 250}
+
+
+def test_ready_counts_every_occurrence_since_the_key_was_last_logged():
+    throttle = LogThrottle(period_s=10.0)  # no logger: the caller formats and logs itself
+    assert throttle.ready("full", now=0.0) == 1
+    assert [throttle.ready("full", now=t) for t in (1.0, 2.0, 3.0)] == [0, 0, 0]
+    assert throttle.ready("other", now=3.0) == 1
+    assert throttle.ready("full", now=10.5) == 4  # three quiet ones plus this one

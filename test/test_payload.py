@@ -1,6 +1,7 @@
 """The venue payload: round trip, ISO 8601 stamps, validation, and the documented schema."""
 
 import json
+import re
 import uuid
 from pathlib import Path
 
@@ -49,9 +50,13 @@ def test_iso8601_of_epoch_and_small_fraction():
 def test_encoding_is_deterministic():
     record = _record()
     assert encode(record) == encode(record)
+    assert encode(decode(encode(record))) == encode(record)  # a re-sent event is byte for byte the same
 
 
 def test_event_type_follows_message_constants():
+    text = (DOC.parents[1] / "msg" / "GestureEvent.msg").read_text()
+    constants = dict(re.findall(r"^uint8 (TRIGGER|START|END)\s*=\s*(\d+)", text, flags=re.M))
+    assert {t.name: str(t.value) for t in EventType} == constants
     assert [EventType(i) for i in range(3)] == [EventType.TRIGGER, EventType.START, EventType.END]
     assert [type_word(EventType(i)) for i in range(3)] == ["trigger", "start", "end"]
 

@@ -21,7 +21,7 @@ from sensor_msgs.msg import Image  # noqa: E402
 from visualization_msgs.msg import Marker, MarkerArray  # noqa: E402
 
 from gesture_ros.core.landmarks import Field, HandLandmark  # noqa: E402
-from gesture_ros.ros.conversions import bgr_to_image, stamp_to_ns  # noqa: E402
+from gesture_ros.ros.conversions import bgr_to_image, msg_to_keypoints, stamp_to_ns  # noqa: E402
 from gesture_ros.ros.node_main import spin_until  # noqa: E402
 from gesture_ros.ros.qos import SENSOR_QOS  # noqa: E402
 
@@ -123,6 +123,10 @@ def test_swipe_wrist_moves_right_left_right(domain, probe, tmp_path):
         probe.spin_until(lambda: len(probe.keypoints) >= 130, timeout=150)
         assert kp.proc.poll() is None and cam.proc.poll() is None, kp.log() + cam.log()
     ordered = [probe.keypoints[s] for s in sorted(probe.keypoints)]
+    first = next(k for k in ordered if k.left_hand or k.right_hand)
+    core = msg_to_keypoints(first)
+    hand = core.left_hand if first.left_hand else core.right_hand
+    assert hand_wrist(first) == pytest.approx(hand[HandLandmark.WRIST, Field.X])  # the message's x is the core's X
     xs = np.array([x for x in map(hand_wrist, ordered) if x is not None])
     assert len(xs) >= 80, f"a hand in only {len(xs)} of {len(ordered)} frames"
     smooth = np.convolve(np.pad(xs, 2, mode="edge"), np.ones(5) / 5, mode="valid")
@@ -202,4 +206,3 @@ def test_malformed_images_do_not_stop_the_node(domain, probe, tmp_path):
         assert any(words in line for line in rejected), f"no log line with '{words}':\n{log}"
     assert all(line.count("\n") == 0 and "Traceback" not in line for line in rejected)
     assert "Traceback" not in log
-    assert Field.X == 0  # landmark layout used by hand_wrist()

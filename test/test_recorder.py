@@ -163,3 +163,48 @@ def test_from_mcap_refuses_bad_labels_in_one_sentence(recording, tmp_path, capsy
     assert from_mcap.main([str(path), "--labels", str(labels), "--out", str(tmp_path / "d")]) == 1
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "labels.csv:2: range ends" in err
+
+
+def test_recorder_diagnostics_count_what_it_wrote(tmp_path, domain, rclpy_context):
+    from diagnostic_msgs.msg import DiagnosticArray
+
+    rec = NodeProcess("recorder_node", domain, {"output_dir": str(tmp_path), "file_prefix": "d"}, log_dir=tmp_path)
+    node = rclpy.create_node("diagnostics_probe", context=rclpy_context)
+    executor = rclpy.executors.SingleThreadedExecutor(context=rclpy_context)
+    executor.add_node(node)
+    reports = []
+    node.create_subscription(DiagnosticArray, "/diagnostics",
+                             lambda m: reports.extend(s for s in m.status if s.name == "/recorder_node"), 50)
+    keypoints = node.create_publisher(type(keypoints_to_msg(_frame(0))), "keypoints", SENSOR_QOS)
+    events = node.create_publisher(GestureEvent, "gesture/events", EVENT_QOS)
+
+    def newest() -> dict:
+        return {kv.key: kv.value for kv in reports[-1].values} if reports else {}
+
+    def spin(pred, timeout: float = 20.0) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and not pred():
+            executor.spin_once(timeout_sec=0.05)
+        return pred()
+
+    try:
+        assert spin(lambda: keypoints.get_subscription_count() and events.get_subscription_count()), rec.log()
+        for i in range(20):
+            kp = keypoints_to_msg(_frame(i))
+            keypoints.publish(kp)
+            if i % 7 == 0:
+                events.publish(GestureEvent(header=kp.header, event_id=str(uuid.uuid4()), source_id="cam0",
+                                            gesture="swipe_left", confidence=0.9, event_type=GestureEvent.TRIGGER))
+            executor.spin_once(timeout_sec=0.0)
+            time.sleep(0.01)
+        # events are reliable: all 3 are counted; keypoints are best effort on loopback: nearly all
+        assert spin(lambda: newest().get("messages /gesture/events") == "3"), (newest(), rec.log())
+        values, status = newest(), reports[-1]
+    finally:
+        rec.stop()
+        executor.shutdown()
+        node.destroy_node()
+    assert status.level == bytes([0]) and status.message == "recording"
+    assert 15 <= int(values["messages /keypoints"]) <= 20
+    assert values["file"].startswith(str(tmp_path)) and values["file"].endswith(".mcap")
+    assert values["dropped"] == "0" and values["write errors"] == "0"

@@ -4,11 +4,12 @@ import numpy as np
 import pytest
 from support import hand_frames as hf
 from support.tiny_onnx import write_model
-from test_events import KINDS, LABELS, STEP_NS, probs
+from test_event_machine import KINDS, LABELS, STEP_NS, probs
 
 from gesture_ros.core.event_config import EventConfig
-from gesture_ros.core.events import EventStateMachine, EventType, FrameRef
+from gesture_ros.core.event_machine import EventStateMachine, FrameRef
 from gesture_ros.core.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.core.gesture_event import EventType
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 from gesture_ros.core.rest import RestConfig, RestTracker

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 import cv2
@@ -154,14 +156,26 @@ def test_empty_folder(tmp_path):
 
 
 def test_close_interrupts_a_paced_wait(tmp_path):
-    path = write_gif(tmp_path / "slow.gif", [5000, 5000])
-    source = open_source(str(path), SourceOptions(pace=Pace.REALTIME), clock_ns=clock)
-    assert source.read() is not None
+    """A realtime read waiting 500 s for its frame's time returns None once another thread closes the source."""
+    for i in range(2):
+        cv2.imwrite(str(tmp_path / f"frame_{i}.png"), shade(i))
+    source = open_source(str(tmp_path), SourceOptions(pace=Pace.REALTIME, folder_fps=0.002), clock_ns=clock)
+    assert source.read() is not None  # the first frame goes at once
+    result = []
+    reader = threading.Thread(target=lambda: result.append(source.read()))
+    reader.start()
+    deadline = time.monotonic() + 30
+    while source._yielded_this_pass < 2 and time.monotonic() < deadline:  # the second frame is read ...
+        time.sleep(0.01)
+    reader.join(0.3)
+    assert reader.is_alive() and not result  # ... and its read waits for the frame's time
     source.close()
+    reader.join(60)
+    assert not reader.is_alive() and result == [None]
     assert source.read() is None
 
 
-def test_lost_live_source_is_reopened_with_backoff(tmp_path):
+def test_lost_live_source_is_reopened_and_frames_resume(tmp_path):
     """A capture that stops delivering is released and reopened; frames resume."""
     path = write_video(tmp_path / "clip.mp4", n=3, fps=10.0, fourcc="mp4v")
     reports = []
@@ -176,3 +190,27 @@ def test_lost_live_source_is_reopened_with_backoff(tmp_path):
     assert "test camera delivers no frames; reopening in 0.0 s (attempt 1)" in reports[0]
     assert "test camera is back" in reports[-1]
     assert source.read() is None
+
+
+def test_reopen_waits_double_up_to_the_limit(tmp_path):
+    """While a lost device cannot be reopened, each wait is twice the last, capped at reconnect_max_s."""
+    path = write_video(tmp_path / "clip.mp4", n=3, fps=10.0, fourcc="mp4v")
+    away = tmp_path / "unplugged.mp4"
+    reports = []
+
+    def report(line: str) -> None:
+        reports.append(line)
+        if "(attempt 5)" in line:
+            away.rename(path)  # plugged in again: the fifth attempt reopens it
+
+    options = SourceOptions(reconnect_initial_s=0.1, reconnect_max_s=0.4)
+    source = LiveSource(str(path), cv2.CAP_FFMPEG, "test camera", options, report=report)
+    try:
+        assert [index_of(source.read().image) for _ in range(3)] == [0, 1, 2]
+        path.rename(away)  # unplugged: reopening fails until it is back
+        assert index_of(source.read().image) == 0
+    finally:
+        source.close()
+    waits = [float(line.split("reopening in ")[1].split(" s")[0]) for line in reports if "reopening in" in line]
+    assert waits == [0.1, 0.2, 0.4, 0.4, 0.4]
+    assert source.reconnects == 1 and "test camera is back" in reports[-1]

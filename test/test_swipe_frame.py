@@ -7,8 +7,8 @@ from support.tiny_onnx import write_model
 
 from gesture_ros.core.classifier_params import settings_from
 from gesture_ros.core.event_config import EventConfig
-from gesture_ros.core.events import EventType
 from gesture_ros.core.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.core.gesture_event import EventType
 from gesture_ros.core.landmarks import POSE_LENGTH, Field, KeypointFrame, PoseLandmark, empty_landmarks
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 from gesture_ros.core.swipe_frame import SwipeFrame, exchange_needed, performer_left_sign, swap_swipes

@@ -5,9 +5,9 @@ import onnxruntime as ort
 from support.data import shared_data
 
 from gesture_ros.core.features import FeatureSpec
+from gesture_ros.core.gestures import DEFAULT_GESTURES
 from gesture_ros.core.model_meta import INPUT_NAME, OUTPUT_NAME, GestureKind, ModelMetadata
 from gesture_ros.core.paths import resolve_shipped
-from gesture_ros.toolkit.vocabulary import DEFAULT_GESTURES
 
 MODEL = resolve_shipped("models/gesture_default.onnx")
 

@@ -4,13 +4,13 @@ import numpy as np
 import onnxruntime as ort
 
 from gesture_ros.core.features import FeatureSpec
+from gesture_ros.core.gestures import kinds_for
 from gesture_ros.core.model_meta import INPUT_NAME, ModelMetadata
 from gesture_ros.toolkit.checkpoint import Checkpoint
 from gesture_ros.toolkit.export import export_onnx, read_metadata
 from gesture_ros.toolkit.nets import NetConfig
 from gesture_ros.toolkit.synth.generator import generate_one
 from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
-from gesture_ros.toolkit.vocabulary import kinds_for
 
 LABELS = ["none", "swipe_left", "swipe_right"]
 

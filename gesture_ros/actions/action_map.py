@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..core.gesture_event import EventType
 from ..core.model_meta import GestureKind
 from . import http_action, log_action, mpv_action, osc_action, ros_action
-from .event import EventType
 from .model import Action, ActionKind, ActionMap, RetryPolicy, Target, map_dir
 from .vocabulary import BACKGROUND, Vocabulary
 from .yaml_reader import ActionMapError, Entries, YamlReader

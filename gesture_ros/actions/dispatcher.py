@@ -15,10 +15,11 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+from ..core.gesture_event import EventType, GestureEventData
 from .action_map import KINDS
-from .event import ActionResult, EventType, GestureEventData, Outcome
 from .holds import Hold, HoldBook
 from .model import Action, ActionMap, ExecutorFactory
+from .result import ActionResult, Outcome
 from .safety import SafetyGate, SafetySettings
 from .worker import Job, Report, TargetStats, TargetWorker
 

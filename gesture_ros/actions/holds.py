@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .event import GestureEventData
+from ..core.gesture_event import GestureEventData
 from .model import Action
 from .worker import Job
 

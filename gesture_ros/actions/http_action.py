@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .event import GestureEventData
+from ..core.gesture_event import GestureEventData
 from .model import ActionFailed, ActionKind, Target
 from .template import render, template_problems
 from .yaml_reader import Entries, YamlReader

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .event import GestureEventData
+from ..core.gesture_event import GestureEventData
 from .model import ActionKind, Target
 from .template import render_text, template_problems
 from .yaml_reader import Entries, YamlReader

@@ -10,7 +10,7 @@ from typing import (
     Protocol,
 )
 
-from .event import EventType, GestureEventData
+from ..core.gesture_event import EventType, GestureEventData
 
 
 class ActionFailed(Exception):

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .event import GestureEventData
+from ..core.gesture_event import GestureEventData
 from .model import ActionFailed, ActionKind, Target
+from .sockets import peer_closed
 from .yaml_reader import Entries, YamlReader
 
 # command -> the fields it takes (besides the common action fields)
@@ -138,7 +139,7 @@ class MpvExecutor:
         return reply.get("data")
 
     def _connect(self) -> None:
-        if self._sock is not None and self._peer_closed():
+        if self._sock is not None and peer_closed(self._sock, self._timeout_s):
             self._disconnect()
         if self._sock is None:
             sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -149,17 +150,6 @@ class MpvExecutor:
                 sock.close()
                 raise
             self._sock, self._buffer = sock, b""
-
-    def _peer_closed(self) -> bool:
-        try:
-            self._sock.setblocking(False)
-            return self._sock.recv(1, socket.MSG_PEEK) == b""
-        except BlockingIOError:
-            return False
-        except OSError:
-            return True
-        finally:
-            self._sock.settimeout(self._timeout_s)
 
     def _reply(self, request_id: int) -> dict[str, Any]:
         """Read lines until the reply to ``request_id``; mpv interleaves event lines."""

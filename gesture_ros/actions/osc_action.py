@@ -21,8 +21,9 @@ from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.udp_client import UDPClient
 
-from .event import GestureEventData
+from ..core.gesture_event import GestureEventData
 from .model import ActionFailed, ActionKind, Target
+from .sockets import peer_closed
 from .template import render, template_problems
 from .yaml_reader import Entries, YamlReader
 
@@ -149,7 +150,7 @@ class OscExecutor:
         self._udp.send(message)
 
     def _send_tcp(self, dgram: bytes) -> None:
-        if self._tcp is not None and self._peer_closed(self._tcp):
+        if self._tcp is not None and peer_closed(self._tcp, self._timeout_s):
             self._drop_tcp()
         if self._tcp is None:
             self._tcp = socket.create_connection((self._spec.host, self._spec.port), timeout=self._timeout_s)
@@ -158,18 +159,6 @@ class OscExecutor:
             self._tcp.sendall(struct.pack("!i", len(dgram)) + dgram)
         else:
             self._tcp.sendall(slip.encode(dgram))
-
-    def _peer_closed(self, sock: socket.socket) -> bool:
-        """Return True when the receiver has closed the connection (a send would be lost)."""
-        try:
-            sock.setblocking(False)
-            return sock.recv(1, socket.MSG_PEEK) == b""
-        except BlockingIOError:
-            return False
-        except OSError:
-            return True
-        finally:
-            sock.settimeout(self._timeout_s)
 
     def _drop_tcp(self) -> None:
         if self._tcp is not None:

@@ -1,6 +1,6 @@
 """ROS actions: publish a std_msgs/String, Bool or Empty or a geometry_msgs/Twist, or call a
 std_srvs/Trigger service (publishing Bool false on dispatch/armed disarms the dispatcher). This module only validates; the executor lives in
-``gesture_ros.ros.ros_actions`` (it needs the node)."""
+``gesture_ros.ros.ros_action_executor`` (it needs the node)."""
 
 from __future__ import annotations
 

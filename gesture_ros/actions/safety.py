@@ -16,7 +16,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .event import GestureEventData
+from ..core.gesture_event import GestureEventData
 from .model import Action
 
 

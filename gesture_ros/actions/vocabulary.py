@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.gestures import default_kinds, default_labels
 from ..core.model_meta import GestureKind, ModelMetadata, ModelMetadataError
-from ..toolkit.vocabulary import DEFAULT_GESTURES
 
-# The documented default vocabulary (one definition, in toolkit/vocabulary.py).
-DEFAULT_LABELS = tuple(g.name for g in DEFAULT_GESTURES)
-DEFAULT_KINDS = {g.name: g.kind for g in DEFAULT_GESTURES}
+DEFAULT_LABELS = tuple(default_labels())
+DEFAULT_KINDS = default_kinds()
 BACKGROUND = "none"  # the reject class: it never becomes an event
 
 

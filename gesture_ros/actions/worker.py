@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .event import ActionResult, GestureEventData, Outcome
+from ..core.gesture_event import GestureEventData
 from .model import Action, ActionFailed, ExecutorFactory, Target
+from .result import ActionResult, Outcome
 
 Report = Callable[[ActionResult], None]
 # (action, event, repeat) -> why a queued job must not run any more, or None

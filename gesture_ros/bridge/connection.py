@@ -13,7 +13,7 @@ import ssl
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
@@ -46,8 +46,8 @@ class BrokerConfig:
     host: str = "127.0.0.1"
     port: int = 1883
     version: MqttVersion = MqttVersion.V5
-    tls: Optional[TlsFiles] = None
-    credentials: Optional[Credentials] = None
+    tls: TlsFiles | None = None
+    credentials: Credentials | None = None
     keepalive_s: int = 30
     session_expiry_s: int = 86400
 
@@ -94,7 +94,7 @@ def build_client(cfg: BrokerConfig, client_id: str, persistent: bool,
     return client
 
 
-def connect_args(cfg: BrokerConfig, persistent: bool) -> Dict[str, Any]:
+def connect_args(cfg: BrokerConfig, persistent: bool) -> dict[str, Any]:
     """Return the keyword arguments of ``client.connect`` for this version and session kind."""
     if cfg.version is not MqttVersion.V5:
         return {}

@@ -14,9 +14,9 @@ must not be able to make a device load an arbitrary file.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from typing import Optional, Sequence
 
 from gesture_ros.core.safe_text import bounded
 
@@ -100,7 +100,7 @@ def _validate(body: object) -> ControlCommand:
         command = Command(body.get("command"))
     except ValueError:
         raise bad(f"'command' must be one of {[c.value for c in Command]}, got {bounded(repr(body.get('command')), 60)}") from None
-    model: Optional[object] = body.get("model", "")
+    model: object | None = body.get("model", "")
     if not isinstance(model, str) or (command is Command.SWITCH_MODEL) != bool(model):
         raise bad("'model' (a string) is required by switch_model and only by it")
     request_id = body.get("id", "")

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Optional
 
 ENV_USERNAME = "GESTURE_ROS_MQTT_USERNAME"
 ENV_PASSWORD = "GESTURE_ROS_MQTT_PASSWORD"
@@ -28,7 +28,7 @@ class Credentials:
     origin: str = ""  # where they came from, for log sentences (never the secret itself)
 
 
-def load_credentials(path: str = "", env: Optional[Mapping[str, str]] = None) -> Optional[Credentials]:
+def load_credentials(path: str = "", env: Mapping[str, str] | None = None) -> Credentials | None:
     """Return credentials from ``path`` if given, else from the environment, else None."""
     env = os.environ if env is None else env
     if path:
@@ -54,8 +54,8 @@ def _from_file(path: Path) -> Credentials:
     return Credentials(lines[0].strip(), lines[1] if len(lines) > 1 else "", str(path))
 
 
-def cleartext_refusal(credentials: Optional[Credentials], tls: bool, host: str, port: int, opt_in: str,
-                      option: str = "allow_plaintext_credentials_to") -> Optional[str]:
+def cleartext_refusal(credentials: Credentials | None, tls: bool, host: str, port: int, opt_in: str,
+                      option: str = "allow_plaintext_credentials_to") -> str | None:
     """Return why credentials must not go to ``host`` without TLS, or None.
 
     Credentials travel in cleartext only when the user named this very broker in ``opt_in``:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Deque, Dict, List, Tuple
 
 from gesture_ros.bridge.outbox import Row
 
@@ -28,9 +27,9 @@ class Ack:
 
 @dataclass
 class Settled:
-    delivered: List[Row] = field(default_factory=list)
-    refused: List[Tuple[Row, Ack]] = field(default_factory=list)
-    other: List[Ack] = field(default_factory=list)  # acks of messages that are not events (status)
+    delivered: list[Row] = field(default_factory=list)
+    refused: list[tuple[Row, Ack]] = field(default_factory=list)
+    other: list[Ack] = field(default_factory=list)  # acks of messages that are not events (status)
 
 
 class InflightWindow:
@@ -39,8 +38,8 @@ class InflightWindow:
     def __init__(self, size: int) -> None:
         self.size = size
         self.cursor = 0
-        self._rows: Dict[int, Row] = {}
-        self._acks: Deque[Ack] = deque()  # appended by the network thread
+        self._rows: dict[int, Row] = {}
+        self._acks: deque[Ack] = deque()  # appended by the network thread
 
     def __len__(self) -> int:
         return len(self._rows)

@@ -12,10 +12,10 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import Callable, Iterable, List, Sequence
 
 _SCHEMA_VERSION = 1
 _SCHEMA = """
@@ -164,7 +164,7 @@ class Outbox:
             return 0
         return max(0, min(wanted, self.limits.max_events - self._depth))
 
-    def pending(self, after_id: int = 0, limit: int = 500) -> List[Row]:
+    def pending(self, after_id: int = 0, limit: int = 500) -> list[Row]:
         """Return up to ``limit`` rows with id > ``after_id``, oldest first."""
         with self._lock:
             cur = self._db.execute("SELECT id, event_id, topic, payload, accepted_ns FROM outbox "
@@ -230,7 +230,7 @@ class Outbox:
         row = self._db.execute("SELECT accepted_ns FROM outbox ORDER BY id LIMIT 1").fetchone()
         return 0.0 if row is None else max(0.0, (now - row[0]) * 1e-9)
 
-    def refused_rows(self) -> List[Row]:
+    def refused_rows(self) -> list[Row]:
         with self._lock:
             cur = self._db.execute("SELECT id, event_id, topic, payload, accepted_ns FROM refused ORDER BY id")
             return [Row(r[0], r[1], r[2], bytes(r[3]), r[4]) for r in cur]
@@ -239,7 +239,7 @@ class Outbox:
         with self._lock:
             self._db.close()
 
-    def __enter__(self) -> "Outbox":
+    def __enter__(self) -> Outbox:
         return self
 
     def __exit__(self, *exc: object) -> None:

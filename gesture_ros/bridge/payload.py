@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 import time
-from typing import Any, Dict
+from typing import Any
 
 from gesture_ros.core.gesture_event import EventType, GestureEventData
 from gesture_ros.core.safe_text import bounded
@@ -37,7 +37,7 @@ def iso8601(ns: int) -> str:
     return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{frac:09d}Z"
 
 
-def _stamp(ns: int) -> Dict[str, Any]:
+def _stamp(ns: int) -> dict[str, Any]:
     return {"ns": int(ns), "iso": iso8601(ns)}
 
 
@@ -64,7 +64,7 @@ def encode(record: GestureEventData) -> bytes:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), allow_nan=False).encode()
 
 
-def _field(body: Dict[str, Any], name: str, kind: Any) -> Any:
+def _field(body: dict[str, Any], name: str, kind: Any) -> Any:
     if name not in body:
         raise PayloadError(f"payload field '{name}' is missing")
     value = body[name]
@@ -74,7 +74,7 @@ def _field(body: Dict[str, Any], name: str, kind: Any) -> Any:
     return value
 
 
-def _stamp_ns(body: Dict[str, Any], name: str) -> int:
+def _stamp_ns(body: dict[str, Any], name: str) -> int:
     ns = _field(_field(body, name, dict), "ns", int)
     if ns < 0:
         raise PayloadError(f"payload field '{name}.ns' must be >= 0, got {ns}")

@@ -12,8 +12,8 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Callable, List, Optional, Set
 
 import paho.mqtt.client as mqtt
 
@@ -24,8 +24,8 @@ from gesture_ros.bridge.inflight import InflightWindow
 from gesture_ros.bridge.outbox import Outbox, Row
 from gesture_ros.bridge.payload import iso8601
 from gesture_ros.bridge.session import LinkError, LinkState, Session
-from gesture_ros.bridge.throttle import LogThrottle
 from gesture_ros.bridge.topics import TopicLayout
+from gesture_ros.core.log_throttle import LogThrottle
 from gesture_ros.core.safe_text import bounded
 
 _log = logging.getLogger("gesture_ros.bridge")
@@ -44,7 +44,7 @@ class SenderConfig:
     heartbeat_s: float = 10.0
     connect_timeout_s: float = 10.0
     batch_interval_s: float = 0.002
-    control: Optional[ControlPolicy] = None
+    control: ControlPolicy | None = None
 
 
 @dataclass
@@ -67,8 +67,8 @@ class Sender:
     """Deliver the outbox to the broker from a thread of its own."""
 
     def __init__(self, cfg: SenderConfig, outbox: Outbox,
-                 on_control: Optional[Callable[[ControlCommand], None]] = None,
-                 on_delivered: Optional[Callable[[List[Row]], None]] = None) -> None:
+                 on_control: Callable[[ControlCommand], None] | None = None,
+                 on_delivered: Callable[[list[Row]], None] | None = None) -> None:
         self.cfg = cfg
         self.outbox = outbox
         self.stats = SenderStats()
@@ -82,8 +82,8 @@ class Sender:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._lost = threading.Event()
-        self._status_mids: Set[int] = set()
-        self._throttle = LogThrottle(10.0)
+        self._status_mids: set[int] = set()
+        self._throttle = LogThrottle(period_s=10.0)
         self._max_packet = cfg.max_packet_bytes
         self._thread = threading.Thread(target=self._run, name="mqtt-sender", daemon=True)
 
@@ -127,7 +127,7 @@ class Sender:
         if count:
             _log.error("%s%s", sentence, f" ({count} attempts since last report)" if count > 1 else "")
 
-    def _connect(self) -> Optional[Session]:
+    def _connect(self) -> Session | None:
         self.stats.state = LinkState.CONNECTING
         self._lost.clear()
         try:

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional
 
 from gesture_ros.bridge.control import ControlCommand
 from gesture_ros.bridge.outbox import Durability, Entry, Outbox, OutboxLimits, Row
 from gesture_ros.bridge.payload import PayloadError, encode
 from gesture_ros.bridge.sender import Sender, SenderConfig
 from gesture_ros.bridge.session import LinkState
-from gesture_ros.bridge.throttle import LogThrottle
 from gesture_ros.bridge.writer import OutboxWriter
 from gesture_ros.core.gesture_event import GestureEventData
+from gesture_ros.core.log_throttle import LogThrottle
 from gesture_ros.core.safe_text import bounded
 
 _log = logging.getLogger("gesture_ros.bridge")
@@ -49,13 +49,13 @@ class BridgeStatus:
     retries: int
     resent: int
     last_error: str
-    refusals: Dict[str, int]
+    refusals: dict[str, int]
 
 
 class BridgeService:
     """Outbox, group-commit writer and MQTT sender, started and stopped together."""
 
-    def __init__(self, cfg: BridgeConfig, on_control: Optional[Callable[[ControlCommand], None]] = None) -> None:
+    def __init__(self, cfg: BridgeConfig, on_control: Callable[[ControlCommand], None] | None = None) -> None:
         self.cfg = cfg
         self.outbox = Outbox(cfg.outbox_path, cfg.limits, cfg.durability)
         self.writer = OutboxWriter(self.outbox)
@@ -65,9 +65,9 @@ class BridgeService:
         self.too_large = 0
         self.invalid = 0
         self._rate_mark = (time.monotonic(), 0)  # (when, delivered) at the last status()
-        self._delivered_listeners: List[Callable[[List[Row]], None]] = []
-        self._throttle = LogThrottle(10.0)
-        self._topics: Dict[str, str] = {}
+        self._delivered_listeners: list[Callable[[list[Row]], None]] = []
+        self._throttle = LogThrottle(period_s=10.0)
+        self._topics: dict[str, str] = {}
 
     def start(self) -> None:
         self.writer.start()
@@ -80,7 +80,7 @@ class BridgeService:
         self.sender.stop()
         self.outbox.close()
 
-    def add_delivered_listener(self, listener: Callable[[List[Row]], None]) -> None:
+    def add_delivered_listener(self, listener: Callable[[list[Row]], None]) -> None:
         self._delivered_listeners.append(listener)
 
     def accept(self, record: GestureEventData) -> bool:
@@ -107,7 +107,7 @@ class BridgeService:
             topic = self._topics[record.source_id] = self.cfg.sender.layout.event_topic(record.source_id)
         return self.writer.submit(Entry(record.event_id, topic, payload))
 
-    def _delivered(self, rows: List[Row]) -> None:
+    def _delivered(self, rows: list[Row]) -> None:
         for listener in self._delivered_listeners:
             listener(rows)
 

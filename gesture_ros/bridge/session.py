@@ -9,9 +9,9 @@ from __future__ import annotations
 import ssl
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Callable
 
 from gesture_ros.bridge.connection import (
     BrokerConfig,

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter, OrderedDict, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Deque, Dict, Optional, Set
 
 from gesture_ros.core.gesture_event import EventType, GestureEventData
 
@@ -23,7 +23,7 @@ class SourceTrack:
 
     events: int = 0
     last_sequence: int = 0
-    missing: Set[int] = field(default_factory=set)
+    missing: set[int] = field(default_factory=set)
     late: int = 0
     out_of_order: int = 0
     restarts: int = 0
@@ -45,9 +45,9 @@ class CrowdTally:
         self.duplicates = 0
         self.invalid = 0
         self.gestures: Counter = Counter()
-        self.sources: Dict[str, SourceTrack] = {}
-        self._seen: "OrderedDict[str, None]" = OrderedDict()
-        self._recent: Deque[tuple] = deque()
+        self.sources: dict[str, SourceTrack] = {}
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._recent: deque[tuple] = deque()
 
     def add(self, record: GestureEventData) -> bool:
         """Count an event; return False if it is a duplicate."""
@@ -111,7 +111,7 @@ class CrowdTally:
             "sources": {s: t.events for s, t in self.sources.items() if t.events},
         }
 
-    def table(self, title: Optional[str] = None) -> str:
+    def table(self, title: str | None = None) -> str:
         """Return the artists' view: gestures and devices, as a plain-text table."""
         recent = self.recent()
         lines = [title or f"venue monitor: {self.unique} events ({self.duplicates} duplicates dropped, "

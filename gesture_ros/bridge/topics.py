@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 DEFAULT_EVENTS = "venues/{venue}/devices/{source}/gestures"
 DEFAULT_STATUS = "venues/{venue}/devices/{device}/status"
@@ -50,7 +49,7 @@ class TopicLayout:
     def status_topic(self) -> str:
         return self.status.format(venue=level(self.venue), device=level(self.device))
 
-    def control_topic(self) -> Optional[str]:
+    def control_topic(self) -> str | None:
         if not self.control:
             return None
         return self.control.format(venue=level(self.venue), device=level(self.device))

@@ -21,7 +21,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import IO, List, Optional
+from typing import IO
 
 import paho.mqtt.client as mqtt
 
@@ -42,7 +42,7 @@ from gesture_ros.bridge.topics import DEFAULT_EVENTS, DEFAULT_STATUS, subscripti
 _log = logging.getLogger("gesture_ros.venue_monitor")
 
 
-def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="venue_monitor", description=__doc__.split("\n\n")[0])
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=1883)
@@ -70,7 +70,7 @@ def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
 class VenueMonitor:
     """Subscribe, deduplicate, count, and optionally record to JSONL."""
 
-    def __init__(self, args: argparse.Namespace, out: Optional[IO[str]] = None) -> None:
+    def __init__(self, args: argparse.Namespace, out: IO[str] | None = None) -> None:
         self.args = args
         self.tally = CrowdTally()
         self.lock = threading.Lock()
@@ -153,7 +153,7 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # end like Ctrl-C: close the file, print the summary
 
 
-def run(argv: Optional[List[str]] = None) -> int:
+def run(argv: list[str] | None = None) -> int:
     """Run the monitor; return 0, 1 when the broker cannot be used, 2 for bad options."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="venue_monitor: %(message)s", stream=sys.stderr)
@@ -192,7 +192,7 @@ def run(argv: Optional[List[str]] = None) -> int:
     return 1 if monitor.refused else 0
 
 
-def main(argv: Optional[List[str]] = None) -> None:
+def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``venue_monitor`` script and ``venue-monitor`` command."""
     sys.exit(run(argv))
 

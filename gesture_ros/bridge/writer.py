@@ -11,32 +11,32 @@ from __future__ import annotations
 import logging
 import threading
 from collections import deque
-from typing import Callable, Deque, List, Optional
+from collections.abc import Callable
 
 from gesture_ros.bridge.outbox import Entry, Outbox
-from gesture_ros.bridge.throttle import LogThrottle
+from gesture_ros.core.log_throttle import LogThrottle
 
 _log = logging.getLogger("gesture_ros.bridge")
 
 # Receives the committed entries and the ones the full outbox rejected.
-CommitListener = Callable[[List[Entry], List[Entry]], None]
+CommitListener = Callable[[list[Entry], list[Entry]], None]
 
 
 class OutboxWriter:
     """A thread that drains submitted entries into the outbox in batches."""
 
     def __init__(self, outbox: Outbox, max_pending: int = 10_000, max_batch: int = 1000,
-                 on_commit: Optional[CommitListener] = None) -> None:
+                 on_commit: CommitListener | None = None) -> None:
         self.outbox = outbox
         self.max_pending = max_pending
         self.max_batch = max_batch
         self.backlog_rejected = 0
-        self._listeners: List[CommitListener] = [on_commit] if on_commit else []
-        self._queue: Deque[Entry] = deque()
+        self._listeners: list[CommitListener] = [on_commit] if on_commit else []
+        self._queue: deque[Entry] = deque()
         self._busy = False
         self._stopping = False
         self._cv = threading.Condition()
-        self._throttle = LogThrottle(10.0)
+        self._throttle = LogThrottle(period_s=10.0)
         self._dropped_reported = 0
         self._thread = threading.Thread(target=self._run, name="outbox-writer", daemon=True)
 
@@ -92,7 +92,7 @@ class OutboxWriter:
                     self._busy = False
                     self._cv.notify_all()
 
-    def _commit(self, batch: List[Entry]) -> None:
+    def _commit(self, batch: list[Entry]) -> None:
         try:
             taken = self.outbox.put_many(batch)
         except Exception as exc:  # noqa: BLE001 - a disk error must not kill the writer thread

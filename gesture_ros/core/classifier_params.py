@@ -16,11 +16,11 @@ from gesture_ros.core.event_config import EventConfig, parse_label_values
 from gesture_ros.core.gesture_decider import DeciderConfig
 from gesture_ros.core.onnx_model import RuntimeOptions
 from gesture_ros.core.ort_providers import DEFAULT_PROVIDERS
+from gesture_ros.core.paths import DEFAULT_MODEL
 from gesture_ros.core.rest import RestConfig
 from gesture_ros.core.smoothing import Smoothing
 from gesture_ros.core.swipe_frame import SwipeFrame
 
-DEFAULT_MODEL = "models/gesture_default.onnx"
 DEFAULT_TRT_CACHE = "~/.cache/gesture_ros/trt_engines"
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gesture_ros.core.events import FrameRef
+from gesture_ros.core.event_machine import FrameRef
 from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame, Part
 

@@ -36,8 +36,8 @@ flag, never stale values. Every value is finite and clipped to [-clip, clip].
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import List, Mapping, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -73,13 +73,13 @@ class SequenceArrays:
     pose: np.ndarray
     left_hand: np.ndarray
     right_hand: np.ndarray
-    image_size: Tuple[int, int] = (0, 0)
+    image_size: tuple[int, int] = (0, 0)
 
     def __len__(self) -> int:
         return int(self.stamps_ns.shape[0])
 
     @classmethod
-    def from_frames(cls, frames: Sequence[KeypointFrame]) -> "SequenceArrays":
+    def from_frames(cls, frames: Sequence[KeypointFrame]) -> SequenceArrays:
         """Stack frames; the image size is the last frame's."""
 
         def stack(part: Part, n: int) -> np.ndarray:
@@ -104,11 +104,11 @@ class SequenceArrays:
 class FeatureSpec:
     """How keypoints become one frame's feature vector (stored whole in model metadata)."""
 
-    parts: Tuple[str, ...] = ("pose", "left_hand", "right_hand")
+    parts: tuple[str, ...] = ("pose", "left_hand", "right_hand")
     hand_mode: str = "dominant"
     mirror_left: bool = True
     hand_z: bool = False
-    pose_landmarks: Tuple[str, ...] = DEFAULT_POSE_LANDMARKS
+    pose_landmarks: tuple[str, ...] = DEFAULT_POSE_LANDMARKS
     motion: bool = True
     velocity_scale: float = 0.1
     max_gap_s: float = 0.5
@@ -140,17 +140,17 @@ class FeatureSpec:
         return Part.POSE.value in self.parts
 
     @property
-    def hand_sides(self) -> Tuple[str, ...]:
+    def hand_sides(self) -> tuple[str, ...]:
         """Hand blocks in output order: ('hand',) for dominant mode, else the sides used."""
         sides = tuple(p for p in (Part.LEFT_HAND.value, Part.RIGHT_HAND.value) if p in self.parts)
         if self.hand_mode == "dominant" and sides:
             return ("hand",)
         return sides
 
-    def names(self) -> List[str]:
+    def names(self) -> list[str]:
         """Return one name per feature column."""
         axes = ("x", "y", "z") if self.hand_z else ("x", "y")
-        out: List[str] = []
+        out: list[str] = []
         for side in self.hand_sides:
             out.append(f"{side}.present")
             out += [f"{side}.{j.name.lower()}.{a}" for j in HAND_JOINTS for a in axes]
@@ -181,7 +181,7 @@ class FeatureSpec:
         return d
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "FeatureSpec":
+    def from_dict(cls, d: Mapping) -> FeatureSpec:
         """Build a spec from to_dict() output; raise FeatureSpecError on unknown keys."""
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
@@ -190,7 +190,7 @@ class FeatureSpec:
         return cls(**dict(d))
 
     # ---- features -------------------------------------------------------------------
-    def frame_features(self, frame: KeypointFrame, prev: Optional[KeypointFrame] = None) -> np.ndarray:
+    def frame_features(self, frame: KeypointFrame, prev: KeypointFrame | None = None) -> np.ndarray:
         """Return the (dim,) features of ``frame``; ``prev`` gives the velocities."""
         frames = [frame] if prev is None else [prev, frame]
         return self.sequence_features(SequenceArrays.from_frames(frames))[-1]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 from gesture_ros.core.stats import RateMeter
 
@@ -25,33 +24,33 @@ class FrameFlow:
     describe now, not the whole run.
     """
 
-    def __init__(self, limits: Optional[FlowLimits] = None, span_s: float = 5.0) -> None:
+    def __init__(self, limits: FlowLimits | None = None, span_s: float = 5.0) -> None:
         self.limits = limits or FlowLimits()
         self._in, self._out, self._dropped = RateMeter(span_s), RateMeter(span_s), RateMeter(span_s)
         self._started = time.monotonic()
-        self._last_in: Optional[float] = None
+        self._last_in: float | None = None
 
-    def received(self, now: Optional[float] = None) -> None:
+    def received(self, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         self._in.tick(now)
         self._last_in = now
 
-    def processed(self, now: Optional[float] = None) -> None:
+    def processed(self, now: float | None = None) -> None:
         self._out.tick(now)
 
-    def dropped(self, now: Optional[float] = None) -> None:
+    def dropped(self, now: float | None = None) -> None:
         self._dropped.tick(now)
 
-    def drop_fraction(self, now: Optional[float] = None) -> float:
+    def drop_fraction(self, now: float | None = None) -> float:
         """Return the fraction of the span's images that were dropped (0 with no images)."""
         received = self._in.count(now)
         return self._dropped.count(now) / received if received else 0.0
 
-    def figures(self, now: Optional[float] = None) -> dict[str, float]:
+    def figures(self, now: float | None = None) -> dict[str, float]:
         return {"input rate hz": self._in.rate(now), "processed rate hz": self._out.rate(now),
                 "dropped fraction": self.drop_fraction(now)}
 
-    def problems(self, now: Optional[float] = None) -> list[str]:
+    def problems(self, now: float | None = None) -> list[str]:
         """Return one sentence per reason to warn: no images lately, or too many dropped."""
         now = time.monotonic() if now is None else now
         out = []

@@ -25,7 +25,7 @@ from gesture_ros.core.decision import (
     dominant_side,
 )
 from gesture_ros.core.event_config import EventConfig
-from gesture_ros.core.events import Event, EventStateMachine, FrameRef
+from gesture_ros.core.event_machine import Event, EventStateMachine, FrameRef
 from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.model_meta import GestureKind

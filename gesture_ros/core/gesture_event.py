@@ -2,16 +2,23 @@
 
 The classifier decides these, the action dispatcher acts on them, the bridge sends them to
 the venue and the rviz markers show them: all of them use this one type. Conversion from
-and to the ROS message is in gesture_ros/ros/event_msgs.py.
+and to the ROS message is in gesture_ros/ros/event_conversion.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from gesture_ros.core.events import EventType
+from enum import IntEnum
 
 __all__ = ["EventType", "GestureEventData"]
+
+
+class EventType(IntEnum):
+    """Event types, numbered as in GestureEvent.msg."""
+
+    TRIGGER = 0
+    START = 1
+    END = 2
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum, IntEnum
-from typing import Optional
 
 import numpy as np
 
@@ -118,7 +117,7 @@ class KeypointError(ValueError):
     """A keypoint frame or message that does not have the documented layout."""
 
 
-def _check_part(name: str, arr: Optional[np.ndarray], lengths: tuple[int, ...]) -> Optional[np.ndarray]:
+def _check_part(name: str, arr: np.ndarray | None, lengths: tuple[int, ...]) -> np.ndarray | None:
     if arr is None:
         return None
     arr = np.asarray(arr, dtype=np.float32)
@@ -144,10 +143,10 @@ class KeypointFrame:
     image_width: int = 0
     image_height: int = 0
     model: str = ""
-    pose: Optional[np.ndarray] = None
-    left_hand: Optional[np.ndarray] = None
-    right_hand: Optional[np.ndarray] = None
-    face: Optional[np.ndarray] = None
+    pose: np.ndarray | None = None
+    left_hand: np.ndarray | None = None
+    right_hand: np.ndarray | None = None
+    face: np.ndarray | None = None
     pose_score: float = 0.0
     left_hand_score: float = 0.0
     right_hand_score: float = 0.0
@@ -158,7 +157,7 @@ class KeypointFrame:
         self.right_hand = _check_part("right_hand", self.right_hand, (HAND_LENGTH,))
         self.face = _check_part("face", self.face, FACE_LENGTHS)
 
-    def part(self, part: Part) -> Optional[np.ndarray]:
+    def part(self, part: Part) -> np.ndarray | None:
         """Return the landmark array of a part, or None when absent."""
         return getattr(self, part.value)
 
@@ -172,3 +171,16 @@ def empty_landmarks(n: int) -> np.ndarray:
     arr = np.zeros((n, N_FIELDS), dtype=np.float32)
     arr[:, Field.VISIBILITY:] = np.nan
     return arr
+
+
+def pose_score(pose: np.ndarray | None) -> float:
+    """Return the mean visibility of a pose's landmarks (0..1): how much of the body is in view; 0 without one.
+
+    The Solutions API gives the pose no detection confidence of its own; per-landmark visibility
+    is what it does give.
+    """
+    if pose is None:
+        return 0.0
+    visibility = pose[:, Field.VISIBILITY]
+    visibility = visibility[np.isfinite(visibility)]
+    return float(np.clip(visibility.mean(), 0.0, 1.0)) if visibility.size else 0.0

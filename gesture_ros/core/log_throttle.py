@@ -16,27 +16,36 @@ class LogThrottle:
     """Forward a message to ``log`` unless the same key was logged less than ``period_s`` ago.
 
     ``log`` is any callable taking one string, typically a logger's bound method
-    (``node.get_logger().warning``). Safe to call from several threads.
+    (``node.get_logger().warning``). Without one, only ``ready`` is of use: it tells whether to
+    log now, for callers that format and log themselves. Safe to call from several threads.
     """
 
-    def __init__(self, log: Callable[[str], None], period_s: float = 5.0) -> None:
+    def __init__(self, log: Callable[[str], None] | None = None, period_s: float = 5.0) -> None:
         self._log = log
         self.period_s = period_s
-        self._seen: dict[str, tuple[float, int]] = {}  # key -> (last logged, suppressed since)
+        self._seen: dict[str, tuple[float, int]] = {}  # key -> (last logged, happened since)
         self._lock = threading.Lock()
 
-    def __call__(self, message: str, key: str | None = None, now: float | None = None) -> bool:
-        """Log ``message`` (throttled per ``key``, default the message); return True if logged."""
-        key = message if key is None else key
+    def ready(self, key: str, now: float | None = None) -> int:
+        """Return 0 to stay quiet, else how often ``key`` happened since it was last logged (this time included)."""
         now = time.monotonic() if now is None else now
         with self._lock:
-            last, suppressed = self._seen.get(key, (float("-inf"), 0))
+            last, count = self._seen.get(key, (float("-inf"), 0))
+            count += 1
             if now - last < self.period_s:
-                self._seen[key] = (last, suppressed + 1)
-                return False
+                self._seen[key] = (last, count)
+                return 0
             self._seen[key] = (now, 0)
             if len(self._seen) > 256:  # keep memory bounded under a flood of distinct messages
                 self._seen = {k: v for k, v in self._seen.items() if now - v[0] < self.period_s}
+        return count
+
+    def __call__(self, message: str, key: str | None = None, now: float | None = None) -> bool:
+        """Log ``message`` (throttled per ``key``, default the message); return True if logged."""
+        count = self.ready(message if key is None else key, now)
+        if not count:
+            return False
+        suppressed = count - 1
         self._emit(bounded(message, MAX_LINE) + (f" (repeated {suppressed} more times)" if suppressed else ""))
         return True
 
@@ -47,6 +56,8 @@ class LogThrottle:
         cannot be changed between calls") when one line logs at two: throttles of different
         severities must not share the line that calls the logger.
         """
+        if self._log is None:
+            return
         owner, name = getattr(self._log, "__self__", None), getattr(self._log, "__name__", "")
         if owner is None or name not in _SEVERITIES:
             self._log(text)

@@ -12,9 +12,9 @@ The graph has one float32 input ``features`` of shape [batch, window, feature_di
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Dict, List, Mapping
 
 PREFIX = "gesture_ros."
 INPUT_NAME = "features"
@@ -38,8 +38,8 @@ class ModelMetadataError(ValueError):
 class ModelMetadata:
     model_id: str
     version: str
-    labels: List[str]
-    kinds: Dict[str, GestureKind]
+    labels: list[str]
+    kinds: dict[str, GestureKind]
     window: int
     feature_spec: dict  # FeatureSpec.to_dict(); compared whole against the classifier's
     fps: float = 25.0  # frame rate the window was trained at
@@ -51,7 +51,7 @@ class ModelMetadata:
     def n_classes(self) -> int:
         return len(self.labels)
 
-    def to_props(self) -> Dict[str, str]:
+    def to_props(self) -> dict[str, str]:
         """Return the metadata as ONNX metadata_props (string to string)."""
         self.validate()
         return {
@@ -68,7 +68,7 @@ class ModelMetadata:
         }
 
     @classmethod
-    def from_props(cls, props: Mapping[str, str]) -> "ModelMetadata":
+    def from_props(cls, props: Mapping[str, str]) -> ModelMetadata:
         """Parse ONNX metadata_props; raise ModelMetadataError naming the bad key."""
 
         def get(key: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 _REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_MODEL = "models/gesture_default.onnx"  # the shipped model, relative to the share dir
 
 
 def share_dir() -> Path:

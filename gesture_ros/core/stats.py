@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Deque, Dict, Iterator, Optional
 
 import numpy as np
 
@@ -15,14 +15,14 @@ class RateMeter:
 
     def __init__(self, span_s: float = 5.0) -> None:
         self.span_s = span_s
-        self._times: Deque[float] = deque()
+        self._times: deque[float] = deque()
 
-    def tick(self, now: Optional[float] = None) -> None:
+    def tick(self, now: float | None = None) -> None:
         now = time.monotonic() if now is None else now
         self._times.append(now)
         self._trim(now)
 
-    def rate(self, now: Optional[float] = None) -> float:
+    def rate(self, now: float | None = None) -> float:
         now = time.monotonic() if now is None else now
         self._trim(now)
         times = tuple(self._times)
@@ -30,7 +30,7 @@ class RateMeter:
             return 0.0
         return (len(times) - 1) / max(times[-1] - times[0], 1e-9)
 
-    def count(self, now: Optional[float] = None) -> int:
+    def count(self, now: float | None = None) -> int:
         """Return how many ticks fall in the span."""
         now = time.monotonic() if now is None else now
         self._trim(now)
@@ -48,7 +48,7 @@ class LatencyStats:
     """The last N samples of a duration, in seconds, with percentiles in milliseconds."""
 
     def __init__(self, size: int = 1000) -> None:
-        self._samples: Deque[float] = deque(maxlen=size)
+        self._samples: deque[float] = deque(maxlen=size)
 
     def add(self, seconds: float) -> None:
         self._samples.append(seconds)
@@ -63,7 +63,7 @@ class LatencyStats:
             return float("nan")
         return float(np.percentile(np.asarray(samples, dtype=float), q) * 1e3)
 
-    def summary(self) -> Dict[str, float]:
+    def summary(self) -> dict[str, float]:
         return {"p50_ms": self.percentile_ms(50), "p95_ms": self.percentile_ms(95),
                 "p99_ms": self.percentile_ms(99), "n": float(len(self))}
 
@@ -73,7 +73,7 @@ class StageTimer:
 
     def __init__(self, size: int = 500) -> None:
         self._size = size
-        self.stages: Dict[str, LatencyStats] = {}
+        self.stages: dict[str, LatencyStats] = {}
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -83,9 +83,9 @@ class StageTimer:
         finally:
             self.stages.setdefault(name, LatencyStats(self._size)).add(time.perf_counter() - start)
 
-    def summary(self) -> Dict[str, float]:
+    def summary(self) -> dict[str, float]:
         """Return {'<stage> p50 ms': ..., '<stage> p95 ms': ...} for every stage."""
-        out: Dict[str, float] = {}
+        out: dict[str, float] = {}
         for name, stats in tuple(self.stages.items()):  # stages may be added by another thread
             out[f"{name} p50 ms"] = stats.percentile_ms(50)
             out[f"{name} p95 ms"] = stats.percentile_ms(95)

@@ -7,12 +7,7 @@ has repeating held actions, ``gesture/scores`` is subscribed as the classifier's
 
 from __future__ import annotations
 
-from rcl_interfaces.msg import (
-    FloatingPointRange,
-    IntegerRange,
-    ParameterDescriptor,
-    SetParametersResult,
-)
+from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from std_msgs.msg import Bool
@@ -20,31 +15,27 @@ from std_srvs.srv import SetBool
 
 from gesture_ros.actions.action_map import load_action_map
 from gesture_ros.actions.dispatcher import Dispatcher
-from gesture_ros.actions.event import ActionResult, Outcome
 from gesture_ros.actions.event_check import check_event
 from gesture_ros.actions.log_action import LogExecutor
 from gesture_ros.actions.model import ActionMap
+from gesture_ros.actions.result import ActionResult, Outcome
 from gesture_ros.actions.safety import SafetySettings
 from gesture_ros.actions.vocabulary import Vocabulary, load_vocabulary
 from gesture_ros.actions.yaml_reader import ActionMapError
 from gesture_ros.core.bad_input import BadInputLog
-from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.core.paths import DEFAULT_MODEL, resolve_shipped
 from gesture_ros.core.safe_text import bounded
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores
-from gesture_ros.ros.action_msgs import record_from_result
+from gesture_ros.ros.action_record_conversion import record_from_result
 from gesture_ros.ros.conversions import stamp_to_ns
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher
-from gesture_ros.ros.event_msgs import event_from_msg
+from gesture_ros.ros.event_conversion import event_from_msg
 from gesture_ros.ros.node_main import run_node
+from gesture_ros.ros.params import declare
 from gesture_ros.ros.qos import EVENT_QOS
-from gesture_ros.ros.ros_actions import RosExecutor
+from gesture_ros.ros.ros_action_executor import RosExecutor
 
 DEFAULT_MAP = "config/actions/default.yaml"
-DEFAULT_MODEL = "models/gesture_default.onnx"
-
-
-def _float_range(low: float, high: float) -> list[FloatingPointRange]:
-    return [FloatingPointRange(from_value=low, to_value=high, step=0.0)]
 
 
 class ActionDispatchNode(Node):
@@ -86,34 +77,23 @@ class ActionDispatchNode(Node):
                                                  self.get_parameter("diagnostics_period_s").value)
 
     def _declare_parameters(self) -> None:
-        self.declare_parameter("action_map", DEFAULT_MAP, ParameterDescriptor(
-            description="Action map YAML (absolute, or relative to the package share directory); "
-                        "setting it (even to the same path) reloads the map; a bad file is refused"))
-        self.declare_parameter("model", DEFAULT_MODEL, ParameterDescriptor(
-            description="ONNX gesture model whose labels are the gesture names a map may use; "
-                        "the documented default vocabulary when it cannot be read"))
-        self.declare_parameter("armed", True, ParameterDescriptor(
-            description="When false nothing fires but stops (END actions, stop: true); also set by "
-                        "dispatch/set_armed and dispatch/armed; disarming runs the END actions of held gestures"))
-        self.declare_parameter("max_event_age_s", 1.0, ParameterDescriptor(
-            description="Events whose header stamp is older than this (node clock) are not acted on; 0: off",
-            floating_point_range=_float_range(0.0, 3600.0)))
-        self.declare_parameter("global_rate_limit", 10, ParameterDescriptor(
-            description="Most events acted on per global_rate_window_s, all gestures together; 0: no limit",
-            integer_range=[IntegerRange(from_value=0, to_value=10000, step=1)]))
-        self.declare_parameter("global_rate_window_s", 1.0, ParameterDescriptor(
-            description="Window of the global rate limit, seconds",
-            floating_point_range=_float_range(0.01, 3600.0)))
-        self.declare_parameter("hold_timeout_s", 0.5, ParameterDescriptor(
-            description="A held gesture with repeat_hz actions is released (its END actions run) when its "
-                        "source has no gesture/scores for this long: a dead classifier stops the robot",
-            floating_point_range=_float_range(0.05, 60.0)))
-        self.declare_parameter("max_stamp_skew_s", 3600.0, ParameterDescriptor(
-            description="Events stamped further than this from the node clock are refused as bad input; 0: off",
-            floating_point_range=_float_range(0.0, 1e9)))
-        self.declare_parameter("diagnostics_period_s", 1.0, ParameterDescriptor(
-            description="Period of /diagnostics, seconds", read_only=True,
-            floating_point_range=_float_range(0.1, 60.0)))
+        declare(self, "action_map", DEFAULT_MAP, "Action map YAML (absolute, or relative to the package share "
+                "directory); setting it (even to the same path) reloads the map; a bad file is refused")
+        declare(self, "model", DEFAULT_MODEL, "ONNX gesture model whose labels are the gesture names a map may "
+                "use; the documented default vocabulary when it cannot be read")
+        declare(self, "armed", True, "When false nothing fires but stops (END actions, stop: true); also set by "
+                "dispatch/set_armed and dispatch/armed; disarming runs the END actions of held gestures")
+        declare(self, "max_event_age_s", 1.0, "Events whose header stamp is older than this (node clock) are not "
+                "acted on; 0: off", (0.0, 3600.0))
+        declare(self, "global_rate_limit", 10, "Most events acted on per global_rate_window_s, all gestures "
+                "together; 0: no limit", (0, 10000))
+        declare(self, "global_rate_window_s", 1.0, "Window of the global rate limit, seconds", (0.01, 3600.0))
+        declare(self, "hold_timeout_s", 0.5, "A held gesture with repeat_hz actions is released (its END actions "
+                "run) when its source has no gesture/scores for this long: a dead classifier stops the robot",
+                (0.05, 60.0))
+        declare(self, "max_stamp_skew_s", 3600.0, "Events stamped further than this from the node clock are "
+                "refused as bad input; 0: off", (0.0, 1e9))
+        declare(self, "diagnostics_period_s", 1.0, "Period of /diagnostics, seconds", (0.1, 60.0), read_only=True)
 
     def _load_vocabulary(self, model: str) -> Vocabulary:
         vocabulary, note = load_vocabulary(resolve_shipped(model) if model else None)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from typing import Dict, List, Optional, Tuple
 
 import rclpy
-from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
+from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
 from std_msgs.msg import Bool, String
 
@@ -29,59 +28,52 @@ from gesture_ros.core.bad_input import BadInputLog
 from gesture_ros.core.safe_text import bounded
 from gesture_ros.msg import GestureEvent
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher, Value
-from gesture_ros.ros.event_msgs import event_from_msg
+from gesture_ros.ros.event_conversion import event_from_msg
 from gesture_ros.ros.node_main import run_node
+from gesture_ros.ros.params import declare
 from gesture_ros.ros.qos import EVENT_QOS
 
 _RUNTIME = ("outbox_max_events", "outbox_max_age_s", "outbox_full_policy")
 
 
-def _int(lo: int, hi: int) -> dict:
-    return {"integer_range": [IntegerRange(from_value=lo, to_value=hi, step=1)]}
-
-
-def _float(lo: float, hi: float) -> dict:
-    return {"floating_point_range": [FloatingPointRange(from_value=lo, to_value=hi, step=0.0)]}
-
-
-# name -> (default, description, ranges); all read-only except _RUNTIME.
-PARAMETERS: Dict[str, Tuple[object, str, dict]] = {
-    "venue": ("default", "Venue name, the {venue} level of the topics", {}),
-    "device_id": ("", "This device's id, the {device} level of status/control topics ('' = host name)", {}),
-    "broker_host": ("127.0.0.1", "MQTT broker host name or address", {}),
-    "broker_port": (1883, "MQTT broker port (8883 is usual with TLS)", _int(1, 65535)),
-    "mqtt_version": ("5", "'5' (reason codes, broker limits; recommended) or '3.1.1'", {}),
-    "client_id": ("", "Fixed MQTT client id of the persistent session ('' = gesture_ros-<device_id>)", {}),
-    "keepalive_s": (30, "MQTT keepalive in seconds", _int(5, 3600)),
-    "session_expiry_s": (86400, "MQTT 5 session expiry in seconds", _int(0, 2**31 - 1)),
-    "events_topic": (DEFAULT_EVENTS, "Event topic template: {venue}, {device}, {source}", {}),
-    "status_topic": (DEFAULT_STATUS, "Retained status topic template (online/offline, heartbeat)", {}),
+# name -> (default, description, (min, max) or None); all read-only except _RUNTIME.
+PARAMETERS: dict[str, tuple[object, str, tuple[float, float] | None]] = {
+    "venue": ("default", "Venue name, the {venue} level of the topics", None),
+    "device_id": ("", "This device's id, the {device} level of status/control topics ('' = host name)", None),
+    "broker_host": ("127.0.0.1", "MQTT broker host name or address", None),
+    "broker_port": (1883, "MQTT broker port (8883 is usual with TLS)", (1, 65535)),
+    "mqtt_version": ("5", "'5' (reason codes, broker limits; recommended) or '3.1.1'", None),
+    "client_id": ("", "Fixed MQTT client id of the persistent session ('' = gesture_ros-<device_id>)", None),
+    "keepalive_s": (30, "MQTT keepalive in seconds", (5, 3600)),
+    "session_expiry_s": (86400, "MQTT 5 session expiry in seconds", (0, 2**31 - 1)),
+    "events_topic": (DEFAULT_EVENTS, "Event topic template: {venue}, {device}, {source}", None),
+    "status_topic": (DEFAULT_STATUS, "Retained status topic template (online/offline, heartbeat)", None),
     "control_topic": ("", "Inbound control topic template, e.g. venues/{venue}/devices/{device}/control "
-                      "('' = no control)", {}),
-    "control_max_bytes": (1024, "Largest accepted control message in bytes", _int(64, 65536)),
-    "control_models": ("", "Comma-separated models a switch_model control message may select", {}),
-    "heartbeat_s": (10.0, "Period of the retained status heartbeat in seconds", _float(0.5, 3600.0)),
-    "outbox_path": ("~/.local/state/gesture_ros/bridge_outbox.sqlite3", "SQLite outbox file", {}),
-    "outbox_max_events": (100000, "Most events the outbox holds", _int(1, 100_000_000)),
-    "outbox_max_age_s": (86400.0, "Oldest event age the outbox holds, s (0 = no limit)", _float(0.0, 1e8)),
-    "outbox_full_policy": ("reject_new", "When full: reject_new or drop_oldest", {}),
-    "outbox_durability": ("full", "full (fsync: survives power loss) or normal (survives a crash)", {}),
-    "max_payload_bytes": (16384, "Largest event payload accepted into the outbox", _int(256, 268_435_455)),
+                      "('' = no control)", None),
+    "control_max_bytes": (1024, "Largest accepted control message in bytes", (64, 65536)),
+    "control_models": ("", "Comma-separated models a switch_model control message may select", None),
+    "heartbeat_s": (10.0, "Period of the retained status heartbeat in seconds", (0.5, 3600.0)),
+    "outbox_path": ("~/.local/state/gesture_ros/bridge_outbox.sqlite3", "SQLite outbox file", None),
+    "outbox_max_events": (100000, "Most events the outbox holds", (1, 100_000_000)),
+    "outbox_max_age_s": (86400.0, "Oldest event age the outbox holds, s (0 = no limit)", (0.0, 1e8)),
+    "outbox_full_policy": ("reject_new", "When full: reject_new or drop_oldest", None),
+    "outbox_durability": ("full", "full (fsync: survives power loss) or normal (survives a crash)", None),
+    "max_payload_bytes": (16384, "Largest event payload accepted into the outbox", (256, 268_435_455)),
     "max_packet_bytes": (0, "Local PUBLISH size limit (0 = only the broker's MQTT 5 maximum)",
-                         _int(0, 268_435_455)),
+                         (0, 268_435_455)),
     "inflight": (256, "Most unacknowledged QoS 1 publishes (capped by the broker's receive maximum)",
-                 _int(1, 65535)),
-    "reconnect_min_s": (0.5, "First reconnect delay in seconds", _float(0.05, 3600.0)),
-    "reconnect_max_s": (30.0, "Largest reconnect delay in seconds", _float(0.05, 3600.0)),
-    "tls_ca_file": ("", "CA certificate file; set to use TLS (the broker must present a cert it signed)", {}),
-    "tls_cert_file": ("", "Client certificate file (mutual TLS)", {}),
-    "tls_key_file": ("", "Client private key file (mutual TLS)", {}),
+                 (1, 65535)),
+    "reconnect_min_s": (0.5, "First reconnect delay in seconds", (0.05, 3600.0)),
+    "reconnect_max_s": (30.0, "Largest reconnect delay in seconds", (0.05, 3600.0)),
+    "tls_ca_file": ("", "CA certificate file; set to use TLS (the broker must present a cert it signed)", None),
+    "tls_cert_file": ("", "Client certificate file (mutual TLS)", None),
+    "tls_key_file": ("", "Client private key file (mutual TLS)", None),
     "credentials_file": ("", "File with the username (line 1) and password (line 2), mode 600; else "
-                         "$GESTURE_ROS_MQTT_USERNAME/$GESTURE_ROS_MQTT_PASSWORD", {}),
+                         "$GESTURE_ROS_MQTT_USERNAME/$GESTURE_ROS_MQTT_PASSWORD", None),
     "allow_plaintext_credentials_to": ("", "Opt-in to send credentials without TLS: the broker_host they may "
                                        "go to in cleartext ('' = never; use only for a broker on this machine "
-                                       "or a wire you trust)", {}),
-    "diagnostics_period_s": (1.0, "Period of /diagnostics in seconds", _float(0.05, 60.0)),
+                                       "or a wire you trust)", None),
+    "diagnostics_period_s": (1.0, "Period of /diagnostics in seconds", (0.05, 60.0)),
 }
 
 
@@ -109,9 +101,8 @@ class _RosLogHandler(logging.Handler):
 class BridgeNode(Node):
     def __init__(self, **kwargs) -> None:
         super().__init__("bridge_node", **kwargs)
-        for name, (default, text, ranges) in PARAMETERS.items():
-            self.declare_parameter(name, default, ParameterDescriptor(
-                description=text, read_only=name not in _RUNTIME, **ranges))
+        for name, (default, text, value_range) in PARAMETERS.items():
+            declare(self, name, default, text, value_range, read_only=name not in _RUNTIME)
         self._bad = BadInputLog(self.get_logger().warning)
         self._log_handler = _RosLogHandler(self)
         core_log = logging.getLogger("gesture_ros.bridge")
@@ -131,7 +122,7 @@ class BridgeNode(Node):
     def p(self, name: str):
         return self.get_parameter(name).value
 
-    def _limits(self, values: Dict[str, object]) -> OutboxLimits:
+    def _limits(self, values: dict[str, object]) -> OutboxLimits:
         try:
             policy = FullPolicy(values["outbox_full_policy"])
         except ValueError:
@@ -178,7 +169,7 @@ class BridgeNode(Node):
         return BridgeConfig(sender, os.path.expanduser(self.p("outbox_path")), limits, durability,
                             self.p("max_payload_bytes"))
 
-    def _on_set_parameters(self, params: List[rclpy.parameter.Parameter]) -> SetParametersResult:
+    def _on_set_parameters(self, params: list[rclpy.parameter.Parameter]) -> SetParametersResult:
         values = {n: self.p(n) for n in _RUNTIME}
         values.update({p.name: p.value for p in params if p.name in _RUNTIME})
         try:
@@ -198,7 +189,7 @@ class BridgeNode(Node):
                 return
             self._accept(msg)
 
-    def _take(self) -> Optional[GestureEvent]:
+    def _take(self) -> GestureEvent | None:
         """Take one more queued event, as the executor would, or None."""
         if not self._drain:
             return None
@@ -235,9 +226,9 @@ class BridgeNode(Node):
         else:
             self.armed_pub.publish(Bool(data=command.command is Command.ARM))
 
-    def _report(self) -> Tuple[int, str, Dict[str, Value]]:
+    def _report(self) -> tuple[int, str, dict[str, Value]]:
         s = self.service.status()
-        figures: Dict[str, Value] = {
+        figures: dict[str, Value] = {
             "state": s.state.value, "broker": self.service.cfg.sender.broker.address,
             "outbox depth": s.outbox_depth, "oldest age s": s.oldest_age_s, "writer pending": s.writer_pending,
             "received": s.received, "accepted": s.accepted, "delivered": s.delivered,
@@ -260,7 +251,7 @@ class BridgeNode(Node):
         logging.getLogger("gesture_ros.bridge").removeHandler(self._log_handler)
 
 
-def main(args: Optional[List[str]] = None) -> None:
+def main(args: list[str] | None = None) -> None:
     run_node(BridgeNode, args, startup_errors=(BridgeSetupError, OutboxError))
 
 

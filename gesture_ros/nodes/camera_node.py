@@ -3,8 +3,8 @@
 Publishes ``image_raw`` (bgr8) and ``camera_info`` with sensor-data QoS, stamped at capture.
 Frames are read in a thread of their own. A recorded source ends the node at its end
 unless ``loop`` is set. With ``pace: as_fast_as_consumed`` a recorded source sends the next
-frame once the consumer has answered on ``consumer_topic`` (keypoints carrying the frame's
-stamp), keeping at most ``max_in_flight`` frames unanswered: no frame is lost to a slow
+frame once the consumer has answered on ``consumer_topic`` (a message of ``consumer_type``,
+by default keypoints, whose header carries the frame's stamp), keeping at most ``max_in_flight`` frames unanswered: no frame is lost to a slow
 consumer and none waits for the wall clock. With ``publish_clock`` a recorded source also
 publishes ``/clock``, the replay's time (core/replay_clock.py), for nodes run with
 ``use_sim_time``: stale-event checks and latency figures then mean the same at any pace.
@@ -40,11 +40,11 @@ from gesture_ros.core.sources import (
 )
 from gesture_ros.core.sources.recorded import RecordedSource
 from gesture_ros.core.stats import RateMeter, StageTimer
-from gesture_ros.msg import Keypoints
 from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp, stamp_to_ns
+from gesture_ros.ros.message_types import message_class
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.param_util import declare
+from gesture_ros.ros.params import declare
 from gesture_ros.ros.qos import SENSOR_QOS
 
 PACES = [p.value for p in Pace]
@@ -80,8 +80,12 @@ class CameraNode(Node):
                                      "answered on consumer_topic", (1, 16))
         self.consumer_timeout_s = declare(self, "consumer_timeout_s", 2.0, "as_fast_as_consumed: send the next "
                                           "frame anyway after this long without an answer", (0.01, 60.0))
-        consumer_topic = declare(self, "consumer_topic", "keypoints", "as_fast_as_consumed: Keypoints topic whose "
+        consumer_topic = declare(self, "consumer_topic", "keypoints", "as_fast_as_consumed: topic whose header "
                                  "stamps acknowledge frames", read_only=True)
+        # The consumer's type is a parameter: the camera knows only that its answers carry a header.
+        consumer_type = message_class(declare(self, "consumer_type", "gesture_ros/msg/Keypoints", "as_fast_as_"
+                                              "consumed: type of consumer_topic (any message with a header)",
+                                              read_only=True))
         self.wait_for_subscribers = declare(self, "wait_for_subscribers", 1, "Recorded sources: start once "
                                             "image_raw has this many subscribers (0: at once)", (0, 64))
         self.linger_s = declare(self, "linger_s", 0.5, "Recorded sources: keep the node up this long after "
@@ -120,7 +124,7 @@ class CameraNode(Node):
             self.create_timer(1.0 / clock_rate_hz, self._tick_clock, clock=Clock(clock_type=ClockType.STEADY_TIME))
         self.image_pub = self.create_publisher(Image, "image_raw", SENSOR_QOS)
         self.info_pub = self.create_publisher(CameraInfo, "camera_info", SENSOR_QOS)
-        self.create_subscription(Keypoints, consumer_topic, self._on_consumed, SENSOR_QOS)
+        self.create_subscription(consumer_type, consumer_topic, self._on_consumed, SENSOR_QOS)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.timer = StageTimer()
         self.rate = RateMeter()
@@ -145,7 +149,7 @@ class CameraNode(Node):
                 setattr(self, p.name, p.value)
         return SetParametersResult(successful=True)
 
-    def _on_consumed(self, msg: Keypoints) -> None:
+    def _on_consumed(self, msg) -> None:
         stamp = stamp_to_ns(msg.header.stamp)
         with self._acked:
             while self._in_flight and self._in_flight[0] <= stamp:

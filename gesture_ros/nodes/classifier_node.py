@@ -51,10 +51,10 @@ from gesture_ros.msg import GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import msg_to_keypoints
 from gesture_ros.ros.diagnostics import DiagnosticsPublisher
+from gesture_ros.ros.event_conversion import event_to_msg, scores_to_msg
 from gesture_ros.ros.event_markers import event_markers
-from gesture_ros.ros.event_msgs import event_to_msg, scores_to_msg
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.param_table import (
+from gesture_ros.ros.params import (
     declare_label_maps,
     descriptor,
     initial_value,

@@ -34,7 +34,7 @@ from gesture_ros.ros import conversions, diagnostics
 from gesture_ros.ros.keypoint_params import changed_options, declare_extractor_options
 from gesture_ros.ros.markers import skeleton_markers
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.param_util import declare
+from gesture_ros.ros.params import declare
 from gesture_ros.ros.qos import SENSOR_QOS
 
 

@@ -32,7 +32,7 @@ from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros.diagnostics import OK, WARN, DiagnosticsPublisher
 from gesture_ros.ros.mcap_writer import McapRosWriter
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.param_util import declare
+from gesture_ros.ros.params import declare
 from gesture_ros.ros.qos import EVENT_QOS, RECORDER_SENSOR_QOS
 
 # topic -> (message class, type name, QoS, may be dropped under overload)

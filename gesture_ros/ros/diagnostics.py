@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Callable, Dict, Tuple, Union
+from collections.abc import Callable
 
 from diagnostic_msgs.msg import DiagnosticArray, DiagnosticStatus, KeyValue
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
 
-Value = Union[str, int, float, bool]
+Value = str | int | float | bool
 # A report returns (level, message, figures); level is DiagnosticStatus.OK/WARN/ERROR.
-Report = Callable[[], Tuple[int, str, Dict[str, Value]]]
+Report = Callable[[], tuple[int, str, dict[str, Value]]]
 
 # The constants are bytes (msg type "byte"); reports use plain ints.
 OK = DiagnosticStatus.OK[0]

@@ -7,7 +7,7 @@ from typing import Any
 from rclpy.node import Node
 
 from gesture_ros.core.extractor import ExtractorOptions, ModelKind, RecoveryOptions
-from gesture_ros.ros.param_util import declare
+from gesture_ros.ros.params import declare
 
 MODELS = [k.value for k in ModelKind]
 EXTRACTOR_PARAMS = ("model", "max_num_hands", "model_complexity", "min_detection_confidence",

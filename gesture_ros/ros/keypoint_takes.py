@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Iterator, List, Optional
+from collections.abc import Iterator
 
 import rclpy
 from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
@@ -22,7 +22,7 @@ class KeypointTakeNode(Node):
     def __init__(self, topic: str = "keypoints", **kwargs) -> None:
         super().__init__("gesture_record", **kwargs)
         self._lock = threading.Lock()
-        self._frames: Optional[List[KeypointFrame]] = None
+        self._frames: list[KeypointFrame] | None = None
         self.received = 0
         self.create_subscription(Keypoints, topic, self._on_keypoints, SENSOR_QOS)
 
@@ -41,14 +41,14 @@ class KeypointTakeNode(Node):
         with self._lock:
             self._frames = []
 
-    def close(self) -> List[KeypointFrame]:
+    def close(self) -> list[KeypointFrame]:
         with self._lock:
             frames, self._frames = self._frames or [], None
         return frames
 
 
 def record_takes(topic: str, takes: int, seconds: float, countdown: int, label: str,
-                 args: Optional[List[str]] = None) -> Iterator[List[KeypointFrame]]:
+                 args: list[str] | None = None) -> Iterator[list[KeypointFrame]]:
     """Yield the frames of each take; the executor spins in its own thread meanwhile."""
     context = rclpy.context.Context()
     rclpy.init(args=args, context=context)

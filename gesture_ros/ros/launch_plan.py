@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gesture_ros.core.paths import DEFAULT_MODEL
+
 PACKAGE = "gesture_ros"
 TRUE, FALSE = ("true", "1"), ("false", "0")  # what launch's IfCondition accepts
 
@@ -47,7 +49,7 @@ ARGUMENTS: tuple[Argument, ...] = (
              "with start_camera:=false"),
     Argument("keypoint_model", "hands_pose", "MediaPipe model: hands, pose, holistic or hands_pose (the "
              "default gesture model needs hands and pose)"),
-    Argument("gesture_model", "models/gesture_default.onnx", "ONNX gesture model (absolute, or relative to "
+    Argument("gesture_model", DEFAULT_MODEL, "ONNX gesture model (absolute, or relative to "
              "the package share directory)"),
     Argument("action_map", "", "Action map YAML for the dispatcher; empty: the one the profile names"),
     Argument("venue_host", "127.0.0.1", "MQTT broker of the venue system (bridge)"),

@@ -6,7 +6,6 @@ Never a horizontal flip: it would turn swipe_left into swipe_right.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
 
 import numpy as np
 
@@ -16,8 +15,8 @@ from gesture_ros.core.features import SequenceArrays
 @dataclass
 class AugmentConfig:
     rotate_deg: float = 12.0
-    scale: Tuple[float, float] = (0.85, 1.15)
-    speed: Tuple[float, float] = (0.8, 1.25)
+    scale: tuple[float, float] = (0.85, 1.15)
+    speed: tuple[float, float] = (0.8, 1.25)
     jitter: float = 0.003  # of the image size
     drop_frame: float = 0.05
     drop_part: float = 0.05
@@ -34,7 +33,7 @@ def _transform(arr: np.ndarray, rot: np.ndarray, scale: float, centre: np.ndarra
 
 
 def augment(seq: SequenceArrays, labels: np.ndarray, rng: np.random.Generator,
-            cfg: Optional[AugmentConfig] = None) -> Tuple[SequenceArrays, np.ndarray]:
+            cfg: AugmentConfig | None = None) -> tuple[SequenceArrays, np.ndarray]:
     """Return an augmented copy of a sequence and its per-frame labels."""
     cfg = cfg or AugmentConfig()
     t_n = len(seq)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Dict, List
 
 import torch
 
@@ -17,8 +16,8 @@ from gesture_ros.toolkit.nets import NetConfig, build_net
 class Checkpoint:
     net: NetConfig
     spec: FeatureSpec
-    labels: List[str]
-    kinds: Dict[str, GestureKind]
+    labels: list[str]
+    kinds: dict[str, GestureKind]
     window: int
     fps: float
     state_dict: dict
@@ -50,7 +49,7 @@ class Checkpoint:
         }, path)
 
     @classmethod
-    def load(cls, path: Path) -> "Checkpoint":
+    def load(cls, path: Path) -> Checkpoint:
         d = torch.load(path, map_location="cpu", weights_only=False)
         return cls(
             net=NetConfig(**d["net"]), spec=FeatureSpec.from_dict(d["spec"]), labels=list(d["labels"]),

@@ -5,9 +5,9 @@ Gives per-window probabilities (for setting the classifier's thresholds) and a p
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Sequence
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from gesture_ros.core.model_meta import ModelMetadata
 class ClipScores:
     stamps_s: np.ndarray  # (N,) end stamp of each full window, seconds from the clip start
     probs: np.ndarray  # (N, n_classes)
-    labels: List[str]
+    labels: list[str]
     wrist_x: np.ndarray  # (N,) image x of the dominant wrist at the window end (NaN if none)
     start_s: np.ndarray = None  # (N,) stamp of each window's first frame (defaults to stamps_s)
 
@@ -29,7 +29,7 @@ class ClipScores:
             self.start_s = self.stamps_s
 
     @property
-    def top(self) -> List[str]:
+    def top(self) -> list[str]:
         return [self.labels[i] for i in self.probs.argmax(1)]
 
     def counts(self) -> dict:

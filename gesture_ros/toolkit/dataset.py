@@ -18,9 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Iterator, List, Optional, Tuple
 
 import numpy as np
 
@@ -57,7 +57,7 @@ class Dataset:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
 
-    def append(self, record: SequenceRecord, arrays: SequenceArrays, frame_labels: Optional[np.ndarray] = None) -> None:
+    def append(self, record: SequenceRecord, arrays: SequenceArrays, frame_labels: np.ndarray | None = None) -> None:
         """Write the sequence's .npz, then its manifest line (so a crash never leaves a dangling line)."""
         (self.root / SEQ_DIR).mkdir(parents=True, exist_ok=True)
         if frame_labels is None:
@@ -71,7 +71,7 @@ class Dataset:
         with open(self.root / MANIFEST, "a", encoding="utf-8") as fh:
             fh.write(json.dumps(asdict(record), sort_keys=True) + "\n")
 
-    def records(self) -> List[SequenceRecord]:
+    def records(self) -> list[SequenceRecord]:
         path = self.root / MANIFEST
         if not path.exists():
             raise DatasetError(f"{path} does not exist: not a dataset folder")
@@ -86,7 +86,7 @@ class Dataset:
                     raise DatasetError(f"{path}:{n}: not a sequence record ({exc})") from None
         return out
 
-    def load(self, record: SequenceRecord) -> Tuple[SequenceArrays, np.ndarray]:
+    def load(self, record: SequenceRecord) -> tuple[SequenceArrays, np.ndarray]:
         """Return the arrays and per-frame labels of one record."""
         path = self.root / record.file
         try:
@@ -100,7 +100,7 @@ class Dataset:
             raise DatasetError(f"{path}: cannot read sequence ({exc})") from None
         return arrays, labels
 
-    def __iter__(self) -> Iterator[Tuple[SequenceRecord, SequenceArrays, np.ndarray]]:
+    def __iter__(self) -> Iterator[tuple[SequenceRecord, SequenceArrays, np.ndarray]]:
         for rec in self.records():
             arrays, labels = self.load(rec)
             yield rec, arrays, labels

@@ -19,11 +19,11 @@ import sys
 import time
 from multiprocessing import get_context
 from pathlib import Path
-from typing import List, Optional
 
 import numpy as np
 
 from gesture_ros.core.features import DEFAULT_POSE_LANDMARKS, FeatureSpec
+from gesture_ros.core.gestures import default_kinds, default_labels
 from gesture_ros.toolkit.checkpoint import Checkpoint
 from gesture_ros.toolkit.evaluate import classification_report, summary_lines, write_report
 from gesture_ros.toolkit.export import export_onnx
@@ -31,7 +31,6 @@ from gesture_ros.toolkit.nets import NetConfig
 from gesture_ros.toolkit.splits import group_split
 from gesture_ros.toolkit.synth.generator import SYNTH_VERSION, generate_one, plan
 from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
-from gesture_ros.toolkit.vocabulary import default_kinds, default_labels
 
 DEFAULT_SPEC = FeatureSpec(pose_landmarks=DEFAULT_POSE_LANDMARKS + ("LEFT_HIP", "RIGHT_HIP"), arm_geometry=True)
 MODEL_VERSION = "1.2.0"
@@ -84,7 +83,7 @@ def _describe(info: dict) -> str:
             f"{info['hand_sign_sequences']} hand-sign sequences{held}")
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="gesture train-default", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--per-class", type=int, default=300, help="sequences per gesture ('none' gets 2x)")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Dict, List
-
 GOALS = {"x_cross": 0.9, "thumbs_up": 0.95, "thumbs_down": 0.95, "open_palm": 0.95, "fist": 0.95}
 MAX_CONFUSED = 0.02
 SIGN_RECALL, SIGN_PRECISION = 0.9, 0.95
@@ -18,7 +16,7 @@ def _met(ok: bool) -> str:
     return "met" if ok else "**not met**"
 
 
-def fold_lines(held: Dict, events: Dict) -> List[str]:
+def fold_lines(held: dict, events: dict) -> list[str]:
     """Return the held-out people section: the goal table, per person, the hand-sign rows."""
     st, hs = held["stills"], held["hand_sign"]
     lines = ["## Held-out people (leave one person out: 3 models, each without one person's stills and a third "
@@ -69,7 +67,7 @@ def fold_lines(held: Dict, events: Dict) -> List[str]:
     return lines + [""]
 
 
-def event_lines(events: Dict) -> List[str]:
+def event_lines(events: dict) -> list[str]:
     """Return the events of the never-trained-on data, per model."""
     lines = ["## Never training data: events through the decider", ""]
     for name, res in events.items():

@@ -11,8 +11,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -26,7 +26,7 @@ def confusion(y_true: np.ndarray, y_pred: np.ndarray, n: int) -> np.ndarray:
 def classification_report(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> dict:
     """Return accuracy, macro F1, per-class precision/recall/F1/support and the confusion matrix."""
     cm = confusion(np.asarray(y_true), np.asarray(y_pred), len(labels))
-    per: Dict[str, dict] = {}
+    per: dict[str, dict] = {}
     f1s = []
     for i, lab in enumerate(labels):
         tp, fp, fn = cm[i, i], cm[:, i].sum() - cm[i, i], cm[i, :].sum() - cm[i, i]
@@ -102,7 +102,7 @@ def onnx_predict(model_path: Path, x: np.ndarray, batch: int = 512) -> np.ndarra
     return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
 
 
-def summary_lines(report: dict, title: str) -> List[str]:
+def summary_lines(report: dict, title: str) -> list[str]:
     lines = [f"{title}: accuracy {report['accuracy']:.3f}, macro F1 {report['macro_f1']:.3f} on {report['n']} windows"]
     for lab, m in report["per_class"].items():
         if m["support"]:
@@ -119,7 +119,7 @@ def write_report(report: dict, out: Path, title: str) -> None:
     (out / "summary.txt").write_text("\n".join(summary_lines(report, title)) + "\n")
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     from gesture_ros.core.features import FeatureSpec
     from gesture_ros.toolkit.export import read_metadata
     from gesture_ros.toolkit.windows import load_windows

@@ -13,16 +13,15 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence
 
 import numpy as np
 
 from gesture_ros.core.classifier_params import PARAMS, settings_from
-from gesture_ros.core.events import EventType
 from gesture_ros.core.features import SequenceArrays
 from gesture_ros.core.gesture_decider import GestureDecider
-from gesture_ros.core.gesture_event import GestureEventData
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, KeypointFrame
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 from gesture_ros.core.param_files import node_params
@@ -43,7 +42,7 @@ OPEN_HAND_CLIP = "videos/open_hand_no_gesture.mp4"
 GIF_STROKES = (("swipe_right", 0.87, 1.67), ("swipe_left", 2.53, 3.27))
 
 
-def decider(model_path: Path, overrides: Optional[Dict[str, object]] = None) -> GestureDecider:
+def decider(model_path: Path, overrides: dict[str, object] | None = None) -> GestureDecider:
     """Return a GestureDecider with config/classifier.yaml's settings (plus overrides) on CPU."""
     values = node_params([resolve_shipped("config/classifier.yaml")], "classifier_node")
     known = {p.name for p in PARAMS}
@@ -53,11 +52,11 @@ def decider(model_path: Path, overrides: Optional[Dict[str, object]] = None) -> 
     return GestureDecider(model, settings.decider)
 
 
-def keypoint_frames(arrays: SequenceArrays, frame_id: str = "eval") -> List[KeypointFrame]:
+def keypoint_frames(arrays: SequenceArrays, frame_id: str = "eval") -> list[KeypointFrame]:
     """Return one KeypointFrame per row; a part whose x/y are all NaN is absent."""
     w, h = arrays.image_size
 
-    def part(arr: np.ndarray, i: int) -> Optional[np.ndarray]:
+    def part(arr: np.ndarray, i: int) -> np.ndarray | None:
         return None if np.isnan(arr[i, :, :2]).all() else arr[i]
 
     return [KeypointFrame(stamp_ns=int(s), frame_id=frame_id, image_width=w, image_height=h,
@@ -65,20 +64,20 @@ def keypoint_frames(arrays: SequenceArrays, frame_id: str = "eval") -> List[Keyp
                           right_hand=part(arrays.right_hand, i)) for i, s in enumerate(arrays.stamps_ns)]
 
 
-def run(dec: GestureDecider, frames: Iterable[KeypointFrame], source: str) -> List[GestureEventData]:
+def run(dec: GestureDecider, frames: Iterable[KeypointFrame], source: str) -> list[GestureEventData]:
     """Push frames of one source and close it; return every event."""
-    out: List[GestureEventData] = []
+    out: list[GestureEventData] = []
     for f in frames:
         out += dec.push(source, f).events
     return out + dec.close()
 
 
-def fired(events: Sequence[GestureEventData]) -> List[str]:
+def fired(events: Sequence[GestureEventData]) -> list[str]:
     """Return the gestures that began (TRIGGER or START), in order."""
     return [e.gesture for e in events if e.event_type in (EventType.TRIGGER, EventType.START)]
 
 
-def still_outcomes(dec: GestureDecider, stills: Sequence[Still]) -> List[Dict]:
+def still_outcomes(dec: GestureDecider, stills: Sequence[Still]) -> list[dict]:
     """Return, per still held for HOLD_FRAMES frames, its label and the gestures that fired."""
     out = []
     for i, s in enumerate(stills):
@@ -89,9 +88,9 @@ def still_outcomes(dec: GestureDecider, stills: Sequence[Still]) -> List[Dict]:
     return out
 
 
-def still_table(outcomes: Sequence[Dict], labels: Sequence[str], confusable: Sequence[str]) -> Dict:
+def still_table(outcomes: Sequence[dict], labels: Sequence[str], confusable: Sequence[str]) -> dict:
     """Summarise outcomes per label: recall (its gesture fired), confusions (another of ``confusable`` fired)."""
-    res: Dict = {}
+    res: dict = {}
     for label in labels:
         rows = [o for o in outcomes if o["label"] == label]
         if not rows:
@@ -108,7 +107,7 @@ def still_table(outcomes: Sequence[Dict], labels: Sequence[str], confusable: Seq
     return res
 
 
-def volleyball_items(data: Path, size: tuple = VOLLEYBALL_SIZE) -> List[tuple]:
+def volleyball_items(data: Path, size: tuple = VOLLEYBALL_SIZE) -> list[tuple]:
     """Return (class, index, SequenceArrays) of every referee sequence (Holistic layout, 30 fps)."""
     out = []
     for path in sorted((Path(data) / "sequences" / "volleyball_signals").glob("*.npy")):
@@ -133,9 +132,9 @@ def volleyball_items(data: Path, size: tuple = VOLLEYBALL_SIZE) -> List[tuple]:
     return out
 
 
-def volleyball(dec: GestureDecider, data: Path, size: tuple = VOLLEYBALL_SIZE) -> Dict:
+def volleyball(dec: GestureDecider, data: Path, size: tuple = VOLLEYBALL_SIZE) -> dict:
     """Return events per referee class (every one is false: none of them is a default gesture)."""
-    res: Dict = {}
+    res: dict = {}
     for cls, i, arrays in volleyball_items(data, size):
         events = fired(run(dec, keypoint_frames(arrays, f"{cls}{i}"), f"{cls}{i}"))
         r = res.setdefault(cls, {"sequences": 0, "events": Counter()})
@@ -146,13 +145,13 @@ def volleyball(dec: GestureDecider, data: Path, size: tuple = VOLLEYBALL_SIZE) -
     return res
 
 
-def clip_frames(data: Path, clip: str, extractor: str) -> List[KeypointFrame]:
+def clip_frames(data: Path, clip: str, extractor: str) -> list[KeypointFrame]:
     from gesture_ros.toolkit.video import extract
 
     return extract(Path(data) / clip, extractor)
 
 
-def looped(frames: Sequence[KeypointFrame], times: int) -> List[KeypointFrame]:
+def looped(frames: Sequence[KeypointFrame], times: int) -> list[KeypointFrame]:
     """Return the clip played ``times`` times in a row, stamps continuing at the clip's own rate."""
     if not frames:
         return []
@@ -168,7 +167,7 @@ def looped(frames: Sequence[KeypointFrame], times: int) -> List[KeypointFrame]:
 
 
 def with_return(frames: Sequence[KeypointFrame], t0: float, t1: float, pause_s: float,
-                lead_s: float = 0.8) -> List[KeypointFrame]:
+                lead_s: float = 0.8) -> list[KeypointFrame]:
     """Return ``lead_s`` before a stroke, the stroke, a pause, then its frames backwards (the arm coming back)."""
     base = frames[0].stamp_ns
     step = int(np.median(np.diff([f.stamp_ns for f in frames])))
@@ -183,9 +182,9 @@ def with_return(frames: Sequence[KeypointFrame], t0: float, t1: float, pause_s: 
     return out
 
 
-def clips(model_path: Path, data: Path, extractors: Sequence[str]) -> Dict:
+def clips(model_path: Path, data: Path, extractors: Sequence[str]) -> dict:
     """Return the events of the shared clips, the looped GIF and the GIF's strokes with return strokes."""
-    res: Dict = {}
+    res: dict = {}
     for ex in extractors:
         for clip in (OPEN_HAND_CLIP, SWIPE_CLIP):
             frames = clip_frames(data, clip, ex)
@@ -200,5 +199,5 @@ def clips(model_path: Path, data: Path, extractors: Sequence[str]) -> Dict:
     return res
 
 
-def _described(events: Sequence[GestureEventData], t0: int) -> List[str]:
+def _described(events: Sequence[GestureEventData], t0: int) -> list[str]:
     return [f"{e.event_type.name} {e.gesture} {(e.stamp_ns - t0) / 1e9:.2f}s" for e in events]

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Dict, List, Sequence
 
 import numpy as np
 
 from gesture_ros.core.features import FeatureSpec
+from gesture_ros.core.gestures import kinds_for
 from gesture_ros.toolkit.evaluate import classification_report
 from gesture_ros.toolkit.nets import NetConfig
 from gesture_ros.toolkit.splits import group_split
 from gesture_ros.toolkit.trainer import Item, TrainConfig, predict, train, windows_of
-from gesture_ros.toolkit.vocabulary import kinds_for
 
 
 @dataclass
@@ -30,14 +30,14 @@ class Experiment:
     batch: int = 64
 
 
-def _fold_masks(groups: np.ndarray, exp: Experiment, seed: int) -> List[np.ndarray]:
+def _fold_masks(groups: np.ndarray, exp: Experiment, seed: int) -> list[np.ndarray]:
     if exp.folds <= 1:
         return [group_split(groups, exp.test_fraction, seed)[1]]
     order = np.random.default_rng(seed).permutation(np.unique(groups))
     return [np.isin(groups, part) for part in np.array_split(order, exp.folds)]
 
 
-def run(exp: Experiment, items: Sequence[Item], seed: int = 0, progress: bool = True) -> Dict:
+def run(exp: Experiment, items: Sequence[Item], seed: int = 0, progress: bool = True) -> dict:
     """Train on the training groups, report on the held-out groups (pooled over folds)."""
     labels = sorted({str(lab) for it in items for lab in it[3]})
     kinds = kinds_for(labels)

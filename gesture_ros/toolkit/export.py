@@ -7,7 +7,6 @@ import io
 import sys
 import warnings
 from pathlib import Path
-from typing import List, Optional
 
 import numpy as np
 import torch
@@ -65,7 +64,7 @@ def read_metadata(path: Path) -> ModelMetadata:
     return ModelMetadata.from_props(sess.get_modelmeta().custom_metadata_map)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="gesture export", description=__doc__)
     ap.add_argument("checkpoint", type=Path, help="checkpoint written by 'gesture train'")
     ap.add_argument("--out", type=Path, required=True, help="ONNX file to write")

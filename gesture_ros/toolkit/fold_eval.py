@@ -12,7 +12,6 @@ never training data for any model; the fold models are run on them too.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Optional
 
 import numpy as np
 
@@ -40,7 +39,7 @@ def fold_model(data: Path, k: int, out: Path, reuse: bool) -> Path:
     return path
 
 
-def hand_sign_windows(model: Path, data: Path, fold: int) -> Dict[str, np.ndarray]:
+def hand_sign_windows(model: Path, data: Path, fold: int) -> dict[str, np.ndarray]:
     """Return true and predicted label indices of the windows of the hand-sign third ``fold``."""
     import onnxruntime as ort
 
@@ -67,9 +66,9 @@ def hand_sign_windows(model: Path, data: Path, fold: int) -> Dict[str, np.ndarra
     return {"y": ws.y, "pred": onnx_predict(model, ws.x).argmax(1), "labels": np.array(meta.labels)}
 
 
-def sign_report(y: np.ndarray, pred: np.ndarray, labels: List[str]) -> Dict:
+def sign_report(y: np.ndarray, pred: np.ndarray, labels: list[str]) -> dict:
     """Return precision and recall of each mapped class, and where the OK sign went."""
-    out: Dict = {"windows": int(len(y))}
+    out: dict = {"windows": int(len(y))}
     for name in SIGN_CLASSES:
         i = labels.index(name)
         tp = int(np.sum((pred == i) & (y == i)))
@@ -80,15 +79,15 @@ def sign_report(y: np.ndarray, pred: np.ndarray, labels: List[str]) -> Dict:
     return out
 
 
-def run_folds(data: Path, out: Path, reuse: bool = False, folds: Optional[List[int]] = None) -> Dict:
+def run_folds(data: Path, out: Path, reuse: bool = False, folds: list[int] | None = None) -> dict:
     """Train and evaluate the folds; return per-fold and pooled held-out figures."""
     from gesture_ros.toolkit.people import group_people
     from gesture_ros.toolkit.stills import load_stills
 
     stills = load_stills(data)
     people = group_people(data, stills)
-    res: Dict = {"folds": {}}
-    outcomes: List[Dict] = []
+    res: dict = {"folds": {}}
+    outcomes: list[dict] = []
     ys, preds, labels = [], [], None
     for k in folds if folds is not None else range(len(FOLD_PEOPLE)):
         model = fold_model(data, k, out, reuse)

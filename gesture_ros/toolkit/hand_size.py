@@ -10,7 +10,7 @@ held frames. Stills without a pose are left out (no size to put them under).
 
 from __future__ import annotations
 
-from typing import Dict, List, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -21,7 +21,7 @@ BINS_PX = (0, 10, 15, 20, 25, 30, 40, 60, 1000)
 PALM_FROM_POSE = 1.25
 
 
-def measure(stills: Sequence[Still]) -> List[Dict]:
+def measure(stills: Sequence[Still]) -> list[dict]:
     """Return per still: its palm size in pixels (from the pose) and whether the hand was found."""
     out = []
     for s in stills:
@@ -41,7 +41,7 @@ def measure(stills: Sequence[Still]) -> List[Dict]:
     return out
 
 
-def table(rows: Sequence[Dict]) -> List[Dict]:
+def table(rows: Sequence[dict]) -> list[dict]:
     """Return recall per palm-size bin."""
     out = []
     for lo, hi in zip(BINS_PX[:-1], BINS_PX[1:], strict=True):

@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional, Tuple
 
 import numpy as np
 
@@ -29,13 +28,13 @@ from gesture_ros.core.features import SequenceArrays
 from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH
 from gesture_ros.core.landmarks import HandLandmark as H
 
-Item = Tuple[str, str, SequenceArrays, np.ndarray]
+Item = tuple[str, str, SequenceArrays, np.ndarray]
 CSV_FPS = 30.0
 SIGN_SPAN = 0.2  # a row's largest offset spans this fraction of the (square) image
 SIGN_SPAN_X = SIGN_SPAN  # positive: un-mirror the selfie-view x
 
 
-def read_labels(path: Optional[Path], n: int) -> List[str]:
+def read_labels(path: Path | None, n: int) -> list[str]:
     if path is None:
         return [f"class{i}" for i in range(n)]
     names = [ln.strip().lstrip("\ufeff") for ln in Path(path).read_text(encoding="utf-8-sig").splitlines()]
@@ -50,7 +49,7 @@ def _stamps(t: int, fps: float = CSV_FPS) -> np.ndarray:
     return (np.arange(t) * 1e9 / fps).astype(np.int64)
 
 
-def _runs(y: np.ndarray, block: int) -> List[Tuple[int, int]]:
+def _runs(y: np.ndarray, block: int) -> list[tuple[int, int]]:
     """Return (start, end) of runs of equal class, split into pieces of at most ``block`` rows."""
     out, start = [], 0
     for i in range(1, len(y) + 1):
@@ -60,7 +59,7 @@ def _runs(y: np.ndarray, block: int) -> List[Tuple[int, int]]:
     return out
 
 
-def hand_sign_items(csv: Path, labels: List[str], block: int = 50) -> List[Item]:
+def hand_sign_items(csv: Path, labels: list[str], block: int = 50) -> list[Item]:
     rows = np.loadtxt(csv, delimiter=",", dtype=np.float64, ndmin=2)
     y, xy = rows[:, 0].astype(int), rows[:, 1:].reshape(len(rows), HAND_LENGTH, 2)
     items = []
@@ -85,7 +84,7 @@ def _pointing_template() -> np.ndarray:
     return xy - xy[H.INDEX_FINGER_TIP]
 
 
-def fingertip_items(csv: Path, labels: List[str], block: int = 50, size: Tuple[int, int] = (960, 540)) -> List[Item]:
+def fingertip_items(csv: Path, labels: list[str], block: int = 50, size: tuple[int, int] = (960, 540)) -> list[Item]:
     rows = np.loadtxt(csv, delimiter=",", dtype=np.float64, ndmin=2)
     y, path = rows[:, 0].astype(int), rows[:, 1:].reshape(len(rows), -1, 2)
     template = _pointing_template()
@@ -102,7 +101,7 @@ def fingertip_items(csv: Path, labels: List[str], block: int = 50, size: Tuple[i
     return items
 
 
-def holistic_items(npz: Path, fps: float = CSV_FPS) -> List[Item]:
+def holistic_items(npz: Path, fps: float = CSV_FPS) -> list[Item]:
     z = np.load(npz)
     x, y, names, seqs = z["X"], z["y"], [str(n) for n in z["labels"]], z["sequence"]
     items = []
@@ -125,7 +124,7 @@ def holistic_items(npz: Path, fps: float = CSV_FPS) -> List[Item]:
     return items
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     from tqdm import tqdm
 
     from gesture_ros.toolkit.dataset import Dataset, SequenceRecord

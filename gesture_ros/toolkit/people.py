@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -72,7 +72,7 @@ def thumbnail(img: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(small, cv2.COLOR_BGR2LAB).astype(np.float64).ravel()
 
 
-def torso(img: np.ndarray, still: Still) -> Optional[np.ndarray]:
+def torso(img: np.ndarray, still: Still) -> np.ndarray | None:
     """Return (median, interquartile range) of the lightness of the torso's clothing, or None without a pose.
 
     The box spans the shoulders and hips; the arms, the pose's hand points and the detected
@@ -108,7 +108,7 @@ def torso(img: np.ndarray, still: Still) -> Optional[np.ndarray]:
     return np.array([q50, q75 - q25])
 
 
-def face(img: np.ndarray, still: Still) -> Optional[np.ndarray]:
+def face(img: np.ndarray, still: Still) -> np.ndarray | None:
     """Return a tiny normalised grey face (around the pose's eyes, sized by its ears), or None.
 
     Shrunk to 12x9 pixels first, the size of a face at the far end of the body stills, so
@@ -133,7 +133,7 @@ def face(img: np.ndarray, still: Still) -> Optional[np.ndarray]:
     return ((grey - grey.mean()) / (grey.std() + 1e-6)).ravel()
 
 
-def _mean_face(faces: Sequence[Optional[np.ndarray]]) -> np.ndarray:
+def _mean_face(faces: Sequence[np.ndarray | None]) -> np.ndarray:
     found = [f for f in faces if f is not None]
     return np.mean(found, axis=0) if found else np.zeros(24 * 18)
 
@@ -142,7 +142,7 @@ def _standard(x: np.ndarray) -> np.ndarray:
     return (x - x.mean(0)) / (x.std(0) + 1e-9)
 
 
-def group_people(data: Path, stills: Sequence[Still]) -> Dict[str, str]:
+def group_people(data: Path, stills: Sequence[Still]) -> dict[str, str]:
     """Return still key -> person ('A', 'B' or 'C') for the stills of the labelled folders."""
     images = [_image(data, s) for s in stills]
     thumbs = np.array([thumbnail(img) for img in images])
@@ -179,8 +179,8 @@ def group_people(data: Path, stills: Sequence[Still]) -> Dict[str, str]:
     return {s.key: str(p) for s, p in zip(stills, person, strict=True)}
 
 
-def contact_sheets(data: Path, stills: Sequence[Still], people: Dict[str, str], out: Path,
-                   per_sheet: int = 60) -> List[Path]:
+def contact_sheets(data: Path, stills: Sequence[Still], people: dict[str, str], out: Path,
+                   per_sheet: int = 60) -> list[Path]:
     """Write one PNG per (folder, person) with up to ``per_sheet`` stills; return the paths."""
     import cv2
 
@@ -202,7 +202,7 @@ def contact_sheets(data: Path, stills: Sequence[Still], people: Dict[str, str], 
     return paths
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     from gesture_ros.toolkit.real_eval import default_data
 
     ap = argparse.ArgumentParser(prog="gesture people", description=__doc__,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Optional
 
 import numpy as np
 
@@ -13,7 +12,7 @@ import numpy as np
 class Prompter:
     """Show a countdown and the gesture to perform; draw live frames while recording."""
 
-    def __init__(self, window: str = "gesture record", use_display: Optional[bool] = None) -> None:
+    def __init__(self, window: str = "gesture record", use_display: bool | None = None) -> None:
         self.window = window
         self.display = bool(os.environ.get("DISPLAY")) if use_display is None else use_display
         if self.display:
@@ -34,7 +33,7 @@ class Prompter:
         cv2.imshow(self.window, img)
         cv2.waitKey(1)
 
-    def countdown(self, label: str, take: int, total: int, seconds: int, frame: Optional[np.ndarray] = None) -> None:
+    def countdown(self, label: str, take: int, total: int, seconds: int, frame: np.ndarray | None = None) -> None:
         for left in range(seconds, 0, -1):
             text = f"take {take}/{total}: {label} in {left}"
             if self.display and frame is not None:

@@ -7,7 +7,6 @@ model that did not (the held-out figures come from toolkit/fold_eval).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List
 
 import numpy as np
 
@@ -24,7 +23,7 @@ FORBIDDEN_ON_OPEN_HAND = ("fist", "pointing", "thumbs_up", "thumbs_down", "swipe
 HAND_SIGN_MAP = {"Open": "open_palm", "Close": "fist", "Pointer": "pointing", "OK": "none"}
 
 
-def open_hand(model: Path, data: Path, out: Path, extractor: str) -> Dict:
+def open_hand(model: Path, data: Path, out: Path, extractor: str) -> dict:
     from gesture_ros.toolkit.video import extract
 
     scores = score_frames(model, extract(data / OPEN_HAND_CLIP, extractor))
@@ -37,7 +36,7 @@ def open_hand(model: Path, data: Path, out: Path, extractor: str) -> Dict:
             "passed": len(bad) == 0}
 
 
-def swipes(model: Path, data: Path, out: Path, extractor: str) -> Dict:
+def swipes(model: Path, data: Path, out: Path, extractor: str) -> dict:
     from gesture_ros.toolkit.video import extract
 
     scores = score_frames(model, extract(data / SWIPE_CLIP, extractor))
@@ -45,7 +44,7 @@ def swipes(model: Path, data: Path, out: Path, extractor: str) -> Dict:
     write_csv(scores, out / f"{name}.csv")
     plot(scores, out / f"{name}.png", f"swipe2_left_right.gif ({extractor}): per-window probabilities")
     top = np.array(scores.top)
-    result: Dict = {"windows": len(top), "top_counts": scores.counts(), "swipes": []}
+    result: dict = {"windows": len(top), "top_counts": scores.counts(), "swipes": []}
     # A window reports a stroke as long as the stroke overlaps it (a window spans ~1.3 s).
     overlap = {label: np.zeros(len(top), bool) for label in ("swipe_left", "swipe_right")}
     for label, t0, t1 in SWIPE_TRUTH:
@@ -67,7 +66,7 @@ def swipes(model: Path, data: Path, out: Path, extractor: str) -> Dict:
     return result
 
 
-def hand_signs(model: Path, data: Path, out: Path) -> Dict:
+def hand_signs(model: Path, data: Path, out: Path) -> dict:
     """Windows of consecutive hand-sign rows (converted to our layout) through the shipped model."""
     import onnxruntime as ort
 
@@ -98,9 +97,9 @@ def hand_signs(model: Path, data: Path, out: Path) -> Dict:
     return report
 
 
-def run_default(model: Path, data: Path, out: Path, extractors: List[str]) -> Dict:
+def run_default(model: Path, data: Path, out: Path, extractors: list[str]) -> dict:
     out.mkdir(parents=True, exist_ok=True)
-    res: Dict = {"model": str(model)}
+    res: dict = {"model": str(model)}
     for ex in extractors:
         res[f"open_hand[{ex}]"] = open_hand(model, data, out, ex)
         res[f"swipe[{ex}]"] = swipes(model, data, out, ex)

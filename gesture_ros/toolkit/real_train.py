@@ -15,8 +15,8 @@ Fold k (0..2) holds out person ``FOLD_PEOPLE[k]`` and the k-th third of every ha
 from __future__ import annotations
 
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -29,7 +29,7 @@ SIGN_BLOCK = 40
 SIGN_REPEAT = 4  # the rows are few next to the synthetic sequences: each block is trained on 4 times per epoch
 STILL_FRAMES = 36
 STILL_FPS = (15.0, 20.0, 25.0, 30.0)
-Item = Tuple[str, str, SequenceArrays, np.ndarray]
+Item = tuple[str, str, SequenceArrays, np.ndarray]
 
 
 def usable(still: Still) -> bool:
@@ -39,7 +39,7 @@ def usable(still: Still) -> bool:
     return bool(np.any(np.isfinite(still.left_hand[:, 0, 0]) | np.isfinite(still.right_hand[:, 0, 0])))
 
 
-def still_items(stills: Sequence[Still], people: Dict[str, str], exclude: Optional[str] = None) -> List[Item]:
+def still_items(stills: Sequence[Still], people: dict[str, str], exclude: str | None = None) -> list[Item]:
     """Return held sequences of the usable stills of everyone but ``exclude`` (group: the person)."""
     out = []
     for s in stills:
@@ -57,14 +57,14 @@ def sign_fold(rows: int, start: int, end: int) -> int:
     return min(2, int(3 * ((start + end) / 2) / rows))
 
 
-def hand_sign_split(data: Path, fold: Optional[int] = None) -> Tuple[List[Item], List[Item]]:
+def hand_sign_split(data: Path, fold: int | None = None) -> tuple[list[Item], list[Item]]:
     """Return (training items, held-out items) of the hand-sign rows; ``fold`` None holds nothing out."""
     from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
 
     lm = Path(data) / "landmarks"
     names = read_labels(lm / "hand_sign_labels.csv", 4)
     items = hand_sign_items(lm / "hand_sign_keypoints.csv", names, block=SIGN_BLOCK)
-    runs: Dict[str, Tuple[int, int]] = {}
+    runs: dict[str, tuple[int, int]] = {}
     for seq_id, _g, _a, fl in items:
         s, e = (int(v) for v in seq_id.split("rows")[1].split("-"))
         lo, hi = runs.get(str(fl[0]), (s, e))
@@ -80,7 +80,7 @@ def hand_sign_split(data: Path, fold: Optional[int] = None) -> Tuple[List[Item],
     return train, held
 
 
-def real_items(data: Path, fold: Optional[int] = None, progress: bool = True) -> Tuple[List[Item], Dict]:
+def real_items(data: Path, fold: int | None = None, progress: bool = True) -> tuple[list[Item], dict]:
     """Return the real training items (all, or without fold ``fold``) and a description of them."""
     from gesture_ros.toolkit.people import group_people
     from gesture_ros.toolkit.stills import load_stills
@@ -91,7 +91,7 @@ def real_items(data: Path, fold: Optional[int] = None, progress: bool = True) ->
     items = still_items(stills, people, exclude)
     signs, _ = hand_sign_split(data, fold)
     signs = [(f"{seq_id}-r{r}", group, arrays, fl) for r in range(SIGN_REPEAT) for seq_id, group, arrays, fl in signs]
-    counts: Dict[str, int] = {}
+    counts: dict[str, int] = {}
     for _i, _g, _a, fl in items:
         counts[str(fl[0])] = counts.get(str(fl[0]), 0) + 1
     info = {"stills": counts, "people": sorted(set(people.values()) - {exclude}),

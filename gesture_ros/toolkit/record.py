@@ -16,15 +16,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import List, Optional
 
+from gesture_ros.core.gestures import kinds_for
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.toolkit.dataset import Dataset, SequenceRecord, new_id
 from gesture_ros.toolkit.takes import frame_labels
-from gesture_ros.toolkit.vocabulary import kinds_for
 
 
-def save_take(ds: Dataset, frames: List[KeypointFrame], args: argparse.Namespace, source: str) -> bool:
+def save_take(ds: Dataset, frames: list[KeypointFrame], args: argparse.Namespace, source: str) -> bool:
     from gesture_ros.core.features import SequenceArrays
 
     if len(frames) < 2:
@@ -101,7 +100,7 @@ def from_topic(ds: Dataset, args: argparse.Namespace) -> int:
     return saved
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="gesture record", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     src = ap.add_mutually_exclusive_group(required=True)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Tuple
-
 import numpy as np
 
 
-def group_split(groups: np.ndarray, test_fraction: float, seed: int) -> Tuple[np.ndarray, np.ndarray]:
+def group_split(groups: np.ndarray, test_fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Return (train_mask, test_mask): whole groups go to one side, about ``test_fraction`` to test."""
     unique = np.unique(groups)
     if len(unique) < 2:

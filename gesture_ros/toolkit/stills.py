@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 
@@ -26,7 +26,7 @@ from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH
 CACHE_VERSION = "1"
 HELD_FRAMES = 6
 EXTRACTOR = "hands_pose"
-STILL_FOLDERS: Dict[str, str] = {  # folder -> label of the default vocabulary
+STILL_FOLDERS: dict[str, str] = {  # folder -> label of the default vocabulary
     "body_video_pause": "x_cross",
     "hand_up_thumbs_up": "thumbs_up",
     "hand_down_thumbs_down": "thumbs_down",
@@ -66,7 +66,7 @@ def cache_root() -> Path:
     return Path(base) / "stills"
 
 
-def still_files(data: Path, folder: str) -> List[Path]:
+def still_files(data: Path, folder: str) -> list[Path]:
     """Return the folder's JPEG files in name order."""
     return sorted((Path(data) / "stills" / folder).glob("*.jpg"))
 
@@ -110,7 +110,7 @@ def _extract_one(job) -> tuple:
 
 
 def extract_folder(data: Path, folder: str, model: str = EXTRACTOR, frames: int = HELD_FRAMES,
-                   workers: int = 2, progress: bool = True) -> List[Still]:
+                   workers: int = 2, progress: bool = True) -> list[Still]:
     """Return the stills of one folder, extracting (and caching) them when the cache lacks them."""
     files = still_files(data, folder)
     if not files:
@@ -138,10 +138,10 @@ def extract_folder(data: Path, folder: str, model: str = EXTRACTOR, frames: int 
                   tuple(int(v) for v in z["sizes"][i])) for i, n in enumerate(z["names"])]
 
 
-def load_stills(data: Path, folders: Optional[Sequence[str]] = None, workers: int = 2,
-                progress: bool = True) -> List[Still]:
+def load_stills(data: Path, folders: Sequence[str] | None = None, workers: int = 2,
+                progress: bool = True) -> list[Still]:
     """Return every still of ``folders`` (default: all labelled folders), extracted through the cache."""
-    out: List[Still] = []
+    out: list[Still] = []
     for folder in folders or list(STILL_FOLDERS):
         out += extract_folder(data, folder, workers=workers, progress=progress)
     return out

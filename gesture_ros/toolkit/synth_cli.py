@@ -13,15 +13,14 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional
 
+from gesture_ros.core.gestures import default_labels
 from gesture_ros.toolkit.dataset import Dataset, SequenceRecord
 from gesture_ros.toolkit.synth.generator import SYNTH_VERSION, generate
 from gesture_ros.toolkit.synth.scenes import SCENES
-from gesture_ros.toolkit.vocabulary import default_labels
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="gesture synth", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, required=True, help="dataset folder (appended to)")

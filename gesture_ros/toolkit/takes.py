@@ -7,7 +7,7 @@ the middle 80% of that travel, so windows over the idle start and end of a take 
 
 from __future__ import annotations
 
-from typing import Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -19,7 +19,7 @@ REACTION_S = 0.3
 TRIGGER_MAX_S = 1.0
 
 
-def _track(xy: np.ndarray) -> Optional[np.ndarray]:
+def _track(xy: np.ndarray) -> np.ndarray | None:
     """Return the track with gaps filled by interpolation, or None when mostly missing."""
     ok = np.isfinite(xy).all(axis=1)
     if ok.sum() < max(2, len(xy) // 2):
@@ -28,7 +28,7 @@ def _track(xy: np.ndarray) -> Optional[np.ndarray]:
     return np.stack([np.interp(idx, idx[ok], xy[ok, k]) for k in range(2)], axis=1)
 
 
-def _longest_travel(t: np.ndarray, xy: np.ndarray) -> Tuple[float, int, int]:
+def _longest_travel(t: np.ndarray, xy: np.ndarray) -> tuple[float, int, int]:
     best = (0.0, 0, 0)
     for i in range(len(t)):
         j_end = np.searchsorted(t, t[i] + TRIGGER_MAX_S, side="right")

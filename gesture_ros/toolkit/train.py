@@ -14,7 +14,6 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import List, Optional
 
 import numpy as np
 
@@ -28,7 +27,8 @@ def _spec(args: argparse.Namespace) -> FeatureSpec:
                        motion=not args.no_motion, hand_z=args.hand_z)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
+    from gesture_ros.core.gestures import kinds_for
     from gesture_ros.toolkit.checkpoint import Checkpoint
     from gesture_ros.toolkit.dataset import Dataset, DatasetError
     from gesture_ros.toolkit.evaluate import classification_report, summary_lines, write_report
@@ -36,7 +36,6 @@ def main(argv: Optional[List[str]] = None) -> int:
     from gesture_ros.toolkit.nets import ARCHS, NetConfig
     from gesture_ros.toolkit.splits import group_split
     from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
-    from gesture_ros.toolkit.vocabulary import kinds_for
 
     ap = argparse.ArgumentParser(prog="gesture train", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 import torch
@@ -16,7 +16,7 @@ from gesture_ros.toolkit.augment import AugmentConfig, augment
 from gesture_ros.toolkit.nets import NetConfig, build_net
 from gesture_ros.toolkit.windows import WindowSet, build_windows
 
-Item = Tuple[str, str, SequenceArrays, np.ndarray]  # seq_id, group, arrays, frame labels
+Item = tuple[str, str, SequenceArrays, np.ndarray]  # seq_id, group, arrays, frame labels
 
 
 @dataclass
@@ -39,9 +39,9 @@ class TrainConfig:
         return asdict(self)
 
 
-def windows_of(items: Sequence[Item], spec: FeatureSpec, labels: List[str], kinds: Dict[str, GestureKind],
-               window: int, stride: int, rng: Optional[np.random.Generator] = None, augment_prob: float = 0.0,
-               aug: Optional[AugmentConfig] = None, cache: Optional[Dict[str, np.ndarray]] = None) -> WindowSet:
+def windows_of(items: Sequence[Item], spec: FeatureSpec, labels: list[str], kinds: dict[str, GestureKind],
+               window: int, stride: int, rng: np.random.Generator | None = None, augment_prob: float = 0.0,
+               aug: AugmentConfig | None = None, cache: dict[str, np.ndarray] | None = None) -> WindowSet:
     """Compute features (augmenting each sequence with ``augment_prob``) and window them.
 
     ``cache`` (seq_id -> features) keeps the features of unaugmented sequences between epochs.
@@ -80,8 +80,8 @@ def predict(net: nn.Module, ws: WindowSet, batch: int = 1024) -> np.ndarray:
     return np.concatenate(out) if out else np.zeros((0, len(ws.labels)), np.float32)
 
 
-def train(train_items: Sequence[Item], val: WindowSet, spec: FeatureSpec, labels: List[str],
-          kinds: Dict[str, GestureKind], cfg: TrainConfig, progress: bool = True) -> Tuple[nn.Module, List[dict]]:
+def train(train_items: Sequence[Item], val: WindowSet, spec: FeatureSpec, labels: list[str],
+          kinds: dict[str, GestureKind], cfg: TrainConfig, progress: bool = True) -> tuple[nn.Module, list[dict]]:
     """Train a network; return the best (lowest validation loss) weights and the per-epoch history."""
     torch.manual_seed(cfg.seed)
     torch.set_num_threads(cfg.threads)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator, Tuple
 
 import numpy as np
 
@@ -12,7 +12,7 @@ class VideoError(OSError):
     """A video file that cannot be opened or decoded."""
 
 
-def read_frames(path: Path) -> Iterator[Tuple[np.ndarray, int]]:
+def read_frames(path: Path) -> Iterator[tuple[np.ndarray, int]]:
     """Yield (bgr uint8 image, stamp_ns from the file's own timing) for every frame."""
     path = Path(path)
     if not path.exists():
@@ -38,7 +38,7 @@ def read_frames(path: Path) -> Iterator[Tuple[np.ndarray, int]]:
         cap.release()
 
 
-def _gif_frames(path: Path) -> Iterator[Tuple[np.ndarray, int]]:
+def _gif_frames(path: Path) -> Iterator[tuple[np.ndarray, int]]:
     from PIL import Image, ImageSequence
 
     try:

@@ -9,9 +9,9 @@ Sequences shorter than the window are left-padded with zero rows (all presence f
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -32,7 +32,7 @@ class WindowSet:
     groups: np.ndarray  # (N,) str: the split unit (person, session, block or sequence)
     seq_ids: np.ndarray  # (N,) str
     window: int
-    labels: List[str]
+    labels: list[str]
 
     def __len__(self) -> int:
         return int(self.starts.shape[0])
@@ -45,12 +45,12 @@ class WindowSet:
     def x(self) -> np.ndarray:
         return self.batch(np.arange(len(self)))
 
-    def subset(self, mask: np.ndarray) -> "WindowSet":
+    def subset(self, mask: np.ndarray) -> WindowSet:
         return WindowSet(self.feats, self.starts[mask], self.y[mask], self.groups[mask], self.seq_ids[mask],
                          self.window, self.labels)
 
 
-def _segments(frame_labels: np.ndarray) -> List[Tuple[int, int, str]]:
+def _segments(frame_labels: np.ndarray) -> list[tuple[int, int, str]]:
     """Return (start, end exclusive, label) runs of equal labels."""
     out, start = [], 0
     for i in range(1, len(frame_labels) + 1):
@@ -60,7 +60,7 @@ def _segments(frame_labels: np.ndarray) -> List[Tuple[int, int, str]]:
     return out
 
 
-def window_labels(frame_labels: np.ndarray, window: int, kinds: Dict[str, GestureKind]) -> np.ndarray:
+def window_labels(frame_labels: np.ndarray, window: int, kinds: dict[str, GestureKind]) -> np.ndarray:
     """Return, for each window end t (0..T-1), its label name or '' when ambiguous/unknown."""
     t_n = len(frame_labels)
     segs = [s for s in _segments(frame_labels) if s[2] != "none"]
@@ -82,8 +82,8 @@ def window_labels(frame_labels: np.ndarray, window: int, kinds: Dict[str, Gestur
     return out
 
 
-def build_windows(items: Iterable[Tuple[str, str, np.ndarray, np.ndarray]], window: int, stride: int,
-                  labels: Sequence[str], kinds: Dict[str, GestureKind]) -> WindowSet:
+def build_windows(items: Iterable[tuple[str, str, np.ndarray, np.ndarray]], window: int, stride: int,
+                  labels: Sequence[str], kinds: dict[str, GestureKind]) -> WindowSet:
     """Window (seq_id, group, features (T, D), frame_labels (T,)) items; keep every ``stride``-th end."""
     index = {lab: i for i, lab in enumerate(labels)}
     feats, starts, ys, groups, ids = [], [], [], [], []
@@ -107,11 +107,11 @@ def build_windows(items: Iterable[Tuple[str, str, np.ndarray, np.ndarray]], wind
 
 
 def load_windows(root: Path, spec: FeatureSpec, window: int, labels: Sequence[str], stride: int = 1,
-                 group_by: str = "person", kinds: Optional[Dict[str, GestureKind]] = None,
-                 limit: Optional[int] = None) -> WindowSet:
+                 group_by: str = "person", kinds: dict[str, GestureKind] | None = None,
+                 limit: int | None = None) -> WindowSet:
     """Read a dataset folder and window it with ``spec`` (group_by: person, session or sequence)."""
+    from gesture_ros.core.gestures import kinds_for
     from gesture_ros.toolkit.dataset import Dataset
-    from gesture_ros.toolkit.vocabulary import kinds_for
 
     kinds = kinds or kinds_for(list(labels))
 

@@ -4,10 +4,7 @@ HTTP, and an mpv player with its JSON IPC socket."""
 from __future__ import annotations
 
 import json
-import shutil
-import signal
 import socket
-import subprocess
 import threading
 import time
 import wave
@@ -21,16 +18,8 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.osc_tcp_server import ThreadingOSCTCPServer
 
-from gesture_ros.tools.child_process import stop_process
-
-LOOPBACK = "127.0.0.1"
-
-
-def free_port(kind: int = socket.SOCK_STREAM) -> int:
-    """Return a port that is free on loopback right now (nothing listens on it)."""
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind((LOOPBACK, 0))
-        return sock.getsockname()[1]
+from gesture_ros.devtools.peers import Mpv, PeerError
+from gesture_ros.devtools.ports import LOOPBACK
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, period: float = 0.02) -> bool:
@@ -140,14 +129,11 @@ class MpvPlayer:
     """A real headless mpv with a JSON IPC socket; ``get`` reads a property back."""
 
     def __init__(self, socket_path: Path) -> None:
-        exe = shutil.which("mpv")
-        if exe is None:
-            pytest.fail("mpv is not installed: run 'make peers' (Debian package mpv)")
         self.socket_path = socket_path
-        self.proc = subprocess.Popen(
-            [exe, "--idle=yes", "--vo=null", "--ao=null", "--no-config", "--no-terminal",
-             f"--input-ipc-server={socket_path}"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:  # started as the demo starts it (devtools/peers.py), on the socket the test names
+            self._mpv = Mpv(socket_path.parent, socket_name=socket_path.name)
+        except PeerError as exc:
+            pytest.fail(str(exc))
         if not wait_until(self._answers, timeout=20.0):
             self.stop()
             pytest.fail(f"mpv did not open its IPC socket {socket_path}")
@@ -182,5 +168,5 @@ class MpvPlayer:
         return data if error == "success" else None
 
     def stop(self) -> None:
-        stop_process(self.proc, signal.SIGTERM, timeout=5)
+        self._mpv.stop()
 

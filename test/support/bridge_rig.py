@@ -6,8 +6,8 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
@@ -19,7 +19,7 @@ from gesture_ros.ros.qos import EVENT_QOS
 from support.ros_env import DomainLease, NodeProcess
 
 
-def venv_path() -> Dict[str, str]:
+def venv_path() -> dict[str, str]:
     """Return PATH with this interpreter's bin first, so '#!/usr/bin/env python3' scripts find rclpy."""
     return {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
@@ -35,10 +35,10 @@ class BridgeRig:
         self.node.create_subscription(DiagnosticArray, "/diagnostics", self._on_diag, 50)
         self.executor = SingleThreadedExecutor(context=context)
         self.executor.add_node(self.node)
-        self.diag: Dict[str, Dict[str, str]] = {}  # pid -> latest figures
-        self.sequence: Dict[str, int] = {}
-        self.sent: List[str] = []
-        self.bridge: Optional[NodeProcess] = None
+        self.diag: dict[str, dict[str, str]] = {}  # pid -> latest figures
+        self.sequence: dict[str, int] = {}
+        self.sent: list[str] = []
+        self.bridge: NodeProcess | None = None
         self._known_gids: set = set()
         self._sent_to_bridge = 0
 
@@ -53,13 +53,13 @@ class BridgeRig:
     def spin_until(self, predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
         return spin_until(self.executor, predicate, timeout)
 
-    def figures(self) -> Dict[str, str]:
+    def figures(self) -> dict[str, str]:
         """Return the current bridge process's latest diagnostics ({} before the first)."""
         if self.bridge is None:
             return {}
         return self.diag.get(str(self.bridge.proc.pid), {})
 
-    def start_bridge(self, params: Dict[str, object], wait: bool = True) -> NodeProcess:
+    def start_bridge(self, params: dict[str, object], wait: bool = True) -> NodeProcess:
         """Start bridge_node; with ``wait``, return once it reports and our publisher matched it."""
         self.bridge = NodeProcess("bridge_node", self.lease, params=params, log_dir=self.log_dir, env=venv_path())
         self._sent_to_bridge = 0

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
+from gesture_ros.devtools.data import data_dir
+
 REPO = Path(__file__).resolve().parents[2]
-DATA_DIR = Path(os.environ.get("GESTURE_DATA_DIR", REPO.parent / "shared" / "data"))
+DATA_DIR = data_dir()
 
 
 def shared_data(relative: str) -> Path:

@@ -7,10 +7,9 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, List, Optional
 
-from gesture_ros.tools import child_process
-from gesture_ros.tools.child_process import TEST_DOMAINS, ros_args, stop_process
+from gesture_ros.devtools import child_process
+from gesture_ros.devtools.child_process import TEST_DOMAINS, ros_args, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 INSTALL_LIB = REPO / "install" / "gesture_ros" / "lib" / "gesture_ros"
@@ -28,9 +27,9 @@ class DomainLease(child_process.DomainLease):
 class NodeProcess:
     """A real node executable from install/, logging to a file the test can read."""
 
-    def __init__(self, exe: str, lease: DomainLease, params: Optional[Dict[str, object]] = None,
-                 extra_args: Optional[List[str]] = None, log_dir: Optional[Path] = None,
-                 env: Optional[Dict[str, str]] = None) -> None:
+    def __init__(self, exe: str, lease: DomainLease, params: dict[str, object] | None = None,
+                 extra_args: list[str] | None = None, log_dir: Path | None = None,
+                 env: dict[str, str] | None = None) -> None:
         path = INSTALL_LIB / exe
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: run 'make build' first")
@@ -54,7 +53,7 @@ class NodeProcess:
         self._log.close()
         return code
 
-    def __enter__(self) -> "NodeProcess":
+    def __enter__(self) -> NodeProcess:
         return self
 
     def __exit__(self, *exc) -> None:

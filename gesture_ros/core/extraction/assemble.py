@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gesture_ros.core.extraction.image import PreparedImage
 from gesture_ros.core.extraction.observations import HandObservation, Person
-from gesture_ros.core.landmarks import KeypointFrame
+from gesture_ros.core.landmarks import KeypointFrame, pose_score
 
 
 def assemble(image: PreparedImage, stamp_ns: int, frame_id: str, model: str, person: Person | None,
@@ -14,6 +14,7 @@ def assemble(image: PreparedImage, stamp_ns: int, frame_id: str, model: str, per
                           image_height=image.height, model=model)
     if person is not None:
         frame.pose = person.pose
+        frame.pose_score = pose_score(frame.pose)
         frame.face = person.face
     for hand in hands:
         setattr(frame, hand.side.part.value, hand.landmarks)

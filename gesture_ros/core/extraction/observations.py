@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
-from typing import Optional
 
 import numpy as np
 
@@ -60,8 +59,8 @@ class Person:
     """One body as the pose stage found it (33 pose landmarks, anatomical sides)."""
 
     pose: np.ndarray
-    face: Optional[np.ndarray] = None
-    hands: Optional[dict[Side, HandObservation]] = None  # hands the pose stage placed itself (Holistic)
+    face: np.ndarray | None = None
+    hands: dict[Side, HandObservation] | None = None  # hands the pose stage placed itself (Holistic)
 
     def visible(self, landmark: PoseLandmark) -> bool:
         v = self.pose[landmark, Field.VISIBILITY]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Dict, Iterator, List, Optional
 
 import numpy as np
 
@@ -41,7 +41,7 @@ def generate_one(label: str, seed: int, n_people: int = 200) -> SynthSequence:
     return SynthSequence(label, f"synth-{person_id:04d}", render(scene, person, rng, view, model), seed)
 
 
-def plan(counts: Dict[str, int], seed: int) -> List[tuple]:
+def plan(counts: dict[str, int], seed: int) -> list[tuple]:
     """Return (label, seed) pairs: the same counts and seed always give the same list."""
     out = []
     for li, label in enumerate(sorted(counts)):
@@ -49,7 +49,7 @@ def plan(counts: Dict[str, int], seed: int) -> List[tuple]:
     return out
 
 
-def generate(counts: Dict[str, int], seed: int, progress: Optional[str] = None) -> Iterator[SynthSequence]:
+def generate(counts: dict[str, int], seed: int, progress: str | None = None) -> Iterator[SynthSequence]:
     """Yield ``counts[label]`` performances per label (tqdm bar when ``progress`` is a title)."""
     jobs = plan(counts, seed)
     if progress:

@@ -6,7 +6,6 @@ Positions are body-local (see body.py): x toward the performer's left, y up, z f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Tuple
 
 import numpy as np
 
@@ -21,8 +20,8 @@ SIDES = ("left", "right")
 @dataclass
 class Scene:
     duration: float
-    tracks: Dict[str, Track]
-    segments: List[Tuple[float, float, str]] = field(default_factory=list)
+    tracks: dict[str, Track]
+    segments: list[tuple[float, float, str]] = field(default_factory=list)
     focus: str = "right"  # the hand a close-up camera frames
     needs_pose: bool = False  # only recognisable with the upper body in view
 

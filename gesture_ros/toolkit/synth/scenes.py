@@ -6,7 +6,7 @@ the frames where a gesture is performed; anything outside them is 'none'.
 
 from __future__ import annotations
 
-from typing import Callable, Dict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -138,7 +138,7 @@ def _arms_together(rng, person: Person) -> Scene:
     return Scene(d, tracks, [], focus="right")
 
 
-SCENES: Dict[str, Callable[[np.random.Generator, Person], Scene]] = {
+SCENES: dict[str, Callable[[np.random.Generator, Person], Scene]] = {
     "none": none_scene,
     "open_palm": held("open_palm", "open_palm", "up"),
     "fist": held("fist", "fist", "fist"),

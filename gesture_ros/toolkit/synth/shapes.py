@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable, Dict
+from collections.abc import Callable
 
 import numpy as np
 
@@ -93,7 +93,7 @@ def claw(rng) -> HandPose:
     return HandPose(_fingers(rng, flex, 1.0), _thumb_out(rng))
 
 
-SHAPES: Dict[str, Callable[[np.random.Generator], HandPose]] = {
+SHAPES: dict[str, Callable[[np.random.Generator], HandPose]] = {
     "open_palm": open_palm, "fist": fist, "pointing": pointing, "thumb": thumb_extended,
     "relaxed": relaxed, "v_sign": v_sign, "ok_sign": ok_sign, "three": three, "claw": claw,
 }

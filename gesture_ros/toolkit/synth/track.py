@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Tuple
 
 import numpy as np
 
@@ -21,18 +20,18 @@ class Key:
 
 @dataclass
 class Track:
-    keys: List[Key] = field(default_factory=list)
+    keys: list[Key] = field(default_factory=list)
 
-    def add(self, t: float, pos, pose: HandPose, rot: np.ndarray) -> "Track":
+    def add(self, t: float, pos, pose: HandPose, rot: np.ndarray) -> Track:
         self.keys.append(Key(float(t), np.asarray(pos, dtype=np.float64), pose, rot))
         return self
 
-    def hold(self, t: float) -> "Track":
+    def hold(self, t: float) -> Track:
         """Repeat the last key at time ``t``."""
         k = self.keys[-1]
         return self.add(t, k.pos, k.pose, k.rot)
 
-    def at(self, t: float) -> Tuple[np.ndarray, HandPose, np.ndarray]:
+    def at(self, t: float) -> tuple[np.ndarray, HandPose, np.ndarray]:
         keys = self.keys
         if t <= keys[0].t:
             return keys[0].pos, keys[0].pose, keys[0].rot

@@ -1,8 +1,14 @@
-"""Declare a table of core.classifier_params.ParamSpec (and its label maps) on a node, with descriptors."""
+"""Declare parameters with self-explaining descriptors: one at a time, or a table of ParamSpec.
+
+``declare`` is the one way nodes declare a parameter (description, range, read-only);
+``descriptor``/``initial_value`` do the same for a core.classifier_params table and its
+per-label maps (``thresholds.fist``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
 from rclpy.node import Node
@@ -11,15 +17,31 @@ from rclpy.parameter import Parameter
 from gesture_ros.core.classifier_params import LabelMapSpec, ParamSpec
 
 
-def descriptor(spec: ParamSpec) -> ParameterDescriptor:
-    """Return the descriptor of a parameter: its description and integer or float range."""
-    d = ParameterDescriptor(description=spec.description)
-    if spec.range and isinstance(spec.default, int) and not isinstance(spec.default, bool):
-        d.integer_range = [IntegerRange(from_value=int(spec.range[0]), to_value=int(spec.range[1]), step=1)]
-    elif spec.range:
-        d.floating_point_range = [FloatingPointRange(from_value=float(spec.range[0]),
-                                                     to_value=float(spec.range[1]))]
+def make_descriptor(name: str, default: Any, description: str,
+                    value_range: tuple[float, float] | None = None, read_only: bool = False) -> ParameterDescriptor:
+    """Return a descriptor; ``value_range`` (min, max) becomes an integer or float range by the default's type."""
+    d = ParameterDescriptor(description=description, read_only=read_only)
+    if value_range is not None:
+        lo, hi = value_range
+        if isinstance(default, bool):
+            raise TypeError(f"parameter {name}: a bool has no range")
+        if isinstance(default, int):
+            d.integer_range = [IntegerRange(from_value=int(lo), to_value=int(hi), step=1)]
+        else:
+            d.floating_point_range = [FloatingPointRange(from_value=float(lo), to_value=float(hi))]
     return d
+
+
+def declare(node: Node, name: str, default: Any, description: str,
+            value_range: tuple[float, float] | None = None, read_only: bool = False) -> Any:
+    """Declare ``name`` with a descriptor and return its value."""
+    return node.declare_parameter(name, default, make_descriptor(name, default, description, value_range,
+                                                                 read_only)).value
+
+
+def descriptor(spec: ParamSpec) -> ParameterDescriptor:
+    """Return the descriptor of a table's parameter: its description and integer or float range."""
+    return make_descriptor(spec.name, spec.default, spec.description, spec.range or None)
 
 
 def initial_value(spec: ParamSpec) -> object:

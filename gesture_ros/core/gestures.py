@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List
 
 from gesture_ros.core.model_meta import GestureKind
 
@@ -44,17 +43,17 @@ DEFAULT_GESTURES = (
 )
 
 
-def default_labels() -> List[str]:
+def default_labels() -> list[str]:
     """Return the default model's labels in output order ('none' first)."""
     return [g.name for g in DEFAULT_GESTURES]
 
 
-def default_kinds() -> Dict[str, GestureKind]:
+def default_kinds() -> dict[str, GestureKind]:
     """Return label -> GestureKind for the default vocabulary."""
     return {g.name: g.kind for g in DEFAULT_GESTURES}
 
 
-def kinds_for(labels: List[str]) -> Dict[str, GestureKind]:
+def kinds_for(labels: list[str]) -> dict[str, GestureKind]:
     """Return kinds for any label list: known names keep theirs, 'none' is NONE, others HELD."""
     known = default_kinds()
     return {lab: known.get(lab, GestureKind.NONE if lab == "none" else GestureKind.HELD) for lab in labels}

@@ -1,6 +1,6 @@
 """Bridge benchmark: durable events/s and latency to the broker's PUBACK, next to bare paho.
 
-    python -m gesture_ros.bench bridge [--events 5000] [--window 1000] [--rate 200] [--durability full]
+    python -m gesture_ros.devtools.bench bridge [--events 5000] [--window 1000] [--rate 200] [--durability full]
 
 Three systems against one local mosquitto (127.0.0.1, random port). Each sends ``events`` as
 fast as it can with at most ``window`` unacknowledged (throughput), then ``latency-events``
@@ -16,15 +16,12 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import shutil
-import socket
-import subprocess
 import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Dict, List, Optional
 
 import paho.mqtt.client as mqtt
 
@@ -36,36 +33,9 @@ from gesture_ros.bridge.service import BridgeConfig, BridgeService
 from gesture_ros.bridge.topics import TopicLayout
 from gesture_ros.core.gesture_event import EventType, GestureEventData
 from gesture_ros.core.stats import LatencyStats
+from gesture_ros.devtools.mosquitto import Mosquitto
 
 GOAL_EVENTS_PER_S = 2000.0
-
-
-class Broker:
-    """A throw-away mosquitto on 127.0.0.1 with a receive maximum large enough for the window."""
-
-    def __init__(self, workdir: Path, inflight: int) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        conf = workdir / "mosquitto.conf"
-        lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous true", f"max_inflight_messages {inflight}",
-                 "max_queued_messages 1000000", "log_dest none"]
-        if os.geteuid() == 0:
-            lines.append("user root")
-        conf.write_text("\n".join(lines) + "\n")
-        exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        self.proc = subprocess.Popen([exe, "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"mosquitto did not start on 127.0.0.1:{self.port}")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        self.proc.wait(10)
 
 
 class Window:
@@ -73,7 +43,7 @@ class Window:
 
     def __init__(self, size: int) -> None:
         self.slots = threading.Semaphore(size)
-        self.sent_at: Dict[str, float] = {}
+        self.sent_at: dict[str, float] = {}
         self.latency = LatencyStats(1_000_000)
         self.done = 0
         self.total = 0
@@ -84,7 +54,7 @@ class Window:
         self.slots.acquire()
         self.sent_at[key] = time.perf_counter()
 
-    def acked(self, keys: List[str]) -> None:
+    def acked(self, keys: list[str]) -> None:
         now = time.perf_counter()
         for key in keys:
             sent = self.sent_at.pop(key, None)
@@ -100,12 +70,12 @@ class Window:
 class System:
     """Something that sends event ``i`` and reports acknowledged keys to the current Window."""
 
-    window: Optional[Window] = None
+    window: Window | None = None
 
     def send(self, i: int) -> str:
         raise NotImplementedError
 
-    def acked(self, keys: List[str]) -> None:
+    def acked(self, keys: list[str]) -> None:
         if self.window is not None:
             self.window.acked(keys)
 
@@ -143,7 +113,7 @@ class BarePaho(System):
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id="bench-paho", protocol=mqtt.MQTTv5)
         self.client.max_inflight_messages_set(inflight)
         self.client.on_publish = self._on_publish
-        self.mids: Dict[int, str] = {}
+        self.mids: dict[int, str] = {}
         self.early: set = set()  # PUBACKs that beat publish() returning
         self.lock = threading.Lock()  # never held while calling into paho (its locks call back here)
         self.payload = encode(_record(0))
@@ -215,7 +185,7 @@ def _talk(conn, n: int, rate: float, received, base: int, ahead: int) -> None:
     while pub.get_subscription_count() < 1 and time.monotonic() < deadline:
         time.sleep(0.05)
     time.sleep(0.3)
-    sent: Dict[str, float] = {}
+    sent: dict[str, float] = {}
     start = time.perf_counter()
     for i in range(n):
         stalled = time.monotonic() + 20
@@ -256,7 +226,7 @@ class Ros(System):
                      Parameter("inflight", value=inflight), Parameter("outbox_durability", value=durability.value),
                      Parameter("client_id", value="bench-ros"), Parameter("venue", value="bench")]
         self.bridge = BridgeNode(parameter_overrides=overrides, context=self.context)
-        self.acks: Dict[str, float] = {}
+        self.acks: dict[str, float] = {}
         self.bridge.service.add_delivered_listener(self._delivered)
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.bridge)
@@ -266,7 +236,7 @@ class Ros(System):
         self.running = True
         threading.Thread(target=self._share_received, daemon=True).start()
 
-    def _delivered(self, rows: List[Row]) -> None:
+    def _delivered(self, rows: list[Row]) -> None:
         now = time.perf_counter()
         for row in rows:
             self.acks[row.event_id] = now
@@ -309,7 +279,7 @@ class Ros(System):
         self.rclpy.try_shutdown(context=self.context)
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="bench bridge", description=__doc__.split("\n\n")[0])
     p.add_argument("--events", type=int, default=5000, help="events of the throughput run")
     p.add_argument("--window", type=int, default=1000, help="most events between send and PUBACK")
@@ -322,8 +292,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     durability = Durability(args.durability)
     rows = []
     with tempfile.TemporaryDirectory(prefix="bench_bridge_") as tmp:
-        broker = Broker(Path(tmp), args.inflight)
-        makers: Dict[str, Callable[[], System]] = {
+        broker = Mosquitto(Path(tmp) / "mosquitto", max_inflight=args.inflight, log_type="error").start()
+        makers: dict[str, Callable[[], System]] = {
             "paho": lambda: BarePaho(broker.port, args.inflight),
             "core": lambda: Core(broker.port, Path(tmp) / "core.db", args.inflight, durability),
         }

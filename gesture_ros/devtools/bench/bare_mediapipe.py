@@ -1,6 +1,6 @@
 """Bare MediaPipe loops, the baselines of the keypoint and pipeline benchmarks (no gesture_ros code).
 
-    python -m gesture_ros.bench.bare_mediapipe sequential|concurrent VIDEO OUT.json [--model hands_pose]
+    python -m gesture_ros.devtools.bench.bare_mediapipe sequential|concurrent VIDEO OUT.json [--model hands_pose]
 
 Each loop decodes the video with OpenCV, converts BGR to RGB and runs the legacy Solutions
 (Hands, Pose, or both). ``sequential`` runs Hands then Pose on each frame; ``concurrent``
@@ -73,7 +73,7 @@ def loop(video: Path, mode: str, model: str = "hands_pose") -> dict[str, float]:
 def run_arm(mode: str, video: Path, out: Path, model: str = "hands_pose", timeout_s: float = 600.0,
             prefix: list[str] | None = None) -> dict[str, float]:
     """Run ``loop`` in a child process (optionally under ``prefix``, e.g. taskset); add its peak RSS in MB."""
-    cmd = [*(prefix or []), sys.executable, "-m", "gesture_ros.bench.bare_mediapipe", mode, str(video), str(out),
+    cmd = [*(prefix or []), sys.executable, "-m", "gesture_ros.devtools.bench.bare_mediapipe", mode, str(video), str(out),
            "--model", model]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + timeout_s

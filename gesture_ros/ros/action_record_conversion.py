@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from gesture_ros.actions.event import ActionResult
+from gesture_ros.actions.result import ActionResult
 from gesture_ros.msg import ActionRecord
 from gesture_ros.ros.conversions import ns_to_stamp
 

@@ -1,6 +1,6 @@
 """Bridge soak: every accepted event reaches the venue exactly once through kills and broker restarts.
 
-    python -m gesture_ros.bench soak [--events 10000] [--kills 10] [--broker-restarts 3]
+    python -m gesture_ros.devtools.bench soak [--events 10000] [--kills 10] [--broker-restarts 3]
 
 Not in the default ``make bench`` run (it takes minutes): ``make bench ARGS=soak``.
 
@@ -19,9 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,42 +27,9 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Dict, List, Optional
 
-from gesture_ros.tools.child_process import BENCH_DOMAINS, DomainLease, node_command, node_executable, stop_process
-
-
-class Broker:
-    """mosquitto on a fixed loopback port with saved state, restartable."""
-
-    def __init__(self, workdir: Path) -> None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
-        self.conf = workdir / "mosquitto.conf"
-        lines = [f"listener {self.port} 127.0.0.1", "allow_anonymous true", "persistence true",
-                 f"persistence_location {workdir}/", "autosave_interval 1", "max_queued_messages 1000000",
-                 "max_inflight_messages 100", f"log_dest file {workdir}/mosquitto.log"]
-        if os.geteuid() == 0:
-            lines.append("user root")
-        self.conf.write_text("\n".join(lines) + "\n")
-        self.proc: Optional[subprocess.Popen] = None
-
-    def start(self) -> None:
-        exe = "/usr/sbin/mosquitto" if os.path.exists("/usr/sbin/mosquitto") else "mosquitto"
-        self.proc = subprocess.Popen([exe, "-c", str(self.conf)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-        for _ in range(200):
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.1).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError(f"mosquitto did not start on 127.0.0.1:{self.port}")
-
-    def stop(self) -> None:
-        if self.proc is not None:
-            stop_process(self.proc, signal.SIGTERM, 20)
-            self.proc = None
+from gesture_ros.devtools.child_process import BENCH_DOMAINS, DomainLease, node_command, node_executable, stop_process
+from gesture_ros.devtools.mosquitto import Mosquitto
 
 
 class Publisher:
@@ -87,11 +52,11 @@ class Publisher:
         self.executor = SingleThreadedExecutor(context=self.context)
         self.executor.add_node(self.node)
         self.msg_type = GestureEvent
-        self.accepted: Dict[str, int] = {}  # bridge pid -> events it committed
+        self.accepted: dict[str, int] = {}  # bridge pid -> events it committed
         self.max_depth = 0  # deepest outbox any bridge reported
-        self.depth: Dict[str, int] = {}  # bridge pid -> its outbox depth
-        self.sequence: Dict[str, int] = {}
-        self.sent: List[str] = []
+        self.depth: dict[str, int] = {}  # bridge pid -> its outbox depth
+        self.sequence: dict[str, int] = {}
+        self.sent: list[str] = []
         self._gids: set = set()
 
     def _on_diag(self, msg) -> None:
@@ -148,7 +113,7 @@ class Publisher:
         self._rclpy.try_shutdown(context=self.context)
 
 
-def _delivered(path: Path) -> List[str]:
+def _delivered(path: Path) -> list[str]:
     if not path.exists():
         return []
     complete = path.read_text().rpartition("\n")[0]  # the monitor may be writing the last line
@@ -158,8 +123,7 @@ def _delivered(path: Path) -> List[str]:
 def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     lease = DomainLease(BENCH_DOMAINS)
     env = lease.env()
-    broker = Broker(workdir)
-    broker.start()
+    broker = Mosquitto(workdir / "mosquitto", persistence=True).start()
     received = workdir / "received.jsonl"
     monitor_log = workdir / "venue_monitor.log"
     with open(monitor_log, "wb") as log:  # a file, not a pipe: nobody reads it until the end
@@ -174,9 +138,9 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     publisher = Publisher(lease.domain_id)
     per_bridge = events // kills
     restart_at = {round((k + 1) * kills / (broker_restarts + 1)) - 1 for k in range(broker_restarts)}
-    bridge: Optional[subprocess.Popen] = None
+    bridge: subprocess.Popen | None = None
     killed = restarted = 0
-    drains: List[tuple] = []  # (events waiting while the broker was down, s from its restart to all delivered)
+    drains: list[tuple] = []  # (events waiting while the broker was down, s from its restart to all delivered)
     started = time.monotonic()
     try:
         for k in range(kills):
@@ -187,7 +151,7 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
             n = per_bridge if k < kills - 1 else events - per_bridge * (kills - 1)
             if k in restart_at:  # the broker goes down mid-stream: events wait in the outbox
                 publisher.publish(n // 2, bridge.pid)
-                broker.stop()
+                broker.stop(20)
                 publisher.publish(n - n // 2, bridge.pid)
                 backlog = len(set(publisher.sent) - set(_delivered(received)))
                 broker.start()
@@ -218,7 +182,7 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
         if bridge is not None and bridge.poll() is None:
             stop_process(bridge, signal.SIGINT, 20)
         stop_process(monitor, signal.SIGINT, 60)
-        broker.stop()
+        broker.stop(20)
         publisher.close()
         lease.release()
     out = monitor_log.read_text(errors="replace")
@@ -245,8 +209,8 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     return 0 if ok else 1
 
 
-def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gesture_ros.bench soak", description=__doc__.splitlines()[0])
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m gesture_ros.devtools.bench soak", description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=10, help="bridge_node SIGKILLs (one process per share)")
     parser.add_argument("--broker-restarts", type=int, default=3)

@@ -1,6 +1,6 @@
 """Bench the classifier: per-window inference on CPU, and end-to-end event latency.
 
-    python -m gesture_ros.bench classifier [--windows N] [--seconds S] [--video FILE] [--no-e2e]
+    python -m gesture_ros.devtools.bench classifier [--windows N] [--seconds S] [--video FILE] [--no-e2e]
 
 Part 1 times, frame by frame on synthetic keypoint streams: a bare onnxruntime session
 (baseline), GestureModel.predict (the node's inference call) and GestureDecider.push
@@ -18,13 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.classifier_params import DEFAULT_MODEL
 from gesture_ros.core.features import SequenceArrays
 from gesture_ros.core.gesture_decider import GestureDecider
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.model_meta import INPUT_NAME, OUTPUT_NAME
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
-from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.core.paths import DEFAULT_MODEL, resolve_shipped
 from gesture_ros.core.stats import LatencyStats
 
 GOAL_P99_MS = 1.0
@@ -98,7 +97,7 @@ def bench_inference(model_path: Path, n_windows: int) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m gesture_ros.bench classifier", description=__doc__,
+    parser = argparse.ArgumentParser(prog="python -m gesture_ros.devtools.bench classifier", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=DEFAULT_MODEL, help="ONNX model (default: the shipped one)")
     parser.add_argument("--windows", type=int, default=2000, help="windows for the inference part")
@@ -112,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     print("--- per-window inference, CPU, 1 thread ---", flush=True)
     status = bench_inference(model_path, args.windows)
     if not args.no_e2e:
-        from gesture_ros.bench.classifier_e2e import bench_end_to_end
+        from gesture_ros.devtools.bench.classifier_e2e import bench_end_to_end
 
         print("\n--- end to end: camera_node -> keypoint_node -> classifier_node ---", flush=True)
         status |= bench_end_to_end(model_path, args.video, args.seconds, args.keypoint_model)

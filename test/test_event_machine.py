@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from gesture_ros.core.event_config import EventConfig, parse_label_values
-from gesture_ros.core.events import Event, EventStateMachine, EventType, FrameRef
+from gesture_ros.core.event_machine import Event, EventStateMachine, FrameRef
+from gesture_ros.core.gesture_event import EventType
 from gesture_ros.core.model_meta import GestureKind
 from gesture_ros.core.smoothing import Smoother, Smoothing
 

@@ -1,6 +1,6 @@
 """Does scaling large frames down before MediaPipe save time, and what does it lose? (decides ``max_image_side``)
 
-    python -m gesture_ros.bench frame_scale [--data ../shared/data] [--frames 60]
+    python -m gesture_ros.devtools.bench frame_scale [--data ../shared/data] [--frames 60]
 
 1. Time: the extractor (Hands+Pose) on the open-hand clip scaled up to 1280x720, 1920x1080 and
    3840x2160, each at full size and scaled down to a longer side of 1280 and 640 first: ms per
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import os
 import sys
 import time
 from pathlib import Path
@@ -22,8 +21,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from gesture_ros.bench.hand_recovery import agreement
 from gesture_ros.core.extraction.options import ExtractorOptions
+from gesture_ros.devtools.bench.hand_recovery import agreement
+from gesture_ros.devtools.data import data_dir
 
 SIZES = ((1280, 720), (1920, 1080), (3840, 2160))
 STILLS = ("hand_up_thumbs_up", "hand_palm_open_palm")
@@ -47,8 +47,7 @@ def _run(images: list[np.ndarray], max_side: int, fresh: bool = False) -> tuple[
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench frame_scale", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get(
-        "GESTURE_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data")))
+    parser.add_argument("--data", type=Path, default=data_dir())
     parser.add_argument("--frames", type=int, default=60)
     args, _ = parser.parse_known_args(argv)
     video = args.data / "videos" / "open_hand_no_gesture.mp4"

@@ -1,4 +1,4 @@
-"""Real peers for the self-contained demo and benchmark: mosquitto, venue_monitor, mpv.
+"""Real peers for the self-contained demo and benchmark: venue_monitor, mpv (mosquitto: mosquitto.py).
 
 Each binds to 127.0.0.1 (or a Unix socket) in a temporary folder, logs to a file there, and is
 ended by its own process id on ``stop()``.
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from gesture_ros.tools.child_process import stop_process
+from gesture_ros.devtools.child_process import stop_process
 
 _MPV_COMMAND = re.compile(r"Run command: (\S+), flags=\d+, args=\[(.*)\]$")
 # mpv's own start-up commands, not ones a client sent.
@@ -27,12 +27,6 @@ _MPV_INTERNAL = ("define-section", "enable-section", "disable-section", "change-
 
 class PeerError(RuntimeError):
     """A peer that could not be started; the message says which and why."""
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Process:
@@ -67,30 +61,6 @@ def _wait(pred, timeout: float, what: str, proc: _Process) -> None:
     raise PeerError(f"{what} did not come up within {timeout:.0f} s")
 
 
-class Mosquitto(_Process):
-    """A plain MQTT broker on 127.0.0.1, anonymous, no persistence."""
-
-    name = "mosquitto"
-
-    def __init__(self, folder: Path) -> None:
-        exe = shutil.which("mosquitto") or "/usr/sbin/mosquitto"
-        if not os.path.exists(exe):
-            raise PeerError("mosquitto is not installed: run 'make peers' (apt-get install mosquitto)")
-        self.port = free_port()
-        conf = folder / "mosquitto.conf"
-        conf.write_text(f"listener {self.port} 127.0.0.1\nallow_anonymous true\npersistence false\n")
-        super().__init__([exe, "-c", str(conf)], folder)
-
-        def listening() -> bool:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return True
-            except OSError:
-                return False
-
-        _wait(listening, 10.0, "mosquitto", self)
-
-
 class VenueMonitor(_Process):
     """The package's venue_monitor, writing every unique event to a JSON-lines file."""
 
@@ -120,12 +90,12 @@ class Mpv(_Process):
 
     name = "mpv"
 
-    def __init__(self, folder: Path, media: Path | None = None) -> None:
+    def __init__(self, folder: Path, media: Path | None = None, socket_name: str = "mpv.sock") -> None:
         """Start mpv idle, or with ``media`` loaded, paused and looping (so seeks have a target)."""
         exe = shutil.which("mpv")
         if exe is None:
             raise PeerError("mpv is not installed: run 'make peers' (apt-get install mpv)")
-        self.socket = folder / "mpv.sock"
+        self.socket = folder / socket_name
         self.mpv_log = folder / "mpv-commands.log"
         playing = ["--pause", "--loop-file=inf", str(media)] if media else []
         super().__init__([exe, "--idle=yes", "--vo=null", "--ao=null", "--no-config", "--no-terminal",

@@ -1,4 +1,4 @@
-"""Run benchmarks: ``python -m gesture_ros.bench [NAME ...] [--option=value ...]``.
+"""Run benchmarks: ``python -m gesture_ros.devtools.bench [NAME ...] [--option=value ...]``.
 
 With no name the default benchmarks run; ``recovery``, ``replay_clock``, ``frame_scale`` and ``soak``
 (minutes long) run when named.
@@ -9,24 +9,23 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import List, Optional
 
 BENCHES = {
-    "keypoints": "gesture_ros.bench.keypoints",    # bare Hands+Pose loops vs camera_node -> keypoint_node
-    "classifier": "gesture_ros.bench.classifier",  # per-window inference, end-to-end event latency
-    "bridge": "gesture_ros.bench.bridge",          # durable events/s vs a bare paho publisher
-    "pipeline": "gesture_ros.bench.pipeline",      # full pipeline vs bare sequential / concurrent loops
-    "actions": "gesture_ros.actions.bench",        # dispatcher vs a bare python-osc send
-    "recovery": "gesture_ros.bench.hand_recovery",  # hands under skipped frames, per recovery strategy
-    "replay_clock": "gesture_ros.bench.replay_clock",  # /clock cost and resolution per rate
-    "frame_scale": "gesture_ros.bench.frame_scale",  # large frames scaled down first: time saved, detail lost
-    "soak": "gesture_ros.bench.soak",              # bridge kills and broker restarts: nothing lost
+    "keypoints": "gesture_ros.devtools.bench.keypoints",    # bare Hands+Pose loops vs camera_node -> keypoint_node
+    "classifier": "gesture_ros.devtools.bench.classifier",  # per-window inference, end-to-end event latency
+    "bridge": "gesture_ros.devtools.bench.bridge",          # durable events/s vs a bare paho publisher
+    "pipeline": "gesture_ros.devtools.bench.pipeline",      # full pipeline vs bare sequential / concurrent loops
+    "actions": "gesture_ros.devtools.bench.actions",        # dispatcher vs a bare python-osc send
+    "recovery": "gesture_ros.devtools.bench.hand_recovery",  # hands under skipped frames, per recovery strategy
+    "replay_clock": "gesture_ros.devtools.bench.replay_clock",  # /clock cost and resolution per rate
+    "frame_scale": "gesture_ros.devtools.bench.frame_scale",  # large frames scaled down first: time saved, detail lost
+    "soak": "gesture_ros.devtools.bench.soak",              # bridge kills and broker restarts: nothing lost
 }
 # recovery, replay_clock, frame_scale (design choices) and soak (minutes long) run on request.
 DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")
 
 
-def main(argv: Optional[List[str]] = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # Leading names pick benches; everything from the first option on is passed to each bench.
     first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))

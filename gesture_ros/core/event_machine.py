@@ -4,21 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from enum import IntEnum
 from typing import Protocol
 
 import numpy as np
 
 from gesture_ros.core.event_config import EventConfig
+from gesture_ros.core.gesture_event import EventType
 from gesture_ros.core.model_meta import GestureKind
-
-
-class EventType(IntEnum):
-    """Event types, numbered as in GestureEvent.msg."""
-
-    TRIGGER = 0
-    START = 1
-    END = 2
 
 
 @dataclass(frozen=True)

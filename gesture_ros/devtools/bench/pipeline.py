@@ -1,6 +1,6 @@
 """Full pipeline against bare MediaPipe loops on the same frames, in one run.
 
-    python -m gesture_ros.bench pipeline [--clip videos/open_hand_no_gesture.mp4]
+    python -m gesture_ros.devtools.bench pipeline [--clip videos/open_hand_no_gesture.mp4]
                                          [--latency-clip videos/swipe2_left_right.gif] [--latency-s 20]
 
 Arms, each a process of its own (CPU time and peak RSS from os.wait4):
@@ -29,8 +29,10 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.bench.bare_mediapipe import run_arm
-from gesture_ros.tools.demo_peers import Mosquitto, VenueMonitor
+from gesture_ros.devtools.bench.bare_mediapipe import run_arm
+from gesture_ros.devtools.data import data_dir
+from gesture_ros.devtools.mosquitto import Mosquitto
+from gesture_ros.devtools.peers import VenueMonitor
 
 DEFAULT_CLIP = "videos/open_hand_no_gesture.mp4"  # 640x360
 DEFAULT_LATENCY_CLIP = "videos/swipe2_left_right.gif"  # holds swipes: events to time
@@ -43,8 +45,7 @@ def _data(relative: str) -> Path:
     path = Path(relative)
     if path.exists():
         return path
-    root = Path(os.environ.get("GESTURE_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data"))
-    return root / relative
+    return data_dir() / relative
 
 
 def _run(cmd: list[str], env: dict[str, str], timeout: float) -> dict[str, float]:
@@ -105,7 +106,7 @@ def run(clip: Path, latency_clip: Path, latency_s: float, folder: Path) -> dict[
     for mode, (a, b) in bare.items():
         results[mode] = {**{k: (a[k] + b[k]) / 2 for k in a}, "fps runs": (a["fps"], b["fps"])}
 
-    broker = Mosquitto(folder)
+    broker = Mosquitto(folder / "mosquitto").start()
     monitor = VenueMonitor(folder, broker.port)
     try:
         live = folder / "live.json"

@@ -14,14 +14,15 @@ import time
 from pathlib import Path
 
 from gesture_ros.core.stats import LatencyStats
-from gesture_ros.tools.child_process import BENCH_DOMAINS, DomainLease, node_command, stop_processes
+from gesture_ros.devtools.child_process import BENCH_DOMAINS, DomainLease, node_command, stop_processes
+from gesture_ros.devtools.data import data_dir
 
 GOAL_EXTRA_MS = 5.0
 DEFAULT_VIDEO = "videos/open_hand_no_gesture.mp4"
 
 
 def _data_dir() -> Path:
-    return Path(os.environ.get("GESTURE_DATA_DIR", Path.cwd().parent / "shared" / "data"))
+    return data_dir()
 
 
 def _domain() -> tuple[int, DomainLease | None]:

@@ -1,6 +1,6 @@
 """Replay keypoints through the classifier's decider offline: tune post-processing, no ROS.
 
-    python -m gesture_ros.bench.classifier_replay [--clip FILE ...] [--synthetic N] [--set name=value ...]
+    python -m gesture_ros.devtools.bench.classifier_replay [--clip FILE ...] [--synthetic N] [--set name=value ...]
 
 Clips go through the project's MediaPipe extractor (cached under ~/.cache/gesture_ros/replay)
 and then the same GestureDecider the node runs, with config/classifier.yaml's settings
@@ -18,15 +18,15 @@ from pathlib import Path
 
 import yaml
 
-from gesture_ros.bench.classifier import frames_of
 from gesture_ros.core.classifier_params import PARAMS, settings_from
-from gesture_ros.core.events import EventType
 from gesture_ros.core.gesture_decider import GestureDecider
-from gesture_ros.core.gesture_event import GestureEventData
+from gesture_ros.core.gesture_event import EventType, GestureEventData
 from gesture_ros.core.model_meta import GestureKind
 from gesture_ros.core.onnx_model import RuntimeOptions, load_model
 from gesture_ros.core.param_files import node_params
 from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.devtools.bench.classifier import frames_of
+from gesture_ros.devtools.data import data_dir
 
 CACHE = Path("~/.cache/gesture_ros/replay").expanduser()
 DEFAULT_CLIPS = ("videos/open_hand_no_gesture.mp4", "videos/swipe2_left_right.gif")
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default="config/classifier.yaml")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--clip", action="append", default=[], help="video file (default: the shared clips)")
-    parser.add_argument("--data", default=str(Path.cwd().parent / "shared" / "data"))
+    parser.add_argument("--data", default=str(data_dir()))
     parser.add_argument("--keypoint-model", default="hands_pose")
     parser.add_argument("--synthetic", type=int, default=0, help="performances per label to score")
     parser.add_argument("--seed", type=int, default=900_000)

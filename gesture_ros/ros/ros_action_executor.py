@@ -12,10 +12,10 @@ from rclpy.node import Node
 from std_msgs.msg import Bool, Empty, String
 from std_srvs.srv import Trigger
 
-from gesture_ros.actions.event import GestureEventData
 from gesture_ros.actions.model import ActionFailed, Target
 from gesture_ros.actions.ros_action import BOOL, EMPTY, STRING, TWIST, RosAction
 from gesture_ros.actions.template import render_text
+from gesture_ros.core.gesture_event import GestureEventData
 
 from .qos import EVENT_QOS
 

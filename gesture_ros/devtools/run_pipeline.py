@@ -1,6 +1,6 @@
 """What ``make run`` starts: the whole pipeline on one source, with the demo's peers.
 
-    python -m gesture_ros.tools.run_pipeline --source clip.mp4 --profile media [NAME:=VALUE ...]
+    python -m gesture_ros.devtools.run_pipeline --source clip.mp4 --profile media [NAME:=VALUE ...]
 
 Runs the one-process pipeline (nodes/pipeline.py): the nodes of ``ros2 launch gesture_ros
 gesture.launch.py profile:=PROFILE`` with the same parameters (ros/launch_plan.py). For a
@@ -36,14 +36,14 @@ from gesture_ros.core.sources import (
     no_camera_message,
     parse_source,
 )
-from gesture_ros.ros.launch_plan import PlanError, profile_file
-from gesture_ros.tools.demo_peers import (
-    Mosquitto,
+from gesture_ros.devtools.mosquitto import Mosquitto
+from gesture_ros.devtools.peers import (
     Mpv,
     PeerError,
     VenueMonitor,
     mpv_listening,
 )
+from gesture_ros.ros.launch_plan import PlanError, profile_file
 
 
 def source_problem(source: str) -> str | None:
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
             if action_map is not None:
                 args["action_map"] = str(action_map)
             if not opts.no_venue and "venue_host" not in given:
-                broker = Mosquitto(folder)
+                broker = Mosquitto(folder / "mosquitto").start()
                 _PEERS.append(broker)
                 monitor = VenueMonitor(folder, broker.port)
                 _PEERS.append(monitor)

@@ -1,6 +1,6 @@
 """Measure how the extractor's hands hold up when frames are skipped, per recovery strategy.
 
-    python -m gesture_ros.bench recovery [--data ../shared/data] [--stills 60]
+    python -m gesture_ros.devtools.bench recovery [--data ../shared/data] [--stills 60]
 
 What chose core/extraction's recovery (docs/perception.md quotes a run):
 
@@ -23,7 +23,6 @@ for sides the tracker missed or that failed a check: the Holistic way).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import sys
 import time
@@ -35,6 +34,7 @@ import numpy as np
 
 from gesture_ros.core.extraction.options import ExtractorOptions, RecoveryOptions
 from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame, Part
+from gesture_ros.devtools.data import data_dir
 from gesture_ros.toolkit.drops import keep_pattern
 
 CLIPS = ("videos/open_hand_no_gesture.mp4", "videos/swipe2_left_right.gif")
@@ -211,8 +211,7 @@ HEADER = f"  {'strategy':<14}{'presence':>9}{'hands':>8}{'median':>9}{'p95':>9}{
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench recovery", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get(
-        "GESTURE_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data")))
+    parser.add_argument("--data", type=Path, default=data_dir())
     parser.add_argument("--stills", type=int, default=60, help="stills per class in the shuffled set")
     args, _ = parser.parse_known_args(argv)
     if not (args.data / "videos").is_dir():

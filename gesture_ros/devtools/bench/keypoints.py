@@ -1,6 +1,6 @@
 """Bench: camera_node -> keypoint_node over DDS against bare MediaPipe loops, in one run.
 
-    python -m gesture_ros.bench keypoints [--video V] [--model hands_pose|hands]
+    python -m gesture_ros.devtools.bench keypoints [--video V] [--model hands_pose|hands]
 
 Baselines (bench/bare_mediapipe.py, each a process of its own): a bare sequential loop
 (Hands then Pose on each frame) and a bare concurrent one (Hands and Pose at once, two
@@ -27,10 +27,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from gesture_ros.bench.bare_mediapipe import run_arm
-from gesture_ros.tools.child_process import BENCH_DOMAINS, DomainLease, node_command, stop_processes
+from gesture_ros.devtools.bench.bare_mediapipe import run_arm
+from gesture_ros.devtools.child_process import BENCH_DOMAINS, DomainLease, node_command, stop_processes
+from gesture_ros.devtools.data import data_dir
 
-DATA = Path(os.environ.get("GESTURE_DATA_DIR", Path(__file__).resolve().parents[2].parent / "shared" / "data"))
+DATA = data_dir()
 DEFAULT_VIDEO = DATA / "videos" / "open_hand_no_gesture.mp4"
 GOALS = {"sequential": 1.5, "concurrent": 0.95}  # ROS arm frames/s over each baseline's
 

@@ -1,6 +1,6 @@
 """What the replay clock costs and how well it tells time, in one run (decides ``clock_rate_hz``).
 
-    python -m gesture_ros.bench replay_clock [--clip videos/open_hand_no_gesture.mp4]
+    python -m gesture_ros.devtools.bench replay_clock [--clip videos/open_hand_no_gesture.mp4]
 
 The one-process pipeline (media profile, Hands+Pose) on a clip, each arm a process of its own:
 1. every frame as fast as consumed, without a replay clock and with /clock at 20, 100 and 500
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.bench.pipeline import _data, _pipeline_cmd, _run
+from gesture_ros.devtools.bench.pipeline import _data, _pipeline_cmd, _run
 
 RATES = (1.0, 20.0, 100.0)  # 1 Hz: about one /clock per frame only
 

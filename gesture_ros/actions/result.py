@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum
 
-from ..core.gesture_event import EventType, GestureEventData
+from ..core.gesture_event import GestureEventData
 
-__all__ = ["ActionResult", "EventType", "GestureEventData", "Outcome"]
+__all__ = ["ActionResult", "Outcome"]
 
 
 class Outcome(IntEnum):

@@ -1,6 +1,6 @@
 """Benchmark the dispatcher: event in, OSC datagram out, against a bare python-osc send.
 
-``python -m gesture_ros.actions.bench [--events N]``: both paths send to the same
+``python -m gesture_ros.devtools.bench.actions [--events N]``: both paths send to the same
 python-osc UDP receiver on 127.0.0.1, side by side in one run; the figure to read is
 the ratio (dispatcher overhead over a bare send), not the absolute milliseconds.
 """
@@ -15,11 +15,11 @@ from pythonosc.dispatcher import Dispatcher as OscDispatcher
 from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.udp_client import SimpleUDPClient
 
-from ..core.stats import LatencyStats
-from .action_map import parse_action_map
-from .dispatcher import Dispatcher
-from .event import EventType, GestureEventData
-from .safety import SafetySettings
+from gesture_ros.actions.action_map import parse_action_map
+from gesture_ros.actions.dispatcher import Dispatcher
+from gesture_ros.actions.safety import SafetySettings
+from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.core.stats import LatencyStats
 
 
 class _Receiver:
