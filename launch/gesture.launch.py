@@ -12,21 +12,13 @@ rviz2, a misspelt argument) stop the launch with one sentence before any node st
 
 from pathlib import Path
 
-from ament_index_python.packages import PackageNotFoundError, get_package_prefix, get_package_share_directory
+from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
 from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch_ros.actions import Node
 from launch_ros.parameter_descriptions import ParameterValue
 
 from gesture_ros.ros import launch_plan
-
-
-def _installed(package: str) -> bool:
-    try:
-        get_package_prefix(package)
-    except PackageNotFoundError:
-        return False
-    return True
 
 
 def _nodes(context):
@@ -40,7 +32,7 @@ def _nodes(context):
     return [Node(package=n.package, executable=n.executable, name=n.name, namespace=n.namespace or None,
                  parameters=[*(str(f) for f in n.param_files), *([_typed(n.params)] if n.params else [])],
                  remappings=list(n.remappings), arguments=list(n.arguments), output="screen")
-            for n in launch_plan.plan(args, share, _installed)]
+            for n in launch_plan.plan(args, share, launch_plan.package_installed)]
 
 
 def _typed(params: dict) -> dict:

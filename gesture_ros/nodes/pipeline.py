@@ -26,7 +26,6 @@ from typing import Any
 
 import rclpy
 import yaml
-from ament_index_python.packages import PackageNotFoundError, get_package_prefix
 from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.executors import ExternalShutdownException
 from rclpy.node import Node
@@ -40,7 +39,7 @@ from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import dds
 from gesture_ros.ros.conversions import msg_to_keypoints, stamp_to_ns
 from gesture_ros.ros.executor_threads import ExecutorThreads
-from gesture_ros.ros.launch_plan import PACKAGE, NodeLaunch, PlanError, plan
+from gesture_ros.ros.launch_plan import PACKAGE, NodeLaunch, PlanError, package_installed, plan
 from gesture_ros.ros.node_main import StopSignals, close_quietly
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 
@@ -219,17 +218,9 @@ class Pipeline:
         return ok
 
 
-def _installed(package: str) -> bool:
-    try:
-        get_package_prefix(package)
-    except PackageNotFoundError:
-        return False
-    return True
-
-
 def load_specs(launch_args: dict[str, str]) -> list[NodeLaunch]:
     """Return the launch's gesture_ros nodes for these arguments (others, e.g. rviz2, are left out)."""
-    nodes = plan(launch_args, share_dir(), _installed)
+    nodes = plan(launch_args, share_dir(), package_installed)
     skipped = [n.executable for n in nodes if n.package != PACKAGE or n.executable not in NODE_CLASSES]
     if skipped:
         print(f"pipeline: not started in this process (run them separately): {skipped}", file=sys.stderr)

@@ -117,6 +117,17 @@ class PlanError(ValueError):
     """Arguments the launch cannot start with; the message is one sentence for the user."""
 
 
+def package_installed(package: str) -> bool:
+    """Return whether ROS 2 knows the package (its ament index entry), as ``plan``'s ``installed``."""
+    from ament_index_python.packages import PackageNotFoundError, get_package_prefix
+
+    try:
+        get_package_prefix(package)
+    except PackageNotFoundError:
+        return False
+    return True
+
+
 def is_true(name: str, value: str) -> bool:
     """Read a boolean launch argument as launch's ``if=`` does; PlanError for anything else."""
     text = str(value).strip().lower()
