@@ -279,8 +279,9 @@ class ClassifierNode(Node):
             self._events_pub.publish(event_to_msg(ev))
             self._event_times.append(now)
             self._counts["events"] += 1
+            who = f" person {ev.person_id}" if ev.person_id else ""
             self.get_logger().info(f"{ev.event_type.name} {ev.gesture} ({ev.confidence:.2f}) "
-                                   f"{ev.source_id} #{ev.sequence}")
+                                   f"{ev.source_id}{who} #{ev.sequence}")
         try:
             if events and self._markers_pub.get_subscription_count():
                 s = self._settings
