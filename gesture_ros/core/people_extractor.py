@@ -24,6 +24,7 @@ from gesture_ros.core.extraction.image import PreparedImage, prepare_image
 from gesture_ros.core.extraction.options import ExtractorOptions
 from gesture_ros.core.extraction.people_tracker import PeopleTracker, Track
 from gesture_ros.core.extraction.person_models import HandCandidate, PersonModels, assign_hands
+from gesture_ros.core.extractor import ExtractorError, KeypointExtractor
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.stats import StageTimer
 
@@ -37,7 +38,7 @@ class PeopleExtractor:
         try:
             import mediapipe as mp
         except ImportError as exc:
-            raise RuntimeError(f"mediapipe is not importable ({exc}); install mediapipe==0.10.21") from None
+            raise ExtractorError(f"mediapipe is not importable ({exc}); install mediapipe==0.10.21") from None
         self._mp = mp
         p = options.people
         self.timer = StageTimer()
@@ -116,3 +117,15 @@ class PeopleExtractor:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def open_extractor(options: ExtractorOptions) -> KeypointExtractor | PeopleExtractor:
+    """Return the people extractor when ``options.people`` asks for it, else the single-person one."""
+    return PeopleExtractor(options) if options.people.enabled else KeypointExtractor(options)
+
+
+def extract(extractor: KeypointExtractor | PeopleExtractor, bgr: np.ndarray, stamp_ns: int, frame_id: str = "",
+            skipped: int = 0) -> list[KeypointFrame]:
+    """Return the frame's KeypointFrames (one per person) from either extractor."""
+    out = extractor.process(bgr, stamp_ns, frame_id, skipped=skipped)
+    return out if isinstance(out, list) else [out]

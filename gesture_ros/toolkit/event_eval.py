@@ -46,7 +46,10 @@ GIF_STROKES = (("swipe_right", 0.87, 1.67), ("swipe_left", 2.53, 3.27))
 def decider(model_path: Path, overrides: Optional[Dict[str, object]] = None) -> GestureDecider:
     """Return a GestureDecider with config/classifier.yaml's settings (plus overrides) on CPU."""
     doc = yaml.safe_load(resolve_shipped("config/classifier.yaml").read_text()) or {}
-    values = dict(doc.get("/**", {}).get("ros__parameters", {}))
+    values = {}
+    for name, value in (doc.get("/**", {}).get("ros__parameters", {}) or {}).items():
+        # label maps (thresholds: {fist: 0.9}) are one parameter per key, as the node declares them
+        values.update({f"{name}.{k}": v for k, v in value.items()} if isinstance(value, dict) else {name: value})
     known = {p.name for p in PARAMS}
     values.update({k: v for k, v in (overrides or {}).items() if k in known})
     settings = settings_from(values)
