@@ -35,8 +35,8 @@ def tiles(width: int, height: int) -> list[tuple[int, int, int]]:
     """Return square tiles (x0, y0, side) that cover a (width, height) image, overlapping evenly."""
     side = min(width, height)
     n = math.ceil(max(width, height) / side)
-    if n > 1 and max(width, height) / side > n - 0.25:
-        n += 1  # less than a quarter tile of overlap would cut faces at tile borders
+    if n > 1 and max(width, height) / side > n - 0.15:
+        n += 1  # a face wider than the overlap, across a tile border, would be cut in both tiles
     starts = np.linspace(0, max(width, height) - side, n).round().astype(int)
     return [(int(s), 0, side) if width >= height else (0, int(s), side) for s in starts]
 
