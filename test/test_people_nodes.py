@@ -76,3 +76,61 @@ def test_person_ids_survive_the_keypoints_and_event_messages():
     event = GestureEventData(event_id="e", gesture="fist", event_type=EventType.START, stamp_ns=7, person_id=4)
     msg = event_to_msg(event)
     assert msg.person_id == 4 and event_from_msg(msg) == event
+
+
+def test_classifier_node_keeps_people_apart_and_publishes_rep155_bodies(rclpy_context, tmp_path):
+    import dataclasses
+    import time
+
+    from gesture_ros.msg import GestureEvent
+    from rclpy.parameter import Parameter
+    from support import hand_frames as hf
+    from support.tiny_onnx import write_model
+
+    from gesture_ros.nodes.classifier_node import ClassifierNode
+    from gesture_ros.ros.qos import EVENT_QOS
+
+    hri = pytest.importorskip("hri_msgs.msg", reason="hri_msgs is not built (../shared/ros2-extra/src/hri_msgs)")
+    model = write_model(tmp_path / "tiny.onnx", window=8, model_id="tiny", version="1")
+    params = {"model_path": str(model), "providers": ["cpu"], "min_duration_s": 0.2, "cooldown_s": 0.5,
+              "watch_model_file": False, "keypoint_timeout_s": 0.5, "hri_output": True}
+    node = ClassifierNode(context=rclpy_context, parameter_overrides=[Parameter(k, value=v) for k, v in params.items()])
+    peer = rclpy.create_node("people_peer", context=rclpy_context)
+    executor = SingleThreadedExecutor(context=rclpy_context)
+    executor.add_node(node)
+    executor.add_node(peer)
+    events: list[GestureEvent] = []
+    tracked, gestures = [], []
+    peer.create_subscription(GestureEvent, "gesture/events", events.append, EVENT_QOS)
+    peer.create_subscription(hri.IdsList, "humans/bodies/tracked", tracked.append, 10)
+    peer.create_subscription(hri.Gesture, "humans/bodies/b1/gesture", gestures.append, 10)
+    pub = peer.create_publisher(Keypoints, "keypoints", SENSOR_QOS)
+
+    def spin(done, timeout=10.0):
+        end = time.monotonic() + timeout
+        while not done() and time.monotonic() < end:
+            executor.spin_once(timeout_sec=0.05)
+        return done()
+
+    def send(frame):
+        before = node.frames_received
+        pub.publish(keypoints_to_msg(frame))
+        assert spin(lambda: node.frames_received > before)
+
+    try:
+        assert spin(lambda: pub.get_subscription_count() > 0 and peer.count_publishers("gesture/events") > 0)
+        spin(lambda: False, 0.5)  # the lazily created body publishers and the tracked list get matched
+        for f in hf.still(30, x=0.3):  # person 1 holds an open palm beside person 2, hands down
+            send(dataclasses.replace(f, person_id=1))
+            send(dataclasses.replace(hf.frame(f.stamp_ns), person_id=2))
+        for f in hf.empty(20, start=30):  # person 1 has left
+            send(dataclasses.replace(f, person_id=2))
+        assert spin(lambda: len(events) >= 2 and gestures and tracked), (events, gestures, tracked)
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+        peer.destroy_node()
+    assert [(e.person_id, e.event_type, e.gesture) for e in events[:2]] == [
+        (1, GestureEvent.START, "open_palm"), (1, GestureEvent.END, "open_palm")]
+    assert gestures[0].gesture == hri.Gesture.RIGHT_HAND_RAISED
+    assert ["b1", "b2"] in [list(t.ids) for t in tracked] and ["b2"] == list(tracked[-1].ids)
