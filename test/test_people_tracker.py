@@ -88,6 +88,21 @@ def test_a_track_lost_for_lost_after_frames_ends_and_ids_are_never_reused():
     assert [t.person_id for t in tracker.tracks] == [2, 3]
 
 
+def test_a_new_face_when_full_ends_the_track_lost_longest():
+    tracker = PeopleTracker(max_people=2, lost_after=10)
+    tracker.add_faces([face(200), face(600)])
+    tracker.tracks[1].seen(body(600), W, H)
+    tracker.tracks[0].missed()  # person 1 walked off ...
+    tracker.add_faces([face(1000)])  # ... and someone walked in elsewhere
+    tracker.finish_frame(W, H)
+    assert [t.person_id for t in tracker.tracks] == [2, 3] and tracker.ended == [1]
+    tracker.tracks[0].seen(body(600), W, H)
+    tracker.tracks[1].seen(body(1000), W, H)
+    tracker.add_faces([face(200)])  # full, nobody lost: no room, nothing ended
+    tracker.finish_frame(W, H)
+    assert [t.person_id for t in tracker.tracks] == [2, 3] and tracker.ended == []
+
+
 def test_two_tracks_on_one_body_keep_the_older_id():
     tracker = PeopleTracker(max_people=3, lost_after=3)
     tracker.add_faces([face(200), face(260)])  # two faces close together: two tracks at first

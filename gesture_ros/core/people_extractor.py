@@ -55,7 +55,8 @@ class PeopleExtractor:
         with self.timer.stage("prepare"):
             image = prepare_image(bgr, self.options.max_image_side)
         tracker = self.tracker
-        if self._frames % self.options.people.detect_every == 0 or not tracker.tracks or skipped:
+        lost = any(t.misses for t in tracker.tracks)  # a pose lost last frame: look for its face again
+        if self._frames % self.options.people.detect_every == 0 or not tracker.tracks or skipped or lost:
             with self.timer.stage("faces"):
                 tracker.add_faces(self.finder.find(image))
         self._frames += 1
@@ -74,6 +75,7 @@ class PeopleExtractor:
             self.counts["people lost"] += 1
             models = self._models.pop(pid, None)
             if models is not None:
+                self.counts["hand re-detections"] += models.redetections
                 models.close()
         assigned = assign_hands(candidates, self.options.recovery.max_wrist_distance, image.width, image.height)
         frames = [self._frame(image, stamp_ns, frame_id, t, assigned.get(t.person_id, {}))
@@ -102,7 +104,9 @@ class PeopleExtractor:
 
     def figures(self) -> dict[str, int]:
         """Return counts for diagnostics: frames, people seen (ids given), people lost, people tracked now."""
-        return {**self.counts, "people tracked": len(self.tracker.tracks)}
+        live = sum(m.redetections for m in self._models.values())
+        return {**self.counts, "hand re-detections": self.counts["hand re-detections"] + live,
+                "people tracked": len(self.tracker.tracks)}
 
     def close(self) -> None:
         """Release every person's graphs, the face detector and the worker threads."""

@@ -12,6 +12,8 @@ Rules (one per decision, so a replay gives the same ids):
   sticky crop keeps Pose's frame-to-frame tracking valid).
 - **lost**: a track whose pose is not found in ``lost_after`` frames in a row is dropped; a
   person who comes back later gets a new id.
+- **full**: a new face while ``max_people`` tracks exist ends the track whose pose has been
+  lost longest, if any, to make room (a person who walked off while another walked in).
 - **merged**: two tracks whose poses are the same body (noses or shoulder centres within
   ``SAME_BODY`` shoulder widths) keep the older id.
 """
@@ -43,11 +45,16 @@ def body_crop_from_face(face: Face) -> Crop:
 
 
 def pose_extent(person: Person, width: int, height: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """Return (min xy, max xy) in pixels of the visible pose landmarks, or None if fewer than 4."""
+    """Return (min xy, max xy) in pixels of the visible pose landmarks inside the image, or None if fewer than 4.
+
+    Landmarks Pose places beyond the image border (legs of an upper body) are left out: a crop
+    fitted to them drifts off the person, frame after frame.
+    """
     visible = [i for i in range(len(P)) if person.visible(P(i))]
-    if len(visible) < 4:
-        return None
     xy = person.pose[visible][:, [Field.X, Field.Y]] * np.array([width, height], np.float32)
+    xy = xy[(xy[:, 0] >= 0) & (xy[:, 0] <= width) & (xy[:, 1] >= 0) & (xy[:, 1] <= height)]
+    if len(xy) < 4:
+        return None
     return xy.min(axis=0), xy.max(axis=0)
 
 
@@ -108,7 +115,8 @@ class PeopleTracker:
         self.lost_after = lost_after
         self.tracks: list[Track] = []
         self.next_id = 1
-        self.ended: list[int] = []  # ids dropped by the latest update (lost or merged)
+        self.ended: list[int] = []  # ids dropped by the latest update (lost, merged or made room for)
+        self._evicted: list[int] = []
 
     def add_faces(self, faces: list[Face]) -> None:
         """Let faces claim tracks (re-finding lost poses) and start tracks for unclaimed faces."""
@@ -130,17 +138,23 @@ class PeopleTracker:
             else:
                 unclaimed.append((face, centre))
         for face, centre in unclaimed:
-            if len(self.tracks) >= self.max_people:
-                break
             if any(t.crop.contains(face.cx, face.cy) and t.person is not None and
                    float(np.linalg.norm(centre - t.anchor)) < CLAIM_DISTANCE * t.size for t in self.tracks):
                 continue
+            if len(self.tracks) >= self.max_people:
+                lost = [t for t in self.tracks if t.person is None and t.misses > 0]
+                if not lost:
+                    break
+                gone = max(lost, key=lambda t: t.misses)
+                self.tracks.remove(gone)
+                self._evicted.append(gone.person_id)
             self.tracks.append(Track(self.next_id, body_crop_from_face(face), centre, face.side))
             self.next_id += 1
 
     def finish_frame(self, width: int, height: int) -> None:
         """Drop tracks lost for ``lost_after`` frames and tracks that became the same body as an older one."""
-        self.ended = [t.person_id for t in self.tracks if t.misses >= self.lost_after]
+        self.ended = self._evicted + [t.person_id for t in self.tracks if t.misses >= self.lost_after]
+        self._evicted = []
         alive = [t for t in self.tracks if t.misses < self.lost_after]
         kept: list[Track] = []
         for track in sorted(alive, key=lambda t: t.person_id):

@@ -3,7 +3,10 @@
 Each person has their own solution objects, so Pose's and Hands' frame-to-frame tracking
 follows that person only. Hands run on a square crop around each pose wrist, upscaled to
 ``hand_crop_px``: a small or far hand fills the detector's input, and a hand found there is
-that person's by construction, then checked by its distance to the pose wrist (hands_for).
+that person's by construction, then checked by its distance to the pose wrist (assign_hands).
+A side's tracker that reports only hands far from its pose wrist has locked onto something
+else (a fast move, another person's hand): it is made to forget (one blank frame, as
+HandStage.reset does) and the crop is searched again at once.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import numpy as np
 
 from gesture_ros.core.extraction.crops import Crop, cut, to_image
 from gesture_ros.core.extraction.hand_regions import HandRegion, hand_regions
+from gesture_ros.core.extraction.hand_stage import BLANK
 from gesture_ros.core.extraction.image import PreparedImage
 from gesture_ros.core.extraction.mp_results import hands_from_result, person_from_result
 from gesture_ros.core.extraction.observations import HandObservation, Person, Side
@@ -52,6 +56,7 @@ class PersonModels:
             static_image_mode=False, max_num_hands=2, model_complexity=min(o.model_complexity, 1),
             min_detection_confidence=o.min_detection_confidence,
             min_tracking_confidence=o.min_tracking_confidence) for side in Side}
+        self.redetections = 0
 
     def pose(self, image: PreparedImage, crop: Crop) -> Person | None:
         """Return the person found in the body crop, in camera-image coordinates, or None."""
@@ -70,13 +75,22 @@ class PersonModels:
         out: list[HandCandidate] = []
         for side, region in hand_regions(person, image.width, image.height).items():
             crop = hand_crop(person, region, p.hand_crop_scale, image.width, image.height)
-            result = self._hands[side].process(cut(image.rgb, crop, p.hand_crop_px, image.scale))
-            for hand in hands_from_result(result, self.options.mirrored_input):
-                hand.landmarks = to_image(hand.landmarks, crop, image.width, image.height)
-                hand.side = side  # the pose decides the side: the hand is at this side's wrist
-                out.append(HandCandidate(side, hand, region.distance(hand.wrist_px(image.width, image.height)),
-                                         region))
+            pixels = cut(image.rgb, crop, p.hand_crop_px, image.scale)
+            found = self._side_hands(side, region, crop, pixels, image)
+            if found and min(c.distance for c in found) > self.options.recovery.max_wrist_distance:
+                self._hands[side].process(BLANK)  # tracking something else: forget it, detect afresh
+                self.redetections += 1
+                found = self._side_hands(side, region, crop, pixels, image)
+            out += found
         return sorted(out, key=lambda c: c.distance)
+
+    def _side_hands(self, side: Side, region: HandRegion, crop: Crop, pixels, image: PreparedImage) -> list[HandCandidate]:
+        out = []
+        for hand in hands_from_result(self._hands[side].process(pixels), self.options.mirrored_input):
+            hand.landmarks = to_image(hand.landmarks, crop, image.width, image.height)
+            hand.side = side  # the pose decides the side: the hand is at this side's wrist
+            out.append(HandCandidate(side, hand, region.distance(hand.wrist_px(image.width, image.height)), region))
+        return out
 
     def process(self, image: PreparedImage, crop: Crop) -> tuple[Person | None, list[HandCandidate]]:
         person = self.pose(image, crop)
