@@ -1,6 +1,6 @@
 """Hands found against hand size in pixels: the single-person extractor against hand crops at the pose wrists.
 
-    python -m gesture_ros.bench small_hands [--data ../shared/data] [--per-folder 12] [--scales 1,0.5,0.35,0.25,0.18]
+    python -m gesture_ros.bench small_hands [--data ../shared/data] [--per-folder 12] [--scales 1,0.5,0.35,0.25,0.18,0.12]
 
 The hand stills (thumbs up, thumbs down, open palm, fist: one raised hand each, 640x480) are
 scaled down by each factor to make the same hands smaller (0.25 is a 160x120 webcam stream),
@@ -8,6 +8,8 @@ and each is held for ``--hold`` frames, one still after another as in a video. A
 found when a hand's wrist lies within one palm (at least 4 px) of the raised pose wrist. Palm
 length and raised wrist come from the full-size still (pose wrist to index knuckle x 1.25, as
 toolkit/hand_size.py), times the factor, so a size bin holds the same hands for every extractor.
+Extractors: single-person Hands+Pose, hand crops at the pose wrists (default 3.5 hand lengths
+wide) and wider crops (5 hand lengths: more context for the palm detector).
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ BINS_PX = (0, 5, 7, 10, 14, 20, 30, 1000)
 EXTRACTORS = {
     "hands_pose": ExtractorOptions(model="hands_pose"),
     "hand_crops": ExtractorOptions(people=PeopleOptions(hand_crops=True)),
+    "crops x5": ExtractorOptions(people=PeopleOptions(hand_crops=True, hand_crop_scale=5.0)),
 }
 
 
@@ -80,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         "GESTURE_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data")))
     parser.add_argument("--per-folder", type=int, default=12)
     parser.add_argument("--hold", type=int, default=3)
-    parser.add_argument("--scales", default="1,0.5,0.35,0.25,0.18")
+    parser.add_argument("--scales", default="1,0.5,0.35,0.25,0.18,0.12")
     args, _ = parser.parse_known_args(argv)
     files = [f for d in FOLDERS for f in sorted(glob.glob(str(args.data / "stills" / d / "*.jpg")))[:args.per_folder]]
     if not files:
