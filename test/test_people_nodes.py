@@ -46,7 +46,7 @@ def test_keypoint_node_publishes_one_message_per_person_with_the_image_header(do
                 msg.header.stamp.sec, msg.header.stamp.nanosec = 100, i * 40_000_000
                 msg.header.frame_id = "stage_cam"
                 publisher.publish(msg)
-                spin_until(executor, lambda i=i: any(k.header.stamp.nanosec == i * 40_000_000 for k in got), 5)
+                spin_until(executor, lambda i=i: any(k.header.stamp.nanosec == i * 40_000_000 for k in got), 15)
                 done = [s for s in {k.header.stamp.nanosec for k in got}
                         if len({k.person_id for k in got if k.header.stamp.nanosec == s}) == 3]
                 if len(done) >= 3 and markers:
@@ -55,6 +55,7 @@ def test_keypoint_node_publishes_one_message_per_person_with_the_image_header(do
     finally:
         executor.shutdown()
         node.destroy_node()
+    assert done, f"no frame with three people in {len(got)} keypoints messages:\n{log[-2000:]}"
     last = max(done)
     people = [k for k in got if k.header.stamp.nanosec == last]
     assert sorted(k.person_id for k in people) == [1, 2, 3], log
