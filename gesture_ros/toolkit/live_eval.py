@@ -93,12 +93,18 @@ def classifier_values(profile: str) -> dict:
 
     from gesture_ros.core.paths import resolve_shipped
 
+    def flat(params: dict) -> dict:  # label maps (thresholds: {fist: 0.9}) layer key by key, as the node's do
+        out = {}
+        for name, value in (params or {}).items():
+            out.update({f"{name}.{k}": v for k, v in value.items()} if isinstance(value, dict) else {name: value})
+        return out
+
     base = yaml.safe_load(resolve_shipped("config/classifier.yaml").read_text()) or {}
-    values = dict(base.get("/**", {}).get("ros__parameters", {}))
+    values = flat(base.get("/**", {}).get("ros__parameters", {}))
     doc = yaml.safe_load(resolve_shipped(f"config/profiles/{profile}.yaml").read_text()) if profile else {}
     for key, section in (doc or {}).items():
         if key.endswith("classifier_node"):
-            values.update(section.get("ros__parameters", {}))
+            values.update(flat(section.get("ros__parameters", {})))
     return values
 
 
