@@ -50,6 +50,7 @@ def encode(record: GestureEventData) -> bytes:
         "version": SCHEMA_VERSION,
         "event_id": record.event_id,
         "source_id": record.source_id,
+        "person_id": int(record.person_id),
         "sequence": int(record.sequence),
         "gesture": record.gesture,
         "type": type_word(record.event_type),
@@ -106,6 +107,9 @@ def decode(data: bytes) -> GestureEventData:
     if not event_id:
         raise PayloadError("payload field 'event_id' is empty")
     model = _field(body, "model", dict)
+    person_id = _field(body, "person_id", int) if "person_id" in body else 0  # absent before person ids
+    if person_id < 0:
+        raise PayloadError(f"payload field 'person_id' must be >= 0, got {person_id}")
     return GestureEventData(
         event_id=event_id,
         source_id=_field(body, "source_id", str),
@@ -120,4 +124,5 @@ def decode(data: bytes) -> GestureEventData:
         handedness=_field(body, "handedness", str),
         model_id=_field(model, "id", str),
         model_version=_field(model, "version", str),
+        person_id=person_id,
     )

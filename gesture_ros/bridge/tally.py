@@ -1,4 +1,4 @@
-"""The venue's view of the crowd: deduplicated events, counted per gesture and per device.
+"""The venue's view of the crowd: deduplicated events, counted per gesture, per device and per person.
 
 Delivery is at-least-once, so the tally drops repeated event ids, and checks each source's
 ``sequence``: a jump forward is a gap (events still missing), a missing number arriving later
@@ -46,6 +46,8 @@ class CrowdTally:
         self.invalid = 0
         self.gestures: Counter = Counter()
         self.sources: dict[str, SourceTrack] = {}
+        self.people: Counter = Counter()  # (source_id, person_id) -> gestures, for person ids > 0
+        self.people_gestures: dict[tuple, str] = {}  # (source_id, person_id) -> last gesture
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._recent: deque[tuple] = deque()
 
@@ -66,6 +68,9 @@ class CrowdTally:
         track.last_seen = now
         if record.event_type is not EventType.END:  # an END closes a START already counted
             self.gestures[record.gesture] += 1
+            if record.person_id:
+                self.people[(record.source_id, record.person_id)] += 1
+                self.people_gestures[(record.source_id, record.person_id)] = record.gesture
             self._recent.append((now, record.gesture))
         return True
 
@@ -109,6 +114,7 @@ class CrowdTally:
             "restarts": sum(t.restarts for t in self.sources.values()),
             "gestures": dict(self.gestures),
             "sources": {s: t.events for s, t in self.sources.items() if t.events},
+            "people": {f"{s}#{p}": n for (s, p), n in sorted(self.people.items())},
         }
 
     def table(self, title: str | None = None) -> str:
@@ -125,4 +131,8 @@ class CrowdTally:
             age = f" ({now - t.last_seen:.0f} s ago)" if t.last_seen else ""
             lines.append(f"{name[:23]:<24}{t.events:>8}{t.last_sequence:>8}{len(t.missing):>8}{t.late:>6}  "
                          f"{(t.last_gesture + age)[:30]:<16}{t.status}")
+        if self.people:
+            lines += ["", f"{'person (source#id)':<32}{'gestures':>8}  last gesture"]
+            for (source, pid), n in sorted(self.people.items()):
+                lines.append(f"{f'{source[:23]}#{pid}':<32}{n:>8}  {self.people_gestures[(source, pid)]}")
         return "\n".join(lines)

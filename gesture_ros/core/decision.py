@@ -22,6 +22,7 @@ class Scores:
     fill: int
     length: int
     ran_model: bool  # False: too few frames had their parts; the reject class was assumed
+    person_id: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,11 @@
 """Keypoint frames in, gesture events and scores out: window + features + model + events.
 
 ROS-free, so the node, replay tools, benchmarks and tests share one code path. Each
-source (camera) has its own window, smoother, state machine and event sequence.
+source (camera), and within it each tracked person (``KeypointFrame.person_id``), has its own
+window, smoother and state machine; the event sequence counts per source (all its people).
+A person's held gesture ENDs when that person leaves: their frames stop while the source's
+other frames (other people, or the empty person-0 frames of nobody in view) go on for
+``keypoint_timeout_s``, judged on frame stamps like the no-person watchdog below.
 
 The keypoint watchdog ends a held gesture when its person or its keypoints are gone for
 ``keypoint_timeout_s``: no person in the frames is judged on the frames' own stamps (a
@@ -56,10 +60,20 @@ class DeciderConfig:
     swipe_frame: SwipeFrame = SwipeFrame.IMAGE  # swipe_left/right in the image's or the performer's frame
 
 
-class _Source:
-    """Per-source state; rebuilt whole when the model changes."""
+MAX_PEOPLE_PER_SOURCE = 32  # person states held per source at once (departed ones are forgotten)
 
-    def __init__(self, model: GestureModel, config: DeciderConfig) -> None:
+
+def state_key(source_id: str, person_id: int) -> str:
+    """Return the key of a source's person: the source id, with ``#<person_id>`` for tracked people."""
+    return f"{source_id}#{person_id}" if person_id else source_id
+
+
+class _Source:
+    """Per-source (per-person) state; rebuilt whole when the model changes."""
+
+    def __init__(self, model: GestureModel, config: DeciderConfig, source_id: str = "", person_id: int = 0) -> None:
+        self.source_id = source_id
+        self.person_id = person_id
         self.window = SlidingWindow(model.window, model.feature_dim, int(config.max_gap_s * 1e9))
         self.smoother = Smoother(config.smoothing, config.smoothing_alpha, config.smoothing_span)
         self.machine = EventStateMachine(model.labels, model.kinds, config.events)
@@ -92,13 +106,13 @@ class GestureDecider:
         vec[none] = 1.0 / max(len(none), 1)
         return vec
 
-    def window(self, source_id: str) -> SlidingWindow | None:
-        """Return a source's window (None before its first frame)."""
-        src = self._sources.get(source_id)
+    def window(self, source_id: str, person_id: int = 0) -> SlidingWindow | None:
+        """Return a source's (person's) window (None before its first frame)."""
+        src = self._sources.get(state_key(source_id, person_id))
         return src.window if src else None
 
     def window_fill(self) -> dict[str, float]:
-        """Return each source's window fill (0..1)."""
+        """Return each source's (person's, key ``source#id``) window fill (0..1)."""
         return {sid: s.window.fill / s.window.length for sid, s in self._sources.items()}
 
     def figures(self) -> dict[str, object]:
@@ -118,13 +132,20 @@ class GestureDecider:
         previous frame (out of order), is refused with a note and changes nothing.
         """
         decision = Decision()
-        src = self._sources.get(source_id)
+        person_id = int(frame.person_id)
+        key = state_key(source_id, person_id)
+        src = self._sources.get(key)
         if src is None:
-            if len(self._sources) >= self.config.max_sources:
+            sources = {s.source_id for s in self._sources.values()}
+            if source_id not in sources and len(sources) >= self.config.max_sources:
                 decision.notes.append(Note("sources", f"keypoints of a new source '{source_id}' refused: "
-                                                      f"{len(self._sources)} sources already (max_sources)"))
+                                                      f"{len(sources)} sources already (max_sources)"))
                 return decision
-            src = self._sources[source_id] = _Source(self.model, self.config)
+            if sum(s.source_id == source_id for s in self._sources.values()) >= MAX_PEOPLE_PER_SOURCE:
+                decision.notes.append(Note("sources", f"keypoints of person {person_id} of '{source_id}' refused: "
+                                                      f"{MAX_PEOPLE_PER_SOURCE} people held already"))
+                return decision
+            src = self._sources[key] = _Source(self.model, self.config, source_id, person_id)
         last_ns = src.window.last_stamp_ns
         if last_ns is not None and 0 < last_ns - frame.stamp_ns <= src.window.max_gap_ns:
             decision.notes.append(Note("order", f"{source_id}: a frame {(last_ns - frame.stamp_ns) / 1e9:.3f} s "
@@ -147,7 +168,7 @@ class GestureDecider:
             last = src.prev.stamp_ns if src.prev else 0
             decision.notes.append(Note("gap", f"{source_id}: {(frame.stamp_ns - last) / 1e9:+.3f} s since the "
                                            f"previous frame ({result.value}): window reset"))
-            decision.events += self._publish(source_id, src.machine.end_all())
+            decision.events += self._publish(src, src.machine.end_all())
             src.smoother.reset()
             src.sides.clear()
             src.facing.clear()
@@ -157,7 +178,7 @@ class GestureDecider:
         src.prev = frame
         if present or src.present_ns is None or result is not PushResult.ADDED:
             src.present_ns = frame.stamp_ns
-        decision.events += self._watch_presence(source_id, src, frame)
+        decision.events += self._watch_presence(src, frame) + self._end_departed(src, frame)
         src.sides = (src.sides + [dominant_side(frame)])[-src.window.length:]
         src.facing = (src.facing + [performer_left_sign(frame)])[-src.window.length:]
         src.rest.push(frame)
@@ -167,15 +188,27 @@ class GestureDecider:
             return decision
         src.since_run = 0
         decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id), decision)
-        decision.events += self._publish(source_id, events)
+        decision.events += self._publish(src, events)
         return decision
 
-    def _watch_presence(self, source_id: str, src: _Source, frame: KeypointFrame) -> list[GestureEventData]:
+    def _watch_presence(self, src: _Source, frame: KeypointFrame) -> list[GestureEventData]:
         """End the held gesture at this frame when no person was in the frames for keypoint_timeout_s."""
         timeout_ns = int(self.config.keypoint_timeout_s * 1e9)
         if not timeout_ns or src.machine.active is None or frame.stamp_ns - src.present_ns < timeout_ns:
             return []
-        return self._publish(source_id, self._end_at(src, FrameRef(frame.stamp_ns, frame.frame_id)))
+        return self._publish(src, self._end_at(src, FrameRef(frame.stamp_ns, frame.frame_id)))
+
+    def _end_departed(self, current: _Source, frame: KeypointFrame) -> list[GestureEventData]:
+        """End held gestures of this source's other people whose frames stopped keypoint_timeout_s ago."""
+        timeout_ns = int(self.config.keypoint_timeout_s * 1e9)
+        events: list[GestureEventData] = []
+        if not timeout_ns:
+            return events
+        for src in self._sources.values():
+            if (src is not current and src.source_id == current.source_id and src.machine.active is not None
+                    and src.prev is not None and frame.stamp_ns - src.prev.stamp_ns >= timeout_ns):
+                events += self._publish(src, self._end_at(src, FrameRef(frame.stamp_ns, frame.frame_id)))
+        return events
 
     @staticmethod
     def _end_at(src: _Source, ref: FrameRef) -> list[Event]:
@@ -190,13 +223,13 @@ class GestureDecider:
         """
         timeout = self.config.keypoint_timeout_s
         events: list[GestureEventData] = []
-        for source_id, src in list(self._sources.items()):
+        for key, src in list(self._sources.items()):
             silent = now_s - src.seen_s
             if timeout > 0 and silent >= timeout and src.machine.active is not None and src.prev is not None:
                 ref = FrameRef(max(clock_ns, src.prev.stamp_ns), src.prev.frame_id)
-                events += self._publish(source_id, self._end_at(src, ref))
+                events += self._publish(src, self._end_at(src, ref))
             if silent >= max(timeout, self.config.max_gap_s) and src.machine.active is None:
-                del self._sources[source_id]
+                del self._sources[key]
         return events
 
     def _decide(self, source_id: str, src: _Source, ref: FrameRef, decision: Decision):
@@ -215,7 +248,7 @@ class GestureDecider:
         if exchange_needed(self.config.swipe_frame, src.facing):
             raw = swap_swipes(raw, self.model.labels)
         smoothed = src.smoother.update(raw)
-        scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran)
+        scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran, src.person_id)
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest)
 
     def _padded(self, features: np.ndarray) -> np.ndarray:
@@ -231,9 +264,10 @@ class GestureDecider:
             return ""
         return max(("right", "left"), key=sides.count)
 
-    def _publish(self, source_id: str, events: list[Event]) -> list[GestureEventData]:
-        """Give each event its identity: a UUID, the source's next sequence number, the model."""
+    def _publish(self, src: _Source, events: list[Event]) -> list[GestureEventData]:
+        """Give each event its identity: a UUID, the source's next sequence number, the person, the model."""
         out = []
+        source_id = src.source_id
         for ev in events:
             handedness = "both" if ev.gesture in self.config.both_hands and ev.handedness else ev.handedness
             seq = self._sequence[source_id] = self._sequence.get(source_id, 0) + 1
@@ -241,7 +275,7 @@ class GestureDecider:
                 event_id=str(uuid.uuid4()), gesture=ev.gesture, event_type=ev.event_type,
                 stamp_ns=ev.frame.stamp_ns, confidence=ev.confidence, sequence=seq, source_id=source_id,
                 frame_id=ev.frame.frame_id, start_ns=ev.start_ns, end_ns=ev.end_ns, handedness=handedness,
-                model_id=self.model.meta.model_id, model_version=self.model.meta.version))
+                model_id=self.model.meta.model_id, model_version=self.model.meta.version, person_id=src.person_id))
         self.event_count += len(out)
         return out
 
@@ -269,7 +303,7 @@ class GestureDecider:
     def close(self) -> list[GestureEventData]:
         """End every active held gesture (shutdown, reset) and forget the sources' windows."""
         events: list[GestureEventData] = []
-        for source_id, src in self._sources.items():
-            events += self._publish(source_id, src.machine.end_all())
+        for src in self._sources.values():
+            events += self._publish(src, src.machine.end_all())
         self._sources.clear()
         return events

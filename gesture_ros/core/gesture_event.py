@@ -38,6 +38,7 @@ class GestureEventData:
     handedness: str = ""
     model_id: str = ""
     model_version: str = ""
+    person_id: int = 0  # tracked person (Keypoints.person_id); 0: single-person extractor
 
     @property
     def duration_s(self) -> float:

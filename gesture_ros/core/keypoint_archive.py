@@ -16,7 +16,8 @@ def write_archive(path: Path, frames: list[KeypointFrame]) -> None:
     frames = sorted(frames, key=lambda f: f.stamp_ns)
     arrays: dict[str, np.ndarray] = {
         "stamps_ns": np.array([f.stamp_ns for f in frames], dtype=np.int64),
-        "size": np.array([[f.image_width, f.image_height] for f in frames], dtype=np.int32).reshape(-1, 2)}
+        "size": np.array([[f.image_width, f.image_height] for f in frames], dtype=np.int32).reshape(-1, 2),
+        "person_id": np.array([f.person_id for f in frames], dtype=np.int64)}
     for part, n in PARTS.items():
         out = np.full((len(frames), n, N_FIELDS), np.nan, dtype=np.float32)
         for i, f in enumerate(frames):
@@ -30,8 +31,9 @@ def read_archive(path: Path) -> list[KeypointFrame]:
     """Read frames written by ``write_archive``."""
     with np.load(path) as data:
         frames = []
+        people = data["person_id"] if "person_id" in data.files else np.zeros(len(data["stamps_ns"]), np.int64)
         for i, stamp in enumerate(data["stamps_ns"]):
             parts = {p: None if np.isnan(data[p][i, :, :2]).all() else data[p][i] for p in PARTS}
             frames.append(KeypointFrame(stamp_ns=int(stamp), image_width=int(data["size"][i, 0]),
-                                        image_height=int(data["size"][i, 1]), **parts))
+                                        image_height=int(data["size"][i, 1]), person_id=int(people[i]), **parts))
     return frames

@@ -150,6 +150,7 @@ class KeypointFrame:
     pose_score: float = 0.0
     left_hand_score: float = 0.0
     right_hand_score: float = 0.0
+    person_id: int = 0  # tracked person (1, 2, ...); 0: the single-person extractor, or nobody in view
 
     def __post_init__(self) -> None:
         self.pose = _check_part("pose", self.pose, (POSE_LENGTH,))

@@ -27,6 +27,17 @@ COLORS: dict[Part, tuple[float, float, float]] = {
     Part.RIGHT_HAND: (0.0, 0.8, 1.0), Part.FACE: (0.6, 0.6, 0.6),
 }
 
+# RGB 0..1 of a tracked person's pose (person_id 1, 2, ...; cycled); hands keep their side's colour.
+PERSON_COLORS = ((0.95, 0.3, 0.3), (0.3, 0.9, 0.3), (0.4, 0.5, 1.0), (0.95, 0.85, 0.2), (0.85, 0.4, 0.95),
+                 (0.3, 0.9, 0.9))
+
+
+def part_color(part: Part, person_id: int = 0) -> tuple[float, float, float]:
+    """Return the RGB colour of a part: per person for a tracked person's pose, else per part."""
+    if person_id and part == Part.POSE:
+        return PERSON_COLORS[(person_id - 1) % len(PERSON_COLORS)]
+    return COLORS[part]
+
 
 @dataclass
 class ImagePlane:
@@ -82,18 +93,32 @@ def bone_segments(points: np.ndarray, part: Part) -> np.ndarray:
 
 def draw_skeleton(bgr: np.ndarray, frame: KeypointFrame, thickness: int = 2) -> np.ndarray:
     """Return a copy of the image with every detected part's bones and joints drawn on it."""
+    return draw_people(bgr, [frame], thickness)
+
+
+def draw_people(bgr: np.ndarray, frames: list[KeypointFrame], thickness: int = 2) -> np.ndarray:
+    """Return a copy of the image with each frame's (person's) skeleton, tracked people labelled by id."""
     out = bgr.copy()
+    for frame in frames:
+        _draw(out, frame, thickness)
+    return out
+
+
+def _draw(out: np.ndarray, frame: KeypointFrame, thickness: int) -> None:
     h, w = out.shape[:2]
     for part in Part:
         landmarks = frame.part(part)
         if landmarks is None:
             continue
         pixels = landmarks[:, [Field.X, Field.Y]] * (w, h)
-        r, g, b = (int(c * 255) for c in COLORS[part])
+        r, g, b = (int(c * 255) for c in part_color(part, frame.person_id))
         color = (b, g, r)
         for (x0, y0), (x1, y1) in bone_segments(pixels, part).round().astype(int):
             cv2.line(out, (x0, y0), (x1, y1), color, thickness, cv2.LINE_AA)
         radius = 1 if part == Part.FACE else thickness + 1
         for x, y in pixels[np.isfinite(pixels).all(axis=1)].round().astype(int):
             cv2.circle(out, (x, y), radius, color, -1, cv2.LINE_AA)
-    return out
+        if part == Part.POSE and frame.person_id and np.isfinite(pixels[0]).all():
+            x, y = pixels[0].round().astype(int)
+            cv2.putText(out, f"person {frame.person_id}", (x - 30, max(y - 25, 12)), cv2.FONT_HERSHEY_SIMPLEX,
+                        0.5, color, 1, cv2.LINE_AA)

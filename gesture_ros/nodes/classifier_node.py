@@ -53,8 +53,10 @@ from gesture_ros.ros.conversions import msg_to_keypoints
 from gesture_ros.ros.diagnostics import DiagnosticsPublisher
 from gesture_ros.ros.event_conversion import event_to_msg, scores_to_msg
 from gesture_ros.ros.event_markers import event_markers
+from gesture_ros.ros.hri_output import HriOutput, load_hri_msgs
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import (
+    declare,
     declare_label_maps,
     descriptor,
     initial_value,
@@ -80,6 +82,8 @@ class ClassifierNode(Node):
         for spec in PARAMS:
             settle_empty_list(self, self.declare_parameter(spec.name, initial_value(spec), descriptor(spec)))
         declare_label_maps(self, LABEL_MAPS)
+        want_hri = declare(self, "hri_output", False, "Also publish ROS4HRI (REP-155) humans/bodies/tracked and "
+                           "humans/bodies/<id>/gesture (hri_msgs); read at start", read_only=True)
         self._legacy = {m.name: legacy_list(self, m) for m in LABEL_MAPS if legacy_list(self, m)}
         for name, items in self._legacy.items():
             example = ", ".join(f"{k}: {v}" for k, _, v in (i.rpartition(":") for i in items))
@@ -94,6 +98,7 @@ class ClassifierNode(Node):
         self._model_refused = ""
         self._lock = threading.RLock()  # the decider, against model swaps from other callbacks
         self._decider: GestureDecider | None = None
+        self._hri: HriOutput | None = None  # REP-155 output (hri_output)
         self._model_file: FileWatch | None = None
         self._event_times: deque[float] = deque()
         self._counts = {"frames": 0, "bad frames": 0, "events": 0}
@@ -118,6 +123,13 @@ class ClassifierNode(Node):
         # Steady clock: with use_sim_time a ROS-time timer would stop with a replay's /clock.
         self.create_timer(self._watchdog_period(), self._watchdog, clock=Clock(clock_type=ClockType.STEADY_TIME))
         self._diagnostics = DiagnosticsPublisher(self, self._report, self._settings.diagnostics_period_s)
+        if want_hri:
+            msgs = load_hri_msgs()
+            if msgs is None:
+                log.warning("hri_output is true but hri_msgs is not installed (build it from "
+                            "../shared/ros2-extra/src/hri_msgs, or install ros-$ROS_DISTRO-hri-msgs): no REP-155 output")
+            else:
+                self._hri = HriOutput(self, msgs)
 
     @property
     def frames_received(self) -> int:
@@ -239,6 +251,8 @@ class ClassifierNode(Node):
                 self._warn("keypoints arrive but no model is loaded: set model_path", key="no model")
                 return
             source = source_id_for(self._settings.source_id, self.get_namespace(), frame.frame_id)
+            if self._hri is not None:
+                self._hri.frame(frame)
             decision = self._decider.push(source, frame, self._last_keypoints_s)
             self._publish_events(decision.events, frame)
             if decision.scores is not None and self._settings.publish_scores:
@@ -279,8 +293,11 @@ class ClassifierNode(Node):
             self._events_pub.publish(event_to_msg(ev))
             self._event_times.append(now)
             self._counts["events"] += 1
+            who = f" person {ev.person_id}" if ev.person_id else ""
             self.get_logger().info(f"{ev.event_type.name} {ev.gesture} ({ev.confidence:.2f}) "
-                                   f"{ev.source_id} #{ev.sequence}")
+                                   f"{ev.source_id}{who} #{ev.sequence}")
+        if self._hri is not None and events:
+            self._hri.events(events)
         try:
             if events and self._markers_pub.get_subscription_count():
                 s = self._settings

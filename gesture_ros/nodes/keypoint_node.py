@@ -3,7 +3,8 @@
 Subscribes ``image_raw`` (sensor QoS); a worker thread always takes the newest image, so a
 backlog is dropped and counted, never queued, and the extractor is told how many images it
 missed (it may re-detect hands after a gap). Publishes ``keypoints`` with the image's
-header, and ``keypoints/markers`` (rviz skeleton) and ``keypoints/image`` (annotated image)
+header: one message per frame, or with ``max_people`` > 1 one per tracked person per frame
+(``person_id``; one empty message with person_id 0 when nobody is tracked), and ``keypoints/markers`` (rviz skeleton) and ``keypoints/image`` (annotated image)
 only while someone subscribes to them. Bad images (unsupported encoding, size/step
 mismatch, empty or huge) are rejected with one throttled log line; the node keeps running.
 Diagnostics WARN when it drops more than ``drop_warn_fraction`` of the images or gets none
@@ -26,13 +27,14 @@ from gesture_ros.core.extractor import ExtractorError, ExtractorOptions, Keypoin
 from gesture_ros.core.frame_flow import FlowLimits, FrameFlow
 from gesture_ros.core.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
 from gesture_ros.core.log_throttle import LogThrottle
+from gesture_ros.core.people_extractor import PeopleExtractor, extract, open_extractor
 from gesture_ros.core.safe_text import bounded
-from gesture_ros.core.skeleton import ImagePlane, draw_skeleton
+from gesture_ros.core.skeleton import ImagePlane, draw_people
 from gesture_ros.core.stats import LatencyStats, StageTimer
 from gesture_ros.msg import Keypoints
 from gesture_ros.ros import conversions, diagnostics
 from gesture_ros.ros.keypoint_params import changed_options, declare_extractor_options
-from gesture_ros.ros.markers import skeleton_markers
+from gesture_ros.ros.markers import people_markers
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import declare
 from gesture_ros.ros.qos import SENSOR_QOS
@@ -49,7 +51,7 @@ class KeypointNode(Node):
         self._pending_options: ExtractorOptions | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.extractor: KeypointExtractor | None = None
+        self.extractor: KeypointExtractor | PeopleExtractor | None = None
         self.options = declare_extractor_options(self)
         self.max_pixels = declare(self, "max_pixels", DEFAULT_MAX_PIXELS, "Reject larger images",
                                   (1, 2**31 - 1))
@@ -64,7 +66,7 @@ class KeypointNode(Node):
                                       (0.0, 1.0)),
             no_image_s=declare(self, "no_image_warn_s", 2.0, "Diagnostics WARN after this long without an image",
                                (0.1, 3600.0))))
-        self.extractor = KeypointExtractor(self.options)  # raises at start-up: ExtractorError/ValueError
+        self.extractor = open_extractor(self.options)  # raises at start-up: ExtractorError/ValueError
         self.timer = StageTimer()
         self.age, self.in_node = LatencyStats(), LatencyStats()
         self.stamps_ahead = 0  # images stamped after their own processing: a replay clock (or none) behind
@@ -146,7 +148,7 @@ class KeypointNode(Node):
                                                   f"{msg.header.stamp.nanosec:09d} failed: {bounded(repr(exc), 300)}")
 
     def _switch(self, options: ExtractorOptions) -> None:
-        old, self.extractor = self.extractor, KeypointExtractor(options)
+        old, self.extractor = self.extractor, open_extractor(options)
         self.options = options
         if old is not None:
             old.close()
@@ -164,14 +166,15 @@ class KeypointNode(Node):
                                 f"(frame_id '{bounded(msg.header.frame_id, 60)}'): {exc}")
             return None, 0
         with self.timer.stage("extract"):
-            frame = self.extractor.process(bgr, stamp_ns, msg.header.frame_id, skipped=skipped)
-        keypoints = conversions.keypoints_to_msg(frame, msg.header)
+            frames = extract(self.extractor, bgr, stamp_ns, msg.header.frame_id, skipped=skipped)
+        keypoints = [conversions.keypoints_to_msg(frame, msg.header) for frame in frames]
         # Take the next image before answering: a camera paced by our answers (as_fast_as_consumed)
         # sends its next frame on this message, and that frame must not replace the one waiting.
         with self._cond:
             taken = self._take()
         with self.timer.stage("publish"):
-            self.keypoints_pub.publish(keypoints)
+            for one in keypoints:
+                self.keypoints_pub.publish(one)
         self.processed += 1
         self.flow.processed()
         now = (time.monotonic(), time.process_time())
@@ -185,10 +188,10 @@ class KeypointNode(Node):
             self.age.add(max(age_ns, 0) / 1e9)
         if self.markers_pub.get_subscription_count():
             with self.timer.stage("markers"):
-                self.markers_pub.publish(skeleton_markers(frame, msg.header, self.plane))
+                self.markers_pub.publish(people_markers(frames, msg.header, self.plane))
         if self.image_pub.get_subscription_count():
             with self.timer.stage("annotate"):
-                self.image_pub.publish(conversions.bgr_to_image(draw_skeleton(bgr, frame), msg.header))
+                self.image_pub.publish(conversions.bgr_to_image(draw_people(bgr, frames), msg.header))
         return taken
 
     def _report(self):

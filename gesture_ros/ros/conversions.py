@@ -112,7 +112,7 @@ def keypoints_to_msg(frame: KeypointFrame, header: Header | None = None) -> Keyp
         model=frame.model, pose=_landmarks(frame.pose), pose_score=float(frame.pose_score),
         left_hand=_landmarks(frame.left_hand), right_hand=_landmarks(frame.right_hand),
         left_hand_score=float(frame.left_hand_score), right_hand_score=float(frame.right_hand_score),
-        face=_landmarks(frame.face),
+        face=_landmarks(frame.face), person_id=int(frame.person_id),
     )
 
 
@@ -123,5 +123,5 @@ def msg_to_keypoints(msg: Keypoints) -> KeypointFrame:
         image_width=msg.image_width, image_height=msg.image_height, model=msg.model,
         pose=_array(msg.pose), left_hand=_array(msg.left_hand), right_hand=_array(msg.right_hand),
         face=_array(msg.face), pose_score=msg.pose_score, left_hand_score=msg.left_hand_score,
-        right_hand_score=msg.right_hand_score,
+        right_hand_score=msg.right_hand_score, person_id=int(msg.person_id),
     )

@@ -16,6 +16,7 @@ def event_to_msg(event: GestureEventData) -> GestureEvent:
         header=Header(stamp=ns_to_stamp(event.stamp_ns), frame_id=event.frame_id),
         event_id=event.event_id,
         source_id=event.source_id,
+        person_id=int(event.person_id),
         sequence=event.sequence,
         gesture=event.gesture,
         confidence=float(event.confidence),
@@ -35,7 +36,7 @@ def event_from_msg(msg: GestureEvent) -> GestureEventData:
         stamp_ns=stamp_to_ns(msg.header.stamp), confidence=float(msg.confidence), sequence=int(msg.sequence),
         source_id=msg.source_id, frame_id=msg.header.frame_id, start_ns=stamp_to_ns(msg.start_stamp),
         end_ns=stamp_to_ns(msg.end_stamp), handedness=msg.handedness, model_id=msg.model_id,
-        model_version=msg.model_version,
+        model_version=msg.model_version, person_id=int(msg.person_id),
     )
 
 
@@ -44,6 +45,7 @@ def scores_to_msg(scores: Scores, labels: list, model_id: str) -> GestureScores:
     return GestureScores(
         header=Header(stamp=ns_to_stamp(scores.frame.stamp_ns), frame_id=scores.frame.frame_id),
         source_id=scores.source_id,
+        person_id=int(scores.person_id),
         labels=list(labels),
         probabilities=[float(p) for p in scores.smoothed],
         raw_probabilities=[float(p) for p in scores.raw],

@@ -28,8 +28,9 @@ COLORS: dict[EventType, tuple[float, float, float]] = {
 
 
 def event_label(event: GestureEventData) -> str:
-    """Return the label text: gesture, event type and confidence."""
-    return f"{event.gesture} {event.event_type.name} {event.confidence:.2f}"
+    """Return the label text: gesture, event type and confidence (and the tracked person, if any)."""
+    who = f"person {event.person_id}: " if event.person_id else ""
+    return f"{who}{event.gesture} {event.event_type.name} {event.confidence:.2f}"
 
 
 def event_markers(events: Sequence[GestureEventData], plane: ImagePlane, lifetime_s: float,
@@ -42,7 +43,8 @@ def event_markers(events: Sequence[GestureEventData], plane: ImagePlane, lifetim
     height = TEXT_HEIGHT * plane.span_m
     markers = []
     for i, ev in enumerate(events):
-        at_hand = frame if frame is not None and frame.stamp_ns == ev.stamp_ns else None
+        at_hand = (frame if frame is not None and frame.stamp_ns == ev.stamp_ns and frame.person_id == ev.person_id
+                   else None)
         x, y, z = plane.label_point(at_hand, ev.handedness)
         m = Marker(header=Header(stamp=ns_to_stamp(ev.stamp_ns), frame_id=ev.frame_id),
                    ns=f"{NAMESPACE}/{ev.source_id}", id=ev.sequence % 2**31, type=Marker.TEXT_VIEW_FACING,

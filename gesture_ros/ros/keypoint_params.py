@@ -6,6 +6,7 @@ from typing import Any
 
 from rclpy.node import Node
 
+from gesture_ros.core.extraction.options import PeopleOptions
 from gesture_ros.core.extractor import ExtractorOptions, ModelKind, RecoveryOptions
 from gesture_ros.ros.params import declare
 
@@ -16,11 +17,13 @@ EXTRACTOR_PARAMS = ("model", "max_num_hands", "model_complexity", "min_detection
 RECOVERY_PARAMS = {"recovery": "enabled", "redetect_after_skipped": "redetect_after_skipped",
                    "max_wrist_distance": "max_wrist_distance", "max_hand_speed": "max_speed",
                    "min_palm_fraction": "min_palm_fraction"}
+# parameter -> PeopleOptions field (the same names)
+PEOPLE_PARAMS = tuple(vars(PeopleOptions()))
 
 
 def declare_extractor_options(node: Node) -> ExtractorOptions:
     """Declare the extractor's parameters on ``node`` and return the options they give."""
-    recovery = RecoveryOptions()
+    recovery, people = RecoveryOptions(), PeopleOptions()
     return ExtractorOptions(
         model=declare(node, "model", "hands", f"MediaPipe solution: {', '.join(MODELS)}"),
         max_num_hands=declare(node, "max_num_hands", 2, "Most hands to track (hands, hands_pose)", (1, 4)),
@@ -49,14 +52,33 @@ def declare_extractor_options(node: Node) -> ExtractorOptions:
                               "second, beyond which a step between frames is a jump", (0.1, 1000.0)),
             min_palm_fraction=declare(node, "min_palm_fraction", recovery.min_palm_fraction, "A palm shorter "
                                       "than this fraction of the expected hand length has collapsed",
-                                      (0.01, 0.99))))
+                                      (0.01, 0.99))),
+        people=PeopleOptions(
+            max_people=declare(node, "max_people", people.max_people, "Most people to track, each with their "
+                               "own id and Keypoints message (1: the single-person extractor)", (1, 16)),
+            hand_crops=declare(node, "hand_crops", people.hand_crops, "Find hands on upscaled crops at the pose "
+                               "wrists even for one person (small, far hands); on whenever max_people > 1"),
+            detect_every=declare(node, "detect_every", people.detect_every, "Look for new people (faces) every "
+                                 "N frames; every frame while nobody is tracked", (1, 1000)),
+            lost_after=declare(node, "lost_after", people.lost_after, "Frames in a row without a pose after "
+                               "which a person's track ends (a returning person gets a new id)", (1, 1000)),
+            min_face_score=declare(node, "min_face_score", people.min_face_score, "Face detection threshold "
+                                   "for finding new people", (0.01, 1.0)),
+            body_crop_px=declare(node, "body_crop_px", people.body_crop_px, "Size a person's body crop is "
+                                 "resampled to for Pose", (64, 1024)),
+            hand_crop_px=declare(node, "hand_crop_px", people.hand_crop_px, "Size a wrist crop is resampled "
+                                 "to for Hands", (64, 1024)),
+            hand_crop_scale=declare(node, "hand_crop_scale", people.hand_crop_scale, "A wrist crop spans this "
+                                    "many expected hand lengths", (1.5, 10.0))))
 
 
 def changed_options(current: ExtractorOptions, values: dict[str, Any]) -> ExtractorOptions | None:
     """Return ``current`` with the extractor parameters among ``values`` applied, or None if there are none."""
     changes = {k: v for k, v in values.items() if k in EXTRACTOR_PARAMS}
     recovery = {RECOVERY_PARAMS[k]: v for k, v in values.items() if k in RECOVERY_PARAMS}
-    if not changes and not recovery:
+    people = {k: v for k, v in values.items() if k in PEOPLE_PARAMS}
+    if not changes and not recovery and not people:
         return None
     return ExtractorOptions(**{**vars(current), **changes,
-                               "recovery": RecoveryOptions(**{**vars(current.recovery), **recovery})})
+                               "recovery": RecoveryOptions(**{**vars(current.recovery), **recovery}),
+                               "people": PeopleOptions(**{**vars(current.people), **people})})

@@ -49,6 +49,36 @@ class RecoveryOptions:
 
 
 @dataclass
+class PeopleOptions:
+    """Several people (core/people_extractor.py): how they are found, tracked and cropped."""
+
+    max_people: int = 1  # 1: the single-person extractor, unchanged
+    hand_crops: bool = False  # with max_people 1 too: hands from crops at the pose wrists (small hands)
+    detect_every: int = 5  # look for new faces every N frames (every frame while nobody is tracked)
+    lost_after: int = 10  # frames in a row without a pose after which a person's track (and id) ends
+    min_face_score: float = 0.6
+    body_crop_px: int = 256  # a person's body crop is resampled to this size for Pose
+    hand_crop_px: int = 256  # a wrist crop is resampled to this size for Hands
+    hand_crop_scale: float = 3.5  # a wrist crop spans this many expected hand lengths
+
+    @property
+    def enabled(self) -> bool:
+        return self.max_people > 1 or self.hand_crops
+
+    def validate(self) -> None:
+        """Raise ValueError naming the first option out of range."""
+        limits = {"max_people": (1, 16), "detect_every": (1, 1000), "lost_after": (1, 1000),
+                  "body_crop_px": (64, 1024), "hand_crop_px": (64, 1024)}
+        for name, (lo, hi) in limits.items():
+            if not lo <= getattr(self, name) <= hi:
+                raise ValueError(f"{name} must be {lo}..{hi}, got {getattr(self, name)}")
+        if not 0.0 < self.min_face_score <= 1.0:
+            raise ValueError(f"min_face_score must be in (0, 1], got {self.min_face_score}")
+        if not 1.5 <= self.hand_crop_scale <= 10.0:
+            raise ValueError(f"hand_crop_scale must be 1.5..10, got {self.hand_crop_scale}")
+
+
+@dataclass
 class ExtractorOptions:
     """Options of KeypointExtractor (core/extractor.py explains models and handedness)."""
 
@@ -62,6 +92,7 @@ class ExtractorOptions:
     concurrent: bool = True  # hands_pose: run Hands and Pose at the same time (two threads)
     max_image_side: int = 0  # scale frames whose longer side exceeds this down first; 0: never
     recovery: RecoveryOptions = field(default_factory=RecoveryOptions)
+    people: PeopleOptions = field(default_factory=PeopleOptions)
 
     def validate(self) -> ModelKind:
         """Return the model kind, or raise ValueError naming the bad option."""
@@ -83,4 +114,5 @@ class ExtractorOptions:
         if self.max_image_side != 0 and self.max_image_side < 64:
             raise ValueError(f"max_image_side must be 0 (never scale) or >= 64, got {self.max_image_side}")
         self.recovery.validate()
+        self.people.validate()
         return kind

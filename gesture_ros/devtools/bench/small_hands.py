@@ -1,0 +1,128 @@
+"""Hands found against hand size in pixels: the single-person extractor against hand crops at the pose wrists.
+
+    python -m gesture_ros.devtools.bench small_hands [--data ../shared/data] [--per-folder 12] [--scales 1,0.5,0.35,0.25,0.18,0.12]
+
+The hand stills (thumbs up, thumbs down, open palm, fist: one raised hand each, 640x480) are
+scaled down by each factor to make the same hands smaller (0.25 is a 160x120 webcam stream),
+and each is held for ``--hold`` frames, one still after another as in a video. A still counts as
+found when a hand's wrist lies within one palm (at least 4 px) of the raised pose wrist. Palm
+length and raised wrist come from the full-size still (pose wrist to index knuckle x 1.25, as
+toolkit/hand_size.py), times the factor, so a size bin holds the same hands for every extractor.
+Extractors: single-person Hands+Pose, hand crops at the pose wrists (default 3.5 hand lengths
+wide) and wider crops (5 hand lengths: more context for the palm detector).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from gesture_ros.core.extraction.options import ExtractorOptions, PeopleOptions
+from gesture_ros.core.landmarks import PoseLandmark as P
+from gesture_ros.core.people_extractor import extract, open_extractor
+from gesture_ros.toolkit.hand_size import PALM_FROM_POSE
+
+FOLDERS = ("hand_up_thumbs_up", "hand_down_thumbs_down", "hand_palm_open_palm", "hand_emergency_fist")
+BINS_PX = (0, 5, 7, 10, 14, 20, 30, 1000)
+EXTRACTORS = {
+    "hands_pose": ExtractorOptions(model="hands_pose"),
+    "hand_crops": ExtractorOptions(people=PeopleOptions(hand_crops=True)),
+    "crops x5": ExtractorOptions(people=PeopleOptions(hand_crops=True, hand_crop_scale=5.0)),
+}
+
+
+def raised_hand(pose: np.ndarray, width: int, height: int) -> tuple[np.ndarray, float] | None:
+    """Return the raised (higher) pose wrist in pixels and its palm length, or None without them."""
+    if pose is None or not np.all(np.isfinite(pose[[P.LEFT_WRIST, P.RIGHT_WRIST, P.LEFT_INDEX, P.RIGHT_INDEX], :2])):
+        return None
+    px = pose[:, :2] * np.array([width, height])
+    side = "LEFT" if px[P.LEFT_WRIST, 1] < px[P.RIGHT_WRIST, 1] else "RIGHT"
+    wrist, knuckle = px[P[f"{side}_WRIST"]], px[P[f"{side}_INDEX"]]
+    return wrist, PALM_FROM_POSE * float(np.linalg.norm(knuckle - wrist))
+
+
+def found(frames, wrist: np.ndarray, palm: float, width: int, height: int) -> np.ndarray | None:
+    """Return the (21, 2) normalised landmarks of the hand at the raised wrist, or None."""
+    for f in frames:
+        for hand in (f.left_hand, f.right_hand):
+            if hand is not None and np.linalg.norm(hand[0, :2] * (width, height) - wrist) <= max(palm, 4.0):
+                return hand[:, :2]
+    return None
+
+
+def error(hand: np.ndarray | None, truth: np.ndarray | None, palm_norm: float) -> float:
+    """Return the median landmark distance to the full-size hand, in palm lengths (NaN without both)."""
+    if hand is None or truth is None:
+        return float("nan")
+    return float(np.median(np.linalg.norm(hand - truth, axis=1)) / palm_norm)
+
+
+def run(options: ExtractorOptions, images: list[np.ndarray], hold: int) -> tuple[list, float]:
+    """Hold each image ``hold`` frames; return the last frame's keypoints per image and ms/frame."""
+    out, spent, n = [], 0.0, 0
+    with open_extractor(options) as ex:
+        for i, image in enumerate(images):
+            for k in range(hold):
+                start = time.perf_counter()
+                frames = extract(ex, image, (i * hold + k) * 66_666_667, "bench")
+                spent, n = spent + time.perf_counter() - start, n + 1
+            out.append(frames)
+    return out, 1e3 * spent / max(n, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench small_hands", description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=Path(os.environ.get(
+        "GESTURE_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data")))
+    parser.add_argument("--per-folder", type=int, default=12)
+    parser.add_argument("--hold", type=int, default=3)
+    parser.add_argument("--scales", default="1,0.5,0.35,0.25,0.18,0.12")
+    args, _ = parser.parse_known_args(argv)
+    files = [f for d in FOLDERS for f in sorted(glob.glob(str(args.data / "stills" / d / "*.jpg")))[:args.per_folder]]
+    if not files:
+        print(f"bench small_hands: no stills under {args.data / 'stills'}", file=sys.stderr)
+        return 2
+    stills = [cv2.imread(f) for f in files]
+    reference, _ = run(EXTRACTORS["hands_pose"], stills, args.hold)
+    refs = [raised_hand(frames[0].pose, s.shape[1], s.shape[0]) for frames, s in zip(reference, stills, strict=True)]
+    truths = [found(frames, *ref, s.shape[1], s.shape[0]) if ref else None
+              for frames, ref, s in zip(reference, refs, stills, strict=True)]
+    rows: dict[str, list[tuple[float, bool, float]]] = {name: [] for name in EXTRACTORS}
+    times: dict[str, list[float]] = {name: [] for name in EXTRACTORS}
+    for scale in (float(s) for s in args.scales.split(",")):
+        images = [cv2.resize(s, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) for s in stills]
+        for name, options in EXTRACTORS.items():
+            got, ms = run(options, images, args.hold)
+            times[name].append(ms)
+            for frames, ref, truth, image in zip(got, refs, truths, images, strict=True):
+                if ref is not None:
+                    hand = found(frames, ref[0] * scale, ref[1] * scale, image.shape[1], image.shape[0])
+                    rows[name].append((ref[1] * scale, hand is not None, error(hand, truth, ref[1] / image.shape[1] * scale)))
+    print(f"{len(stills)} hand stills ({args.per_folder} per folder) x scales {args.scales}, held {args.hold} "
+          f"frames; {sum(r is not None for r in refs)} with a raised pose hand at full size")
+    print("  recall (hand found at the raised wrist) and median landmark error against the full-size hand, "
+          "in palm lengths (x of the image width)")
+    print(f"  {'palm px':<10}{'n':>5}" + "".join(f"{name + ' recall':>20}{'error':>8}" for name in EXTRACTORS))
+    for lo, hi in zip(BINS_PX[:-1], BINS_PX[1:], strict=True):
+        sel = {name: [(ok, err) for palm, ok, err in r if lo <= palm < hi] for name, r in rows.items()}
+        n = len(next(iter(sel.values())))
+        if n:
+            label = f"{lo}-{hi}" if hi < 1000 else f">={lo}"
+            cells = ""
+            for v in sel.values():
+                errs = [e for _, e in v if np.isfinite(e)]
+                cells += f"{sum(ok for ok, _ in v) / n:>20.3f}{(np.median(errs) if errs else float('nan')):>8.2f}"
+            print(f"  {label:<10}{n:>5}" + cells)
+    print("  ms/frame per scale: " + "; ".join(f"{name} " + ", ".join(f"{t:.0f}" for t in ts) for name, ts in times.items()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
