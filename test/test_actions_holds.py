@@ -131,7 +131,9 @@ def test_a_marked_stop_runs_while_disarmed_and_the_shutdown_releases_holds(osc):
     dispatcher.confirm("cam0", 100 * S)
     assert wait_until(lambda: "/drive" in _addresses(osc))
     dispatcher.close()
-    assert _addresses(osc)[-1] == "/halt"
+    assert wait_until(lambda: _addresses(osc)[-1] == "/halt")  # the receiver may still be reading the stream
+    wait_until(lambda: False, 0.3)
+    assert _addresses(osc)[-1] == "/halt"  # nothing drives after the shutdown's stop
     assert [r.detail for r in results if r.action_name == "halt"][0].startswith("released (shutting down): ")
 
 
