@@ -33,7 +33,16 @@ def test_yaml_names_only_known_parameters_with_valid_values():
             assert type(value) is type(known[name].default), name  # ROS parameters are typed
     settings = settings_from(values)
     assert settings.model_path == "models/gesture_default.onnx"
-    assert settings.decider.events.thresholds == {"swipe_left": 0.5, "swipe_right": 0.5}
+    assert settings.decider.events.thresholds == {"swipe_left": 0.45, "swipe_right": 0.45}
+
+
+def test_the_yaml_read_without_ros_gives_the_same_maps():
+    # the evaluation tools read config/classifier.yaml with plain YAML: the maps stay nested
+    values = dict(yaml.safe_load(CONFIG.read_text())["/**"]["ros__parameters"])
+    assert isinstance(values["thresholds"], dict)
+    assert settings_from(values).decider.events.thresholds == {"swipe_left": 0.45, "swipe_right": 0.45}
+    s = settings_from({"thresholds": {"fist": 0.6, "x_cross": 0.8}, "thresholds.fist": 0.9})
+    assert s.decider.events.thresholds == {"fist": 0.9, "x_cross": 0.8}
 
 
 def test_defaults_make_valid_settings():

@@ -252,7 +252,7 @@ def test_param_dump_shows_the_layered_parameters(launched):
 
 def test_maps_layer_key_by_key(launched):
     thresholds = {k: v for k, v in launched.dumps["classifier_node"].items() if k.startswith("thresholds.")}
-    assert thresholds["thresholds.swipe_left"] == 0.5 and thresholds["thresholds.swipe_right"] == 0.5  # classifier.yaml
+    assert thresholds["thresholds.swipe_left"] == 0.45 and thresholds["thresholds.swipe_right"] == 0.45  # classifier.yaml
     assert thresholds["thresholds.x_cross"] == 0.9  # the own layer beats concert.yaml's 0.85
 
 

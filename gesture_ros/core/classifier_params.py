@@ -151,10 +151,17 @@ def label_map(values: Mapping[str, Any], spec: LabelMapSpec) -> dict[str, float]
     """Collect ``{label: number}`` from the parameters ``<map>.<label>`` (and the old list form).
 
     The old form, a list ``["swipe_left:0.5"]`` under the map's own name, is still read; the
-    per-key parameters win over it.
+    per-key parameters win over it. A nested mapping under the map's name (config/classifier.yaml
+    read as plain YAML, as the evaluation tools do) is read as its per-key parameters.
     """
-    out = parse_label_values(_strings(values, spec.name), "threshold" if spec.name == "thresholds" else "seconds")
-    for key, value in values.items():
+    nested = values.get(spec.name)
+    if isinstance(nested, Mapping):  # a YAML map read without ROS (``thresholds: {swipe_left: 0.5}``)
+        out: dict[str, float] = {}
+        pairs = [(spec.key(str(k)), v) for k, v in nested.items()] + list(values.items())
+    else:
+        out = parse_label_values(_strings(values, spec.name), "threshold" if spec.name == "thresholds" else "seconds")
+        pairs = list(values.items())
+    for key, value in pairs:
         label = spec.label_of(key)
         if label is None or value is None:
             continue
