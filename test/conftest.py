@@ -10,6 +10,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
+# The tests publish camera-sized images themselves: the same Fast DDS profile as the nodes', set
+# before the first participant exists (a 1.4 MB best-effort sample over default UDP gets lost).
+from gesture_ros.ros.dds import use_large_frame_profile  # noqa: E402
+
+use_large_frame_profile()
 
 from support.ros_env import DomainLease  # noqa: E402
 from support.strict import pytest_make_collect_report, pytest_runtest_makereport  # noqa: E402, F401 (hooks)
