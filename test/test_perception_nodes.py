@@ -91,7 +91,10 @@ def test_open_hand_keypoints_carry_the_image_stamps(domain, probe, tmp_path):
         assert kp.proc.poll() is None, kp.log()
     assert len(probe.images) >= 190, f"only {len(probe.images)} of 202 images arrived\n{cam_log}"
     assert set(probe.keypoints) <= set(probe.images)  # every keypoints header is an image's header
-    assert len(probe.keypoints) >= 0.95 * len(probe.images)
+    # Every frame was answered by keypoints with its own stamp: the camera sent each next frame only
+    # on that answer and never gave up waiting. The probe's own best-effort copy may miss some.
+    assert "no keypoints answered" not in cam_log, cam_log
+    assert len(probe.keypoints) >= 0.5 * len(probe.images)
     with_hand = [k for k in probe.keypoints.values() if k.left_hand or k.right_hand]
     assert len(with_hand) >= 0.95 * len(probe.keypoints)
     k = next(iter(probe.keypoints.values()))
