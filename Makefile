@@ -59,7 +59,8 @@ PY_CORE ?= python3.10
 VENV_CORE ?= $(HOME)/.cache/gesture_ros/venv-core-py$(shell $(PY_CORE) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 # Tests that need ROS 2 (rclpy, the built package, ros2 launch) or torch (training, export).
 CORE_SKIP := action_dispatch_node bridge_faults bridge_node bridge_security classifier_e2e classifier_node \
-  conversions launch node_shutdown people_nodes perception_nodes perception_outputs pipeline_e2e recorder toolkit_cli toolkit_splits toolkit_train
+  conversions fuzz_nodes held_motion launch live_replay node_shutdown people_nodes perception_nodes perception_outputs rclpy_logging \
+  pipeline_e2e recorder toolkit_cli toolkit_splits toolkit_train
 test-core: $(VENV_CORE)/.gesture_ros-deps peers
 	@PYTHONPATH=$(CURDIR) PYTHONSAFEPATH= $(VENV_CORE)/bin/python -m pytest -q -rs -p no:cacheprovider \
 	  $(addprefix --ignore=test/test_,$(addsuffix .py,$(CORE_SKIP))) test $(ARGS)

@@ -1,18 +1,8 @@
-"""Log throttling, bounded text and bad-input counting, with rclpy's own logger where it matters."""
-
-import pytest
+"""Log throttling, bounded text and bad-input counting (ROS-free; rclpy's logger: test_rclpy_logging.py)."""
 
 from gesture_ros.core.bad_input import BadInputLog
 from gesture_ros.core.log_throttle import LogThrottle
 from gesture_ros.core.safe_text import bounded
-
-
-def test_throttles_of_different_severities_share_one_rclpy_logger():
-    rclpy_logging = pytest.importorskip("rclpy.logging")
-    logger = rclpy_logging.get_logger("gesture_ros_throttle_test")
-    warn, info, error = LogThrottle(logger.warning, 0.0), LogThrottle(logger.info, 0.0), LogThrottle(logger.error, 0.0)
-    for i in range(3):  # rclpy raised "Logger severity cannot be changed between calls" here before
-        assert warn(f"warning {i}") and info(f"info {i}") and error(f"error {i}")
 
 
 def test_each_key_is_said_once_per_period_with_the_repeats_counted():
