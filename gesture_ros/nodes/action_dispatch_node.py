@@ -31,7 +31,7 @@ from gesture_ros.ros.conversions import stamp_to_ns
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher
 from gesture_ros.ros.event_conversion import event_from_msg
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.params import declare
+from gesture_ros.ros.params import declare, refusing_errors
 from gesture_ros.ros.qos import EVENT_QOS
 from gesture_ros.ros.ros_action_executor import RosExecutor
 
@@ -69,7 +69,7 @@ class ActionDispatchNode(Node):
         except ActionMapError as exc:
             self._map_error = str(exc)
             self.get_logger().error(f"action map {path} refused, nothing will fire until it is fixed:\n{exc}")
-        self.add_on_set_parameters_callback(self._on_parameters)
+        self.add_on_set_parameters_callback(refusing_errors(self._apply_parameters, self._bad))
         self.create_subscription(GestureEvent, "gesture/events", self._on_event, EVENT_QOS)
         self.create_subscription(Bool, "dispatch/armed", self._on_armed_topic, EVENT_QOS)
         self.create_service(SetBool, "dispatch/set_armed", self._on_set_armed)
@@ -114,14 +114,6 @@ class ActionDispatchNode(Node):
         self.get_logger().info(
             f"action map {action_map.source}: {len(action_map.actions)} actions on {len(action_map.targets)} targets"
             f" ({'armed' if self._settings.armed else 'DISARMED'})")
-
-    def _on_parameters(self, params: list[Parameter]) -> SetParametersResult:
-        try:
-            return self._apply_parameters(params)
-        except Exception as exc:  # noqa: BLE001 (a request from outside must not end the node)
-            reason = f"parameters refused: {type(exc).__name__}: {bounded(exc)}"
-            self._bad("parameters", reason)
-            return SetParametersResult(successful=False, reason=reason)
 
     def _apply_parameters(self, params: list[Parameter]) -> SetParametersResult:
         values: dict[str, object] = {p.name: p.value for p in params}

@@ -62,6 +62,7 @@ from gesture_ros.ros.params import (
     initial_value,
     legacy_list,
     map_values,
+    refusing_errors,
     settle_empty_list,
     values,
 )
@@ -76,7 +77,7 @@ class ClassifierNode(Node):
 
     def __init__(self, **kwargs) -> None:
         # Undeclared names are allowed so that `ros2 param set ... thresholds.fist 0.9` can add a
-        # key to a label map; _on_set_parameters refuses every other unknown name.
+        # key to a label map; _apply_parameters refuses every other unknown name.
         super().__init__(kwargs.pop("node_name", "classifier_node"), allow_undeclared_parameters=True, **kwargs)
         log = self.get_logger()
         for spec in PARAMS:
@@ -118,7 +119,7 @@ class ClassifierNode(Node):
         sub = self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS)
         self._keypoints_topic = sub.topic_name
         self.create_subscription(String, "classifier/model", self._on_model_request, 10)
-        self.add_on_set_parameters_callback(self._on_set_parameters)
+        self.add_on_set_parameters_callback(refusing_errors(self._apply_parameters, self._bad))
         self.create_timer(1.0, self._watch_model_file, callback_group=MutuallyExclusiveCallbackGroup())
         # Steady clock: with use_sim_time a ROS-time timer would stop with a replay's /clock.
         self.create_timer(self._watchdog_period(), self._watchdog, clock=Clock(clock_type=ClockType.STEADY_TIME))
@@ -162,14 +163,6 @@ class ClassifierNode(Node):
     def _values(self) -> dict[str, object]:
         """Return every parameter the settings are made of (the label maps' keys included)."""
         return {**self._legacy, **values(self, PARAMS), **map_values(self, LABEL_MAPS)}
-
-    def _on_set_parameters(self, params: list[Parameter]) -> SetParametersResult:
-        try:
-            return self._apply_parameters(params)
-        except Exception as exc:  # noqa: BLE001 (a request from outside must not end the node)
-            reason = f"parameters refused: {type(exc).__name__}: {bounded(exc)}"
-            self._bad("parameters", reason)
-            return SetParametersResult(successful=False, reason=reason)
 
     def _apply_parameters(self, params: list[Parameter]) -> SetParametersResult:
         for p in params:

@@ -7,14 +7,15 @@ per-label maps (``thresholds.fist``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor
+from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from gesture_ros.core.classifier_params import LabelMapSpec, ParamSpec
+from gesture_ros.core.safe_text import bounded
 
 
 def make_descriptor(name: str, default: Any, description: str,
@@ -88,3 +89,19 @@ def map_values(node: Node, maps: Iterable[LabelMapSpec]) -> dict[str, object]:
     """Return the current value of every declared or set ``<map>.<label>`` parameter."""
     return {f"{spec.name}.{label}": p.value for spec in maps
             for label, p in node.get_parameters_by_prefix(spec.name).items()}
+
+
+def refusing_errors(apply: Callable[[list[Parameter]], SetParametersResult],
+                    report: Callable[[str, str], None]) -> Callable[[list[Parameter]], SetParametersResult]:
+    """Wrap a parameter callback so an exception refuses the request (reported once) instead of raising.
+
+    A request from outside must never end the node; ``report(kind, sentence)`` is a BadInputLog.
+    """
+    def callback(params: list[Parameter]) -> SetParametersResult:
+        try:
+            return apply(params)
+        except Exception as exc:  # noqa: BLE001
+            reason = f"parameters refused: {type(exc).__name__}: {bounded(exc)}"
+            report("parameters", reason)
+            return SetParametersResult(successful=False, reason=reason)
+    return callback
