@@ -69,6 +69,21 @@ def test_a_held_out_person_holding_crossed_forearms_fires_x_cross(stills, who):
     assert all(set(r) <= {"x_cross"} for r in results), results
 
 
+FAR_C = ["0b42d29c", "0d36c43f", "11a0c37c", "1a6a2987"]  # C ~5 m away: whole-frame Pose finds no body
+
+
+def test_a_held_out_person_too_far_for_whole_frame_pose_fires_x_cross_through_the_far_body_search():
+    root = shared_data("stills/body_video_pause")
+    model = fold_model("C")
+    results = []
+    for i, prefix in enumerate(FAR_C):
+        still = extract_still(next(root.glob(f"{prefix}*.jpg")), frames=E.HOLD_FRAMES)
+        assert np.all(np.isfinite(still.pose[:, 0, 0])), f"{prefix}: the far-body search found no body"
+        results.append(decide(model, still, f"farC{i}"))
+    assert sum(r == ["x_cross"] for r in results) >= 3, results
+    assert all(set(r) <= {"x_cross"} for r in results), results
+
+
 @pytest.mark.parametrize("who", ["A", "B"])
 def test_a_held_out_persons_hand_gestures_start_and_are_not_confused(stills, who):
     model = fold_model(who)
@@ -99,12 +114,12 @@ def _referee_x_cross(path, size=E.VOLLEYBALL_SIZE) -> dict:
 
 
 def test_the_referee_signals_give_x_cross_at_most_as_often_as_measured():
-    # measured by `make eval` (models/eval/summary.md): the shipped model 1 of 60 (a `Nothing`
-    # sequence: the referee standing), the fold models 2; the rolled forearms of `Substi` never
+    # measured by `make eval` (models/eval/summary.md): the shipped model 0 of 60 (1.2.0: 1, a
+    # `Nothing` sequence, the referee standing), the fold models 2; the rolled forearms of `Substi` never
     shipped = _referee_x_cross(SHIPPED)
     folds = [_referee_x_cross(fold_model(w)) for w in "ABC"]
     assert shipped["Substi"] == 0 and all(f["Substi"] == 0 for f in folds), (shipped, folds)
-    assert sum(shipped.values()) <= 1, shipped
+    assert sum(shipped.values()) == 0, shipped
     assert sum(sum(f.values()) for f in folds) <= 2, folds
 
 
@@ -129,8 +144,9 @@ def test_the_shipped_model_says_which_data_it_saw_and_keeps_the_feature_spec_con
     assert model.spec.arm_geometry and model.feature_dim == model.spec.dim
 
 
-# the pooled held-out figures `make eval` measured (models/eval/summary.md), less a small margin
-# (recall 0.816 / 0.804 / 0.740, precision 0.951 / 0.900 / 0.802; model 1.1.0 on all rows:
+# the pooled held-out figures `make eval` measured for model 1.3.0's recipe (models/eval/summary.md),
+# less a small margin (recall 0.817 / 0.874 / 0.694, precision 0.979 / 0.862 / 0.925; the 1.2.0
+# recipe: recall 0.816 / 0.804 / 0.740, precision 0.951 / 0.900 / 0.802; model 1.1.0 on all rows:
 # recall 0.502 / 0.709 / 0.526, precision 1.000 / 0.725 / 0.936)
-RECALL_FLOOR = {"open_palm": 0.78, "fist": 0.77, "pointing": 0.70}
-PRECISION_FLOOR = {"open_palm": 0.92, "fist": 0.87, "pointing": 0.77}
+RECALL_FLOOR = {"open_palm": 0.78, "fist": 0.84, "pointing": 0.66}
+PRECISION_FLOOR = {"open_palm": 0.95, "fist": 0.83, "pointing": 0.89}

@@ -87,6 +87,9 @@ class KeypointExtractor:
         elif self.hand_stage is not None:
             with self.timer.stage("recovery"):
                 hands = self._recover(image, hands, person, stamp_ns)
+        far = getattr(self.pose_stage, "far", None)
+        if far is not None:
+            far.note_hands(hands, image.width, image.height)
         return assemble(image, stamp_ns, frame_id, self.model_name, person, hands)
 
     def _run_models(self, image: PreparedImage) -> tuple[list[Person], list[HandObservation]]:
@@ -127,8 +130,13 @@ class KeypointExtractor:
         return kept
 
     def figures(self) -> dict[str, int]:
-        """Return the counts for diagnostics: frames extracted, re-detections by reason, hands left out."""
-        return dict(self.counts)
+        """Return the counts for diagnostics: frames extracted, re-detections by reason, hands left out,
+        far-body scans and the frames whose body they found (core/extraction/far_body.py)."""
+        figures = dict(self.counts)
+        far = getattr(self.pose_stage, "far", None)  # Holistic and scripted stages have none
+        if far is not None:
+            figures.update({"far-body scans": far.scans, "far-body frames": far.frames_found})
+        return figures
 
     def close(self) -> None:
         """Release the MediaPipe graphs and the worker threads."""

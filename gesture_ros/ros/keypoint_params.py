@@ -6,6 +6,7 @@ from typing import Any
 
 from rclpy.node import Node
 
+from gesture_ros.core.extraction.far_body import FarBodyOptions
 from gesture_ros.core.extraction.options import PeopleOptions
 from gesture_ros.core.extractor import ExtractorOptions, ModelKind, RecoveryOptions
 from gesture_ros.ros.params import declare
@@ -19,11 +20,13 @@ RECOVERY_PARAMS = {"recovery": "enabled", "redetect_after_skipped": "redetect_af
                    "min_palm_fraction": "min_palm_fraction"}
 # parameter -> PeopleOptions field (the same names)
 PEOPLE_PARAMS = tuple(vars(PeopleOptions()))
+# parameter -> FarBodyOptions field
+FAR_BODY_PARAMS = {"far_body_scan_every": "scan_every", "far_body_tiles": "tiles"}
 
 
 def declare_extractor_options(node: Node) -> ExtractorOptions:
     """Declare the extractor's parameters on ``node`` and return the options they give."""
-    recovery, people = RecoveryOptions(), PeopleOptions()
+    recovery, people, far = RecoveryOptions(), PeopleOptions(), FarBodyOptions()
     return ExtractorOptions(
         model=declare(node, "model", "hands", f"MediaPipe solution: {', '.join(MODELS)}"),
         max_num_hands=declare(node, "max_num_hands", 2, "Most hands to track (hands, hands_pose)", (1, 4)),
@@ -69,7 +72,12 @@ def declare_extractor_options(node: Node) -> ExtractorOptions:
             hand_crop_px=declare(node, "hand_crop_px", people.hand_crop_px, "Size a wrist crop is resampled "
                                  "to for Hands", (64, 1024)),
             hand_crop_scale=declare(node, "hand_crop_scale", people.hand_crop_scale, "A wrist crop spans this "
-                                    "many expected hand lengths", (1.5, 10.0))))
+                                    "many expected hand lengths", (1.5, 10.0))),
+        far_body=FarBodyOptions(
+            scan_every=declare(node, "far_body_scan_every", far.scan_every, "pose, hands_pose: when Pose finds no "
+                               "body, search zoomed tiles for a small one every N frames, then follow it (0: never)",
+                               (0, 10000)),
+            tiles=declare(node, "far_body_tiles", far.tiles, "Tiles per side of the far-body search", (1, 4))))
 
 
 def changed_options(current: ExtractorOptions, values: dict[str, Any]) -> ExtractorOptions | None:
@@ -77,8 +85,10 @@ def changed_options(current: ExtractorOptions, values: dict[str, Any]) -> Extrac
     changes = {k: v for k, v in values.items() if k in EXTRACTOR_PARAMS}
     recovery = {RECOVERY_PARAMS[k]: v for k, v in values.items() if k in RECOVERY_PARAMS}
     people = {k: v for k, v in values.items() if k in PEOPLE_PARAMS}
-    if not changes and not recovery and not people:
+    far = {FAR_BODY_PARAMS[k]: v for k, v in values.items() if k in FAR_BODY_PARAMS}
+    if not changes and not recovery and not people and not far:
         return None
     return ExtractorOptions(**{**vars(current), **changes,
                                "recovery": RecoveryOptions(**{**vars(current.recovery), **recovery}),
-                               "people": PeopleOptions(**{**vars(current.people), **people})})
+                               "people": PeopleOptions(**{**vars(current.people), **people}),
+                               "far_body": FarBodyOptions(**{**vars(current.far_body), **far})})

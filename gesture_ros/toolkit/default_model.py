@@ -33,7 +33,7 @@ from gesture_ros.toolkit.synth.generator import SYNTH_VERSION, generate_one, pla
 from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
 
 DEFAULT_SPEC = FeatureSpec(pose_landmarks=DEFAULT_POSE_LANDMARKS + ("LEFT_HIP", "RIGHT_HIP"), arm_geometry=True)
-MODEL_VERSION = "1.2.0"
+MODEL_VERSION = "1.3.0"
 NONE_FACTOR = 2  # 'none' covers many behaviours: give it more sequences
 
 

@@ -88,6 +88,8 @@ def summary(res: dict) -> list[str]:
     t = res.get("toolkit")
     if t:
         lines += ["## Toolkit trained on real data (group k-fold: contiguous blocks / sequences held out)", "",
+                  *(["Kept from the previous run (`--reuse-toolkit`): these experiments read neither the stills "
+                     "nor the shipped model.", ""] if res.get("toolkit_reused") else []),
                   "| experiment | model | window | folds | groups | accuracy | macro F1 |", "|---|---|---|---|---|---|---|"]
         for name, r in t.items():
             lines.append(f"| {name} | {r['arch']} | {r['window']} | {r['folds']} | {r['groups']} | "
@@ -103,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=Path("models/eval"), help="report folder (default: ./models/eval)")
     ap.add_argument("--extractors", default="hands_pose,hands", help="MediaPipe models for the clips")
     ap.add_argument("--skip-toolkit", action="store_true", help="only evaluate the shipped model")
+    ap.add_argument("--reuse-toolkit", action="store_true", help="keep the toolkit experiments' results of the "
+                    "last run in --out (they read neither the stills nor the shipped model)")
     ap.add_argument("--skip-default", action="store_true", help="only run the toolkit experiments")
     ap.add_argument("--quick", action="store_true", help="few epochs and 2 folds (smoke test)")
     ap.add_argument("--live", action="store_true", help="instead: replay each clip as a camera faster than the "
@@ -154,7 +158,11 @@ def main(argv: list[str] | None = None) -> int:
         for path in fold_models:
             res["events"][path.stem] = {"clips": clips(path, args.data, extractors)}
         res["default"] = run_default(args.model, args.data, args.out, extractors)
-    if not args.skip_toolkit:
+    last = args.out / "real_eval.json"
+    if args.reuse_toolkit and last.exists() and "toolkit" in json.loads(last.read_text()):
+        res["toolkit"] = json.loads(last.read_text())["toolkit"]
+        res["toolkit_reused"] = True
+    elif not args.skip_toolkit:
         res["toolkit"] = toolkit_runs(args.data, args.quick)
     res["minutes"] = round((time.monotonic() - t0) / 60, 1)
     (args.out / "real_eval.json").write_text(json.dumps(res, indent=1, default=str))

@@ -23,7 +23,7 @@ import numpy as np
 from gesture_ros.core.features import SequenceArrays
 from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"  # 2: the far-body search (core/extraction/far_body.py) finds small bodies
 HELD_FRAMES = 6
 EXTRACTOR = "hands_pose"
 STILL_FOLDERS: dict[str, str] = {  # folder -> label of the default vocabulary

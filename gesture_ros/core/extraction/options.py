@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from gesture_ros.core.extraction.far_body import FarBodyOptions
+
 
 class ModelKind(str, Enum):
     """Which MediaPipe solution(s) to run."""
@@ -93,6 +95,7 @@ class ExtractorOptions:
     max_image_side: int = 0  # scale frames whose longer side exceeds this down first; 0: never
     recovery: RecoveryOptions = field(default_factory=RecoveryOptions)
     people: PeopleOptions = field(default_factory=PeopleOptions)
+    far_body: FarBodyOptions = field(default_factory=FarBodyOptions)  # pose, hands_pose: small, far bodies
 
     def validate(self) -> ModelKind:
         """Return the model kind, or raise ValueError naming the bad option."""
@@ -115,4 +118,5 @@ class ExtractorOptions:
             raise ValueError(f"max_image_side must be 0 (never scale) or >= 64, got {self.max_image_side}")
         self.recovery.validate()
         self.people.validate()
+        self.far_body.validate()
         return kind
