@@ -4,8 +4,8 @@ MediaPipe Pose looks for a body on the whole frame resized to 224 px, so a perso
 tall in a 640x480 frame (4-5 m away in a room) is ~35 px there and often not found at all.
 When Pose finds nobody, every ``scan_every`` frames (the first such frame included) the frame
 is searched, unless the last frame had a hand too large for a far person (a close-up: its palm
-longer than ``near_palm_fraction`` of the frame height); it is searched as ``tiles`` x ``tiles`` overlapping square tiles, each resampled to ``crop_px``,
-until a body is found. From then on the body is followed on a square crop around its last
+longer than ``near_palm_fraction`` of the frame height): as ``tiles`` x ``tiles`` overlapping
+square tiles, each resampled to ``crop_px``, until one holds a plausible body. From then on the body is followed on a square crop around its last
 landmarks (the whole frame is not run), until the crop loses it or the body grows large
 enough for the whole frame. A scan costs up to tiles² Pose runs in that one frame (measured
 in docs/perception.md); ``scan_every`` 0 turns the search off.
@@ -119,10 +119,6 @@ class FarBodySearch:
         """Remember whether a frame's hands show a near person (then the next frame does not search)."""
         limit = self.options.near_palm_fraction * height
         self.hand_near = any(h.palm_length_px(width, height) > limit for h in hands)
-
-    def reset(self) -> None:
-        """Forget the followed body; the next frame without a body scans at once."""
-        self.crop, self._since_scan = None, None
 
     def _on(self, image: PreparedImage, crop: Crop) -> list[Person]:
         """Return the plausible bodies Pose finds on ``crop``, in whole-frame coordinates.
