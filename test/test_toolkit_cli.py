@@ -9,7 +9,7 @@ from gesture_ros.toolkit.dataset import Dataset
 from gesture_ros.toolkit.export import read_metadata
 
 
-def test_synth_train_eval_export(tmp_path):
+def test_synth_train_with_finger_geometry_eval_export(tmp_path):
     ds = tmp_path / "ds"
     assert main(["synth", "--out", str(ds), "--per-class", "4", "--labels", "none,fist,swipe_left"]) == 0
     assert main(["synth", "--out", str(ds), "--per-class", "1", "--labels", "x_cross", "--seed", "1"]) == 0
@@ -17,8 +17,9 @@ def test_synth_train_eval_export(tmp_path):
     assert len(recs) == 13 and {r.source for r in recs} == {"synth"}
     model = tmp_path / "m.onnx"
     assert main(["train", "--data", str(ds), "--out", str(model), "--epochs", "1", "--window", "10",
-                 "--hidden", "8", "--arch", "tcn"]) == 0
+                 "--hidden", "8", "--arch", "tcn", "--finger-geometry"]) == 0
     meta = read_metadata(model)
+    assert meta.feature_spec["finger_geometry"] is True
     # a swipe_left performance may swipe back (its return stroke is labelled swipe_right)
     assert meta.labels[0] == "none" and {"none", "fist", "swipe_left", "x_cross"} <= set(meta.labels) <= {
         "none", "fist", "swipe_left", "swipe_right", "x_cross"}

@@ -20,6 +20,9 @@ What a frame becomes (``hand_mode="dominant"``, the default):
   The dominant hand is the present hand whose wrist is higher in the image. With
   ``mirror_left`` a left hand's *shape* is mirrored into a right hand's; its *velocity* never
   is, so a swipe toward +x stays a swipe toward +x whichever hand performs it.
+- finger geometry (``finger_geometry``, after the hand's joints): its fingers' bends, reach
+  and direction along the palm, and the thumb-index gap (core/finger_geometry): the same
+  for a hand sign held at any tilt or size, where the joint positions differ.
 - pose block (absent when a detected palm is longer than ``max_hand_to_shoulder`` shoulder
   widths: MediaPipe Pose invents a small body around close-up hands): presence flag, upper-body landmarks relative to the shoulder midpoint divided by
   the shoulder width, a per-landmark visibility flag, and both wrists' velocities in shoulder
@@ -41,6 +44,7 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from gesture_ros.core.finger_geometry import FINGER_GEOMETRY_NAMES, finger_geometry
 from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, Field, HandLandmark, KeypointFrame, Part
 from gesture_ros.core.landmarks import PoseLandmark as P
 
@@ -54,7 +58,7 @@ HAND_MODES = ("dominant", "both")
 ARM_GEOMETRY_NAMES = ("wrist_cross", "wrist_gap", "forearm_cross", "left_slope", "right_slope", "valid")
 # Fields added after version 1 of the spec, with the value that reproduces the old features: to_dict()
 # leaves them out at that value, so models saved before they existed keep loading.
-_LEGACY_DEFAULTS = {"arm_geometry": False}
+_LEGACY_DEFAULTS = {"arm_geometry": False, "finger_geometry": False}
 
 
 class FeatureSpecError(ValueError):
@@ -116,6 +120,7 @@ class FeatureSpec:
     clip: float = 5.0
     max_hand_to_shoulder: float = 1.0  # a palm longer than this many shoulder widths: pose is a hallucination
     arm_geometry: bool = False  # forearm crossing features (the x_cross at a distance)
+    finger_geometry: bool = False  # fingers' bends and reach (hand signs at any tilt)
     version: int = SPEC_VERSION
 
     def __post_init__(self) -> None:
@@ -154,6 +159,8 @@ class FeatureSpec:
         for side in self.hand_sides:
             out.append(f"{side}.present")
             out += [f"{side}.{j.name.lower()}.{a}" for j in HAND_JOINTS for a in axes]
+            if self.finger_geometry:
+                out += [f"{side}.fingers.{n}" for n in FINGER_GEOMETRY_NAMES]
             if self.motion:
                 out += [f"{side}.vx", f"{side}.vy", f"{side}.v_valid"]
         if self.uses_pose:
@@ -262,7 +269,11 @@ def _hand_block(spec: FeatureSpec, side: str, seq: SequenceArrays, aspect: float
         if spec.mirror_left and s == Part.LEFT_HAND.value:
             rel[..., 0] *= -1.0
         rel = rel if spec.hand_z else rel[..., :2]
-        shape[s] = np.where(valid[:, None], rel.reshape(t, -1), 0.0)
+        rel = rel.reshape(t, -1)
+        if spec.finger_geometry:
+            with np.errstate(invalid="ignore"):
+                rel = np.concatenate([rel, finger_geometry(xyz[..., :2], scale)], axis=1)
+        shape[s] = np.where(valid[:, None], rel, 0.0)
         vel[s] = _velocity(spec, xyz[:, _W, :2], valid, scale, dt)
     if len(sides) == 2:  # dominant: the present hand whose wrist is higher (smaller y)
         (_, _, lv), (_, _, rv) = geo[sides[0]], geo[sides[1]]

@@ -17,6 +17,7 @@ import hashlib
 import json
 import sys
 import time
+from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from gesture_ros.toolkit.checkpoint import Checkpoint
 from gesture_ros.toolkit.evaluate import classification_report, summary_lines, write_report
 from gesture_ros.toolkit.export import export_onnx
 from gesture_ros.toolkit.nets import NetConfig
+from gesture_ros.toolkit.real_train import SIGN_REPEAT
 from gesture_ros.toolkit.splits import group_split
 from gesture_ros.toolkit.synth.generator import SYNTH_VERSION, generate_one, plan
 from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
@@ -103,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fold", type=int, choices=(0, 1, 2), help="leave out person A/B/C and that third of the "
                     "hand-sign rows (the held-out evaluation's models)")
     ap.add_argument("--synthetic-only", action="store_true", help="train without real data (not the shipped model)")
+    ap.add_argument("--finger-geometry", action="store_true", help="add the fingers' bends and reach to the "
+                    "features (a candidate recipe, not the shipped one: models/MODEL_CARD.md)")
+    ap.add_argument("--sign-repeat", type=int, default=SIGN_REPEAT, help="times each hand-sign block is listed")
     ap.add_argument("--report-dir", type=Path, help="synthetic validation report folder (default: <out dir>/eval/synthetic)")
     args = ap.parse_args(argv)
     if not args.synthetic_only and not (args.data / "README.md").exists():
@@ -112,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     t0 = time.monotonic()
-    labels, kinds, spec = default_labels(), default_kinds(), DEFAULT_SPEC
+    labels, kinds = default_labels(), default_kinds()
+    spec = replace(DEFAULT_SPEC, finger_geometry=True) if args.finger_geometry else DEFAULT_SPEC
     items = synth_items(args.per_class, args.seed, args.workers)
     groups = np.array([it[1] for it in items])
     train_mask, val_mask = group_split(groups, 0.2, args.seed)
@@ -122,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.synthetic_only:
         from gesture_ros.toolkit.real_train import real_items
 
-        real, real_info = real_items(args.data, args.fold)
+        real, real_info = real_items(args.data, args.fold, sign_repeat=args.sign_repeat)
         real_info["used"], real_info["sequences"] = True, len(real)
         train_items += real
         print(f"real data: {len(real)} sequences ({real_info})")

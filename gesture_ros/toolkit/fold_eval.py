@@ -11,6 +11,7 @@ never training data for any model; the fold models are run on them too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ STILL_LABELS = ("x_cross",) + HAND_GESTURES
 SIGN_CLASSES = ("open_palm", "fist", "pointing")
 
 
-def fold_model(data: Path, k: int, out: Path, reuse: bool) -> Path:
+def fold_model(data: Path, k: int, out: Path, reuse: bool, train_args: Sequence[str] = ()) -> Path:
     """Train (or reuse) the model of fold ``k``; return its path."""
     import tempfile
 
@@ -33,7 +34,8 @@ def fold_model(data: Path, k: int, out: Path, reuse: bool) -> Path:
     if not (reuse and path.exists()):
         out.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory() as tmp:  # its synthetic validation report is the shipped model's twin
-            code = train_default(["--fold", str(k), "--data", str(data), "--out", str(path), "--report-dir", tmp])
+            code = train_default(["--fold", str(k), "--data", str(data), "--out", str(path), "--report-dir", tmp,
+                                  *train_args])
         if code:
             raise RuntimeError(f"training fold {k} failed with exit code {code}")
     return path
@@ -79,7 +81,8 @@ def sign_report(y: np.ndarray, pred: np.ndarray, labels: list[str]) -> dict:
     return out
 
 
-def run_folds(data: Path, out: Path, reuse: bool = False, folds: list[int] | None = None) -> dict:
+def run_folds(data: Path, out: Path, reuse: bool = False, folds: list[int] | None = None,
+              train_args: Sequence[str] = ()) -> dict:
     """Train and evaluate the folds; return per-fold and pooled held-out figures."""
     from gesture_ros.toolkit.people import group_people
     from gesture_ros.toolkit.stills import load_stills
@@ -90,7 +93,7 @@ def run_folds(data: Path, out: Path, reuse: bool = False, folds: list[int] | Non
     outcomes: list[dict] = []
     ys, preds, labels = [], [], None
     for k in folds if folds is not None else range(len(FOLD_PEOPLE)):
-        model = fold_model(data, k, out, reuse)
+        model = fold_model(data, k, out, reuse, train_args)
         held = [s for s in stills if people[s.key] == FOLD_PEOPLE[k]]
         fold_out = E.still_outcomes(E.decider(model), held)
         for o in fold_out:

@@ -11,7 +11,7 @@
    event may be x_cross), the shared clips (events through the extractor, the swipe GIF looped,
    a stroke followed by its return stroke), and per-window probabilities of the clips (CSV, PNG).
 3. The toolkit trained on real data, split by contiguous blocks / sequences (group k-fold):
-   the hand-sign static model, the fingertip dynamic model, and the Holistic sequences with
+   the hand-sign static model (joints only, and with the finger geometry), the fingertip dynamic model, and the Holistic sequences with
    GRU, LSTM and TCN.
 Writes OUT/real_eval.json and OUT/summary.md.
 """
@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import sys
 import time
 from pathlib import Path
@@ -42,9 +43,9 @@ def toolkit_runs(data: Path, quick: bool) -> dict:
     epochs, folds = (8, 2) if quick else (40, 5)
     out: dict = {}
     items = hand_sign_items(lm / "hand_sign_keypoints.csv", read_labels(lm / "hand_sign_labels.csv", 4))
-    exp = Experiment("hand_sign_static", FeatureSpec(parts=("right_hand",), motion=False), 1, 1, arch="tcn",
-                     hidden=128, epochs=epochs, folds=folds)
-    out["hand_sign_static"] = run(exp, items)
+    for name, fingers in (("hand_sign_static", False), ("hand_sign_static_fingers", True)):
+        spec = FeatureSpec(parts=("right_hand",), motion=False, finger_geometry=fingers)
+        out[name] = run(Experiment(name, spec, 1, 1, arch="tcn", hidden=128, epochs=epochs, folds=folds), items)
     items = fingertip_items(lm / "fingertip_history.csv", read_labels(lm / "fingertip_history_labels.csv", 4))
     exp = Experiment("fingertip_dynamic", FeatureSpec(parts=("right_hand",)), 16, 16, epochs=epochs, folds=folds)
     out["fingertip_dynamic"] = run(exp, items)
@@ -119,6 +120,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--reuse-folds", action="store_true", help="reuse fold models already in --folds-dir")
     ap.add_argument("--folds-dir", type=Path, default=Path("models/eval/folds"),
                     help="where the held-out-person models are written (test/test_real_people.py reads them there)")
+    ap.add_argument("--train-args", default="", help="extra `gesture train-default` options for the fold models "
+                    "(a candidate recipe, e.g. \"--finger-geometry --sign-repeat 12\"; pair it with --model, "
+                    "--folds-dir and --out elsewhere)")
     args = ap.parse_args(argv)
     if args.live:
         from gesture_ros.toolkit.live_eval import main as live_main
@@ -138,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_folds:
         from gesture_ros.toolkit.fold_eval import run_folds
 
-        held = run_folds(args.data, args.folds_dir, args.reuse_folds)
+        held = run_folds(args.data, args.folds_dir, args.reuse_folds, train_args=shlex.split(args.train_args))
         (args.out / "held_out_stills.json").write_text(json.dumps(held.pop("outcomes"), indent=0))
         res["held_out"] = held
         fold_models = [Path(f["model"]) for f in held["folds"].values()]

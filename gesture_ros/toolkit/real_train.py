@@ -80,7 +80,8 @@ def hand_sign_split(data: Path, fold: int | None = None) -> tuple[list[Item], li
     return train, held
 
 
-def real_items(data: Path, fold: int | None = None, progress: bool = True) -> tuple[list[Item], dict]:
+def real_items(data: Path, fold: int | None = None, progress: bool = True,
+               sign_repeat: int = SIGN_REPEAT) -> tuple[list[Item], dict]:
     """Return the real training items (all, or without fold ``fold``) and a description of them."""
     from gesture_ros.toolkit.people import group_people
     from gesture_ros.toolkit.stills import load_stills
@@ -90,7 +91,7 @@ def real_items(data: Path, fold: int | None = None, progress: bool = True) -> tu
     exclude = FOLD_PEOPLE[fold] if fold is not None else None
     items = still_items(stills, people, exclude)
     signs, _ = hand_sign_split(data, fold)
-    signs = [(f"{seq_id}-r{r}", group, arrays, fl) for r in range(SIGN_REPEAT) for seq_id, group, arrays, fl in signs]
+    signs = [(f"{seq_id}-r{r}", group, arrays, fl) for r in range(sign_repeat) for seq_id, group, arrays, fl in signs]
     counts: dict[str, int] = {}
     for _i, _g, _a, fl in items:
         counts[str(fl[0])] = counts.get(str(fl[0]), 0) + 1

@@ -24,7 +24,7 @@ def _spec(args: argparse.Namespace) -> FeatureSpec:
     if args.spec:
         return FeatureSpec.from_dict(json.loads(Path(args.spec).read_text()))
     return FeatureSpec(parts=tuple(p.strip() for p in args.parts.split(",")), hand_mode=args.hand_mode,
-                       motion=not args.no_motion, hand_z=args.hand_z)
+                       motion=not args.no_motion, hand_z=args.hand_z, finger_geometry=args.finger_geometry)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -55,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hand-mode", default="dominant", choices=("dominant", "both"))
     ap.add_argument("--hand-z", action="store_true")
     ap.add_argument("--no-motion", action="store_true")
+    ap.add_argument("--finger-geometry", action="store_true",
+                    help="add the fingers' bends and reach (hand signs held at any tilt; docs/toolkit.md)")
     ap.add_argument("--spec", help="feature spec JSON (FeatureSpec.to_dict()); overrides --parts etc.")
     ap.add_argument("--group-by", default="person", choices=("person", "session", "sequence"))
     ap.add_argument("--val-fraction", type=float, default=0.2)
