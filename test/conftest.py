@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -15,6 +16,11 @@ os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")
 from gesture_ros.ros.dds import use_large_frame_profile  # noqa: E402
 
 use_large_frame_profile()
+# Tests stop nodes and tools with SIGINT, as Ctrl-C does. A shell without job control starts
+# background jobs with SIGINT ignored, and an ignored signal stays ignored across exec: restore
+# the default here so that every child started by a test can be interrupted.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 from support.ros_env import DomainLease  # noqa: E402
 from support.strict import pytest_make_collect_report, pytest_runtest_makereport  # noqa: E402, F401 (hooks)

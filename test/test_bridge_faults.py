@@ -77,8 +77,12 @@ def test_every_accepted_event_arrives_once_in_order(rig, domain, tmp_path):
         assert rig.bridge.stop() == 0
     finally:
         monitor.send_signal(signal.SIGINT)
-        out, _ = monitor.communicate(timeout=20)
-        broker.stop()
+        try:
+            out, _ = monitor.communicate(timeout=20)
+        finally:  # the broker goes even when the monitor did not stop
+            if monitor.poll() is None:
+                monitor.kill()
+            broker.stop()
     assert kills == 3
     events = [line["event"] for line in _lines(received)]
     ids = [e["event_id"] for e in events]
