@@ -205,6 +205,9 @@ def test_recorder_diagnostics_count_what_it_wrote(tmp_path, domain, rclpy_contex
         executor.shutdown()
         node.destroy_node()
     assert status.level == bytes([0]) and status.message == "recording"
-    assert 15 <= int(values["messages /keypoints"]) <= 20
     assert values["file"].startswith(str(tmp_path)) and values["file"].endswith(".mcap")
+    # keypoints are best effort (a loaded machine loses some on loopback): the count is what the
+    # file holds by the time of the report, and the file keeps what came later too
+    written = len(_read(values["file"])[1].get("/keypoints", []))
+    assert 1 <= int(values["messages /keypoints"]) <= written <= 20, (values, written)
     assert values["dropped"] == "0" and values["write errors"] == "0"
