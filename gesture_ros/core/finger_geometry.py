@@ -21,8 +21,12 @@ FINGER_GEOMETRY_NAMES = tuple(
     + [f"{f}.reach" for f in FINGERS] + [f"{f}.along_palm" for f in FINGERS] + ["thumb_index_gap"])
 
 
+def _norm(v: np.ndarray) -> np.ndarray:
+    return np.sqrt(np.sum(v * v, axis=-1))
+
+
 def _unit(v: np.ndarray) -> np.ndarray:
-    n = np.sqrt(np.sum(v * v, axis=-1, keepdims=True))
+    n = _norm(v)[..., None]
     return v / np.where(n > 1e-9, n, 1.0)
 
 
@@ -35,9 +39,9 @@ def finger_geometry(xy: np.ndarray, scale: np.ndarray) -> np.ndarray:
         pts = (H.WRIST,) + chain
         for a, b, c in zip(pts, pts[1:], pts[2:], strict=False):
             bends.append(np.sum(_unit(xy[:, a] - xy[:, b]) * _unit(xy[:, c] - xy[:, b]), axis=-1))
-        reach.append(np.sqrt(np.sum((xy[:, chain[3]] - wrist) ** 2, axis=-1)) / scale)
+        reach.append(_norm(xy[:, chain[3]] - wrist) / scale)
         along.append(np.sum(_unit(xy[:, chain[3]] - xy[:, chain[0]]) * palm, axis=-1))
-    gap = np.sqrt(np.sum((xy[:, H.THUMB_TIP] - xy[:, H.INDEX_FINGER_TIP]) ** 2, axis=-1)) / scale
+    gap = _norm(xy[:, H.THUMB_TIP] - xy[:, H.INDEX_FINGER_TIP]) / scale
     return np.stack(bends + reach + along + [gap], axis=1)
 
 
