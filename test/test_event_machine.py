@@ -204,3 +204,27 @@ def test_config_validation_and_parsing():
     assert cfg.exit("fist") == 0.6 and cfg.exit("open_palm") == 0.7  # exit never above enter
     assert cfg.unknown_labels(LABELS) == []
     assert EventConfig(deny={"wave"}).unknown_labels(LABELS) == ["wave"]
+
+
+def test_an_unseen_gesture_waits_armed_and_fires_on_the_first_frame_that_shows_it():
+    m = machine()
+    script = [probs(swipe_left=0.9)] * 6
+    events = []
+    for i, p in enumerate(script):
+        unseen = frozenset({"swipe_left"}) if i < 4 else frozenset()
+        events += m.step(FrameRef(i * STEP_NS, "cam"), p, unseen=unseen)
+    assert kinds_of(events) == [(EventType.TRIGGER, "swipe_left")]
+    assert events[0].frame.stamp_ns == 4 * STEP_NS
+
+
+def test_an_unseen_held_gesture_does_not_start_until_seen_and_others_are_untouched():
+    m = machine()
+    events = []
+    for i in range(5):
+        events += m.step(FrameRef(i * STEP_NS, "cam"), probs(fist=0.9), unseen=frozenset({"fist"}))
+    assert events == []
+    events += m.step(FrameRef(5 * STEP_NS, "cam"), probs(fist=0.9))
+    assert kinds_of(events) == [(EventType.START, "fist")]
+    other = machine()
+    got = other.step(FrameRef(0, "cam"), probs(open_palm=0.9), unseen=frozenset({"fist"}))
+    assert kinds_of(got) == [(EventType.START, "open_palm")]

@@ -77,6 +77,9 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("source_id", "", "Source id of the events; empty: '<namespace>/<frame_id>'; may contain "
               "{namespace} and {frame_id}"),
     ParamSpec("both_hands", ["x_cross"], "Gestures reported with handedness 'both'", string_array=True),
+    ParamSpec("forearm_gestures", ["x_cross"], "Gestures that fire only on a frame whose pose shows both "
+              "elbows and wrists (a pose that cannot see the forearms cannot see them crossed); [] turns "
+              "the check off", string_array=True),
     ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
     ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
     ParamSpec("keypoint_timeout_s", 1.0, "Keypoint watchdog: no keypoints from a source, or no person in them, "
@@ -211,6 +214,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
                             stride=int(v["stride"]), min_presence=float(v["min_presence"]),
                             min_fill=float(v["min_fill"]),
                             both_hands=frozenset(_strings(v, "both_hands")),
+                            forearm_gestures=frozenset(_strings(v, "forearm_gestures")),
                             keypoint_timeout_s=float(v["keypoint_timeout_s"]), max_sources=int(v["max_sources"]),
                             rest=RestConfig(rest_s=float(v["rest_s"])), swipe_frame=swipe_frame)
     return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),

@@ -70,6 +70,9 @@ class EventStateMachine:
     Held one-shots (``config.hold_gestures``, x_cross): the TRIGGER waits, still armed, until
     the hands have been still for ``hold_s`` while the gesture is entered (a crossing that keeps
     moving, like forearms rolling around each other, never fires). Without ``motion`` no wait.
+
+    Unseen gestures (``unseen``, per frame: the body parts they need are not in view) neither
+    START nor TRIGGER on that frame; they stay pending or armed for the next frame that shows them.
     """
 
     def __init__(self, labels: Sequence[str], kinds: Mapping[str, GestureKind], config: EventConfig) -> None:
@@ -92,10 +95,12 @@ class EventStateMachine:
         return self._active.label if self._active else None
 
     def step(self, frame: FrameRef, probs: np.ndarray, window_start_ns: int | None = None,
-             handedness: str = "", motion: Motion | None = None) -> list[Event]:
+             handedness: str = "", motion: Motion | None = None,
+             unseen: frozenset[str] = frozenset()) -> list[Event]:
         """Decide on one window's smoothed probabilities; return the events it causes.
 
-        ``motion`` tells how the hands moved (return strokes, held one-shots).
+        ``motion`` tells how the hands moved (return strokes, held one-shots); ``unseen`` names
+        gestures this frame cannot show (they wait).
         """
         cfg = self.config
         t = frame.stamp_ns
@@ -118,7 +123,8 @@ class EventStateMachine:
         if candidate and kind is GestureKind.HELD and candidate != self.active:
             if self._pending is None or self._pending.label != candidate:
                 self._pending = _Held(candidate, t, handedness)
-            if t - self._pending.start_ns >= cfg.min_duration_s * 1e9 and self._cooled(candidate, t):
+            if (t - self._pending.start_ns >= cfg.min_duration_s * 1e9 and self._cooled(candidate, t)
+                    and candidate not in unseen):
                 if self._active:
                     events.append(self._end(frame, p[self._active.label]))
                 self._active, self._pending = self._pending, None
@@ -131,6 +137,8 @@ class EventStateMachine:
             if (candidate in cfg.hold_gestures and motion is not None
                     and motion.still_for_ns(t) < cfg.hold_s * 1e9):
                 return events  # not held still yet: stays armed
+            if candidate in unseen:
+                return events  # its parts are not in view on this frame: stays armed
             self._armed[candidate] = False  # consumed even when a cooldown swallows it
             if self._is_return(candidate, t, motion):
                 self._last_stroke = (candidate, t)

@@ -30,6 +30,7 @@ from gesture_ros.core.decision import (
 )
 from gesture_ros.core.event_config import EventConfig
 from gesture_ros.core.event_machine import Event, EventStateMachine, FrameRef
+from gesture_ros.core.forearms import forearms_seen
 from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.model_meta import GestureKind
@@ -54,6 +55,7 @@ class DeciderConfig:
     min_presence: float = 0.5  # fraction of the window's frames with their parts needed to decide
     min_fill: float = 0.25  # decide once this fraction of the window has frames (left-padded as in training)
     both_hands: frozenset[str] = frozenset({"x_cross"})  # gestures reported with handedness "both"
+    forearm_gestures: frozenset[str] = frozenset({"x_cross"})  # fire only on frames showing both forearms
     keypoint_timeout_s: float = 1.0  # no person / no frames this long ends a held gesture; 0: off
     max_sources: int = 8  # frames of further sources are refused (a flood of frame ids stays bounded)
     rest: RestConfig = field(default_factory=RestConfig)  # when the hands count as rested (return strokes)
@@ -249,7 +251,8 @@ class GestureDecider:
             raw = swap_swipes(raw, self.model.labels)
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran, src.person_id)
-        return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest)
+        unseen = frozenset() if forearms_seen(src.prev) else self.config.forearm_gestures
+        return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen)
 
     def _padded(self, features: np.ndarray) -> np.ndarray:
         """Left-pad a partly filled window with zero rows (no parts present), as training does."""

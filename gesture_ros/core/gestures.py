@@ -38,8 +38,9 @@ DEFAULT_GESTURES = (
             "left side in an unmirrored camera image), over at least two palm widths"),
     Gesture("x_cross", GestureKind.TRIGGER,
             "both forearms crossed in an X in front of the chest or belly and held still (the 'Dame' "
-            "jump); pose alone carries it, hands may be hidden; arms folded at rest (forearms level, "
-            "hands tucked at the opposite elbows) do not count; needs the upper body in view"),
+            "jump); pose alone carries it, hands may be hidden but the pose must see both forearms; "
+            "arms folded at rest look the same from afar and count (models/MODEL_CARD.md); needs the "
+            "upper body in view"),
 )
 
 
