@@ -38,3 +38,14 @@ def test_two_deliberate_swipes_give_two_events_also_looped(gif_frames):
     assert E.fired(E.run(E.decider(MODEL), gif_frames, "gif")) == ["swipe_right", "swipe_left"]
     looped = E.fired(E.run(E.decider(MODEL), E.looped(gif_frames, 3), "gif"))
     assert looped == ["swipe_right", "swipe_left"] * 3
+
+
+def test_hands_only_keypoints_a_stroke_and_its_return_give_one_swipe_other_events_only_on_the_held_frame():
+    """Hands only: the left stroke's first frame, held 1.5 s at the end, is a two-finger point; a
+    pointing START may begin there (a held hand shape), never during the strokes."""
+    path = shared_data(E.SWIPE_CLIP)
+    frames = E.clip_frames(path.parents[1], E.SWIPE_CLIP, "hands")
+    for label, t0, t1 in E.GIF_STROKES:
+        events = E.return_events(E.decider(MODEL), E.with_return(frames, t0, t1, 0.0), E.held_frames(frames), "gif")
+        assert [e.split()[1] for e in events if e.split()[1].startswith("swipe")] == [label], events
+        assert all(e.endswith(E.HELD_MARK) for e in events if not e.split()[1].startswith("swipe")), events

@@ -7,7 +7,10 @@
   every event is a false one;
 - clips through the MediaPipe extractor: the events, and the swipe GIF looped three times;
 - return strokes built from the swipe GIF's real keypoints: a stroke followed straight away by
-  the same frames played backwards (the arm coming back), which must give one swipe.
+  the same frames played backwards (the arm coming back), then the stroke's first frame held
+  ``RETURN_HOLD_S`` (the hand at rest where it started), which must give one swipe. Their
+  events are timed, and those that begin while that first frame is held are marked: a hand
+  shape held still is a held gesture's business, not the return stroke's.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ SWIPE_CLIP = "videos/swipe2_left_right.gif"
 OPEN_HAND_CLIP = "videos/open_hand_no_gesture.mp4"
 # (label, first and last stamp in s) of the GIF's two strokes, from MediaPipe's wrist track
 GIF_STROKES = (("swipe_right", 0.87, 1.67), ("swipe_left", 2.53, 3.27))
+RETURN_HOLD_S = 1.5
+HELD_MARK = "(first frame held)"
 
 
 def decider(model_path: Path, overrides: dict[str, object] | None = None) -> GestureDecider:
@@ -166,6 +171,19 @@ def looped(frames: Sequence[KeypointFrame], times: int) -> list[KeypointFrame]:
     return out
 
 
+def held_frames(frames: Sequence[KeypointFrame]) -> int:
+    """Return how many frames ``with_return`` holds the stroke's first frame (``RETURN_HOLD_S``)."""
+    return int(round(RETURN_HOLD_S * 1e9 / int(np.median(np.diff([f.stamp_ns for f in frames])))))
+
+
+def return_events(dec: GestureDecider, clip: Sequence[KeypointFrame], hold: int, source: str) -> list[str]:
+    """Return the gestures that began, timed, those in the last ``hold`` frames marked ``HELD_MARK``."""
+    held_from = clip[-hold].stamp_ns
+    return [f"{e.event_type.name} {e.gesture} {(e.stamp_ns - clip[0].stamp_ns) / 1e9:.2f}s"
+            + (f" {HELD_MARK}" if e.stamp_ns >= held_from else "")
+            for e in run(dec, clip, source) if e.event_type in (EventType.TRIGGER, EventType.START)]
+
+
 def with_return(frames: Sequence[KeypointFrame], t0: float, t1: float, pause_s: float,
                 lead_s: float = 0.8) -> list[KeypointFrame]:
     """Return ``lead_s`` before a stroke, the stroke, a pause, then its frames backwards (the arm coming back)."""
@@ -173,7 +191,7 @@ def with_return(frames: Sequence[KeypointFrame], t0: float, t1: float, pause_s: 
     step = int(np.median(np.diff([f.stamp_ns for f in frames])))
     upto = [f for f in frames if t0 - lead_s <= (f.stamp_ns - base) / 1e9 <= t1]
     stroke = [f for f in upto if (f.stamp_ns - base) / 1e9 >= t0]
-    tail = [upto[-1]] * int(round(pause_s * 1e9 / step)) + stroke[::-1] + [stroke[0]] * int(round(1.5e9 / step))
+    tail = [upto[-1]] * int(round(pause_s * 1e9 / step)) + stroke[::-1] + [stroke[0]] * held_frames(frames)
     out = list(upto)
     for f in tail:
         out.append(KeypointFrame(stamp_ns=out[-1].stamp_ns + step, frame_id=f.frame_id, image_width=f.image_width,
@@ -195,7 +213,8 @@ def clips(model_path: Path, data: Path, extractors: Sequence[str]) -> dict:
                 for label, t0, t1 in GIF_STROKES:
                     for pause in (0.0, 0.13, 0.2):
                         clip_r = with_return(frames, t0, t1, pause)
-                        res[f"{label} + return after {pause:.2f} s[{ex}]"] = fired(run(decider(model_path), clip_r, name))
+                        res[f"{label} + return after {pause:.2f} s[{ex}]"] = return_events(
+                            decider(model_path), clip_r, held_frames(frames), name)
     return res
 
 
