@@ -23,6 +23,7 @@ import numpy as np
 
 from gesture_ros.core.extraction.options import ExtractorOptions, PeopleOptions
 from gesture_ros.core.people_extractor import extract, open_extractor
+from gesture_ros.devtools.data import data_dir
 from gesture_ros.toolkit.stage import letterbox, side_by_side, swaying
 
 SIZE = (640, 360)
@@ -60,8 +61,7 @@ def run(options: ExtractorOptions, images: list[np.ndarray]) -> tuple[float, flo
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench people", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get(
-        "GESTURE_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data")))
+    parser.add_argument("--data", type=Path, default=data_dir())
     parser.add_argument("--frames", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3)
     args, _ = parser.parse_known_args(argv)

@@ -10,13 +10,21 @@ length and raised wrist come from the full-size still (pose wrist to index knuck
 toolkit/hand_size.py), times the factor, so a size bin holds the same hands for every extractor.
 Extractors: single-person Hands+Pose, hand crops at the pose wrists (default 3.5 hand lengths
 wide) and wider crops (5 hand lengths: more context for the palm detector).
+
+Recognised: the Hands+Pose keypoints of each scaled still held for 24 frames at 15 fps through
+the classifier's decider (config/classifier.yaml), as `make eval` holds a still; it counts when
+the still's gesture fires. ``--models a.onnx,b.onnx`` puts models side by side (default: the
+shipped one, which learnt from these people); ``--held-out`` adds the held-out figure: each
+still read by the `make eval` fold model trained without its person (models/eval/folds, the
+people in models/eval/held_out_stills.json). Finding a hand is not enough when its small
+landmarks no longer carry its shape.
 """
 
 from __future__ import annotations
 
 import argparse
 import glob
-import os
+import json
 import sys
 import time
 from pathlib import Path
@@ -25,9 +33,15 @@ import cv2
 import numpy as np
 
 from gesture_ros.core.extraction.options import ExtractorOptions, PeopleOptions
+from gesture_ros.core.features import SequenceArrays
 from gesture_ros.core.landmarks import PoseLandmark as P
+from gesture_ros.core.paths import resolve_shipped
 from gesture_ros.core.people_extractor import extract, open_extractor
+from gesture_ros.devtools.data import data_dir
+from gesture_ros.toolkit.event_eval import HOLD_FPS, HOLD_FRAMES, decider, fired, keypoint_frames
+from gesture_ros.toolkit.event_eval import run as run_decider
 from gesture_ros.toolkit.hand_size import PALM_FROM_POSE
+from gesture_ros.toolkit.stills import STILL_FOLDERS
 
 FOLDERS = ("hand_up_thumbs_up", "hand_down_thumbs_down", "hand_palm_open_palm", "hand_emergency_fist")
 BINS_PX = (0, 5, 7, 10, 14, 20, 30, 1000)
@@ -64,6 +78,27 @@ def error(hand: np.ndarray | None, truth: np.ndarray | None, palm_norm: float) -
     return float(np.median(np.linalg.norm(hand - truth, axis=1)) / palm_norm)
 
 
+def recognised(dec, frames, label: str, key: str) -> bool:
+    """Return True when ``label`` fires with the still's last keypoints held ``HOLD_FRAMES`` frames."""
+    if not frames:
+        return False
+    one = SequenceArrays.from_frames(frames[:1])
+    idx = np.zeros(HOLD_FRAMES, dtype=int)
+    stamps = 10**18 + (np.arange(HOLD_FRAMES) * 1e9 / HOLD_FPS).astype(np.int64)
+    held = SequenceArrays(stamps, one.pose[idx], one.left_hand[idx], one.right_hand[idx], one.image_size)
+    return label in fired(run_decider(dec, keypoint_frames(held, key), key))
+
+
+def held_out_deciders(files: list[str], data: Path) -> list:
+    """Return per still the decider of the fold model that never saw its person."""
+    from gesture_ros.toolkit.real_train import FOLD_PEOPLE
+
+    folds = resolve_shipped("models/eval/folds")
+    people = {o["key"]: o["person"] for o in json.loads((folds.parent / "held_out_stills.json").read_text())}
+    deciders = {p: decider(folds / f"fold{k}.onnx") for k, p in enumerate(FOLD_PEOPLE)}
+    return [deciders[people[str(Path(f).relative_to(data / "stills"))]] for f in files]
+
+
 def run(options: ExtractorOptions, images: list[np.ndarray], hold: int) -> tuple[list, float]:
     """Hold each image ``hold`` frames; return the last frame's keypoints per image and ms/frame."""
     out, spent, n = [], 0.0, 0
@@ -79,22 +114,30 @@ def run(options: ExtractorOptions, images: list[np.ndarray], hold: int) -> tuple
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench small_hands", description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=Path(os.environ.get(
-        "GESTURE_DATA_DIR", Path(__file__).resolve().parents[3] / "shared" / "data")))
+    parser.add_argument("--data", type=Path, default=data_dir())
     parser.add_argument("--per-folder", type=int, default=12)
     parser.add_argument("--hold", type=int, default=3)
     parser.add_argument("--scales", default="1,0.5,0.35,0.25,0.18,0.12")
+    parser.add_argument("--models", default=str(resolve_shipped("models/gesture_default.onnx")),
+                        help="comma-separated ONNX models whose recognition is measured side by side")
+    parser.add_argument("--held-out", action="store_true", help="also: each still through the fold model "
+                        "trained without its person (needs `make eval`'s models/eval/folds)")
     args, _ = parser.parse_known_args(argv)
     files = [f for d in FOLDERS for f in sorted(glob.glob(str(args.data / "stills" / d / "*.jpg")))[:args.per_folder]]
     if not files:
         print(f"bench small_hands: no stills under {args.data / 'stills'}", file=sys.stderr)
         return 2
     stills = [cv2.imread(f) for f in files]
+    labels = [STILL_FOLDERS[Path(f).parent.name] for f in files]
+    models = {Path(m).stem: [decider(Path(m))] * len(files) for m in args.models.split(",")}
+    if args.held_out:
+        models["held-out folds"] = held_out_deciders(files, args.data)
     reference, _ = run(EXTRACTORS["hands_pose"], stills, args.hold)
     refs = [raised_hand(frames[0].pose, s.shape[1], s.shape[0]) for frames, s in zip(reference, stills, strict=True)]
     truths = [found(frames, *ref, s.shape[1], s.shape[0]) if ref else None
               for frames, ref, s in zip(reference, refs, stills, strict=True)]
     rows: dict[str, list[tuple[float, bool, float]]] = {name: [] for name in EXTRACTORS}
+    known: dict[str, list[tuple[float, bool]]] = {name: [] for name in models}
     times: dict[str, list[float]] = {name: [] for name in EXTRACTORS}
     for scale in (float(s) for s in args.scales.split(",")):
         images = [cv2.resize(s, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) for s in stills]
@@ -105,11 +148,18 @@ def main(argv: list[str] | None = None) -> int:
                 if ref is not None:
                     hand = found(frames, ref[0] * scale, ref[1] * scale, image.shape[1], image.shape[0])
                     rows[name].append((ref[1] * scale, hand is not None, error(hand, truth, ref[1] / image.shape[1] * scale)))
+            if name != "hands_pose":
+                continue
+            for i, (frames, ref) in enumerate(zip(got, refs, strict=True)):
+                for model, decs in models.items():
+                    if ref is not None:
+                        known[model].append((ref[1] * scale, recognised(decs[i], frames, labels[i], f"s{scale}-{i}")))
     print(f"{len(stills)} hand stills ({args.per_folder} per folder) x scales {args.scales}, held {args.hold} "
           f"frames; {sum(r is not None for r in refs)} with a raised pose hand at full size")
     print("  recall (hand found at the raised wrist) and median landmark error against the full-size hand, "
           "in palm lengths (x of the image width)")
-    print(f"  {'palm px':<10}{'n':>5}" + "".join(f"{name + ' recall':>20}{'error':>8}" for name in EXTRACTORS))
+    print(f"  {'palm px':<10}{'n':>5}" + "".join(f"{name + ' recall':>20}{'error':>8}" for name in EXTRACTORS)
+          + "".join(f"{'recognised ' + name:>30}" for name in models))
     for lo, hi in zip(BINS_PX[:-1], BINS_PX[1:], strict=True):
         sel = {name: [(ok, err) for palm, ok, err in r if lo <= palm < hi] for name, r in rows.items()}
         n = len(next(iter(sel.values())))
@@ -119,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             for v in sel.values():
                 errs = [e for _, e in v if np.isfinite(e)]
                 cells += f"{sum(ok for ok, _ in v) / n:>20.3f}{(np.median(errs) if errs else float('nan')):>8.2f}"
+            for r in known.values():
+                cells += f"{np.mean([ok for palm, ok in r if lo <= palm < hi]):>30.3f}"
             print(f"  {label:<10}{n:>5}" + cells)
     print("  ms/frame per scale: " + "; ".join(f"{name} " + ", ".join(f"{t:.0f}" for t in ts) for name, ts in times.items()))
     return 0
