@@ -1,5 +1,11 @@
 """Keypoint augmentations: rotation, scale, speed, jitter, dropped frames and detections.
 
+``hand_tilt_deg`` (0: off) also turns each hand out of the image plane by up to that angle
+about a random axis through its wrist, held for the whole sequence: a planar hand seen tilted
+is foreshortened across that axis. The held hand signs of one recording come back later
+tilted (a pointing finger toward the camera reaches less far); joints learnt at one tilt do
+not carry over without it.
+
 Never a horizontal flip: it would turn swipe_left into swipe_right.
 """
 
@@ -20,6 +26,7 @@ class AugmentConfig:
     jitter: float = 0.003  # of the image size
     drop_frame: float = 0.05
     drop_part: float = 0.05
+    hand_tilt_deg: float = 0.0  # out-of-plane hand turn about the wrist (0: off, no random draws)
 
 
 def _transform(arr: np.ndarray, rot: np.ndarray, scale: float, centre: np.ndarray, aspect: float) -> np.ndarray:
@@ -30,6 +37,17 @@ def _transform(arr: np.ndarray, rot: np.ndarray, scale: float, centre: np.ndarra
     xy[..., 0] /= aspect
     out[..., :2] = xy + centre
     return out
+
+
+def _tilt_hand(arr: np.ndarray, rng: np.random.Generator, max_deg: float, aspect: float) -> np.ndarray:
+    """Foreshorten a hand's (T, 21, F) landmarks about its wrist across a random axis (in place)."""
+    phi = rng.uniform(0.0, np.pi)
+    shrink = np.cos(np.deg2rad(rng.uniform(0.0, max_deg))) - 1.0
+    axis = np.array([np.cos(phi), np.sin(phi)])
+    d = (arr[..., :2] - arr[:, :1, :2]) * np.array([aspect, 1.0])
+    d += shrink * (d @ axis)[..., None] * axis
+    arr[..., :2] = arr[:, :1, :2] + d / np.array([aspect, 1.0])
+    return arr
 
 
 def augment(seq: SequenceArrays, labels: np.ndarray, rng: np.random.Generator,
@@ -52,8 +70,10 @@ def augment(seq: SequenceArrays, labels: np.ndarray, rng: np.random.Generator,
     scale = rng.uniform(*cfg.scale)
     centre = np.array([0.5, 0.5]) + rng.normal(0, 0.05, 2)
     parts = []
-    for arr in (seq.pose, seq.left_hand, seq.right_hand):
+    for k, arr in enumerate((seq.pose, seq.left_hand, seq.right_hand)):
         out = _transform(arr[idx], rot, scale, centre, aspect)
+        if k and cfg.hand_tilt_deg > 0:
+            out = _tilt_hand(out, rng, cfg.hand_tilt_deg, aspect)
         out[..., :2] += rng.normal(0, cfg.jitter, out[..., :2].shape)
         drop = rng.random(len(idx)) < cfg.drop_part
         out[drop] = np.nan

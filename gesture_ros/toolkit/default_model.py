@@ -108,6 +108,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--finger-geometry", action="store_true", help="add the fingers' bends and reach to the "
                     "features (a candidate recipe, not the shipped one: models/MODEL_CARD.md)")
     ap.add_argument("--sign-repeat", type=int, default=SIGN_REPEAT, help="times each hand-sign block is listed")
+    ap.add_argument("--hand-tilt", type=float, default=0.0, help="augmentation: turn hands out of the image "
+                    "plane by up to this many degrees (a candidate recipe; 0: off)")
     ap.add_argument("--report-dir", type=Path, help="synthetic validation report folder (default: <out dir>/eval/synthetic)")
     args = ap.parse_args(argv)
     if not args.synthetic_only and not (args.data / "README.md").exists():
@@ -134,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"real data: {len(real)} sequences ({real_info})")
     cfg = TrainConfig(net=NetConfig(arch=args.arch, hidden=args.hidden), window=args.window,
                       epochs=args.epochs, seed=args.seed, max_seconds=args.max_minutes * 60,
-                      stride=3, max_windows=args.windows_per_epoch)
+                      stride=3, max_windows=args.windows_per_epoch, hand_tilt_deg=args.hand_tilt)
     val = windows_of(val_items, spec, labels, kinds, cfg.window, 3)
     print(f"{len(train_items)} training / {len(val_items)} validation sequences "
           f"({len(set(groups[train_mask]))} / {len(set(groups[val_mask]))} synthetic people), {len(val)} validation windows")

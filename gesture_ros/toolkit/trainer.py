@@ -34,6 +34,7 @@ class TrainConfig:
     threads: int = 1  # 2 threads on 2 busy cores ran 14x slower per step (OpenMP spinning); 1 is also reproducible
     max_seconds: float = 0.0  # 0: no limit
     max_windows: int = 0  # >0: a fresh random subset of this many windows per epoch
+    hand_tilt_deg: float = 0.0  # AugmentConfig.hand_tilt_deg
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -97,7 +98,8 @@ def train(train_items: Sequence[Item], val: WindowSet, spec: FeatureSpec, labels
 
         bar = tqdm(total=cfg.epochs, desc="train", unit="epoch")
     for epoch in range(cfg.epochs):
-        ws = windows_of(train_items, spec, labels, kinds, cfg.window, cfg.stride, rng, cfg.augment_prob, cache=cache)
+        ws = windows_of(train_items, spec, labels, kinds, cfg.window, cfg.stride, rng, cfg.augment_prob,
+                        AugmentConfig(hand_tilt_deg=cfg.hand_tilt_deg), cache)
         loss_fn = nn.CrossEntropyLoss(weight=_class_weights(ws.y, len(labels)), label_smoothing=0.05)
         net.train()
         order = rng.permutation(len(ws))
