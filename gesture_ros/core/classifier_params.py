@@ -78,8 +78,8 @@ PARAMS: tuple[ParamSpec, ...] = (
               "{namespace} and {frame_id}"),
     ParamSpec("both_hands", ["x_cross"], "Gestures reported with handedness 'both'", string_array=True),
     ParamSpec("forearm_gestures", ["x_cross"], "Gestures that fire only on a frame whose pose shows both "
-              "elbows and wrists (a pose that cannot see the forearms cannot see them crossed); [] turns "
-              "the check off", string_array=True),
+              "elbows and wrists, the wrists within the body's width (a pose that cannot see the forearms "
+              "cannot see them crossed); [] turns the check off", string_array=True),
     ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
     ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
     ParamSpec("keypoint_timeout_s", 1.0, "Keypoint watchdog: no keypoints from a source, or no person in them, "

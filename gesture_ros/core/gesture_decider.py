@@ -30,7 +30,7 @@ from gesture_ros.core.decision import (
 )
 from gesture_ros.core.event_config import EventConfig
 from gesture_ros.core.event_machine import Event, EventStateMachine, FrameRef
-from gesture_ros.core.forearms import forearms_seen
+from gesture_ros.core.forearms import forearms_crossable
 from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.model_meta import GestureKind
@@ -251,7 +251,7 @@ class GestureDecider:
             raw = swap_swipes(raw, self.model.labels)
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran, src.person_id)
-        unseen = frozenset() if forearms_seen(src.prev) else self.config.forearm_gestures
+        unseen = frozenset() if forearms_crossable(src.prev) else self.config.forearm_gestures
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen)
 
     def _padded(self, features: np.ndarray) -> np.ndarray:
