@@ -227,6 +227,7 @@ class FeatureSpec:
 # ---- vectorised maths (private) ----------------------------------------------------------
 _W, _MMCP = HandLandmark.WRIST, HandLandmark.MIDDLE_FINGER_MCP
 _IMCP, _PMCP = HandLandmark.INDEX_FINGER_MCP, HandLandmark.PINKY_MCP
+NECK_TO_WIDTH = 1.2  # a body's width from its neck, for a body turned sideways
 PALM_WIDTH_TO_LENGTH = 1.3  # palm length / MCP-row width: keeps the scale when seen edge-on
 
 
@@ -301,18 +302,28 @@ def _largest_palm(seq: SequenceArrays, aspect: float) -> np.ndarray:
     return np.maximum(*sizes)
 
 
+def body_scale(xy: np.ndarray, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return (T, 2) shoulder midpoints and (T,) body widths of (T, 33, 2) aspect-corrected pose points.
+
+    The width is the shoulders' distance, or ``NECK_TO_WIDTH`` times the neck (nose to shoulder
+    midpoint, where the nose is ``seen``) when that is larger: a body turned sideways keeps its size.
+    """
+    ls, rs, nose = P.LEFT_SHOULDER, P.RIGHT_SHOULDER, P.NOSE
+    mid = (xy[:, ls] + xy[:, rs]) / 2.0
+    with np.errstate(invalid="ignore"):
+        width = _norm(xy[:, ls] - xy[:, rs])
+        neck = np.where(seen[:, nose], NECK_TO_WIDTH * _norm(xy[:, nose] - mid), 0.0)
+        return mid, np.maximum(width, neck)
+
+
 def _pose_block(spec: FeatureSpec, seq: SequenceArrays, aspect: float, dt: np.ndarray, palm: np.ndarray) -> np.ndarray:
     t = len(seq)
     pose = seq.pose.astype(np.float64)
     xy = pose[..., :2] * np.array([aspect, 1.0])
     vis = np.nan_to_num(pose[..., Field.VISIBILITY], nan=1.0)
     seen = np.all(np.isfinite(xy), axis=-1) & (vis >= spec.min_visibility)
-    ls, rs, nose = P.LEFT_SHOULDER, P.RIGHT_SHOULDER, P.NOSE
-    mid = (xy[:, ls] + xy[:, rs]) / 2.0
-    with np.errstate(invalid="ignore"):
-        width = _norm(xy[:, ls] - xy[:, rs])
-        neck = np.where(seen[:, nose], 1.2 * _norm(xy[:, nose] - mid), 0.0)
-        scale = np.maximum(width, neck)
+    ls, rs = P.LEFT_SHOULDER, P.RIGHT_SHOULDER
+    mid, scale = body_scale(xy, seen)
     present = seen[:, ls] & seen[:, rs] & np.isfinite(scale) & (scale > 1e-6)
     if spec.max_hand_to_shoulder > 0:  # MediaPipe Pose invents a tiny body around a close-up hand
         present &= ~(palm > spec.max_hand_to_shoulder * np.where(np.isfinite(scale), scale, 0.0))
@@ -359,4 +370,4 @@ def _arm_geometry(xy: np.ndarray, seen: np.ndarray, mid: np.ndarray, scale: np.n
     return np.where(valid[:, None] & np.all(np.isfinite(out), axis=1, keepdims=True), out, 0.0)
 
 
-__all__ = ["FeatureSpec", "FeatureSpecError", "SequenceArrays", "SPEC_VERSION", "Field"]
+__all__ = ["FeatureSpec", "FeatureSpecError", "SequenceArrays", "SPEC_VERSION", "Field", "body_scale"]

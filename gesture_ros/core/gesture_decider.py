@@ -251,7 +251,8 @@ class GestureDecider:
             raw = swap_swipes(raw, self.model.labels)
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran, src.person_id)
-        unseen = frozenset() if forearms_crossable(src.prev) else self.config.forearm_gestures
+        forearm = self.config.forearm_gestures
+        unseen = forearm if forearm and not forearms_crossable(src.prev) else frozenset()
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen)
 
     def _padded(self, features: np.ndarray) -> np.ndarray:
