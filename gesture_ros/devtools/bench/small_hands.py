@@ -11,7 +11,7 @@ toolkit/hand_size.py), times the factor, so a size bin holds the same hands for 
 Extractors: single-person Hands+Pose, hand crops at the pose wrists (default 3.5 hand lengths
 wide) and wider crops (5 hand lengths: more context for the palm detector).
 
-Recognised: the Hands+Pose keypoints of each scaled still held for 24 frames at 15 fps through
+Recognised: each extractor's keypoints of each scaled still held for 24 frames at 15 fps through
 the classifier's decider (config/classifier.yaml), as `make eval` holds a still; it counts when
 the still's gesture fires. ``--models a.onnx,b.onnx`` puts models side by side (default: the
 shipped one, which learnt from these people); ``--held-out`` adds the held-out figure: each
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> int:
     truths = [found(frames, *ref, s.shape[1], s.shape[0]) if ref else None
               for frames, ref, s in zip(reference, refs, stills, strict=True)]
     rows: dict[str, list[tuple[float, bool, float]]] = {name: [] for name in EXTRACTORS}
-    known: dict[str, list[tuple[float, bool]]] = {name: [] for name in models}
+    known: dict[tuple[str, str], list[tuple[float, bool]]] = {(e, m): [] for e in EXTRACTORS for m in models}
     times: dict[str, list[float]] = {name: [] for name in EXTRACTORS}
     for scale in (float(s) for s in args.scales.split(",")):
         images = [cv2.resize(s, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) for s in stills]
@@ -148,18 +148,15 @@ def main(argv: list[str] | None = None) -> int:
                 if ref is not None:
                     hand = found(frames, ref[0] * scale, ref[1] * scale, image.shape[1], image.shape[0])
                     rows[name].append((ref[1] * scale, hand is not None, error(hand, truth, ref[1] / image.shape[1] * scale)))
-            if name != "hands_pose":
-                continue
             for i, (frames, ref) in enumerate(zip(got, refs, strict=True)):
                 for model, decs in models.items():
                     if ref is not None:
-                        known[model].append((ref[1] * scale, recognised(decs[i], frames, labels[i], f"s{scale}-{i}")))
+                        known[name, model].append((ref[1] * scale, recognised(decs[i], frames, labels[i], f"s{scale}-{i}")))
     print(f"{len(stills)} hand stills ({args.per_folder} per folder) x scales {args.scales}, held {args.hold} "
           f"frames; {sum(r is not None for r in refs)} with a raised pose hand at full size")
     print("  recall (hand found at the raised wrist) and median landmark error against the full-size hand, "
           "in palm lengths (x of the image width)")
-    print(f"  {'palm px':<10}{'n':>5}" + "".join(f"{name + ' recall':>20}{'error':>8}" for name in EXTRACTORS)
-          + "".join(f"{'recognised ' + name:>30}" for name in models))
+    print(f"  {'palm px':<10}{'n':>5}" + "".join(f"{name + ' recall':>20}{'error':>8}" for name in EXTRACTORS))
     for lo, hi in zip(BINS_PX[:-1], BINS_PX[1:], strict=True):
         sel = {name: [(ok, err) for palm, ok, err in r if lo <= palm < hi] for name, r in rows.items()}
         n = len(next(iter(sel.values())))
@@ -169,9 +166,14 @@ def main(argv: list[str] | None = None) -> int:
             for v in sel.values():
                 errs = [e for _, e in v if np.isfinite(e)]
                 cells += f"{sum(ok for ok, _ in v) / n:>20.3f}{(np.median(errs) if errs else float('nan')):>8.2f}"
-            for r in known.values():
-                cells += f"{np.mean([ok for palm, ok in r if lo <= palm < hi]):>30.3f}"
             print(f"  {label:<10}{n:>5}" + cells)
+    print("  gesture recognised (the still's gesture fires), per extractor / model")
+    print(f"  {'palm px':<10}" + "".join(f"{e + ' / ' + m:>34}" for e, m in known))
+    for lo, hi in zip(BINS_PX[:-1], BINS_PX[1:], strict=True):
+        cells = [[ok for palm, ok in r if lo <= palm < hi] for r in known.values()]
+        if cells[0]:
+            label = f"{lo}-{hi}" if hi < 1000 else f">={lo}"
+            print(f"  {label:<10}" + "".join(f"{np.mean(c):>34.3f}" for c in cells))
     print("  ms/frame per scale: " + "; ".join(f"{name} " + ", ".join(f"{t:.0f}" for t in ts) for name, ts in times.items()))
     return 0
 
