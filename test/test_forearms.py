@@ -34,6 +34,7 @@ def test_no_frame_no_pose_or_a_hidden_wrist_or_elbow_cannot():
         hidden = body()
         hidden[lm, Field.VISIBILITY] = 0.4
         assert not forearms_crossable(frame(hidden)), lm
+        assert forearms_crossable(frame(hidden), min_visibility=0.3), lm  # a model's own, lower threshold
         missing = body()
         missing[lm, Field.X] = np.nan
         assert not forearms_crossable(frame(missing)), lm

@@ -15,19 +15,20 @@ import numpy as np
 from gesture_ros.core.features import body_scale
 from gesture_ros.core.landmarks import Field, KeypointFrame, PoseLandmark
 
-MIN_VISIBILITY = 0.5  # as FeatureSpec.min_visibility
+MIN_VISIBILITY = 0.5  # FeatureSpec's default; the decider passes its model's own
 MAX_WRIST_GAP = 1.0  # body widths (features.body_scale); the real X stills: median 0.47, 99th percentile 0.76
 P = PoseLandmark
 FOREARM_LANDMARKS = (P.LEFT_ELBOW, P.RIGHT_ELBOW, P.LEFT_WRIST, P.RIGHT_WRIST)
 
 
-def forearms_crossable(frame: KeypointFrame | None) -> bool:
-    """Return True when the pose shows both elbows and wrists, the wrists at most ``MAX_WRIST_GAP`` body
-    widths apart (``features.body_scale``; without both shoulders in view the gap is not judged)."""
+def forearms_crossable(frame: KeypointFrame | None, min_visibility: float = MIN_VISIBILITY) -> bool:
+    """Return True when the pose shows both elbows and wrists (visibility >= ``min_visibility``), the wrists
+    at most ``MAX_WRIST_GAP`` body widths apart (``features.body_scale``; without both shoulders in view
+    the gap is not judged)."""
     if frame is None or frame.pose is None:
         return False
     vis = np.nan_to_num(frame.pose[:, Field.VISIBILITY], nan=1.0)  # a recorder without visibility: seen
-    seen = np.all(np.isfinite(frame.pose[:, [Field.X, Field.Y]]), axis=1) & (vis >= MIN_VISIBILITY)
+    seen = np.all(np.isfinite(frame.pose[:, [Field.X, Field.Y]]), axis=1) & (vis >= min_visibility)
     if not seen[list(FOREARM_LANDMARKS)].all():
         return False
     if not (seen[P.LEFT_SHOULDER] and seen[P.RIGHT_SHOULDER]):

@@ -252,7 +252,8 @@ class GestureDecider:
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran, src.person_id)
         forearm = self.config.forearm_gestures
-        unseen = forearm if forearm and not forearms_crossable(src.prev) else frozenset()
+        seen = forearms_crossable(src.prev, self.model.spec.min_visibility) if forearm else True
+        unseen = frozenset() if seen else forearm
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen)
 
     def _padded(self, features: np.ndarray) -> np.ndarray:
