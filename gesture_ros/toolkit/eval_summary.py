@@ -54,7 +54,14 @@ def fold_lines(held: dict, events: dict) -> list[str]:
         lines.append(f"| 0 x_cross on the {n} referee sequences (read as {reading}) | shipped model **{xs}**, "
                      f"fold models {folds} | {_met(xs == 0 and folds == 0)} |")
     lines += ["", f"OK sign rows read as `none`: {hs['ok_sign_as_none']:.3f} of their windows "
-              f"({hs['windows']} windows of 20 rows).", "", "Per held-out person (stills):", "",
+              f"({hs['windows']} windows of 20 rows)."]
+    for name, part in (("open_palm", "the fingers' direction"), ("pointing", "the index finger's direction")):
+        by = hs.get(f"{name}_by_direction")
+        if by:
+            cells = [f"{k} deg {v['recall']:.3f} (n={v['n']})" for k, v in by.items() if v["n"]]
+            lines += ["", f"Hand-sign rows {name} recall by {part} (from image up): "
+                      + "; ".join(cells) + "."]
+    lines += ["", "Per held-out person (stills):", "",
               "| person | " + " | ".join(GOALS) + " |", "| --- |" + " --- |" * len(GOALS)]
     for person, table in held["stills_per_person"].items():
         cells = []
