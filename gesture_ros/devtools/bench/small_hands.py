@@ -17,7 +17,9 @@ the still's gesture fires. ``--models a.onnx,b.onnx`` puts models side by side (
 shipped one, which learnt from these people); ``--held-out`` adds the held-out figure: each
 still read by the `make eval` fold model trained without its person (models/eval/folds, the
 people in models/eval/held_out_stills.json). Finding a hand is not enough when its small
-landmarks no longer carry its shape.
+landmarks no longer carry its shape. ``--detection 0.3,0.2`` adds Hands+Pose at those palm
+detection thresholds; a lower one finds more small hands, so the bench also counts the stills
+whose last frame holds a false hand (more than two palms from both pose wrists).
 """
 
 from __future__ import annotations
@@ -71,6 +73,12 @@ def found(frames, wrist: np.ndarray, palm: float, width: int, height: int) -> np
     return None
 
 
+def stray(frames, wrists: np.ndarray, palm: float, width: int, height: int) -> bool:
+    """Return True when a hand lies more than two palms from both pose wrists ``wrists`` (2, 2) px: a false hand."""
+    hands = [h for f in frames for h in (f.left_hand, f.right_hand) if h is not None]
+    return any(np.min(np.linalg.norm(wrists - h[0, :2] * (width, height), axis=1)) > max(2 * palm, 8.0) for h in hands)
+
+
 def error(hand: np.ndarray | None, truth: np.ndarray | None, palm_norm: float) -> float:
     """Return the median landmark distance to the full-size hand, in palm lengths (NaN without both)."""
     if hand is None or truth is None:
@@ -122,7 +130,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="comma-separated ONNX models whose recognition is measured side by side")
     parser.add_argument("--held-out", action="store_true", help="also: each still through the fold model "
                         "trained without its person (needs `make eval`'s models/eval/folds)")
+    parser.add_argument("--detection", default="", help="comma-separated min_detection_confidence values: "
+                        "each adds Hands+Pose at that value (default 0.5) to the comparison")
     args, _ = parser.parse_known_args(argv)
+    extractors = dict(EXTRACTORS)
+    for value in filter(None, args.detection.split(",")):
+        extractors[f"detection {value}"] = ExtractorOptions(model="hands_pose", min_detection_confidence=float(value))
     files = [f for d in FOLDERS for f in sorted(glob.glob(str(args.data / "stills" / d / "*.jpg")))[:args.per_folder]]
     if not files:
         print(f"bench small_hands: no stills under {args.data / 'stills'}", file=sys.stderr)
@@ -134,20 +147,25 @@ def main(argv: list[str] | None = None) -> int:
         models["held-out folds"] = held_out_deciders(files, args.data)
     reference, _ = run(EXTRACTORS["hands_pose"], stills, args.hold)
     refs = [raised_hand(frames[0].pose, s.shape[1], s.shape[0]) for frames, s in zip(reference, stills, strict=True)]
+    both = [frames[0].pose[[P.LEFT_WRIST, P.RIGHT_WRIST], :2] * (s.shape[1], s.shape[0]) if ref else None
+            for frames, ref, s in zip(reference, refs, stills, strict=True)]
     truths = [found(frames, *ref, s.shape[1], s.shape[0]) if ref else None
               for frames, ref, s in zip(reference, refs, stills, strict=True)]
-    rows: dict[str, list[tuple[float, bool, float]]] = {name: [] for name in EXTRACTORS}
-    known: dict[tuple[str, str], list[tuple[float, bool]]] = {(e, m): [] for e in EXTRACTORS for m in models}
-    times: dict[str, list[float]] = {name: [] for name in EXTRACTORS}
+    rows: dict[str, list[tuple[float, bool, float]]] = {name: [] for name in extractors}
+    known: dict[tuple[str, str], list[tuple[float, bool]]] = {(e, m): [] for e in extractors for m in models}
+    times: dict[str, list[float]] = {name: [] for name in extractors}
+    strays: dict[str, list[int]] = {name: [0, 0] for name in extractors}
     for scale in (float(s) for s in args.scales.split(",")):
         images = [cv2.resize(s, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) for s in stills]
-        for name, options in EXTRACTORS.items():
+        for name, options in extractors.items():
             got, ms = run(options, images, args.hold)
             times[name].append(ms)
-            for frames, ref, truth, image in zip(got, refs, truths, images, strict=True):
+            for frames, ref, truth, image, wrists in zip(got, refs, truths, images, both, strict=True):
                 if ref is not None:
                     hand = found(frames, ref[0] * scale, ref[1] * scale, image.shape[1], image.shape[0])
                     rows[name].append((ref[1] * scale, hand is not None, error(hand, truth, ref[1] / image.shape[1] * scale)))
+                    strays[name][0] += stray(frames, wrists * scale, ref[1] * scale, image.shape[1], image.shape[0])
+                    strays[name][1] += 1
             for i, (frames, ref) in enumerate(zip(got, refs, strict=True)):
                 for model, decs in models.items():
                     if ref is not None:
@@ -156,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
           f"frames; {sum(r is not None for r in refs)} with a raised pose hand at full size")
     print("  recall (hand found at the raised wrist) and median landmark error against the full-size hand, "
           "in palm lengths (x of the image width)")
-    print(f"  {'palm px':<10}{'n':>5}" + "".join(f"{name + ' recall':>20}{'error':>8}" for name in EXTRACTORS))
+    print(f"  {'palm px':<10}{'n':>5}" + "".join(f"{name + ' recall':>20}{'error':>8}" for name in extractors))
     for lo, hi in zip(BINS_PX[:-1], BINS_PX[1:], strict=True):
         sel = {name: [(ok, err) for palm, ok, err in r if lo <= palm < hi] for name, r in rows.items()}
         n = len(next(iter(sel.values())))
@@ -174,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
         if cells[0]:
             label = f"{lo}-{hi}" if hi < 1000 else f">={lo}"
             print(f"  {label:<10}" + "".join(f"{np.mean(c):>34.3f}" for c in cells))
+    print("  stills whose last frame has a hand more than two palms from both pose wrists (false hands): "
+          + "; ".join(f"{name} {n} of {frames}" for name, (n, frames) in strays.items()))
     print("  ms/frame per scale: " + "; ".join(f"{name} " + ", ".join(f"{t:.0f}" for t in ts) for name, ts in times.items()))
     return 0
 
