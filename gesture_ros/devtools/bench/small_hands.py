@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: dict[str, list[tuple[float, bool, float]]] = {name: [] for name in extractors}
     known: dict[tuple[str, str], list[tuple[float, bool]]] = {(e, m): [] for e in extractors for m in models}
     times: dict[str, list[float]] = {name: [] for name in extractors}
-    strays: dict[str, list[int]] = {name: [0, 0] for name in extractors}
+    strays: dict[str, int] = {name: 0 for name in extractors}
     for scale in (float(s) for s in args.scales.split(",")):
         images = [cv2.resize(s, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) for s in stills]
         for name, options in extractors.items():
@@ -164,8 +164,7 @@ def main(argv: list[str] | None = None) -> int:
                 if ref is not None:
                     hand = found(frames, ref[0] * scale, ref[1] * scale, image.shape[1], image.shape[0])
                     rows[name].append((ref[1] * scale, hand is not None, error(hand, truth, ref[1] / image.shape[1] * scale)))
-                    strays[name][0] += stray(frames, wrists * scale, ref[1] * scale, image.shape[1], image.shape[0])
-                    strays[name][1] += 1
+                    strays[name] += stray(frames, wrists * scale, ref[1] * scale, image.shape[1], image.shape[0])
             for i, (frames, ref) in enumerate(zip(got, refs, strict=True)):
                 for model, decs in models.items():
                     if ref is not None:
@@ -193,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
             label = f"{lo}-{hi}" if hi < 1000 else f">={lo}"
             print(f"  {label:<10}" + "".join(f"{np.mean(c):>34.3f}" for c in cells))
     print("  stills whose last frame has a hand more than two palms from both pose wrists (false hands): "
-          + "; ".join(f"{name} {n} of {frames}" for name, (n, frames) in strays.items()))
+          + "; ".join(f"{name} {n} of {len(rows[name])}" for name, n in strays.items()))
     print("  ms/frame per scale: " + "; ".join(f"{name} " + ", ".join(f"{t:.0f}" for t in ts) for name, ts in times.items()))
     return 0
 
