@@ -128,11 +128,11 @@ def test_the_referee_signals_give_x_cross_at_most_as_often_as_measured():
 
 
 def test_the_standing_referee_with_hidden_wrists_fires_x_cross_only_without_the_forearm_check():
-    # read as 4:3 one `Nothing` sequence (hands low in front, wrists below visibility 0.5) scores
-    # x_cross 0.85: the check (forearm_gestures, config/classifier.yaml) waits for seen forearms
-    # with the wrists within the body's width
+    # read as 4:3, standing `Nothing` sequences (hands low in front, wrists below visibility 0.5) score
+    # as the low X (model 1.4.0: two of them, 1.3.0: one): the check (forearm_gestures,
+    # config/classifier.yaml) waits for seen forearms with the wrists within the body's width
     off = _referee_x_cross(SHIPPED, (640, 480), {"forearm_gestures": []})
-    assert off["Nothing"] == 1 and sum(off.values()) == 1, off
+    assert off["Nothing"] == 2 and sum(off.values()) == 2, off
     assert _referee_x_cross(SHIPPED, (640, 480))["Nothing"] == 0
 
 
@@ -150,8 +150,8 @@ def test_hand_sign_rows_held_out_by_thirds():
         assert rep[name]["recall"] >= RECALL_FLOOR[name], (name, rep[name])
         assert rep[name]["precision"] >= PRECISION_FLOOR[name], (name, rep[name])
     assert rep["ok_sign_as_none"] >= 0.95
-    # the Open rows that are a stop palm (fingers up, measured 0.915) are found far more often than the
-    # hanging ones (0.443), which open_palm does not cover
+    # the Open rows that are a stop palm (fingers up, measured 0.939) are found far more often than the
+    # hanging ones (0.524), which open_palm does not cover
     up, down = rep["open_palm_by_direction"]["0-45"], rep["open_palm_by_direction"]["100-181"]
     assert up["recall"] >= 0.88 and up["n"] > 700, up
     assert down["recall"] < up["recall"] - 0.3, (up, down)
@@ -160,12 +160,12 @@ def test_hand_sign_rows_held_out_by_thirds():
 def test_the_shipped_model_says_which_data_it_saw_and_keeps_the_feature_spec_contract():
     model = load_model(SHIPPED, RuntimeOptions(providers=["cpu"], warmup_runs=1))
     assert "../shared/data stills of people A,B,C" in json.dumps(model.meta.metrics)
-    assert model.spec.arm_geometry and model.feature_dim == model.spec.dim
+    assert model.spec.arm_geometry and model.spec.finger_geometry and model.feature_dim == model.spec.dim
 
 
-# the pooled held-out figures `make eval` measured for model 1.3.0's recipe (models/eval/summary.md),
-# less a small margin (recall 0.817 / 0.874 / 0.694, precision 0.979 / 0.862 / 0.925; the 1.2.0
-# recipe: recall 0.816 / 0.804 / 0.740, precision 0.951 / 0.900 / 0.802; model 1.1.0 on all rows:
+# the pooled held-out figures `make eval` measured for model 1.4.0's recipe (models/eval/summary.md),
+# less a small margin (recall 0.844 / 0.886 / 0.802, precision 0.998 / 0.923 / 0.952; the 1.3.0
+# recipe: recall 0.817 / 0.874 / 0.694, precision 0.979 / 0.862 / 0.925; model 1.1.0 on all rows:
 # recall 0.502 / 0.709 / 0.526, precision 1.000 / 0.725 / 0.936)
-RECALL_FLOOR = {"open_palm": 0.78, "fist": 0.84, "pointing": 0.66}
-PRECISION_FLOOR = {"open_palm": 0.95, "fist": 0.83, "pointing": 0.89}
+RECALL_FLOOR = {"open_palm": 0.81, "fist": 0.85, "pointing": 0.77}
+PRECISION_FLOOR = {"open_palm": 0.97, "fist": 0.89, "pointing": 0.92}

@@ -49,3 +49,22 @@ def test_hands_only_keypoints_a_stroke_and_its_return_give_one_swipe_other_event
         events = E.return_events(E.decider(MODEL), E.with_return(frames, t0, t1, 0.0), E.held_frames(frames), "gif")
         assert [e.split()[1] for e in events if e.split()[1].startswith("swipe")] == [label], events
         assert all(e.endswith(E.HELD_MARK) for e in events if not e.split()[1].startswith("swipe")), events
+
+
+def test_at_half_the_frame_rate_a_stroke_and_its_return_give_no_opposite_swipe(gif_frames):
+    """Extraction at half the camera's rate: the GIF up to its left stroke, then the arm coming back and
+    resting. The model reads a swipe_right into the hand held still 1.5 s after the return; a swipe is
+    the hand's motion, so stroke_gestures refuses it (without: a media player seeks back, then forward)."""
+    frames = E.half_rate_return(gif_frames)
+    assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_right", "swipe_left"]
+    ungated = E.fired(E.run(E.decider(MODEL, {"stroke_gestures": []}), frames, "gif"))
+    assert ungated == ["swipe_right", "swipe_left", "swipe_right"]
+
+
+def test_hands_only_a_swipe_read_into_a_still_hand_does_not_eat_the_real_stroke():
+    """Hands only, the left stroke clip starts 0.8 s before the stroke with the hand still: the model
+    reads a swipe_right there; unchecked, the real left stroke is then taken for its return stroke."""
+    path = shared_data(E.SWIPE_CLIP)
+    frames = E.with_return(E.clip_frames(path.parents[1], E.SWIPE_CLIP, "hands"), *E.GIF_STROKES[1][1:], 0.0)
+    assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_left"]
+    assert E.fired(E.run(E.decider(MODEL, {"stroke_gestures": []}), frames, "gif")) == ["swipe_right"]

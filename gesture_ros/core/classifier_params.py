@@ -62,6 +62,12 @@ PARAMS: tuple[ParamSpec, ...] = (
               "for hold_s while the gesture is entered", string_array=True),
     ParamSpec("hold_s", 0.3, "How long the hands must be still in a hold_gestures gesture before it fires",
               (0.0, 10.0)),
+    ParamSpec("stroke_gestures", ["swipe_left", "swipe_right"], "One-shot gestures that are a motion: they "
+              "fire only when a wrist moved at least stroke_min_travel palm lengths sideways in the last "
+              "stroke_window_s", string_array=True),
+    ParamSpec("stroke_min_travel", 0.5, "How far (palm lengths) a wrist must have moved sideways for a "
+              "stroke_gestures gesture to fire (0: off)", (0.0, 20.0)),
+    ParamSpec("stroke_window_s", 1.0, "How far back the stroke_gestures check looks", (0.1, 5.0)),
     ParamSpec("swipe_frame", "image", "Frame of swipe_left/swipe_right: image (toward -x/+x of the published "
               "image) or performer (the performer's own left/right, from the pose's shoulders; without a body "
               "in view a performer facing an unmirrored camera is assumed)"),
@@ -202,6 +208,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
             cooldowns=label_map(v, LABEL_MAPS[1]),
             refractory_s=float(v["refractory_s"]), return_stroke_s=float(v["return_stroke_s"]),
             hold_gestures=frozenset(_strings(v, "hold_gestures")), hold_s=float(v["hold_s"]),
+            stroke_gestures=frozenset(_strings(v, "stroke_gestures")), stroke_min_travel=float(v["stroke_min_travel"]),
             allow=frozenset(_strings(v, "allow")), deny=frozenset(_strings(v, "deny")))
     except ValueError as exc:
         raise ValueError(f"post-processing parameters: {exc}") from None
@@ -216,7 +223,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
                             both_hands=frozenset(_strings(v, "both_hands")),
                             forearm_gestures=frozenset(_strings(v, "forearm_gestures")),
                             keypoint_timeout_s=float(v["keypoint_timeout_s"]), max_sources=int(v["max_sources"]),
-                            rest=RestConfig(rest_s=float(v["rest_s"])), swipe_frame=swipe_frame)
+                            rest=RestConfig(rest_s=float(v["rest_s"]), travel_s=float(v["stroke_window_s"])), swipe_frame=swipe_frame)
     return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),
                               bool(v["publish_scores"]), bool(v["watch_model_file"]),
                               float(v["diagnostics_period_s"]), float(v["marker_lifetime_s"]),

@@ -48,6 +48,10 @@ class EventConfig:
     # One-shots that fire only once the hands have been still this long while entered (held, not passing).
     hold_gestures: frozenset[str] = frozenset()
     hold_s: float = 0.3
+    # One-shots that are a motion (the swipes): they fire only when a wrist just moved at least
+    # stroke_min_travel palm lengths sideways (the Motion's travel window), never from a hand held still.
+    stroke_gestures: frozenset[str] = frozenset()
+    stroke_min_travel: float = 0.5
     allow: frozenset[str] = frozenset()  # empty: every gesture is allowed
     deny: frozenset[str] = frozenset()
 
@@ -55,6 +59,7 @@ class EventConfig:
         self.allow = frozenset(self.allow)
         self.deny = frozenset(self.deny)
         self.hold_gestures = frozenset(self.hold_gestures)
+        self.stroke_gestures = frozenset(self.stroke_gestures)
         self.validate()
 
     def validate(self) -> None:
@@ -66,7 +71,8 @@ class EventConfig:
                 raise ValueError(f"{name} must be in [0, 1], got {value}")
         for name, value in [("min_duration_s", self.min_duration_s), ("cooldown_s", self.cooldown_s),
                             ("refractory_s", self.refractory_s),
-                            ("return_stroke_s", self.return_stroke_s), ("hold_s", self.hold_s)] + [
+                            ("return_stroke_s", self.return_stroke_s), ("hold_s", self.hold_s),
+                            ("stroke_min_travel", self.stroke_min_travel)] + [
             (f"cooldowns['{k}']", v) for k, v in self.cooldowns.items()
         ]:
             if value < 0.0:
@@ -86,5 +92,5 @@ class EventConfig:
 
     def unknown_labels(self, labels: Sequence[str]) -> list[str]:
         """Return the labels this config names that the model does not have (for a warning)."""
-        named = set(self.thresholds) | set(self.cooldowns) | self.allow | self.deny | self.hold_gestures
+        named = set(self.thresholds) | set(self.cooldowns) | self.allow | self.deny | self.hold_gestures | self.stroke_gestures
         return sorted(named - set(labels))

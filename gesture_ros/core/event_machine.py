@@ -47,6 +47,9 @@ class Motion(Protocol):
     def still_for_ns(self, t_ns: int) -> int:
         """Return how long the hands have been still at ``t_ns`` (0 while they move)."""
 
+    def travel(self, t_ns: int) -> float:
+        """Return how far (palm lengths) a wrist moved horizontally just before ``t_ns``."""
+
 
 @dataclass
 class _Held:
@@ -71,6 +74,11 @@ class EventStateMachine:
     the hands have been still for ``hold_s`` while the gesture is entered (a crossing that keeps
     moving, like forearms rolling around each other, never fires). Without ``motion`` no wait.
 
+    Strokes (``config.stroke_gestures``, the swipes): a TRIGGER is refused (and consumed) unless a
+    wrist moved at least ``stroke_min_travel`` palm lengths sideways just before it
+    (``motion.travel``): a swipe is the hand's motion, so a model reading one into a hand held
+    still is wrong. Without ``motion`` no check.
+
     Unseen gestures (``unseen``, per frame: the body parts they need are not in view) neither
     START nor TRIGGER on that frame; they stay pending or armed for the next frame that shows them.
     """
@@ -86,6 +94,7 @@ class EventStateMachine:
         self._last_trigger_ns: int | None = None
         self._last_stroke: tuple[str, int] | None = None  # label and stamp of the last stroke (fired or return)
         self.returns_suppressed = 0
+        self.stale_strokes = 0  # stroke one-shots refused: no wrist had moved far enough
         self._last_frame: FrameRef | None = None
         self._last_probs: np.ndarray | None = None
 
@@ -140,6 +149,10 @@ class EventStateMachine:
             if candidate in unseen:
                 return events  # its parts are not in view on this frame: stays armed
             self._armed[candidate] = False  # consumed even when a cooldown swallows it
+            if (candidate in cfg.stroke_gestures and motion is not None
+                    and motion.travel(t) < cfg.stroke_min_travel):
+                self.stale_strokes += 1
+                return events
             if self._is_return(candidate, t, motion):
                 self._last_stroke = (candidate, t)
                 self.returns_suppressed += 1

@@ -23,6 +23,7 @@ from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame, PoseL
 
 HAND_REST_SPEED = 1.5  # palm lengths / s: below it a hand is still (a swipe moves 3-15)
 POSE_REST_SPEED = 0.45  # shoulder widths / s (about the same speed for a palm of 0.3 shoulder widths)
+PALMS_PER_SCALE = {"left_hand": 1.0, "right_hand": 1.0, "left_wrist": 1 / 0.3, "right_wrist": 1 / 0.3}
 MIN_VISIBILITY = 0.5
 
 
@@ -34,6 +35,7 @@ class RestConfig:
     baseline_s: float = 0.2  # speed = displacement over at least this long
     max_baseline_s: float = 0.6
     smooth_s: float = 0.15  # positions are medians over this span (detector jitter, repeated frames)
+    travel_s: float = 1.0  # ``travel`` looks back this far
 
 
 def _wrists(frame: KeypointFrame) -> dict[str, tuple[np.ndarray, float, float]]:
@@ -89,13 +91,26 @@ class RestTracker:
             return 0
         return max(0, t_ns - self._runs[-1][0])
 
+    def travel(self, t_ns: int) -> float:
+        """Return how far, in palm lengths, a wrist's path spread horizontally over the last travel_s."""
+        lo = t_ns - self.config.travel_s * 1e9
+        names = {name for ts, wrists in self._history if lo <= ts <= t_ns for name in wrists}
+        best = 0.0
+        for name in names:
+            seen = [(ts, w[name][1]) for ts, w in self._history if lo <= ts <= t_ns and name in w]
+            xs = [p[0] for p in (self._position(name, ts) for ts, _ in seen) if p is not None]
+            palm = float(np.median([scale for _, scale in seen])) / PALMS_PER_SCALE[name]
+            best = max(best, (max(xs) - min(xs)) / palm)
+        return best
+
     def push(self, frame: KeypointFrame) -> bool:
         """Add a frame; return True when the hands are moving in it."""
         cfg = self.config
         t = frame.stamp_ns
         wrists = _wrists(frame)
         self._history.append((t, wrists))
-        while self._history and t - self._history[0][0] > (cfg.max_baseline_s + cfg.smooth_s) * 1e9:
+        span = (cfg.max_baseline_s + cfg.smooth_s) * 1e9  # what speeds are measured over
+        while self._history and t - self._history[0][0] > max(span, (cfg.travel_s + cfg.smooth_s) * 1e9):
             self._history.popleft()
         moving = False
         since = t  # a still frame shows the hands still since the end of its reference span
@@ -107,7 +122,7 @@ class RestTracker:
             ref = self._position(name, ref_t)
             if ref is None:
                 continue
-            scale = float(np.median([w[name][1] for _, w in self._history if name in w]))
+            scale = float(np.median([w[name][1] for ts, w in self._history if name in w and t - ts <= span]))
             speed = float(np.hypot(*(now - ref))) / scale / ((t - ref_t) / 1e9)
             moving |= speed >= limit
             since = min(since, ref_t)

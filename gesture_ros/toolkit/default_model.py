@@ -34,8 +34,9 @@ from gesture_ros.toolkit.splits import group_split
 from gesture_ros.toolkit.synth.generator import SYNTH_VERSION, generate_one, plan
 from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
 
-DEFAULT_SPEC = FeatureSpec(pose_landmarks=DEFAULT_POSE_LANDMARKS + ("LEFT_HIP", "RIGHT_HIP"), arm_geometry=True)
-MODEL_VERSION = "1.3.0"
+DEFAULT_SPEC = FeatureSpec(pose_landmarks=DEFAULT_POSE_LANDMARKS + ("LEFT_HIP", "RIGHT_HIP"), arm_geometry=True,
+                           finger_geometry=True)
+MODEL_VERSION = "1.4.0"
 NONE_FACTOR = 2  # 'none' covers many behaviours: give it more sequences
 
 
@@ -105,8 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--fold", type=int, choices=(0, 1, 2), help="leave out person A/B/C and that third of the "
                     "hand-sign rows (the held-out evaluation's models)")
     ap.add_argument("--synthetic-only", action="store_true", help="train without real data (not the shipped model)")
-    ap.add_argument("--finger-geometry", action="store_true", help="add the fingers' bends and reach to the "
-                    "features (a candidate recipe, not the shipped one: models/MODEL_CARD.md)")
+    ap.add_argument("--no-finger-geometry", action="store_true", help="leave the fingers' bends and reach out of "
+                    "the features (with --sign-repeat 4: the 1.3.0 recipe, models/MODEL_CARD.md)")
     ap.add_argument("--sign-repeat", type=int, default=SIGN_REPEAT, help="times each hand-sign block is listed")
     ap.add_argument("--hand-tilt", type=float, default=0.0, help="augmentation: turn hands out of the image "
                     "plane by up to this many degrees (a candidate recipe; 0: off)")
@@ -120,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.monotonic()
     labels, kinds = default_labels(), default_kinds()
-    spec = replace(DEFAULT_SPEC, finger_geometry=True) if args.finger_geometry else DEFAULT_SPEC
+    spec = replace(DEFAULT_SPEC, finger_geometry=False) if args.no_finger_geometry else DEFAULT_SPEC
     items = synth_items(args.per_class, args.seed, args.workers)
     groups = np.array([it[1] for it in items])
     train_mask, val_mask = group_split(groups, 0.2, args.seed)

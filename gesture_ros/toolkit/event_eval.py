@@ -10,7 +10,9 @@
   the same frames played backwards (the arm coming back), then the stroke's first frame held
   ``RETURN_HOLD_S`` (the hand at rest where it started), which must give one swipe. Their
   events are timed, and those that begin while that first frame is held are marked: a hand
-  shape held still is a held gesture's business, not the return stroke's.
+  shape held still is a held gesture's business, not the return stroke's;
+- the same at half the rate (``half_rate_return``: the GIF from its start through the left stroke
+  and its return, every second frame, as when extraction runs at half the camera's rate).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ OPEN_HAND_CLIP = "videos/open_hand_no_gesture.mp4"
 GIF_STROKES = (("swipe_right", 0.87, 1.67), ("swipe_left", 2.53, 3.27))
 RETURN_HOLD_S = 1.5
 HELD_MARK = "(first frame held)"
+HALF_RATE_CLIP = "swipe2_left_right to the left stroke + its return, every 2nd frame"
 
 
 def decider(model_path: Path, overrides: dict[str, object] | None = None) -> GestureDecider:
@@ -184,6 +187,12 @@ def return_events(dec: GestureDecider, clip: Sequence[KeypointFrame], hold: int,
             for e in run(dec, clip, source) if e.event_type in (EventType.TRIGGER, EventType.START)]
 
 
+def half_rate_return(frames: Sequence[KeypointFrame]) -> list[KeypointFrame]:
+    """Return the GIF from its start through its left stroke and that stroke's return, every second frame."""
+    _label, t0, t1 = GIF_STROKES[1]
+    return with_return(frames, t0, t1, 0.0, lead_s=t0)[::2]
+
+
 def with_return(frames: Sequence[KeypointFrame], t0: float, t1: float, pause_s: float,
                 lead_s: float = 0.8) -> list[KeypointFrame]:
     """Return ``lead_s`` before a stroke, the stroke, a pause, then its frames backwards (the arm coming back)."""
@@ -210,6 +219,7 @@ def clips(model_path: Path, data: Path, extractors: Sequence[str]) -> dict:
             res[f"{name}[{ex}]"] = _described(run(decider(model_path), frames, name), frames[0].stamp_ns)
             if clip == SWIPE_CLIP:
                 res[f"{name} looped x3[{ex}]"] = fired(run(decider(model_path), looped(frames, 3), name))
+                res[f"{HALF_RATE_CLIP}[{ex}]"] = fired(run(decider(model_path), half_rate_return(frames), name))
                 for label, t0, t1 in GIF_STROKES:
                     for pause in (0.0, 0.13, 0.2):
                         clip_r = with_return(frames, t0, t1, pause)

@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--folds-dir", type=Path, default=Path("models/eval/folds"),
                     help="where the held-out-person models are written (test/test_real_people.py reads them there)")
     ap.add_argument("--train-args", default="", help="extra `gesture train-default` options for the fold models "
-                    "(a candidate recipe, e.g. \"--finger-geometry --sign-repeat 12\"; pair it with --model, "
+                    "(another recipe, e.g. 1.3.0's \"--no-finger-geometry --sign-repeat 4\"; pair it with --model, "
                     "--folds-dir and --out elsewhere)")
     args = ap.parse_args(argv)
     if args.live:

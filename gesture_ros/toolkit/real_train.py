@@ -26,7 +26,7 @@ from gesture_ros.toolkit.stills import Still
 FOLD_PEOPLE = ("A", "B", "C")
 HAND_SIGN_MAP = {"Open": "open_palm", "Close": "fist", "Pointer": "pointing", "OK": "none"}
 SIGN_BLOCK = 40
-SIGN_REPEAT = 4  # the rows are few next to the synthetic sequences: each block is trained on 4 times per epoch
+SIGN_REPEAT = 8  # the rows are few next to the synthetic sequences: each block is trained on 8 times per epoch
 STILL_FRAMES = 36
 STILL_FPS = (15.0, 20.0, 25.0, 30.0)
 Item = tuple[str, str, SequenceArrays, np.ndarray]

@@ -1,0 +1,95 @@
+"""A swipe never fires from a hand held still: stroke one-shots need a wrist that just moved (core, no ROS)."""
+
+import numpy as np
+import pytest
+
+from gesture_ros.core.classifier_params import PARAMS, settings_from
+from gesture_ros.core.event_config import EventConfig
+from gesture_ros.core.event_machine import EventStateMachine, FrameRef
+from gesture_ros.core.gesture_event import EventType
+from gesture_ros.core.landmarks import HAND_LENGTH, Field, HandLandmark, KeypointFrame, empty_landmarks
+from gesture_ros.core.model_meta import GestureKind
+from gesture_ros.core.rest import RestConfig, RestTracker
+
+LABELS = ["none", "swipe_left", "swipe_right"]
+KINDS = {"none": GestureKind.NONE, "swipe_left": GestureKind.TRIGGER, "swipe_right": GestureKind.TRIGGER}
+STEP_NS = 66_666_667  # 15 fps
+SWIPE_LEFT = np.array([0.1, 0.9, 0.0], np.float32)
+NONE = np.array([0.9, 0.05, 0.05], np.float32)
+PALM = 0.1  # of the image height
+# 1 s of stroke (the wrist moves 0.4 of the image width: 5.3 palm lengths at 640x480), then 2 s held still
+STROKE = [0.7 - 0.4 * min(i, 15) / 15 for i in range(45)]
+
+
+def _machine(**kw) -> EventStateMachine:
+    kw.setdefault("stroke_gestures", {"swipe_left", "swipe_right"})
+    return EventStateMachine(LABELS, KINDS, EventConfig(threshold=0.7, cooldown_s=0.0, **kw))
+
+
+def _hand(t: int, x: float) -> KeypointFrame:
+    """Return a right hand with its wrist at image x ``x`` and a palm PALM of the image tall."""
+    hand = empty_landmarks(HAND_LENGTH)
+    hand[:, Field.VISIBILITY] = 1.0
+    for i in range(HAND_LENGTH):
+        hand[i, :2] = (x + 0.005 * i, 0.5 - 0.005 * i)
+    hand[HandLandmark.WRIST, :2] = (x, 0.5)
+    hand[HandLandmark.MIDDLE_FINGER_MCP, :2] = (x, 0.5 - PALM)
+    return KeypointFrame(stamp_ns=t, frame_id="cam", image_width=640, image_height=480, right_hand=hand)
+
+
+def _run(xs: list[float], probs: list[np.ndarray], **kw) -> tuple[list[int], EventStateMachine]:
+    """Feed wrist positions through a RestTracker and probabilities through the machine; return TRIGGER frames."""
+    m, rest, fired = _machine(**kw), RestTracker(), []
+    for i, (x, p) in enumerate(zip(xs, probs, strict=True)):
+        t = 10**18 + i * STEP_NS
+        rest.push(_hand(t, x))
+        fired += [i for e in m.step(FrameRef(t), p, motion=rest) if e.event_type is EventType.TRIGGER]
+    return fired, m
+
+
+def test_a_swipe_read_into_a_hand_held_still_does_not_fire():
+    fired, m = _run(STROKE, [NONE] * 37 + [SWIPE_LEFT] * 8)  # read 1.5 s after the wrist stopped
+    assert fired == []
+    assert m.stale_strokes == 1  # refused once, then consumed until the probability falls back
+    fired, _ = _run([0.5] * 45, [NONE] * 10 + [SWIPE_LEFT] * 5 + [NONE] * 30)  # never moved
+    assert fired == []
+
+
+def test_a_swipe_early_in_the_stroke_and_just_after_it_fires():
+    during, _ = _run(STROKE, [NONE] * 4 + [SWIPE_LEFT] * 5 + [NONE] * 36)  # a third of the way
+    assert during == [4]
+    after, _ = _run(STROKE, [NONE] * 24 + [SWIPE_LEFT] * 3 + [NONE] * 18)  # 0.6 s after the wrist stopped
+    assert after == [24]
+
+
+def test_travel_is_in_palm_lengths_over_the_window():
+    rest = RestTracker(RestConfig(travel_s=1.0))
+    for i, x in enumerate(STROKE):
+        rest.push(_hand(i * STEP_NS, x))
+        if i == 15:  # the whole stroke; positions are medians over smooth_s, which shortens its end by a frame
+            assert 0.85 * 0.4 * 640 / 480 / PALM <= rest.travel(i * STEP_NS) <= 0.4 * 640 / 480 / PALM
+    assert rest.travel(44 * STEP_NS) < 0.01  # the last second was still
+
+
+def test_the_settings_set_how_far_and_how_long_and_zero_turns_it_off():
+    probs = [NONE] * 37 + [SWIPE_LEFT] * 8
+    assert _run(STROKE, probs, stroke_min_travel=0.0)[0] == [37]
+    assert _run(STROKE, probs, stroke_gestures=frozenset())[0] == [37]
+    during = [NONE] * 10 + [SWIPE_LEFT] * 5 + [NONE] * 30
+    assert _run(STROKE, during, stroke_min_travel=8.0)[0] == []  # the stroke covers 5.3 palm lengths
+
+
+def test_without_motion_information_the_check_is_off():
+    events = _machine().step(FrameRef(0), SWIPE_LEFT, motion=None)
+    assert [e.gesture for e in events] == ["swipe_left"]
+
+
+def test_the_parameters_reach_the_decider_and_are_checked():
+    values = {p.name: p.default for p in PARAMS}
+    values["stroke_window_s"] = 1.5
+    decider = settings_from(values).decider
+    assert decider.events.stroke_gestures == frozenset({"swipe_left", "swipe_right"})
+    assert decider.events.stroke_min_travel == 0.5
+    assert decider.rest.travel_s == 1.5
+    with pytest.raises(ValueError, match="stroke_min_travel"):
+        EventConfig(stroke_min_travel=-1.0)
