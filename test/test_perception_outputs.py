@@ -122,7 +122,9 @@ def test_camera_info_and_diagnostics_of_camera_and_keypoint_nodes(domain, probe,
     camera = probe.status["/camera_node"]
     assert all(s.level == bytes([OK]) and s.message in ("publishing", "source ended") for s in camera)
     published = [int(kv.value) for s in camera for kv in s.values if kv.key == "frames published"]
-    assert published == sorted(published) and 0 < published[-1] <= len(probe.images)
+    # the probe may lose a few images under load (>= 190 above); the camera never counts more than the clip has
+    frames = int(cv2.VideoCapture(str(video)).get(cv2.CAP_PROP_FRAME_COUNT))
+    assert published == sorted(published) and 0 < published[-1] <= frames
     assert "video file" in probe.values("/camera_node")["source"]
     # keypoint_node's diagnostics: the model, and counts that match what arrived
     values = probe.values("/keypoint_node")
