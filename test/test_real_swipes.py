@@ -54,11 +54,15 @@ def test_hands_only_keypoints_a_stroke_and_its_return_give_one_swipe_other_event
 def test_at_half_the_frame_rate_a_stroke_and_its_return_give_no_opposite_swipe(gif_frames):
     """Extraction at half the camera's rate: the GIF up to its left stroke, then the arm coming back and
     resting. The model reads a swipe_right into the hand held still 1.5 s after the return; a swipe is
-    the hand's motion, so stroke_gestures refuses it (without: a media player seeks back, then forward)."""
+    the hand's motion, so stroke_gestures refuses it (without: a media player seeks back, then forward).
+    With frames filled in between (fill_rate_hz, 7.5 fps -> 15) the model no longer reads it either."""
     frames = E.half_rate_return(gif_frames)
     assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_right", "swipe_left"]
-    ungated = E.fired(E.run(E.decider(MODEL, {"stroke_gestures": []}), frames, "gif"))
-    assert ungated == ["swipe_right", "swipe_left", "swipe_right"]
+    unfilled = E.fired(E.run(E.decider(MODEL, {"fill_rate_hz": 0.0}), frames, "gif"))
+    assert unfilled == ["swipe_right", "swipe_left"]
+    neither = E.fired(E.run(E.decider(MODEL, {"stroke_gestures": [], "fill_rate_hz": 0.0}), frames, "gif"))
+    assert neither == ["swipe_right", "swipe_left", "swipe_right"]
+    assert E.fired(E.run(E.decider(MODEL, {"stroke_gestures": []}), frames, "gif")) == ["swipe_right", "swipe_left"]
 
 
 def test_hands_only_a_swipe_read_into_a_still_hand_does_not_eat_the_real_stroke():
@@ -68,3 +72,18 @@ def test_hands_only_a_swipe_read_into_a_still_hand_does_not_eat_the_real_stroke(
     frames = E.with_return(E.clip_frames(path.parents[1], E.SWIPE_CLIP, "hands"), *E.GIF_STROKES[1][1:], 0.0)
     assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_left"]
     assert E.fired(E.run(E.decider(MODEL, {"stroke_gestures": []}), frames, "gif")) == ["swipe_right"]
+
+
+@pytest.mark.parametrize("extractor", ["hands_pose", "hands"])
+def test_extraction_at_a_third_of_the_camera_rate_still_gives_both_swipes_with_frame_fill(extractor):
+    """70 % of the GIF's frames skipped (4.5 fps; the extractor sees only the kept ones, as live): the
+    model's 20-frame window would span 4 s, where it was trained on 0.5-1.7 s; the decider fills in
+    frames up to fill_rate_hz. Without it the model misses the left stroke."""
+    from gesture_ros.toolkit.drops import keep_pattern
+    from gesture_ros.toolkit.live_eval import extract
+
+    path = shared_data(E.SWIPE_CLIP)
+    n = len(E.clip_frames(path.parents[1], E.SWIPE_CLIP, extractor))
+    frames = [f for f in extract(path, keep_pattern(n, 0.7), extractor) if f is not None]
+    assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_right", "swipe_left"]
+    assert E.fired(E.run(E.decider(MODEL, {"fill_rate_hz": 0.0}), frames, "gif")) == ["swipe_right"]

@@ -31,6 +31,7 @@ from gesture_ros.core.decision import (
 from gesture_ros.core.event_config import EventConfig
 from gesture_ros.core.event_machine import Event, EventStateMachine, FrameRef
 from gesture_ros.core.forearms import forearms_crossable
+from gesture_ros.core.frame_fill import between
 from gesture_ros.core.gesture_event import GestureEventData
 from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.model_meta import GestureKind
@@ -60,6 +61,9 @@ class DeciderConfig:
     max_sources: int = 8  # frames of further sources are refused (a flood of frame ids stays bounded)
     rest: RestConfig = field(default_factory=RestConfig)  # when the hands count as rested (return strokes)
     swipe_frame: SwipeFrame = SwipeFrame.IMAGE  # swipe_left/right in the image's or the performer's frame
+    # A slower stream gets frames interpolated in between up to this rate (core/frame_fill; 0: off):
+    # the window then spans the seconds it was trained on however many frames extraction drops.
+    fill_rate_hz: float = 12.0
 
 
 MAX_PEOPLE_PER_SOURCE = 32  # person states held per source at once (departed ones are forgotten)
@@ -161,9 +165,11 @@ class GestureDecider:
             frame = KeypointFrame(stamp_ns=frame.stamp_ns, frame_id=frame.frame_id,
                                   image_width=frame.image_width, image_height=frame.image_height)
         prev = src.prev if src.prev is not None and 0 < frame.stamp_ns - src.prev.stamp_ns else None
-        features = self.model.spec.frame_features(frame, prev)
-        present = bool(np.any(features[self._presence_cols] > 0)) if self._presence_cols else True
-        result = src.window.push(frame.stamp_ns, features, present)
+        if prev is not None and frame.stamp_ns - prev.stamp_ns <= src.window.max_gap_ns and self.config.fill_rate_hz > 0:
+            for mid in between(prev, frame, int(1e9 / self.config.fill_rate_hz)):
+                self._push_frame(src, mid, prev)
+                prev = mid
+        result, present = self._push_frame(src, frame, prev)
         if result is PushResult.DUPLICATE:
             return decision
         if result in (PushResult.GAP, PushResult.BACKWARDS):
@@ -172,8 +178,6 @@ class GestureDecider:
                                            f"previous frame ({result.value}): window reset"))
             decision.events += self._publish(src, src.machine.end_all())
             src.smoother.reset()
-            src.sides.clear()
-            src.facing.clear()
             src.rest.reset()
             if result is PushResult.BACKWARDS:
                 src.machine.forget_history()
@@ -181,8 +185,6 @@ class GestureDecider:
         if present or src.present_ns is None or result is not PushResult.ADDED:
             src.present_ns = frame.stamp_ns
         decision.events += self._watch_presence(src, frame) + self._end_departed(src, frame)
-        src.sides = (src.sides + [dominant_side(frame)])[-src.window.length:]
-        src.facing = (src.facing + [performer_left_sign(frame)])[-src.window.length:]
         src.rest.push(frame)
         src.since_run += 1
         min_frames = max(1, int(np.ceil(self.config.min_fill * src.window.length)))
@@ -192,6 +194,20 @@ class GestureDecider:
         decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id), decision)
         decision.events += self._publish(src, events)
         return decision
+
+    def _push_frame(self, src: _Source, frame: KeypointFrame, prev: KeypointFrame | None) -> tuple[PushResult, bool]:
+        """Add a frame's features to the window (and its hand and facing to theirs); return how, and
+        whether the frame had its parts."""
+        features = self.model.spec.frame_features(frame, prev)
+        present = bool(np.any(features[self._presence_cols] > 0)) if self._presence_cols else True
+        result = src.window.push(frame.stamp_ns, features, present)
+        if result is not PushResult.DUPLICATE:
+            if result is not PushResult.ADDED:
+                src.sides.clear()
+                src.facing.clear()
+            src.sides = (src.sides + [dominant_side(frame)])[-src.window.length:]
+            src.facing = (src.facing + [performer_left_sign(frame)])[-src.window.length:]
+        return result, present
 
     def _watch_presence(self, src: _Source, frame: KeypointFrame) -> list[GestureEventData]:
         """End the held gesture at this frame when no person was in the frames for keypoint_timeout_s."""

@@ -20,3 +20,20 @@ def skipped_before(keep: list[bool]) -> list[int]:
         out.append(run)
         run = 0 if kept else run + 1
     return out
+
+
+def slow_consumer(n: int, mean: float, sd: float, seed: int) -> list[bool]:
+    """Return for each of ``n`` frames whether a consumer slower than the camera processes it.
+
+    The consumer needs ``mean`` ± ``sd`` frame periods per frame (normal, seeded, at least one)
+    and then takes the newest frame that has arrived, as keypoint_node does; frame 0 is kept.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    keep = [False] * n
+    i = 0
+    while i < n:
+        keep[i] = True
+        i = max(i + 1, int(np.floor(i + max(1.0, rng.normal(mean, sd)))))
+    return keep

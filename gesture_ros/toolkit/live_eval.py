@@ -1,14 +1,19 @@
 """Live is the truth: replay real clips the way a camera delivers them to a consumer slower than it.
 
-    gesture eval-real --live [CLIP ...] [--skips 0.3,0.5] [--taskset] [--out models/eval/live]
+    gesture eval-real --live [CLIP ...] [--skips 0.3,0.5,0.7] [--slow-consumer 2.7,0.6,20 ...] [--taskset]
+                      [--busy-core] [--out models/eval/live]
 
 Each clip (every video in ``DATA/videos`` and any given) is stamped on its own timeline and run
 (1) every frame, and (2) with extraction slower than the camera: a deterministic pattern skips
-30 % and 50 % of the frames (toolkit/drops.py), the extractor sees only the frames a live
+30 %, 50 % and 70 % of the frames (toolkit/drops.py), the extractor sees only the frames a live
 keypoint_node would take and is told how many it missed; with ``--taskset`` also (3) the real
 one-process pipeline at the clip's own rate on one CPU core (``taskset -c 0``), which drops
-what it cannot take. Per clip the report sets the events of every run side by side (they must
-be the same) and the landmark agreement of each live run with the every-frame keypoints.
+what it cannot take; with ``--busy-core`` the same with a spinning process sharing that core. Per clip the report sets the events of every run side by side (they must
+be the same) and the landmark agreement of each live run with the every-frame keypoints. Each
+live run is also decided without the classifier's frame fill (``fill_rate_hz: 0``, core/frame_fill),
+the baseline it is measured against in the same run. ``--slow-consumer MEAN,SD,RUNS`` adds seeded
+random consumers that need MEAN ± SD frame periods per frame (drops.slow_consumer): how many of
+the runs give the every-frame events, with the fill and without.
 """
 
 from __future__ import annotations
@@ -26,10 +31,10 @@ import numpy as np
 
 from gesture_ros.core.keypoint_archive import read_archive
 from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame, Part
-from gesture_ros.toolkit.drops import keep_pattern
+from gesture_ros.toolkit.drops import keep_pattern, slow_consumer
 
 WRONG_HAND = 0.5  # hand lengths: a hand this far off the every-frame one is another hand or shape
-SKIPS = (0.3, 0.5)
+SKIPS = (0.3, 0.5, 0.7)
 
 
 @dataclass
@@ -41,12 +46,26 @@ class LiveRun:
     processed: int
     events: list[str]
     agreement: dict[str, float] = field(default_factory=dict)
+    events_unfilled: list[str] | None = None  # the same keypoints decided with fill_rate_hz 0
+
+
+@dataclass
+class ConsumerReport:
+    """Seeded slow consumers on one clip: how many runs gave the every-frame events."""
+
+    mean: float
+    sd: float
+    runs: int
+    kept: tuple[int, int]  # fewest and most frames processed
+    same: int
+    same_unfilled: int
 
 
 @dataclass
 class ClipReport:
     clip: str
     runs: list[LiveRun]
+    consumers: list[ConsumerReport] = field(default_factory=list)
 
     @property
     def same_events(self) -> bool:
@@ -98,14 +117,18 @@ def classifier_values(profile: str) -> dict:
     return node_params(files, "classifier_node")
 
 
-def decide(frames: list[KeypointFrame], profile: str = "media") -> list:
-    """Return the classifier's events on these keypoints (the launch file's settings for the profile, CPU)."""
+def decide(frames: list[KeypointFrame], profile: str = "media", fill: bool = True) -> list:
+    """Return the classifier's events on these keypoints (the launch file's settings for the profile, CPU;
+    ``fill`` False: without frames filled in between slow ones)."""
     from gesture_ros.core.classifier_params import settings_from
     from gesture_ros.core.gesture_decider import GestureDecider
     from gesture_ros.core.onnx_model import RuntimeOptions, load_model
     from gesture_ros.core.paths import resolve_shipped
 
-    settings = settings_from(classifier_values(profile))
+    values = classifier_values(profile)
+    if not fill:
+        values["fill_rate_hz"] = 0.0
+    settings = settings_from(values)
     model = load_model(resolve_shipped(settings.model_path), RuntimeOptions(providers=["cpu"]))
     decider = GestureDecider(model, settings.decider)
     events = []
@@ -155,26 +178,59 @@ def agreement(reference: list[KeypointFrame], got: list[KeypointFrame | None]) -
             "pose error median": float(np.median(pose_errors)) if pose_errors else float("nan")}
 
 
+def consumer_runs(clip: Path, every: list[str], n: int, mean: float, sd: float, runs: int,
+                  model: str = "hands_pose", profile: str = "media") -> ConsumerReport:
+    """Run seeded slow consumers (seeds 0..runs-1); count the runs that give ``every``'s events."""
+    kept, same, same_unfilled = [], 0, 0
+    for seed in range(runs):
+        keep = slow_consumer(n, mean, sd, seed)
+        frames = [f for f in extract(clip, keep, model) if f is not None]
+        kept.append(sum(keep))
+        same += describe(decide(frames, profile)) == every
+        same_unfilled += describe(decide(frames, profile, fill=False)) == every
+    return ConsumerReport(mean, sd, runs, (min(kept), max(kept)), same, same_unfilled)
+
+
 def evaluate_clip(clip: Path, skips: tuple[float, ...] = SKIPS, model: str = "hands_pose",
-                  taskset: bool = False, profile: str = "media") -> ClipReport:
-    """Run a clip every frame and live (each skip pattern, and one core if asked); compare."""
+                  taskset: bool = False, profile: str = "media",
+                  consumers: tuple[tuple[float, float, int], ...] = (), busy: bool = False) -> ClipReport:
+    """Run a clip every frame and live (each skip pattern, and one core if asked, shared with a busy
+    process if ``busy``); compare."""
     reference = extract(clip, None, model)
     n = len(reference)
     runs = [LiveRun("every frame", n, n, describe(decide(reference, profile)))]
     for skip in skips:
         keep = keep_pattern(n, skip)
         got = extract(clip, keep, model)
-        runs.append(LiveRun(f"{skip:.0%} skipped", n, sum(keep),
-                            describe(decide([f for f in got if f is not None], profile)), agreement(reference, got)))
+        frames = [f for f in got if f is not None]
+        runs.append(LiveRun(f"{skip:.0%} skipped", n, sum(keep), describe(decide(frames, profile)),
+                            agreement(reference, got), describe(decide(frames, profile, fill=False))))
     if taskset:
         runs.append(taskset_run(clip, model, reference, profile))
-    return ClipReport(clip.name, runs)
+    if busy:
+        runs.append(taskset_run(clip, model, reference, profile, busy=True))
+    slow = [consumer_runs(clip, runs[0].events, n, mean, sd, k, model, profile) for mean, sd, k in consumers]
+    return ClipReport(clip.name, runs, slow)
 
 
-def taskset_run(clip: Path, model: str, reference: list[KeypointFrame], profile: str = "media") -> LiveRun:
-    """Run the one-process pipeline on one core at the clip's own rate (pace realtime, replay clock)."""
+def taskset_run(clip: Path, model: str, reference: list[KeypointFrame], profile: str = "media",
+                busy: bool = False) -> LiveRun:
+    """Run the one-process pipeline on one core at the clip's own rate (pace realtime, replay clock);
+    ``busy``: a process spinning on the same core takes about half of it (a loaded device)."""
     if shutil.which("taskset") is None:
         raise RuntimeError("taskset is not installed (util-linux)")
+    spinner = subprocess.Popen(["taskset", "-c", "0", sys.executable, "-c", "while True: pass"]) if busy else None
+    try:
+        events, got, unfilled = _pipeline_run(clip, model, reference, profile)
+    finally:
+        if spinner is not None:
+            spinner.kill()
+            spinner.wait()
+    name = "1 core shared with a busy process, real time" if busy else "1 core, real time"
+    return LiveRun(name, len(reference), sum(f is not None for f in got), events, agreement(reference, got), unfilled)
+
+
+def _pipeline_run(clip: Path, model: str, reference: list[KeypointFrame], profile: str):
     with tempfile.TemporaryDirectory(prefix="gesture_live_") as tmp:
         summary = Path(tmp) / "summary.json"
         keypoints = Path(tmp) / "keypoints.npz"
@@ -189,8 +245,7 @@ def taskset_run(clip: Path, model: str, reference: list[KeypointFrame], profile:
         result = json.loads(summary.read_text())
         got = align(reference, read_archive(keypoints), result["first_stamp_ns"])
     events = [f"{e['type']} {e['gesture']}" for e in result["events"]]
-    return LiveRun("1 core, real time", len(reference), sum(f is not None for f in got), events,
-                   agreement(reference, got))
+    return events, got, describe(decide([f for f in got if f is not None], profile, fill=False))
 
 
 def align(reference: list[KeypointFrame], got: list[KeypointFrame], start_ns: int) -> list[KeypointFrame | None]:
@@ -212,12 +267,16 @@ def clips_in(data: Path, given: list[Path]) -> list[Path]:
 
 def table(reports: list[ClipReport]) -> list[str]:
     """Return the report as Markdown: events side by side, then landmark agreement."""
-    lines = ["| clip | run | frames processed | events | same events |", "|---|---|---|---|---|"]
+    lines = ["| clip | run | frames processed | events | same events | without frame fill (fill_rate_hz 0) |",
+             "|---|---|---|---|---|---|"]
     for r in reports:
         for run in r.runs:
             same = "" if run is r.runs[0] else ("yes" if run.events == r.runs[0].events else "**NO**")
+            unfilled = "" if run.events_unfilled is None else ", ".join(run.events_unfilled) or "none"
+            if run.events_unfilled is not None:
+                unfilled += " (same)" if run.events_unfilled == r.runs[0].events else " (**differs**)"
             lines.append(f"| {r.clip} | {run.name} | {run.processed}/{run.frames} | "
-                         f"{', '.join(run.events) or 'none'} | {same} |")
+                         f"{', '.join(run.events) or 'none'} | {same} | {unfilled} |")
     lines += ["", "| clip | run | hand presence agrees | hands | hand error median / p95 (hand lengths) | "
               f"wrong hands (> {WRONG_HAND}) | pose presence agrees | pose error median (shoulder widths) |",
               "|---|---|---|---|---|---|---|---|"]
@@ -227,12 +286,22 @@ def table(reports: list[ClipReport]) -> list[str]:
             lines.append(f"| {r.clip} | {run.name} | {a['hand presence agrees']:.3f} | {a['hands compared']} | "
                          f"{a['hand error median']:.3f} / {a['hand error p95']:.3f} | {a['wrong hands']} | "
                          f"{a['pose presence agrees']:.3f} | {a['pose error median']:.3f} |")
+    slow = [(r.clip, c) for r in reports for c in r.consumers]
+    if slow:
+        lines += ["", "Slow consumers (seeded; each frame takes MEAN ± SD frame periods to extract, then the newest "
+                  "frame is taken): runs that give the every-frame events.", "",
+                  "| clip | frame periods per frame | runs | frames processed | same events | without frame fill |",
+                  "|---|---|---|---|---|---|"]
+        for clip, c in slow:
+            lines.append(f"| {clip} | {c.mean} ± {c.sd} | {c.runs} | {c.kept[0]}-{c.kept[1]} | "
+                         f"{c.same}/{c.runs} | {c.same_unfilled}/{c.runs} |")
     return lines
 
 
 def main(data: Path, clips: list[Path], out: Path, skips: tuple[float, ...], taskset: bool,
-         profile: str = "media") -> int:
-    """Evaluate every clip live; write OUT/live.json and OUT/summary.md; exit 1 if any events differ."""
+         profile: str = "media", consumers: tuple[tuple[float, float, int], ...] = (), busy: bool = False) -> int:
+    """Evaluate every clip live; write OUT/live.json and OUT/summary.md; exit 1 if any fixed-pattern or
+    one-core run's events differ (slow consumers are reported, not judged)."""
     paths = clips_in(data, clips)
     if not paths:
         print(f"gesture eval-real --live: no clips in {data / 'videos'} and none given", file=sys.stderr)
@@ -240,11 +309,12 @@ def main(data: Path, clips: list[Path], out: Path, skips: tuple[float, ...], tas
     reports = []
     for path in paths:
         print(f"live evaluation of {path} ...", flush=True)
-        reports.append(evaluate_clip(path, skips, taskset=taskset, profile=profile))
+        reports.append(evaluate_clip(path, skips, taskset=taskset, profile=profile, consumers=consumers, busy=busy))
     out.mkdir(parents=True, exist_ok=True)
     (out / "live.json").write_text(json.dumps([asdict(r) for r in reports], indent=1))
     text = "\n".join(["# Live evaluation: every frame vs a camera faster than the extraction", "",
-                      f"Generated by `make eval ARGS=\"--live{' --taskset' if taskset else ''}"
+                      f"Generated by `make eval ARGS=\"--live{' --taskset' if taskset else ''}{' --busy-core' if busy else ''}"
+                      f"{''.join(f' --slow-consumer {m},{d},{k}' for m, d, k in consumers)}"
                       f"{''.join(' ' + p.name for p in clips)}\"` (gesture_ros/toolkit/live_eval.py); frames skipped: "
                       f"{', '.join(f'{x:.0%}' for x in skips)}; keypoint model hands_pose, classifier settings of the "
                       f"'{profile}' profile (as `make run`).", "",

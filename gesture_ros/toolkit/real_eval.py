@@ -2,7 +2,7 @@
 
     gesture eval-real [--data ../shared/data] [--model models/gesture_default.onnx] [--out models/eval]
                       [--reuse-folds] [--skip-folds] [--skip-toolkit] [--skip-default]
-    gesture eval-real --live [CLIP ...] [--skips 0.3,0.5] [--taskset]   (toolkit/live_eval.py)
+    gesture eval-real --live [CLIP ...] [--skips 0.3,0.5,0.7] [--slow-consumer M,SD,N] [--taskset] [--busy-core]
 
 1. Held-out people (toolkit/fold_eval): the default recipe trained three times, each time
    without one person (and a third of the hand-sign rows), run on that person's stills through
@@ -113,8 +113,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--live", action="store_true", help="instead: replay each clip as a camera faster than the "
                     "extraction would deliver it, and compare events and keypoints with every frame")
     ap.add_argument("clips", nargs="*", type=Path, help="--live: clips besides DATA/videos")
-    ap.add_argument("--skips", default="0.3,0.5", help="--live: fractions of frames skipped (deterministic)")
+    ap.add_argument("--skips", default="0.3,0.5,0.7", help="--live: fractions of frames skipped (deterministic)")
     ap.add_argument("--taskset", action="store_true", help="--live: also run the pipeline on one core in real time")
+    ap.add_argument("--busy-core", action="store_true", help="--live: also run the one-core pipeline with a "
+                    "process spinning on the same core (about half a core: a loaded device)")
+    ap.add_argument("--slow-consumer", action="append", default=None, metavar="MEAN,SD,RUNS",
+                    help="--live: seeded consumers needing MEAN ± SD frame periods per frame, RUNS of them "
+                    "(repeatable; default 2.7,0.6,20 and 3.6,0.8,15; 'none' for none)")
     ap.add_argument("--profile", default="media", help="--live: the classifier settings of this profile")
     ap.add_argument("--skip-folds", action="store_true", help="do not train and test the held-out-person models")
     ap.add_argument("--reuse-folds", action="store_true", help="reuse fold models already in --folds-dir")
@@ -128,8 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         from gesture_ros.toolkit.live_eval import main as live_main
 
         out = args.out / "live" if args.out == Path("models/eval") else args.out
+        specs = args.slow_consumer or ["2.7,0.6,20", "3.6,0.8,15"]
+        consumers = tuple((float(m), float(d), int(k)) for m, d, k in
+                          (spec.split(",") for spec in specs if spec != "none"))
         return live_main(args.data, args.clips, out, tuple(float(s) for s in args.skips.split(",")), args.taskset,
-                         args.profile)
+                         args.profile, consumers, args.busy_core)
     if not (args.data / "README.md").exists():
         print(f"gesture eval-real: real data folder {args.data} not found (set --data or GESTURE_DATA_DIR)",
               file=sys.stderr)
