@@ -1,6 +1,8 @@
-"""Deterministic frame-drop patterns: which frames a consumer slower than the camera processes."""
+"""Frame-drop patterns (fixed, or seeded random): which frames a consumer slower than the camera processes."""
 
 from __future__ import annotations
+
+import numpy as np
 
 
 def keep_pattern(n: int, skipped: float) -> list[bool]:
@@ -28,8 +30,6 @@ def slow_consumer(n: int, mean: float, sd: float, seed: int) -> list[bool]:
     The consumer needs ``mean`` ± ``sd`` frame periods per frame (normal, seeded, at least one)
     and then takes the newest frame that has arrived, as keypoint_node does; frame 0 is kept.
     """
-    import numpy as np
-
     rng = np.random.default_rng(seed)
     keep = [False] * n
     i = 0

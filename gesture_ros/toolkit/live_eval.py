@@ -8,10 +8,11 @@ Each clip (every video in ``DATA/videos`` and any given) is stamped on its own t
 30 %, 50 % and 70 % of the frames (toolkit/drops.py), the extractor sees only the frames a live
 keypoint_node would take and is told how many it missed; with ``--taskset`` also (3) the real
 one-process pipeline at the clip's own rate on one CPU core (``taskset -c 0``), which drops
-what it cannot take; with ``--busy-core`` the same with a spinning process sharing that core. Per clip the report sets the events of every run side by side (they must
-be the same) and the landmark agreement of each live run with the every-frame keypoints. Each
-live run is also decided without the classifier's frame fill (``fill_rate_hz: 0``, core/frame_fill),
-the baseline it is measured against in the same run. ``--slow-consumer MEAN,SD,RUNS`` adds seeded
+what it cannot take; with ``--busy-core`` also (4) that run with a spinning process sharing the
+core. Per clip the report sets the events of every run side by side (they must be the same) and
+the landmark agreement of each live run with the every-frame keypoints. Each live run is also
+decided without the classifier's frame fill (``fill_rate_hz: 0``, core/frame_fill), the baseline
+it is measured against in the same run. ``--slow-consumer MEAN,SD,RUNS`` adds seeded
 random consumers that need MEAN ± SD frame periods per frame (drops.slow_consumer): how many of
 the runs give the every-frame events, with the fill and without.
 """
