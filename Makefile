@@ -25,20 +25,22 @@ EXTRA_STAMP := $(VENV)/.gesture_ros-ros2-extra
 export ROS_AUTOMATIC_DISCOVERY_RANGE ?= LOCALHOST
 export RMW_IMPLEMENTATION ?= rmw_fastrtps_cpp
 export PYTHONUNBUFFERED := 1
-# Never let the source tree shadow the installed package (it lacks the generated msg/).
+# Never let the source tree shadow the installed package (it lacks the generated msg/): the checkout
+# comes after the colcon install on PYTHONPATH, adding only what colcon does not install (toolkit, tools).
 export PYTHONSAFEPATH := 1
+SRC_PATH := export PYTHONPATH=$${PYTHONPATH:+$$PYTHONPATH:}$(CURDIR);
 
 ifeq ($(ROS_DISTRO),)
   PY := $(VENV)/bin/python
   ROS_ENV := PATH=$(VENV)/bin:$$PATH AMENT_PREFIX_PATH=$(VENV) CMAKE_PREFIX_PATH=$(VENV)
   DEPS := $(STAMP) $(if $(HAVE_EXTRA),$(EXTRA_STAMP))
-  RUN_ENV := export $(ROS_ENV); source install/setup.bash &&
+  RUN_ENV := export $(ROS_ENV); source install/setup.bash && $(SRC_PATH)
   BASE_PATHS := . $(if $(HAVE_EXTRA),$(EXTRA)/src)
 else
   PY := python3
   ROS_ENV :=
   DEPS :=
-  RUN_ENV := source install/setup.bash &&
+  RUN_ENV := source install/setup.bash && $(SRC_PATH)
   # Build only the message packages the system ROS 2 lacks (e.g. hri_msgs without ros-$DISTRO-hri-msgs).
   EXTRA_SKIP := $(if $(HAVE_EXTRA),$(shell for p in $(notdir $(wildcard $(EXTRA)/src/*)); do \
     for pre in $${AMENT_PREFIX_PATH//:/ }; do case $$pre in ($(CURDIR)/install/*) continue;; esac; \
@@ -49,7 +51,7 @@ endif
 .PHONY: run test test-core build deps peers bench model eval lint clean
 
 run: build
-	@$(RUN_ENV) $(PY) -m gesture_ros.devtools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
+	@$(RUN_ENV) $(PY) -m tools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
 
 test: build peers
 	@$(RUN_ENV) $(PY) -m pytest -q -rs $(TESTS) $(ARGS)
@@ -104,13 +106,13 @@ peers:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto mpv openssl >/dev/null; }
 
 bench: build peers
-	@$(RUN_ENV) $(PY) -m gesture_ros.devtools.bench $(ARGS)
+	@$(RUN_ENV) $(PY) -m tools.bench $(ARGS)
 
 model: build
-	@$(RUN_ENV) $(PY) -m gesture_ros.cli train-default $(ARGS)
+	@$(RUN_ENV) $(PY) -m gesture_ros.toolkit.cli train-default $(ARGS)
 
 eval: build
-	@$(RUN_ENV) $(PY) -m gesture_ros.cli eval-real $(ARGS)
+	@$(RUN_ENV) $(PY) -m gesture_ros.toolkit.cli eval-real $(ARGS)
 
 lint: $(DEPS)
 	$(VENV)/bin/ruff check gesture_ros test tools launch

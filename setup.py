@@ -13,7 +13,7 @@ setup(
     description="Camera to live gesture events: keypoints, sequence models, actions, venue bridge",
     license="Apache-2.0",
     python_requires=">=3.10",
-    packages=find_packages(include=["gesture_ros", "gesture_ros.*"], exclude=["gesture_ros.nodes*", "gesture_ros.ros*", "gesture_ros.devtools*"]),
+    packages=find_packages(include=["gesture_ros", "gesture_ros.*"], exclude=["gesture_ros.nodes*", "gesture_ros.ros*", "tools*"]),
     install_requires=[
         "numpy>=1.24,<2",
         "PyYAML>=6",
@@ -31,7 +31,7 @@ setup(
     },
     entry_points={
         "console_scripts": [
-            "gesture = gesture_ros.cli:main",
+            "gesture = gesture_ros.toolkit.cli:main",
             "venue-monitor = gesture_ros.bridge.venue_monitor:main",
         ]
     },

@@ -4,7 +4,7 @@
     ros2 launch gesture_ros gesture.launch.py --show-args        # every argument, with its default
 
 The arguments, the nodes and each node's parameter files are defined once, in
-gesture_ros/ros/launch_plan.py, which the one-process pipeline (make run) follows as well.
+gesture_ros/launching/plan.py, which the one-process pipeline (make run) follows as well.
 Per node, lowest to highest precedence: config/<node>.yaml, config/profiles/<profile>.yaml,
 params_file:=FILE, then the arguments. Wrong arguments (an unknown profile, rviz:=true without
 rviz2, a misspelt argument) stop the launch with one sentence before any node starts.
@@ -18,7 +18,7 @@ from launch.actions import DeclareLaunchArgument, OpaqueFunction
 from launch_ros.actions import Node
 from launch_ros.parameter_descriptions import ParameterValue
 
-from gesture_ros.ros import launch_plan
+from gesture_ros.launching import plan as launch_plan
 
 
 def _nodes(context):

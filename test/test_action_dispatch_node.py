@@ -33,7 +33,7 @@ from support.action_peers import (  # noqa: E402
 )
 from support.ros_env import NodeProcess  # noqa: E402
 
-from gesture_ros.devtools.ports import free_port  # noqa: E402
+from tools.ports import free_port  # noqa: E402
 from gesture_ros.ros.qos import EVENT_QOS  # noqa: E402
 
 TRIGGER, START, END = GestureEvent.TRIGGER, GestureEvent.START, GestureEvent.END

@@ -3,7 +3,7 @@
 import math
 
 from gesture_ros.actions.event_check import check_event
-from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 S = 1_000_000_000
 GESTURES = frozenset({"none", "swipe_left", "open_palm"})

@@ -11,7 +11,7 @@ from gesture_ros.actions.dispatcher import Dispatcher
 from gesture_ros.actions.result import Outcome
 from gesture_ros.actions.safety import SafetySettings
 from gesture_ros.actions.yaml_reader import ActionMapError
-from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 S = 1_000_000_000
 START, END = EventType.START, EventType.END

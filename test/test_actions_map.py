@@ -8,8 +8,8 @@ import pytest
 from gesture_ros.actions.action_map import load_action_map
 from gesture_ros.actions.vocabulary import Vocabulary
 from gesture_ros.actions.yaml_reader import ActionMapError
-from gesture_ros.core.gesture_event import EventType
-from gesture_ros.core.paths import share_dir
+from gesture_ros.common.gesture_event import EventType
+from gesture_ros.common.paths import share_dir
 
 HEAD = """\
 targets:

@@ -9,7 +9,7 @@ from gesture_ros.actions.action_map import parse_action_map
 from gesture_ros.actions.dispatcher import Dispatcher
 from gesture_ros.actions.result import Outcome
 from gesture_ros.actions.safety import SafetySettings
-from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 S = 1_000_000_000
 

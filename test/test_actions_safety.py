@@ -2,7 +2,7 @@
 
 from gesture_ros.actions.model import Action
 from gesture_ros.actions.safety import SafetyGate, SafetySettings
-from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 S = 1_000_000_000
 

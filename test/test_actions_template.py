@@ -1,7 +1,7 @@
 """Argument templates: typed single placeholders, formatted text, no reach into objects."""
 
 from gesture_ros.actions.template import render, template_problems
-from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 EVENT = GestureEventData(event_id="e-1", gesture="x_cross", event_type=EventType.TRIGGER, stamp_ns=1_500_000_000,
                          confidence=0.875, sequence=42, source_id="jetson-07/cam0", handedness="both")

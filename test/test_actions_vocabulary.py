@@ -4,7 +4,7 @@ import onnx
 from onnx import TensorProto, helper
 
 from gesture_ros.actions.vocabulary import DEFAULT_LABELS, load_vocabulary
-from gesture_ros.core.model_meta import GestureKind, ModelMetadata
+from gesture_ros.common.model_meta import GestureKind, ModelMetadata
 
 
 def _write_model(path, labels):

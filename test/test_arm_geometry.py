@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from gesture_ros.core.features import DEFAULT_POSE_LANDMARKS, FeatureSpec, FeatureSpecError
-from gesture_ros.core.landmarks import POSE_LENGTH, Field, KeypointFrame, PoseLandmark, empty_landmarks
+from gesture_ros.classify.features import DEFAULT_POSE_LANDMARKS, FeatureSpec, FeatureSpecError
+from gesture_ros.common.landmarks import POSE_LENGTH, Field, KeypointFrame, PoseLandmark, empty_landmarks
 
 SPEC = FeatureSpec(pose_landmarks=DEFAULT_POSE_LANDMARKS + ("LEFT_HIP", "RIGHT_HIP"), arm_geometry=True)
 P = PoseLandmark

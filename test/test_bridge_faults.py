@@ -16,7 +16,7 @@ import pytest
 from support.bridge_rig import BridgeRig
 from support.ros_env import INSTALL_LIB
 
-from gesture_ros.devtools.mosquitto import Mosquitto
+from tools.mosquitto import Mosquitto
 
 
 def _lines(path):

@@ -9,8 +9,8 @@ import uuid
 from support.mosquitto import Subscriber
 
 from gesture_ros.bridge.payload import encode
-from gesture_ros.core.gesture_event import EventType, GestureEventData
-from gesture_ros.devtools.mosquitto import Mosquitto
+from gesture_ros.common.gesture_event import EventType, GestureEventData
+from tools.mosquitto import Mosquitto
 
 TOPIC = "venues/hall/devices/cam1/gestures"
 

@@ -11,7 +11,7 @@ from support.bridge_rig import BridgeRig, venv_path
 from support.mosquitto import Subscriber
 from support.ros_env import NodeProcess
 
-from gesture_ros.devtools.mosquitto import Mosquitto
+from tools.mosquitto import Mosquitto
 from gesture_ros.ros.qos import EVENT_QOS
 
 CONTROL = "venues/test/devices/dev1/control"

@@ -16,7 +16,7 @@ from support.mosquitto import Subscriber
 from support.ros_env import NodeProcess
 
 from gesture_ros.bridge.credentials import ENV_PASSWORD, ENV_USERNAME
-from gesture_ros.devtools.mosquitto import Mosquitto, make_pki
+from tools.mosquitto import Mosquitto, make_pki
 
 ACL = """user device1
 topic write venues/test/devices/cam1/gestures

@@ -16,9 +16,9 @@ from gesture_ros.bridge.sender import SenderConfig
 from gesture_ros.bridge.service import BridgeConfig, BridgeService
 from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.topics import TopicLayout
-from gesture_ros.core.gesture_event import EventType, GestureEventData
-from gesture_ros.devtools.mosquitto import Mosquitto
-from gesture_ros.devtools.ports import free_port
+from gesture_ros.common.gesture_event import EventType, GestureEventData
+from tools.mosquitto import Mosquitto
+from tools.ports import free_port
 
 CONTROL = "venues/test/devices/dev1/control"
 

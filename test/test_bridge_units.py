@@ -13,7 +13,7 @@ from gesture_ros.bridge.inflight import InflightWindow
 from gesture_ros.bridge.outbox import Row
 from gesture_ros.bridge.tally import CrowdTally
 from gesture_ros.bridge.topics import TopicLayout, level, subscription
-from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 TOPIC = "venues/hall/devices/dev1/control"
 POLICY = ControlPolicy(TOPIC, 256, ("models/gesture_default.onnx",))

@@ -17,8 +17,8 @@ from support import hand_frames as hf  # noqa: E402
 from support.tiny_onnx import write_model  # noqa: E402
 from visualization_msgs.msg import Marker, MarkerArray  # noqa: E402
 
-from gesture_ros.core.landmarks import KeypointFrame  # noqa: E402
-from gesture_ros.core.skeleton import ImagePlane  # noqa: E402
+from gesture_ros.common.landmarks import KeypointFrame  # noqa: E402
+from gesture_ros.common.skeleton import ImagePlane  # noqa: E402
 from gesture_ros.nodes.classifier_node import ClassifierNode  # noqa: E402
 from gesture_ros.ros.conversions import keypoints_to_msg, ns_to_stamp, stamp_to_ns  # noqa: E402
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402

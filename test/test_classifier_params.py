@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from gesture_ros.core.classifier_params import LABEL_MAPS, PARAMS, settings_from, source_id_for
-from gesture_ros.core.smoothing import Smoothing
+from gesture_ros.classify.params import LABEL_MAPS, PARAMS, settings_from, source_id_for
+from gesture_ros.classify.smoothing import Smoothing
 
 CONFIG = Path(__file__).resolve().parents[1] / "config" / "classifier.yaml"
 

@@ -15,16 +15,16 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 from visualization_msgs.msg import Marker
 
-from gesture_ros.core import image_codec
-from gesture_ros.core.image_codec import ImageFormatError
-from gesture_ros.core.landmarks import (
+from gesture_ros.perception import image_codec
+from gesture_ros.perception.image_codec import ImageFormatError
+from gesture_ros.common.landmarks import (
     Field,
     HandLandmark,
     KeypointError,
     KeypointFrame,
     empty_landmarks,
 )
-from gesture_ros.core.skeleton import ImagePlane, draw_skeleton
+from gesture_ros.common.skeleton import ImagePlane, draw_skeleton
 from gesture_ros.ros import conversions
 from gesture_ros.ros.markers import skeleton_markers
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gesture_ros.core.extraction.hand_regions import hand_regions, pose_is_plausible
-from gesture_ros.core.extraction.image import prepare_image
-from gesture_ros.core.extraction.observations import HandObservation, Person, Side
-from gesture_ros.core.extraction.options import ExtractorOptions, RecoveryOptions
-from gesture_ros.core.extraction.recovery import HandChecks, Scene, Verdict, associate
-from gesture_ros.core.landmarks import HAND_LENGTH, POSE_LENGTH, Field, HandLandmark, PoseLandmark
+from gesture_ros.perception.extraction.hand_regions import hand_regions, pose_is_plausible
+from gesture_ros.perception.extraction.image import prepare_image
+from gesture_ros.perception.extraction.observations import HandObservation, Person, Side
+from gesture_ros.perception.extraction.options import ExtractorOptions, RecoveryOptions
+from gesture_ros.perception.extraction.recovery import HandChecks, Scene, Verdict, associate
+from gesture_ros.common.landmarks import HAND_LENGTH, POSE_LENGTH, Field, HandLandmark, PoseLandmark
 
 W, H = 640, 480
 
@@ -154,7 +154,7 @@ class ScriptedPose:
 
 
 def scripted_extractor(tracked, fresh, options=None):
-    from gesture_ros.core.extractor import KeypointExtractor
+    from gesture_ros.perception.extractor import KeypointExtractor
 
     extractor = KeypointExtractor(options or ExtractorOptions(model="hands_pose"))
     for stage in (extractor.hand_stage, extractor.pose_stage):

@@ -9,17 +9,17 @@ import numpy as np
 import pytest
 from support.data import shared_data
 
-from gesture_ros.core.extraction.hand_stage import HandStage
-from gesture_ros.core.extraction.image import prepare_image
-from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
-from gesture_ros.core.landmarks import (
+from gesture_ros.perception.extraction.hand_stage import HandStage
+from gesture_ros.perception.extraction.image import prepare_image
+from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
+from gesture_ros.common.landmarks import (
     HAND_LENGTH,
     POSE_LENGTH,
     Field,
     HandLandmark,
     PoseLandmark,
 )
-from gesture_ros.core.sources import Pace, SourceOptions, open_source
+from gesture_ros.perception.sources import Pace, SourceOptions, open_source
 
 FAST = SourceOptions(pace=Pace.AS_FAST_AS_CONSUMED)
 

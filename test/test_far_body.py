@@ -1,4 +1,4 @@
-"""The far-body search (core/extraction/far_body.py): a body too small for whole-frame Pose.
+"""The far-body search (perception/extraction/far_body.py): a body too small for whole-frame Pose.
 
 The search's own rules (when it scans, where, how it follows and lets go) are checked with a
 stand-in detector that "finds" a body wherever a bright patch is in its crop; the real
@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from support.data import shared_data
 
-from gesture_ros.core.extraction.crops import Crop
-from gesture_ros.core.extraction.far_body import FarBodyOptions, FarBodySearch, follow_crop, scan_tiles
-from gesture_ros.core.extraction.image import prepare_image
-from gesture_ros.core.extraction.observations import HandObservation, Person, Side
-from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
-from gesture_ros.core.landmarks import N_FIELDS, POSE_LENGTH, Field, HandLandmark, PoseLandmark
+from gesture_ros.perception.extraction.crops import Crop
+from gesture_ros.perception.extraction.far_body import FarBodyOptions, FarBodySearch, follow_crop, scan_tiles
+from gesture_ros.perception.extraction.image import prepare_image
+from gesture_ros.perception.extraction.observations import HandObservation, Person, Side
+from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
+from gesture_ros.common.landmarks import N_FIELDS, POSE_LENGTH, Field, HandLandmark, PoseLandmark
 
 # Stills of person C (crossed forearms, ~100 px tall in 640x480) in which Pose on the whole frame finds no body.
 FAR_STILLS = ["0b42d29c", "0d36c43f", "11a0c37c"]

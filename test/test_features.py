@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from gesture_ros.core.features import FeatureSpec, FeatureSpecError, SequenceArrays
-from gesture_ros.core.landmarks import HAND_LENGTH, POSE_LENGTH, KeypointFrame
-from gesture_ros.core.landmarks import PoseLandmark as P
+from gesture_ros.classify.features import FeatureSpec, FeatureSpecError, SequenceArrays
+from gesture_ros.common.landmarks import HAND_LENGTH, POSE_LENGTH, KeypointFrame
+from gesture_ros.common.landmarks import PoseLandmark as P
 from gesture_ros.toolkit.synth.generator import generate_one
 
 SPEC = FeatureSpec()

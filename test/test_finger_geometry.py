@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.finger_geometry import FINGER_GEOMETRY_NAMES
-from gesture_ros.core.landmarks import HAND_LENGTH, Field, KeypointFrame, empty_landmarks
+from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.classify.finger_geometry import FINGER_GEOMETRY_NAMES
+from gesture_ros.common.landmarks import HAND_LENGTH, Field, KeypointFrame, empty_landmarks
 
 SPEC = FeatureSpec(parts=("left_hand", "right_hand"), motion=False, finger_geometry=True)
 MCP_X = (-0.25, -0.08, 0.08, 0.24)  # index..pinky knuckles of a right palm seen from the front

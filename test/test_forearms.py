@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from gesture_ros.core.forearms import FOREARM_LANDMARKS, forearms_crossable
-from gesture_ros.core.landmarks import N_FIELDS, POSE_LENGTH, Field, KeypointFrame
-from gesture_ros.core.landmarks import PoseLandmark as P
+from gesture_ros.classify.forearms import FOREARM_LANDMARKS, forearms_crossable
+from gesture_ros.common.landmarks import N_FIELDS, POSE_LENGTH, Field, KeypointFrame
+from gesture_ros.common.landmarks import PoseLandmark as P
 
 
 def frame(pose: np.ndarray | None, width: int = 640, height: int = 480) -> KeypointFrame:

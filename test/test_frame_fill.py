@@ -3,8 +3,8 @@
 import numpy as np
 from support import hand_frames as hf
 
-from gesture_ros.core.frame_fill import between
-from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame
+from gesture_ros.classify.frame_fill import between
+from gesture_ros.common.landmarks import Field, HandLandmark, KeypointFrame
 
 MS = 1_000_000
 

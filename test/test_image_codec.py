@@ -6,8 +6,8 @@ import cv2
 import numpy as np
 import pytest
 
-from gesture_ros.core import image_codec as codec
-from gesture_ros.core.image_codec import Encoding, ImageFormatError
+from gesture_ros.perception import image_codec as codec
+from gesture_ros.perception.image_codec import Encoding, ImageFormatError
 
 RNG = np.random.default_rng(7)
 BGR = RNG.integers(0, 256, size=(6, 8, 3), dtype=np.uint8)

@@ -3,8 +3,8 @@
 import numpy as np
 from support import hand_frames as hf
 
-from gesture_ros.core.keypoint_check import frame_problem
-from gesture_ros.core.landmarks import Field, HandLandmark
+from gesture_ros.classify.keypoint_check import frame_problem
+from gesture_ros.common.landmarks import Field, HandLandmark
 
 
 def _kind(frame):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from gesture_ros.core.landmarks import (
+from gesture_ros.common.landmarks import (
     HAND_BONES,
     HAND_LENGTH,
     POSE_BONES,

@@ -35,8 +35,8 @@ from support.launch_run import (
 from support.mosquitto import Subscriber
 from support.ros_env import DomainLease
 
-from gesture_ros.core.paths import share_dir
-from gesture_ros.devtools.mosquitto import Mosquitto
+from gesture_ros.common.paths import share_dir
+from tools.mosquitto import Mosquitto
 
 CLIP = "videos/swipe2_left_right.gif"
 CLIP_FRAMES = 56
@@ -336,7 +336,7 @@ def _every_argument(tmp_path: Path) -> dict[str, str]:
 def test_the_pipeline_gets_what_the_launch_starts(launch_file, tmp_path):
     """make run's one-process pipeline: same nodes, names, files in the same order, same values."""
     require_ros2_launch()
-    from gesture_ros.nodes.pipeline import load_specs, node_kwargs
+    from gesture_ros.launching.runner import load_specs, node_kwargs
 
     share = share_dir()
     for args in ({"source": "clip.mp4"}, _every_argument(tmp_path)):

@@ -1,4 +1,4 @@
-"""The launch plan (ros/launch_plan.py) on its own: no launch package, no ROS."""
+"""The launch plan (launching/plan.py) on its own: no launch package, no ROS."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gesture_ros.ros.launch_plan import ARGUMENTS, NODES, PlanError, plan
+from gesture_ros.launching.plan import ARGUMENTS, NODES, PlanError, plan
 
 REPO = Path(__file__).resolve().parents[1]  # the source tree has the share directory's layout
 

@@ -1,4 +1,6 @@
-"""Imports run only downward: nodes -> ros -> core (actions, bridge beside core); toolkit and devtools beside.
+"""Imports run only downward: launching -> nodes -> ros -> perception, classify, actions, bridge -> common.
+
+The toolkit sits beside nodes; tools/ (repository only) may import anything, nothing imports it.
 
 Read from the source text (no import is run), so a wrong-way import fails here before it ships.
 """
@@ -10,18 +12,21 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "gesture_ros"
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "gesture_ros"
 # folder -> the gesture_ros folders its modules may import (besides its own)
 MAY_IMPORT = {
-    "core": set(),
-    "actions": {"core"},
-    "bridge": {"core"},
-    "ros": {"core", "actions", "bridge", "msg"},
-    "nodes": {"core", "actions", "bridge", "ros", "msg"},
-    "toolkit": {"core", "actions", "bridge", "ros", "msg"},
-    "devtools": {"core", "actions", "bridge", "ros", "nodes", "toolkit", "msg"},
+    "common": set(),
+    "perception": {"common"},
+    "classify": {"common"},
+    "actions": {"common"},
+    "bridge": {"common"},
+    "ros": {"common", "perception", "classify", "actions", "bridge", "msg"},
+    "nodes": {"common", "perception", "classify", "actions", "bridge", "ros", "msg"},
+    "launching": {"common", "perception", "classify", "actions", "bridge", "ros", "nodes", "msg"},
+    "toolkit": {"common", "perception", "classify", "actions", "bridge", "ros", "msg"},
 }
-ROS_FREE = ("core", "actions", "bridge")  # plain Python: no rclpy, no ROS messages
+ROS_FREE = ("common", "perception", "classify", "actions", "bridge")  # plain Python: no rclpy, no ROS messages
 
 
 def _imports(path: Path) -> set[str]:
@@ -49,7 +54,7 @@ def test_each_folder_imports_only_the_folders_below_it(folder):
     for path in _modules(folder):
         for name in _imports(path):
             parts = name.split(".")
-            if parts[0] == "gesture_ros" and len(parts) > 1 and parts[1] in set(MAY_IMPORT) | {"msg", "cli"}:
+            if parts[0] == "gesture_ros" and len(parts) > 1 and parts[1] in set(MAY_IMPORT) | {"msg"}:
                 if parts[1] != folder and parts[1] not in MAY_IMPORT[folder]:
                     wrong.append(f"{path.relative_to(PACKAGE)} imports {name}")
     assert not wrong, "\n".join(sorted(set(wrong)))
@@ -61,3 +66,14 @@ def test_the_plain_python_layers_import_no_ros(folder):
     wrong = [f"{path.relative_to(PACKAGE)} imports {name}" for path in _modules(folder)
              for name in _imports(path) if name.split(".")[0] in ros]
     assert not wrong, "\n".join(sorted(set(wrong)))
+
+
+def test_nothing_in_the_package_imports_the_repository_tools():
+    wrong = [f"{path.relative_to(PACKAGE)} imports {name}" for path in PACKAGE.rglob("*.py")
+             for name in _imports(path) if name.split(".")[0] == "tools"]
+    assert not wrong, "\n".join(sorted(set(wrong)))
+
+
+def test_every_package_folder_has_its_layer():
+    folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    assert folders - {"msg"} == set(MAY_IMPORT)

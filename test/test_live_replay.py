@@ -17,7 +17,7 @@ from support.clips import rescaled_clip
 from support.data import shared_data
 from support.ros_env import NodeProcess
 
-from gesture_ros.devtools.peers import mpv_commands
+from tools.peers import mpv_commands
 
 rclpy = pytest.importorskip("rclpy")
 
@@ -42,7 +42,7 @@ def test_a_replay_slower_than_real_time_still_fires_its_mpv_actions(domain, tmp_
     clip, frames = hd_clip
     work = tmp_path / "run"
     result = subprocess.run(
-        [sys.executable, "-m", "gesture_ros.devtools.run_pipeline", "--source", str(clip), "--profile", "media",
+        [sys.executable, "-m", "tools.run_pipeline", "--source", str(clip), "--profile", "media",
          "--no-venue", "--workdir", str(work)],
         check=False, env=domain.env(), capture_output=True, text=True, timeout=600)
     out = result.stdout + result.stderr

@@ -1,8 +1,8 @@
 """Log throttling, bounded text and bad-input counting (ROS-free; rclpy's logger: test_rclpy_logging.py)."""
 
-from gesture_ros.core.bad_input import BadInputLog
-from gesture_ros.core.log_throttle import LogThrottle
-from gesture_ros.core.safe_text import bounded
+from gesture_ros.common.bad_input import BadInputLog
+from gesture_ros.common.log_throttle import LogThrottle
+from gesture_ros.common.safe_text import bounded
 
 
 def test_each_key_is_said_once_per_period_with_the_repeats_counted():

@@ -1,6 +1,6 @@
 import pytest
 
-from gesture_ros.core.model_meta import PREFIX, GestureKind, ModelMetadata, ModelMetadataError
+from gesture_ros.common.model_meta import PREFIX, GestureKind, ModelMetadata, ModelMetadataError
 
 
 def _meta(**kw):

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from support.tiny_onnx import LABELS, write_model
 
-from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.model_meta import PREFIX
-from gesture_ros.core.onnx_model import ModelLoadError, RuntimeOptions, load_model
-from gesture_ros.core.ort_providers import CPU, canonical, choose_providers
+from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.common.model_meta import PREFIX
+from gesture_ros.classify.onnx_model import ModelLoadError, RuntimeOptions, load_model
+from gesture_ros.common.ort_providers import CPU, canonical, choose_providers
 
 CPU_ONLY = RuntimeOptions(providers=["cpu"], warmup_runs=1)
 

@@ -16,7 +16,7 @@ from gesture_ros.bridge.payload import (
     iso8601,
     type_word,
 )
-from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "venue_payload.schema.json"
 

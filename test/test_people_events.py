@@ -8,11 +8,11 @@ from support.tiny_onnx import write_model
 
 from gesture_ros.bridge.payload import decode, encode
 from gesture_ros.bridge.tally import CrowdTally
-from gesture_ros.core.event_config import EventConfig
-from gesture_ros.core.gesture_decider import DeciderConfig, GestureDecider
-from gesture_ros.core.gesture_event import EventType, GestureEventData
-from gesture_ros.core.landmarks import KeypointFrame
-from gesture_ros.core.onnx_model import RuntimeOptions, load_model
+from gesture_ros.classify.event_config import EventConfig
+from gesture_ros.classify.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.common.gesture_event import EventType, GestureEventData
+from gesture_ros.common.landmarks import KeypointFrame
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 
 CPU = RuntimeOptions(providers=["cpu"], warmup_runs=1)
 

@@ -17,7 +17,7 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
 from visualization_msgs.msg import Marker, MarkerArray  # noqa: E402
 
-from gesture_ros.core.gesture_event import EventType, GestureEventData  # noqa: E402
+from gesture_ros.common.gesture_event import EventType, GestureEventData  # noqa: E402
 from gesture_ros.ros.conversions import bgr_to_image, keypoints_to_msg, msg_to_keypoints  # noqa: E402
 from gesture_ros.ros.event_conversion import event_from_msg, event_to_msg  # noqa: E402
 from gesture_ros.ros.node_main import spin_until  # noqa: E402
@@ -69,7 +69,7 @@ def test_keypoint_node_publishes_one_message_per_person_with_the_image_header(do
 
 
 def test_person_ids_survive_the_keypoints_and_event_messages():
-    from gesture_ros.core.landmarks import KeypointFrame
+    from gesture_ros.common.landmarks import KeypointFrame
 
     frame = KeypointFrame(stamp_ns=5, frame_id="cam", image_width=4, image_height=3, person_id=9)
     assert msg_to_keypoints(keypoints_to_msg(frame)).person_id == 9

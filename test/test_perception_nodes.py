@@ -20,7 +20,7 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
 from visualization_msgs.msg import Marker, MarkerArray  # noqa: E402
 
-from gesture_ros.core.landmarks import Field, HandLandmark  # noqa: E402
+from gesture_ros.common.landmarks import Field, HandLandmark  # noqa: E402
 from gesture_ros.ros.conversions import bgr_to_image, msg_to_keypoints, stamp_to_ns  # noqa: E402
 from gesture_ros.ros.node_main import spin_until  # noqa: E402
 from gesture_ros.ros.qos import SENSOR_QOS  # noqa: E402

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from support.data import shared_data
 
-from gesture_ros.devtools.peers import mpv_commands
+from tools.peers import mpv_commands
 
 SWIPES = {"swipe_left", "swipe_right"}
 
@@ -31,7 +31,7 @@ def test_media_demo_on_the_swipe_clip(domain, tmp_path):
     clip = shared_data("videos/swipe2_left_right.gif")
     work = tmp_path / "run"
     result = subprocess.run(
-        [sys.executable, "-m", "gesture_ros.devtools.run_pipeline", "--source", str(clip), "--profile", "media",
+        [sys.executable, "-m", "tools.run_pipeline", "--source", str(clip), "--profile", "media",
          "--workdir", str(work)],
         check=False, env=domain.env(), capture_output=True, text=True, timeout=300)
     out = result.stdout + result.stderr

@@ -4,7 +4,7 @@ import pytest
 
 rclpy_logging = pytest.importorskip("rclpy.logging")
 
-from gesture_ros.core.log_throttle import LogThrottle  # noqa: E402
+from gesture_ros.common.log_throttle import LogThrottle  # noqa: E402
 
 
 def test_throttles_of_different_severities_share_one_rclpy_logger():

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 from support.data import REPO, shared_data
 
-from gesture_ros.core.onnx_model import RuntimeOptions, load_model
-from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
+from gesture_ros.common.paths import resolve_shipped
 from gesture_ros.toolkit import event_eval as E
 from gesture_ros.toolkit.fold_eval import SIGN_CLASSES, hand_sign_windows, sign_report
 from gesture_ros.toolkit.people import group_people

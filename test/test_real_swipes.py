@@ -8,7 +8,7 @@ still give two, also when looped.
 import pytest
 from support.data import shared_data
 
-from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.common.paths import resolve_shipped
 from gesture_ros.toolkit import event_eval as E
 
 MODEL = resolve_shipped("models/gesture_default.onnx")

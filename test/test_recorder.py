@@ -16,7 +16,7 @@ from mcap.reader import make_reader  # noqa: E402
 from mcap_ros2.decoder import DecoderFactory  # noqa: E402
 from support.ros_env import NodeProcess  # noqa: E402
 
-from gesture_ros.core.landmarks import HandLandmark, KeypointFrame, empty_landmarks  # noqa: E402
+from gesture_ros.common.landmarks import HandLandmark, KeypointFrame, empty_landmarks  # noqa: E402
 from gesture_ros.ros.conversions import keypoints_to_msg  # noqa: E402
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
 from gesture_ros.toolkit import from_mcap  # noqa: E402

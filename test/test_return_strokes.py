@@ -6,13 +6,13 @@ from support import hand_frames as hf
 from support.tiny_onnx import write_model
 from test_event_machine import KINDS, LABELS, STEP_NS, probs
 
-from gesture_ros.core.event_config import EventConfig
-from gesture_ros.core.event_machine import EventStateMachine, FrameRef
-from gesture_ros.core.gesture_decider import DeciderConfig, GestureDecider
-from gesture_ros.core.gesture_event import EventType
-from gesture_ros.core.landmarks import KeypointFrame
-from gesture_ros.core.onnx_model import RuntimeOptions, load_model
-from gesture_ros.core.rest import RestConfig, RestTracker
+from gesture_ros.classify.event_config import EventConfig
+from gesture_ros.classify.event_machine import EventStateMachine, FrameRef
+from gesture_ros.classify.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.common.gesture_event import EventType
+from gesture_ros.common.landmarks import KeypointFrame
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
+from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
 
 CPU = RuntimeOptions(providers=["cpu"], warmup_runs=1)
 

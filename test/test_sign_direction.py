@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gesture_ros.core.landmarks import HandLandmark as H
+from gesture_ros.common.landmarks import HandLandmark as H
 from gesture_ros.toolkit.eval_summary import fold_lines
 from gesture_ros.toolkit.fold_eval import direction_deg, sign_report
 

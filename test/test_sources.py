@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from gesture_ros.core.sources import (
+from gesture_ros.perception.sources import (
     NoCameraError,
     Pace,
     SourceError,
@@ -20,7 +20,7 @@ from gesture_ros.core.sources import (
     open_source,
     parse_source,
 )
-from gesture_ros.core.sources.live import LiveSource
+from gesture_ros.perception.sources.live import LiveSource
 
 START_NS = 1_700_000_000_000_000_000
 FAST = dict(pace=Pace.AS_FAST_AS_CONSUMED)

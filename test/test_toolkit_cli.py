@@ -4,7 +4,7 @@ import json
 
 import numpy as np
 
-from gesture_ros.cli import main
+from gesture_ros.toolkit.cli import main
 from gesture_ros.toolkit.dataset import Dataset
 from gesture_ros.toolkit.export import read_metadata
 

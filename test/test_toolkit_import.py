@@ -3,7 +3,7 @@
 import numpy as np
 from support.data import shared_data
 
-from gesture_ros.core.features import FeatureSpec
+from gesture_ros.classify.features import FeatureSpec
 from gesture_ros.toolkit import import_csv, record
 from gesture_ros.toolkit.dataset import Dataset
 

@@ -4,10 +4,10 @@ import numpy as np
 import onnxruntime as ort
 from support.data import shared_data
 
-from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.gestures import DEFAULT_GESTURES
-from gesture_ros.core.model_meta import INPUT_NAME, OUTPUT_NAME, GestureKind, ModelMetadata
-from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.common.gestures import DEFAULT_GESTURES
+from gesture_ros.common.model_meta import INPUT_NAME, OUTPUT_NAME, GestureKind, ModelMetadata
+from gesture_ros.common.paths import resolve_shipped
 
 MODEL = resolve_shipped("models/gesture_default.onnx")
 

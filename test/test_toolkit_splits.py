@@ -2,8 +2,8 @@
 
 import numpy as np
 
-from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.model_meta import GestureKind
+from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.common.model_meta import GestureKind
 from gesture_ros.toolkit.experiments import Experiment, _fold_masks
 from gesture_ros.toolkit.splits import contiguous_blocks, group_split
 from gesture_ros.toolkit.windows import build_windows, window_labels

@@ -3,9 +3,9 @@
 import numpy as np
 import onnxruntime as ort
 
-from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.gestures import kinds_for
-from gesture_ros.core.model_meta import INPUT_NAME, ModelMetadata
+from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.common.gestures import kinds_for
+from gesture_ros.common.model_meta import INPUT_NAME, ModelMetadata
 from gesture_ros.toolkit.checkpoint import Checkpoint
 from gesture_ros.toolkit.export import export_onnx, read_metadata
 from gesture_ros.toolkit.nets import NetConfig

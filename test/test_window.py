@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gesture_ros.core.window import PushResult, SlidingWindow
+from gesture_ros.classify.window import PushResult, SlidingWindow
 
 MS = 1_000_000
 

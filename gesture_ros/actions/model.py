@@ -10,7 +10,7 @@ from typing import (
     Protocol,
 )
 
-from ..core.gesture_event import EventType, GestureEventData
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 
 class ActionFailed(Exception):

@@ -1,11 +1,11 @@
-"""What was done with one gesture event (the event itself is core.gesture_event.GestureEventData)."""
+"""What was done with one gesture event (the event itself is common.gesture_event.GestureEventData)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import IntEnum
 
-from ..core.gesture_event import GestureEventData
+from gesture_ros.common.gesture_event import GestureEventData
 
 __all__ = ["ActionResult", "Outcome"]
 

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .model import ActionKind, Target
-from .template import template_problems
-from .yaml_reader import Entries, YamlReader
+from gesture_ros.actions.model import ActionKind, Target
+from gesture_ros.actions.template import template_problems
+from gesture_ros.actions.yaml_reader import Entries, YamlReader
 
 STRING, BOOL, EMPTY, TWIST = "std_msgs/String", "std_msgs/Bool", "std_msgs/Empty", "geometry_msgs/Twist"
 TRIGGER = "std_srvs/Trigger"

@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..core.gesture_event import EventType, GestureEventData
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 FIELDS: dict[str, Callable[[GestureEventData], Any]] = {
     "gesture": lambda e: e.gesture,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.gestures import default_kinds, default_labels
-from ..core.model_meta import GestureKind, ModelMetadata, ModelMetadataError
+from gesture_ros.common.gestures import default_kinds, default_labels
+from gesture_ros.common.model_meta import GestureKind, ModelMetadata, ModelMetadataError
 
 DEFAULT_LABELS = tuple(default_labels())
 DEFAULT_KINDS = default_kinds()

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from gesture_ros.core.safe_text import bounded
+from gesture_ros.common.safe_text import bounded
 
 SCHEMA = "gesture_ros/venue-control"
 SCHEMA_VERSION = 1

@@ -11,8 +11,8 @@ import math
 import time
 from typing import Any
 
-from gesture_ros.core.gesture_event import EventType, GestureEventData
-from gesture_ros.core.safe_text import bounded
+from gesture_ros.common.gesture_event import EventType, GestureEventData
+from gesture_ros.common.safe_text import bounded
 
 SCHEMA = "gesture_ros/venue-event"
 SCHEMA_VERSION = 1

@@ -25,8 +25,8 @@ from gesture_ros.bridge.outbox import Outbox, Row
 from gesture_ros.bridge.payload import iso8601
 from gesture_ros.bridge.session import LinkError, LinkState, Session
 from gesture_ros.bridge.topics import TopicLayout
-from gesture_ros.core.log_throttle import LogThrottle
-from gesture_ros.core.safe_text import bounded
+from gesture_ros.common.log_throttle import LogThrottle
+from gesture_ros.common.safe_text import bounded
 
 _log = logging.getLogger("gesture_ros.bridge")
 STATUS_SCHEMA = "gesture_ros/venue-status"

@@ -17,9 +17,9 @@ from gesture_ros.bridge.payload import PayloadError, encode
 from gesture_ros.bridge.sender import Sender, SenderConfig
 from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.writer import OutboxWriter
-from gesture_ros.core.gesture_event import GestureEventData
-from gesture_ros.core.log_throttle import LogThrottle
-from gesture_ros.core.safe_text import bounded
+from gesture_ros.common.gesture_event import GestureEventData
+from gesture_ros.common.log_throttle import LogThrottle
+from gesture_ros.common.safe_text import bounded
 
 _log = logging.getLogger("gesture_ros.bridge")
 

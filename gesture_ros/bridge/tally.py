@@ -12,7 +12,7 @@ from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 _MAX_TRACKED_GAP = 100_000  # a larger jump is counted, not remembered number by number
 

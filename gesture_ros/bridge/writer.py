@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Callable
 
 from gesture_ros.bridge.outbox import Entry, Outbox
-from gesture_ros.core.log_throttle import LogThrottle
+from gesture_ros.common.log_throttle import LogThrottle
 
 _log = logging.getLogger("gesture_ros.bridge")
 

@@ -22,9 +22,9 @@ from gesture_ros.actions.result import ActionResult, Outcome
 from gesture_ros.actions.safety import SafetySettings
 from gesture_ros.actions.vocabulary import Vocabulary, load_vocabulary
 from gesture_ros.actions.yaml_reader import ActionMapError
-from gesture_ros.core.bad_input import BadInputLog
-from gesture_ros.core.paths import DEFAULT_MODEL, resolve_shipped
-from gesture_ros.core.safe_text import bounded
+from gesture_ros.common.bad_input import BadInputLog
+from gesture_ros.common.paths import DEFAULT_MODEL, resolve_shipped
+from gesture_ros.common.safe_text import bounded
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores
 from gesture_ros.ros.action_record_conversion import record_from_result
 from gesture_ros.ros.conversions import stamp_to_ns

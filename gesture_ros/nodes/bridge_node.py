@@ -24,8 +24,8 @@ from gesture_ros.bridge.sender import SenderConfig
 from gesture_ros.bridge.service import BridgeConfig, BridgeService
 from gesture_ros.bridge.session import LinkState
 from gesture_ros.bridge.topics import DEFAULT_EVENTS, DEFAULT_STATUS, TopicLayout
-from gesture_ros.core.bad_input import BadInputLog
-from gesture_ros.core.safe_text import bounded
+from gesture_ros.common.bad_input import BadInputLog
+from gesture_ros.common.safe_text import bounded
 from gesture_ros.msg import GestureEvent
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher, Value
 from gesture_ros.ros.event_conversion import event_from_msg

@@ -6,7 +6,7 @@ unless ``loop`` is set. With ``pace: as_fast_as_consumed`` a recorded source sen
 frame once the consumer has answered on ``consumer_topic`` (a message of ``consumer_type``,
 by default keypoints, whose header carries the frame's stamp), keeping at most ``max_in_flight`` frames unanswered: no frame is lost to a slow
 consumer and none waits for the wall clock. With ``publish_clock`` a recorded source also
-publishes ``/clock``, the replay's time (core/replay_clock.py), for nodes run with
+publishes ``/clock``, the replay's time (perception/replay_clock.py), for nodes run with
 ``use_sim_time``: stale-event checks and latency figures then mean the same at any pace.
 """
 
@@ -23,23 +23,23 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import CameraInfo, Image
 
-from gesture_ros.core.camera_info import (
+from gesture_ros.perception.camera_info import (
     CalibrationError,
     CameraIntrinsics,
     load_calibration,
     pinhole,
 )
-from gesture_ros.core.log_throttle import LogThrottle
-from gesture_ros.core.replay_clock import ReplayClock
-from gesture_ros.core.sources import (
+from gesture_ros.common.log_throttle import LogThrottle
+from gesture_ros.perception.replay_clock import ReplayClock
+from gesture_ros.perception.sources import (
     Frame,
     Pace,
     SourceError,
     SourceOptions,
     open_source,
 )
-from gesture_ros.core.sources.recorded import RecordedSource
-from gesture_ros.core.stats import RateMeter, StageTimer
+from gesture_ros.perception.sources.recorded import RecordedSource
+from gesture_ros.common.stats import RateMeter, StageTimer
 from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp, stamp_to_ns
 from gesture_ros.ros.message_types import message_class

@@ -1,7 +1,7 @@
 """classifier_node: keypoints in, GestureEvents and GestureScores out.
 
-A thin shell over core.gesture_decider.GestureDecider: it declares the parameters of
-core.classifier_params, converts messages, swaps models live and reports diagnostics.
+A thin shell over classify.gesture_decider.GestureDecider: it declares the parameters of
+classify.params, converts messages, swaps models live and reports diagnostics.
 While someone subscribes to ``gesture/markers`` (rviz), each event also goes out as a text
 label above the performing hand.
 
@@ -26,8 +26,8 @@ from rclpy.parameter import Parameter
 from std_msgs.msg import String
 from visualization_msgs.msg import MarkerArray
 
-from gesture_ros.core.bad_input import BadInputLog
-from gesture_ros.core.classifier_params import (
+from gesture_ros.common.bad_input import BadInputLog
+from gesture_ros.classify.params import (
     LABEL_MAPS,
     MODEL_PARAMS,
     PARAMS,
@@ -35,18 +35,18 @@ from gesture_ros.core.classifier_params import (
     settings_from,
     source_id_for,
 )
-from gesture_ros.core.file_watch import FileWatch
-from gesture_ros.core.gesture_decider import GestureDecider
-from gesture_ros.core.gesture_event import GestureEventData
-from gesture_ros.core.keypoint_check import frame_problem
-from gesture_ros.core.landmarks import KeypointError, KeypointFrame
-from gesture_ros.core.log_throttle import LogThrottle
-from gesture_ros.core.model_allow import model_refusal
-from gesture_ros.core.onnx_model import GestureModel, ModelLoadError, load_model
-from gesture_ros.core.paths import resolve_shipped
-from gesture_ros.core.safe_text import bounded
-from gesture_ros.core.skeleton import ImagePlane
-from gesture_ros.core.stats import RateMeter
+from gesture_ros.common.file_watch import FileWatch
+from gesture_ros.classify.gesture_decider import GestureDecider
+from gesture_ros.common.gesture_event import GestureEventData
+from gesture_ros.classify.keypoint_check import frame_problem
+from gesture_ros.common.landmarks import KeypointError, KeypointFrame
+from gesture_ros.common.log_throttle import LogThrottle
+from gesture_ros.classify.model_allow import model_refusal
+from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError, load_model
+from gesture_ros.common.paths import resolve_shipped
+from gesture_ros.common.safe_text import bounded
+from gesture_ros.common.skeleton import ImagePlane
+from gesture_ros.common.stats import RateMeter
 from gesture_ros.msg import GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import msg_to_keypoints

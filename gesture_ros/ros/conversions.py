@@ -1,6 +1,6 @@
 """sensor_msgs/Image <-> numpy and KeypointFrame <-> gesture_ros/msg/Keypoints.
 
-Images are validated by core/image_codec (clear errors naming encoding and sizes), then
+Images are validated by perception/image_codec (clear errors naming encoding and sizes), then
 converted by cv_bridge when it is importable (a system ROS 2), else by image_codec: the
 PyPI ROS 2 wheels have no cv_bridge.
 """
@@ -15,9 +15,9 @@ from builtin_interfaces.msg import Time
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
-from gesture_ros.core import image_codec
-from gesture_ros.core.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
-from gesture_ros.core.landmarks import N_FIELDS, Field, KeypointFrame
+from gesture_ros.perception import image_codec
+from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
+from gesture_ros.common.landmarks import N_FIELDS, Field, KeypointFrame
 from gesture_ros.msg import Keypoints, Landmark
 
 _log = logging.getLogger(__name__)

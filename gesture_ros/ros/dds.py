@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.common.paths import resolve_shipped
 
 PROFILE = "config/fastdds_large_frames.xml"
 _PROFILE_VARS = ("FASTDDS_DEFAULT_PROFILES_FILE", "FASTRTPS_DEFAULT_PROFILES_FILE")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from std_msgs.msg import Header
 
-from gesture_ros.core.decision import Scores
-from gesture_ros.core.gesture_event import EventType, GestureEventData
+from gesture_ros.classify.decision import Scores
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 from gesture_ros.msg import GestureEvent, GestureScores
 from gesture_ros.ros.conversions import ns_to_stamp, stamp_to_ns
 

@@ -14,9 +14,9 @@ from rclpy.duration import Duration
 from std_msgs.msg import ColorRGBA, Header
 from visualization_msgs.msg import Marker, MarkerArray
 
-from gesture_ros.core.gesture_event import EventType, GestureEventData
-from gesture_ros.core.landmarks import KeypointFrame
-from gesture_ros.core.skeleton import ImagePlane
+from gesture_ros.common.gesture_event import EventType, GestureEventData
+from gesture_ros.common.landmarks import KeypointFrame
+from gesture_ros.common.skeleton import ImagePlane
 from gesture_ros.ros.conversions import ns_to_stamp
 
 NAMESPACE = "gesture_events"

@@ -17,8 +17,8 @@ from typing import Any
 from rclpy.node import Node
 from std_msgs.msg import Header
 
-from gesture_ros.core.gesture_event import EventType, GestureEventData
-from gesture_ros.core.landmarks import KeypointFrame
+from gesture_ros.common.gesture_event import EventType, GestureEventData
+from gesture_ros.common.landmarks import KeypointFrame
 from gesture_ros.ros.conversions import ns_to_stamp
 
 FORGET_S = 5.0  # a body's gesture publisher is removed this long after the body was last tracked

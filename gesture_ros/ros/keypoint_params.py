@@ -6,9 +6,9 @@ from typing import Any
 
 from rclpy.node import Node
 
-from gesture_ros.core.extraction.far_body import FarBodyOptions
-from gesture_ros.core.extraction.options import PeopleOptions
-from gesture_ros.core.extractor import ExtractorOptions, ModelKind, RecoveryOptions
+from gesture_ros.perception.extraction.far_body import FarBodyOptions
+from gesture_ros.perception.extraction.options import PeopleOptions
+from gesture_ros.perception.extractor import ExtractorOptions, ModelKind, RecoveryOptions
 from gesture_ros.ros.params import declare
 
 MODELS = [k.value for k in ModelKind]

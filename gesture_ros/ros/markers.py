@@ -8,8 +8,8 @@ from geometry_msgs.msg import Point
 from std_msgs.msg import ColorRGBA, Header
 from visualization_msgs.msg import Marker, MarkerArray
 
-from gesture_ros.core.landmarks import KeypointFrame, Part
-from gesture_ros.core.skeleton import ImagePlane, bone_segments, part_color
+from gesture_ros.common.landmarks import KeypointFrame, Part
+from gesture_ros.common.skeleton import ImagePlane, bone_segments, part_color
 
 
 def _marker(header: Header, ns: str, kind: int, rgb: tuple[float, float, float], scale: float) -> Marker:

@@ -1,7 +1,7 @@
 """Declare parameters with self-explaining descriptors: one at a time, or a table of ParamSpec.
 
 ``declare`` is the one way nodes declare a parameter (description, range, read-only);
-``descriptor``/``initial_value`` do the same for a core.classifier_params table and its
+``descriptor``/``initial_value`` do the same for a classify.params table and its
 per-label maps (``thresholds.fist``).
 """
 
@@ -14,8 +14,8 @@ from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescri
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
-from gesture_ros.core.classifier_params import LabelMapSpec, ParamSpec
-from gesture_ros.core.safe_text import bounded
+from gesture_ros.classify.params import LabelMapSpec, ParamSpec
+from gesture_ros.common.safe_text import bounded
 
 
 def make_descriptor(name: str, default: Any, description: str,

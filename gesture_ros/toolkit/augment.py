@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gesture_ros.core.features import SequenceArrays
+from gesture_ros.classify.features import SequenceArrays
 
 
 @dataclass

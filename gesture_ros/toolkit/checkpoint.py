@@ -7,8 +7,8 @@ from pathlib import Path
 
 import torch
 
-from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.model_meta import GestureKind, ModelMetadata
+from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.common.model_meta import GestureKind, ModelMetadata
 from gesture_ros.toolkit.nets import NetConfig, build_net
 
 

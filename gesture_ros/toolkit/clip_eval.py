@@ -11,9 +11,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.landmarks import KeypointFrame, Part
-from gesture_ros.core.model_meta import ModelMetadata
+from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.common.landmarks import KeypointFrame, Part
+from gesture_ros.common.model_meta import ModelMetadata
 
 
 @dataclass
@@ -50,7 +50,7 @@ def score_frames(model_path: Path, frames: Sequence[KeypointFrame]) -> ClipScore
     """Return the model's probabilities for every full window of ``frames``."""
     import onnxruntime as ort
 
-    from gesture_ros.core.model_meta import INPUT_NAME
+    from gesture_ros.common.model_meta import INPUT_NAME
 
     sess = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
     meta = ModelMetadata.from_props(sess.get_modelmeta().custom_metadata_map)

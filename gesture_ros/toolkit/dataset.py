@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.features import SequenceArrays
+from gesture_ros.classify.features import SequenceArrays
 
 MANIFEST = "manifest.jsonl"
 SEQ_DIR = "sequences"

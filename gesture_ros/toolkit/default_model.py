@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.features import DEFAULT_POSE_LANDMARKS, FeatureSpec
-from gesture_ros.core.gestures import default_kinds, default_labels
+from gesture_ros.classify.features import DEFAULT_POSE_LANDMARKS, FeatureSpec
+from gesture_ros.common.gestures import default_kinds, default_labels
 from gesture_ros.toolkit.checkpoint import Checkpoint
 from gesture_ros.toolkit.evaluate import classification_report, summary_lines, write_report
 from gesture_ros.toolkit.export import export_onnx

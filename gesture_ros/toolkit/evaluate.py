@@ -77,7 +77,7 @@ def window_latency_ms(model_path: Path, x: np.ndarray, repeats: int = 200) -> di
     """Time onnxruntime (CPU) on single windows; return p50/p99 in milliseconds."""
     import onnxruntime as ort
 
-    from gesture_ros.core.model_meta import INPUT_NAME
+    from gesture_ros.common.model_meta import INPUT_NAME
 
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
@@ -95,7 +95,7 @@ def window_latency_ms(model_path: Path, x: np.ndarray, repeats: int = 200) -> di
 def onnx_predict(model_path: Path, x: np.ndarray, batch: int = 512) -> np.ndarray:
     import onnxruntime as ort
 
-    from gesture_ros.core.model_meta import INPUT_NAME
+    from gesture_ros.common.model_meta import INPUT_NAME
 
     sess = ort.InferenceSession(str(model_path), providers=["CPUExecutionProvider"])
     out = [sess.run(None, {INPUT_NAME: x[i:i + batch]})[0] for i in range(0, len(x), batch)]
@@ -120,7 +120,7 @@ def write_report(report: dict, out: Path, title: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gesture_ros.core.features import FeatureSpec
+    from gesture_ros.classify.features import FeatureSpec
     from gesture_ros.toolkit.export import read_metadata
     from gesture_ros.toolkit.windows import load_windows
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.gestures import kinds_for
+from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.common.gestures import kinds_for
 from gesture_ros.toolkit.evaluate import classification_report
 from gesture_ros.toolkit.nets import NetConfig
 from gesture_ros.toolkit.splits import group_split

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from gesture_ros.core.model_meta import INPUT_NAME, OUTPUT_NAME, ModelMetadata
+from gesture_ros.common.model_meta import INPUT_NAME, OUTPUT_NAME, ModelMetadata
 from gesture_ros.toolkit.checkpoint import Checkpoint
 from gesture_ros.toolkit.nets import WithSoftmax
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.landmarks import HandLandmark as H
+from gesture_ros.common.landmarks import HandLandmark as H
 from gesture_ros.toolkit import event_eval as E
 from gesture_ros.toolkit.real_train import FOLD_PEOPLE, HAND_SIGN_MAP, sign_fold
 
@@ -24,7 +24,7 @@ HAND_GESTURES = ("thumbs_up", "thumbs_down", "open_palm", "fist")
 STILL_LABELS = ("x_cross",) + HAND_GESTURES
 SIGN_CLASSES = ("open_palm", "fist", "pointing")
 # from image up, in degrees: open_palm is 'fingers up within about 45 degrees', pointing 'up, sideways or
-# toward the camera' (core/gestures.py); the synthetic training data holds neither pointing down
+# toward the camera' (common/gestures.py); the synthetic training data holds neither pointing down
 DIRECTION_BINS = (0, 45, 100, 181)
 
 
@@ -50,8 +50,8 @@ def hand_sign_windows(model: Path, data: Path, fold: int) -> dict[str, np.ndarra
     each window's last hand (image x, y)."""
     import onnxruntime as ort
 
-    from gesture_ros.core.features import FeatureSpec
-    from gesture_ros.core.model_meta import ModelMetadata
+    from gesture_ros.classify.features import FeatureSpec
+    from gesture_ros.common.model_meta import ModelMetadata
     from gesture_ros.toolkit.evaluate import onnx_predict
     from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
     from gesture_ros.toolkit.windows import build_windows

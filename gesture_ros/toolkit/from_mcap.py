@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from gesture_ros.core.features import SequenceArrays
-from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH
+from gesture_ros.classify.features import SequenceArrays
+from gesture_ros.common.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH
 from gesture_ros.toolkit.dataset import Dataset, SequenceRecord, new_id
 
 KEYPOINTS_TYPE = "gesture_ros/msg/Keypoints"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gesture_ros.core.landmarks import PoseLandmark as P
+from gesture_ros.common.landmarks import PoseLandmark as P
 from gesture_ros.toolkit.stills import Still
 
 BINS_PX = (0, 10, 15, 20, 25, 30, 40, 60, 1000)

@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.features import SequenceArrays
-from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH
-from gesture_ros.core.landmarks import HandLandmark as H
+from gesture_ros.classify.features import SequenceArrays
+from gesture_ros.common.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH
+from gesture_ros.common.landmarks import HandLandmark as H
 
 Item = tuple[str, str, SequenceArrays, np.ndarray]
 CSV_FPS = 30.0

@@ -11,7 +11,7 @@ one-process pipeline at the clip's own rate on one CPU core (``taskset -c 0``), 
 what it cannot take; with ``--busy-core`` also (4) that run with a spinning process sharing the
 core. Per clip the report sets the events of every run side by side (they must be the same) and
 the landmark agreement of each live run with the every-frame keypoints. Each live run is also
-decided without the classifier's frame fill (``fill_rate_hz: 0``, core/frame_fill), the baseline
+decided without the classifier's frame fill (``fill_rate_hz: 0``, classify/frame_fill), the baseline
 it is measured against in the same run. ``--slow-consumer MEAN,SD,RUNS`` adds seeded
 random consumers that need MEAN ± SD frame periods per frame (drops.slow_consumer): how many of
 the runs give the every-frame events, with the fill and without.
@@ -30,8 +30,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.keypoint_archive import read_archive
-from gesture_ros.core.landmarks import Field, HandLandmark, KeypointFrame, Part
+from gesture_ros.common.keypoint_archive import read_archive
+from gesture_ros.common.landmarks import Field, HandLandmark, KeypointFrame, Part
 from gesture_ros.toolkit.drops import keep_pattern, slow_consumer
 
 WRONG_HAND = 0.5  # hand lengths: a hand this far off the every-frame one is another hand or shape
@@ -75,7 +75,7 @@ class ClipReport:
 
 def read_frames(clip: Path):
     """Yield the clip's frames (BGR, stamped on the clip's own timeline), as camera_node reads them."""
-    from gesture_ros.core.sources import Pace, SourceOptions, open_source
+    from gesture_ros.perception.sources import Pace, SourceOptions, open_source
 
     with open_source(str(clip), SourceOptions(pace=Pace.AS_FAST_AS_CONSUMED), clock_ns=lambda: 0) as source:
         yield from source
@@ -87,7 +87,7 @@ def extract(clip: Path, keep: list[bool] | None, model: str = "hands_pose") -> l
     Returns one entry per frame of the clip: None where the frame was skipped. The clip is read
     again for each run rather than held in memory.
     """
-    from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
+    from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
 
     out: list[KeypointFrame | None] = []
     skipped = 0
@@ -109,8 +109,8 @@ def describe(events) -> list[str]:
 
 def classifier_values(profile: str) -> dict:
     """Return config/classifier.yaml's parameters with the profile's classifier_node section on top, as launched."""
-    from gesture_ros.core.param_files import node_params
-    from gesture_ros.core.paths import resolve_shipped
+    from gesture_ros.common.param_files import node_params
+    from gesture_ros.common.paths import resolve_shipped
 
     files = [resolve_shipped("config/classifier.yaml")]
     if profile:
@@ -121,10 +121,10 @@ def classifier_values(profile: str) -> dict:
 def decide(frames: list[KeypointFrame], profile: str = "media", fill: bool = True) -> list:
     """Return the classifier's events on these keypoints (the launch file's settings for the profile, CPU;
     ``fill`` False: without frames filled in between slow ones)."""
-    from gesture_ros.core.classifier_params import settings_from
-    from gesture_ros.core.gesture_decider import GestureDecider
-    from gesture_ros.core.onnx_model import RuntimeOptions, load_model
-    from gesture_ros.core.paths import resolve_shipped
+    from gesture_ros.classify.params import settings_from
+    from gesture_ros.classify.gesture_decider import GestureDecider
+    from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
+    from gesture_ros.common.paths import resolve_shipped
 
     values = classifier_values(profile)
     if not fill:
@@ -235,7 +235,7 @@ def _pipeline_run(clip: Path, model: str, reference: list[KeypointFrame], profil
     with tempfile.TemporaryDirectory(prefix="gesture_live_") as tmp:
         summary = Path(tmp) / "summary.json"
         keypoints = Path(tmp) / "keypoints.npz"
-        cmd = ["taskset", "-c", "0", sys.executable, "-m", "gesture_ros.nodes.pipeline", f"source:={clip}",
+        cmd = ["taskset", "-c", "0", sys.executable, "-m", "gesture_ros.launching.runner", f"source:={clip}",
                f"keypoint_model:={model}", f"profile:={profile}", "use_sim_time:=true", "start_dispatch:=false",
                "--set", "camera_node.pace:=realtime", "--summary-json", str(summary),
                "--keypoints-npz", str(keypoints)]

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.landmarks import PoseLandmark as P
+from gesture_ros.common.landmarks import PoseLandmark as P
 from gesture_ros.toolkit.stills import STILL_FOLDERS, Still, load_stills
 
 BODY_FOLDER = "body_video_pause"

@@ -70,8 +70,8 @@ def hand_signs(model: Path, data: Path, out: Path) -> dict:
     """Windows of consecutive hand-sign rows (converted to our layout) through the shipped model."""
     import onnxruntime as ort
 
-    from gesture_ros.core.features import FeatureSpec
-    from gesture_ros.core.model_meta import ModelMetadata
+    from gesture_ros.classify.features import FeatureSpec
+    from gesture_ros.common.model_meta import ModelMetadata
     from gesture_ros.toolkit.evaluate import onnx_predict
     from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
     from gesture_ros.toolkit.windows import build_windows

@@ -26,7 +26,7 @@ import sys
 import time
 from pathlib import Path
 
-from gesture_ros.core.paths import resolve_shipped
+from gesture_ros.common.paths import resolve_shipped
 
 
 def default_data() -> Path:
@@ -35,7 +35,7 @@ def default_data() -> Path:
 
 
 def toolkit_runs(data: Path, quick: bool) -> dict:
-    from gesture_ros.core.features import FeatureSpec
+    from gesture_ros.classify.features import FeatureSpec
     from gesture_ros.toolkit.experiments import Experiment, run
     from gesture_ros.toolkit.import_csv import fingertip_items, hand_sign_items, holistic_items, read_labels
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.features import SequenceArrays
+from gesture_ros.classify.features import SequenceArrays
 from gesture_ros.toolkit.stills import Still
 
 FOLD_PEOPLE = ("A", "B", "C")

@@ -17,14 +17,14 @@ import sys
 import time
 from pathlib import Path
 
-from gesture_ros.core.gestures import kinds_for
-from gesture_ros.core.landmarks import KeypointFrame
+from gesture_ros.common.gestures import kinds_for
+from gesture_ros.common.landmarks import KeypointFrame
 from gesture_ros.toolkit.dataset import Dataset, SequenceRecord, new_id
 from gesture_ros.toolkit.takes import frame_labels
 
 
 def save_take(ds: Dataset, frames: list[KeypointFrame], args: argparse.Namespace, source: str) -> bool:
-    from gesture_ros.core.features import SequenceArrays
+    from gesture_ros.classify.features import SequenceArrays
 
     if len(frames) < 2:
         print(f"gesture record: take from {source} has {len(frames)} frames; not saved", file=sys.stderr)
@@ -59,7 +59,7 @@ def from_videos(ds: Dataset, args: argparse.Namespace) -> int:
 def from_camera(ds: Dataset, args: argparse.Namespace) -> int:
     import cv2
 
-    from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
+    from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
     from gesture_ros.toolkit.prompt import Prompter
 
     cap = cv2.VideoCapture(int(args.camera) if str(args.camera).isdigit() else args.camera)
@@ -90,7 +90,7 @@ def from_camera(ds: Dataset, args: argparse.Namespace) -> int:
 
 def from_topic(ds: Dataset, args: argparse.Namespace) -> int:
     try:
-        from gesture_ros.ros.keypoint_takes import record_takes
+        from gesture_ros.toolkit.keypoint_takes import record_takes
     except ImportError as exc:
         print(f"gesture record: recording a ROS topic needs ROS 2 (rclpy) sourced: {exc}", file=sys.stderr)
         return 0

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.features import SequenceArrays
-from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH
+from gesture_ros.classify.features import SequenceArrays
+from gesture_ros.common.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH
 
-CACHE_VERSION = "2"  # 2: the far-body search (core/extraction/far_body.py) finds small bodies
+CACHE_VERSION = "2"  # 2: the far-body search (perception/extraction/far_body.py) finds small bodies
 HELD_FRAMES = 6
 EXTRACTOR = "hands_pose"
 STILL_FOLDERS: dict[str, str] = {  # folder -> label of the default vocabulary
@@ -85,7 +85,7 @@ def extract_still(path: Path, model: str = EXTRACTOR, frames: int = HELD_FRAMES,
     """Feed one image ``frames`` times to a fresh extractor (a still held in front of the camera)."""
     import cv2
 
-    from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
+    from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
 
     path = Path(path)
     bgr = cv2.imread(str(path))

@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from gesture_ros.core.gestures import default_labels
+from gesture_ros.common.gestures import default_labels
 from gesture_ros.toolkit.dataset import Dataset, SequenceRecord
 from gesture_ros.toolkit.synth.generator import SYNTH_VERSION, generate
 from gesture_ros.toolkit.synth.scenes import SCENES

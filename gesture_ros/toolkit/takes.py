@@ -11,9 +11,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from gesture_ros.core.features import SequenceArrays
-from gesture_ros.core.landmarks import KeypointFrame, PoseLandmark
-from gesture_ros.core.model_meta import GestureKind
+from gesture_ros.classify.features import SequenceArrays
+from gesture_ros.common.landmarks import KeypointFrame, PoseLandmark
+from gesture_ros.common.model_meta import GestureKind
 
 REACTION_S = 0.3
 TRIGGER_MAX_S = 1.0

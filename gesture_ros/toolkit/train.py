@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.features import FeatureSpec
+from gesture_ros.classify.features import FeatureSpec
 
 
 def _spec(args: argparse.Namespace) -> FeatureSpec:
@@ -28,7 +28,7 @@ def _spec(args: argparse.Namespace) -> FeatureSpec:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gesture_ros.core.gestures import kinds_for
+    from gesture_ros.common.gestures import kinds_for
     from gesture_ros.toolkit.checkpoint import Checkpoint
     from gesture_ros.toolkit.dataset import Dataset, DatasetError
     from gesture_ros.toolkit.evaluate import classification_report, summary_lines, write_report

@@ -10,8 +10,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from gesture_ros.core.features import FeatureSpec, SequenceArrays
-from gesture_ros.core.model_meta import GestureKind
+from gesture_ros.classify.features import FeatureSpec, SequenceArrays
+from gesture_ros.common.model_meta import GestureKind
 from gesture_ros.toolkit.augment import AugmentConfig, augment
 from gesture_ros.toolkit.nets import NetConfig, build_net
 from gesture_ros.toolkit.windows import WindowSet, build_windows

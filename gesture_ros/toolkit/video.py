@@ -54,7 +54,7 @@ def _gif_frames(path: Path) -> Iterator[tuple[np.ndarray, int]]:
 
 def extract(path: Path, model: str = "hands_pose", progress: bool = False) -> list:
     """Return KeypointFrames of a video file through the project's MediaPipe extractor."""
-    from gesture_ros.core.extractor import ExtractorOptions, KeypointExtractor
+    from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
 
     frames = read_frames(path)
     if progress:

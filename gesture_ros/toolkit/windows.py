@@ -15,8 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.model_meta import GestureKind
+from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.common.model_meta import GestureKind
 
 TRIGGER_COVER = 0.75
 HELD_COVER = 0.6
@@ -110,7 +110,7 @@ def load_windows(root: Path, spec: FeatureSpec, window: int, labels: Sequence[st
                  group_by: str = "person", kinds: dict[str, GestureKind] | None = None,
                  limit: int | None = None) -> WindowSet:
     """Read a dataset folder and window it with ``spec`` (group_by: person, session or sequence)."""
-    from gesture_ros.core.gestures import kinds_for
+    from gesture_ros.common.gestures import kinds_for
     from gesture_ros.toolkit.dataset import Dataset
 
     kinds = kinds or kinds_for(list(labels))

@@ -18,8 +18,8 @@ from pythonosc.dispatcher import Dispatcher
 from pythonosc.osc_server import ThreadingOSCUDPServer
 from pythonosc.osc_tcp_server import ThreadingOSCTCPServer
 
-from gesture_ros.devtools.peers import Mpv, PeerError
-from gesture_ros.devtools.ports import LOOPBACK
+from tools.peers import Mpv, PeerError
+from tools.ports import LOOPBACK
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, period: float = 0.02) -> bool:
@@ -130,7 +130,7 @@ class MpvPlayer:
 
     def __init__(self, socket_path: Path) -> None:
         self.socket_path = socket_path
-        try:  # started as the demo starts it (devtools/peers.py), on the socket the test names
+        try:  # started as the demo starts it (tools/peers.py), on the socket the test names
             self._mpv = Mpv(socket_path.parent, socket_name=socket_path.name)
         except PeerError as exc:
             pytest.fail(str(exc))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import cv2
 
-from gesture_ros.core.sources import Pace, SourceOptions, open_source
+from gesture_ros.perception.sources import Pace, SourceOptions, open_source
 
 
 def rescaled_clip(source: Path, target: Path, size: tuple[int, int] = (1280, 720), fps: int = 100) -> tuple[Path, int]:

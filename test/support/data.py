@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from gesture_ros.devtools.data import data_dir
+from tools.data import data_dir
 
 REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = data_dir()

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from gesture_ros.core.landmarks import (
+from gesture_ros.common.landmarks import (
     HAND_LENGTH,
     Field,
     HandLandmark,

@@ -1,4 +1,4 @@
-"""An MQTT 5 subscriber for the tests; the brokers are gesture_ros.devtools.mosquitto's."""
+"""An MQTT 5 subscriber for the tests; the brokers are tools.mosquitto's."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from gesture_ros.devtools.mosquitto import Mosquitto
-from gesture_ros.devtools.ports import free_port
+from tools.mosquitto import Mosquitto
+from tools.ports import free_port
 
 
 class Subscriber:

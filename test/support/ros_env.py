@@ -8,8 +8,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from gesture_ros.devtools import child_process
-from gesture_ros.devtools.child_process import TEST_DOMAINS, ros_args, stop_process
+from tools import child_process
+from tools.child_process import TEST_DOMAINS, ros_args, stop_process
 
 REPO = Path(__file__).resolve().parents[2]
 INSTALL_LIB = REPO / "install" / "gesture_ros" / "lib" / "gesture_ros"

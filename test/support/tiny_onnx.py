@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.features import FeatureSpec
-from gesture_ros.core.model_meta import (
+from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.common.model_meta import (
     INPUT_NAME,
     OUTPUT_NAME,
     PREFIX,

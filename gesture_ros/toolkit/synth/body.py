@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gesture_ros.core.landmarks import POSE_LENGTH
-from gesture_ros.core.landmarks import PoseLandmark as P
+from gesture_ros.common.landmarks import POSE_LENGTH
+from gesture_ros.common.landmarks import PoseLandmark as P
 from gesture_ros.toolkit.synth.geometry import unit
 
 

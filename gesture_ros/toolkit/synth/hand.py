@@ -2,7 +2,7 @@
 
 Hand-local frame (right hand, metres): origin at the wrist, +y along the palm toward the
 middle finger, +x toward the thumb, +z out of the palm's front. A left hand is the mirror
-image (local x negated). Joint order is MediaPipe's (core.landmarks.HandLandmark).
+image (local x negated). Joint order is MediaPipe's (common.landmarks.HandLandmark).
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gesture_ros.core.landmarks import HAND_LENGTH
-from gesture_ros.core.landmarks import HandLandmark as H
+from gesture_ros.common.landmarks import HAND_LENGTH
+from gesture_ros.common.landmarks import HandLandmark as H
 
 FINGERS = ("index", "middle", "ring", "pinky")
 # Proportions follow MediaPipe's landmarks (measured on real hand-sign rows: MCP row width 0.8

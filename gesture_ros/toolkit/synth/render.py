@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gesture_ros.core.features import SequenceArrays
-from gesture_ros.core.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, Field
-from gesture_ros.core.landmarks import HandLandmark as H
+from gesture_ros.classify.features import SequenceArrays
+from gesture_ros.common.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, Field
+from gesture_ros.common.landmarks import HandLandmark as H
 from gesture_ros.toolkit.synth.body import Person, body_points
 from gesture_ros.toolkit.synth.camera import Camera
 from gesture_ros.toolkit.synth.hand import HandBones, hand_points

@@ -1,0 +1,242 @@
+"""The classifier node's parameters as plain data, and the settings they make.
+
+One table serves the node (declarations with descriptors), the docs and the tests; turning
+values into settings raises ValueError naming the parameter, so the node can refuse a
+run-time change with that sentence.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gesture_ros.classify.event_config import EventConfig, parse_label_values
+from gesture_ros.classify.gesture_decider import DeciderConfig
+from gesture_ros.classify.onnx_model import RuntimeOptions
+from gesture_ros.common.ort_providers import DEFAULT_PROVIDERS
+from gesture_ros.common.paths import DEFAULT_MODEL
+from gesture_ros.classify.hands_at_rest import RestConfig
+from gesture_ros.classify.smoothing import Smoothing
+from gesture_ros.classify.swipe_viewpoint import SwipeFrame
+
+DEFAULT_TRT_CACHE = "~/.cache/gesture_ros/trt_engines"
+
+
+@dataclass(frozen=True)
+class ParamSpec:
+    """One parameter: name, default (its type is the parameter's), description, optional range."""
+
+    name: str
+    default: Any
+    description: str
+    range: tuple[float, float] | None = None
+    string_array: bool = False  # list of strings (may default to empty)
+
+
+PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("model_path", DEFAULT_MODEL, "ONNX gesture model: absolute, or relative to the package share "
+              "directory; changing it swaps the model live (refused if the new one is bad)"),
+    ParamSpec("providers", [p.replace("ExecutionProvider", "").lower() for p in DEFAULT_PROVIDERS],
+              "ONNX Runtime execution providers, best first (tensorrt, cuda, cpu); unavailable ones are "
+              "skipped, cpu is always last", string_array=True),
+    ParamSpec("trt_cache_dir", DEFAULT_TRT_CACHE, "TensorRT engine/timing cache folder (builds once per model)"),
+    ParamSpec("intra_op_threads", 1, "ONNX Runtime threads inside one operator", (0, 64)),
+    ParamSpec("inter_op_threads", 1, "ONNX Runtime threads across operators", (0, 64)),
+    ParamSpec("smoothing", "ema", "Probability smoothing over successive windows: ema, mean or none"),
+    ParamSpec("smoothing_alpha", 0.5, "EMA factor: weight of the newest window", (0.01, 1.0)),
+    ParamSpec("smoothing_span", 3, "Moving-average length in windows (smoothing: mean)", (1, 50)),
+    ParamSpec("threshold", 0.7, "Default enter threshold on the smoothed probability", (0.0, 1.0)),
+    ParamSpec("exit_threshold", 0.5, "Exit threshold (hysteresis): a held gesture ends and a one-shot "
+              "re-arms below it (never above the gesture's enter threshold)", (0.0, 1.0)),
+    ParamSpec("min_duration_s", 0.2, "A held gesture must stay entered this long before START", (0.0, 10.0)),
+    ParamSpec("cooldown_s", 1.0, "After a TRIGGER or END the same gesture is ignored this long", (0.0, 60.0)),
+    ParamSpec("refractory_s", 0.8, "After any TRIGGER every one-shot gesture is ignored this long",
+              (0.0, 60.0)),
+    ParamSpec("return_stroke_s", 2.0, "A swipe opposite to the last swipe, this soon after it and before the "
+              "hands rested, is its return stroke and gives no event (0: off)", (0.0, 60.0)),
+    ParamSpec("rest_s", 0.5, "How long the hands must stay still after a swipe before an opposite swipe "
+              "counts as a new one", (0.0, 10.0)),
+    ParamSpec("hold_gestures", ["x_cross"], "One-shot gestures that fire only once the hands have been still "
+              "for hold_s while the gesture is entered", string_array=True),
+    ParamSpec("hold_s", 0.3, "How long the hands must be still in a hold_gestures gesture before it fires",
+              (0.0, 10.0)),
+    ParamSpec("stroke_gestures", ["swipe_left", "swipe_right"], "One-shot gestures that are a motion: they "
+              "fire only when a wrist moved at least stroke_min_travel palm lengths sideways in the last "
+              "stroke_window_s", string_array=True),
+    ParamSpec("stroke_min_travel", 0.5, "How far (palm lengths) a wrist must have moved sideways for a "
+              "stroke_gestures gesture to fire (0: off)", (0.0, 20.0)),
+    ParamSpec("stroke_window_s", 1.0, "How far back the stroke_gestures check looks", (0.1, 5.0)),
+    ParamSpec("swipe_frame", "image", "Frame of swipe_left/swipe_right: image (toward -x/+x of the published "
+              "image) or performer (the performer's own left/right, from the pose's shoulders; without a body "
+              "in view a performer facing an unmirrored camera is assumed)"),
+    ParamSpec("allow", [], "Only these gestures give events (empty: all)", string_array=True),
+    ParamSpec("deny", [], "These gestures never give events", string_array=True),
+    ParamSpec("max_gap_s", 0.5, "A longer hole between keypoint stamps resets the window (and ENDs a "
+              "held gesture)", (0.01, 60.0)),
+    ParamSpec("fill_rate_hz", 12.0, "Keypoints slower than this rate get frames interpolated in between up to "
+              "it before the model sees them (extraction slower than the camera): the window keeps the "
+              "seconds the model was trained on; 0: off", (0.0, 240.0)),
+    ParamSpec("min_presence", 0.5, "Fraction of window frames that must have a hand/body for the model "
+              "to run; below it the reject class is assumed", (0.0, 1.0)),
+    ParamSpec("min_fill", 0.25, "Start deciding once this fraction of the window has frames (after start "
+              "or a reset); the rest is left-padded with 'no hand/body' rows, as in training", (0.0, 1.0)),
+    ParamSpec("stride", 1, "Run the model every N keypoint frames", (1, 100)),
+    ParamSpec("source_id", "", "Source id of the events; empty: '<namespace>/<frame_id>'; may contain "
+              "{namespace} and {frame_id}"),
+    ParamSpec("both_hands", ["x_cross"], "Gestures reported with handedness 'both'", string_array=True),
+    ParamSpec("forearm_gestures", ["x_cross"], "Gestures that fire only on a frame whose pose shows both "
+              "elbows and wrists, the wrists within the body's width (a pose that cannot see the forearms "
+              "cannot see them crossed); [] turns the check off", string_array=True),
+    ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
+    ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
+    ParamSpec("keypoint_timeout_s", 1.0, "Keypoint watchdog: no keypoints from a source, or no person in them, "
+              "for this long ends its held gesture at once (END stamped when the watchdog fired); 0: off",
+              (0.0, 60.0)),
+    ParamSpec("max_sources", 8, "Most sources (frame ids) decided at once; keypoints of further ones are "
+              "refused until one has been silent for keypoint_timeout_s and max_gap_s", (1, 1000)),
+    ParamSpec("model_dirs", ["models"], "Folders a model named on the classifier/model topic must lie in "
+              "(absolute, or relative to the package share directory); empty: the topic switches nothing",
+              string_array=True),
+    ParamSpec("diagnostics_period_s", 1.0, "Period of /diagnostics reports", (0.1, 60.0)),
+    ParamSpec("marker_lifetime_s", 2.0, "How long rviz shows an event's label on gesture/markers", (0.1, 60.0)),
+    ParamSpec("marker_depth_m", 1.0, "Distance of the marker plane from the camera (as keypoint_node's)",
+              (0.05, 100.0)),
+    ParamSpec("marker_hfov_deg", 60.0, "Horizontal field of view the marker plane spans (as keypoint_node's)",
+              (1.0, 179.0)),
+)
+PARAM_NAMES = tuple(p.name for p in PARAMS)
+
+
+@dataclass(frozen=True)
+class LabelMapSpec:
+    """Numbers per gesture label, as one parameter per key: ``thresholds.swipe_left``.
+
+    Parameter files layer such keys one by one (YAML ``thresholds: {x_cross: 0.85}`` in a
+    profile adds x_cross and keeps the swipes of config/classifier.yaml), where a list
+    parameter would be replaced whole.
+    """
+
+    name: str
+    description: str
+    range: tuple[float, float]
+
+    def key(self, label: str) -> str:
+        return f"{self.name}.{label}"
+
+    def label_of(self, key: str) -> str | None:
+        """Return the label of a parameter name of this map (``thresholds.fist`` -> ``fist``), else None."""
+        prefix = self.name + "."
+        return key[len(prefix):] if key.startswith(prefix) and len(key) > len(prefix) else None
+
+
+LABEL_MAPS: tuple[LabelMapSpec, ...] = (
+    LabelMapSpec("thresholds", "Enter threshold of this gesture (unset: threshold)", (0.0, 1.0)),
+    LabelMapSpec("cooldowns", "Cooldown of this gesture in seconds (unset: cooldown_s)", (0.0, 600.0)),
+)
+MODEL_PARAMS = ("model_path", "providers", "trt_cache_dir", "intra_op_threads", "inter_op_threads")
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    """What the parameters mean, checked."""
+
+    model_path: str
+    runtime: RuntimeOptions
+    decider: DeciderConfig
+    source_id: str
+    publish_scores: bool
+    watch_model_file: bool
+    diagnostics_period_s: float
+    marker_lifetime_s: float = 2.0
+    marker_depth_m: float = 1.0
+    marker_hfov_deg: float = 60.0
+    model_dirs: tuple[str, ...] = ("models",)
+
+
+def _strings(values: Mapping[str, Any], name: str) -> Sequence[str]:
+    return [str(v) for v in (values.get(name) or []) if str(v).strip()]
+
+
+def label_map(values: Mapping[str, Any], spec: LabelMapSpec) -> dict[str, float]:
+    """Collect ``{label: number}`` from the parameters ``<map>.<label>`` (and the old list form).
+
+    The old form, a list ``["swipe_left:0.5"]`` under the map's own name, is still read; the
+    per-key parameters win over it. A nested mapping under the map's name (config/classifier.yaml
+    read as plain YAML, as the evaluation tools do) is read as its per-key parameters.
+    """
+    nested = values.get(spec.name)
+    if isinstance(nested, Mapping):  # a YAML map read without ROS (``thresholds: {swipe_left: 0.5}``)
+        out: dict[str, float] = {}
+        pairs = [(spec.key(str(k)), v) for k, v in nested.items()] + list(values.items())
+    else:
+        out = parse_label_values(_strings(values, spec.name), "threshold" if spec.name == "thresholds" else "seconds")
+        pairs = list(values.items())
+    for key, value in pairs:
+        label = spec.label_of(key)
+        if label is None or value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"parameter {key}={value!r} is not a number")
+        out[label] = float(value)
+    return out
+
+
+def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
+    """Build settings from parameter values (missing ones take defaults); raise ValueError naming one.
+
+    ``values`` holds the table's parameters by name and the label maps' keys (``thresholds.fist``).
+    """
+    v: dict[str, Any] = {p.name: p.default for p in PARAMS}
+    v.update({k: val for k, val in values.items() if val is not None})
+    for spec in PARAMS:
+        if spec.range and not spec.range[0] <= v[spec.name] <= spec.range[1]:
+            raise ValueError(f"parameter {spec.name}={v[spec.name]} is outside [{spec.range[0]}, {spec.range[1]}]")
+    try:
+        smoothing = Smoothing(str(v["smoothing"]).lower())
+    except ValueError:
+        raise ValueError(f"parameter smoothing='{v['smoothing']}' is not one of ema, mean, none") from None
+    try:
+        swipe_frame = SwipeFrame(str(v["swipe_frame"]).lower())
+    except ValueError:
+        raise ValueError(f"parameter swipe_frame='{v['swipe_frame']}' is not one of image, performer") from None
+    if not str(v["model_path"]).strip():
+        raise ValueError("parameter model_path is empty")
+    try:
+        events = EventConfig(
+            threshold=float(v["threshold"]), exit_threshold=float(v["exit_threshold"]),
+            thresholds=label_map(v, LABEL_MAPS[0]),
+            min_duration_s=float(v["min_duration_s"]), cooldown_s=float(v["cooldown_s"]),
+            cooldowns=label_map(v, LABEL_MAPS[1]),
+            refractory_s=float(v["refractory_s"]), return_stroke_s=float(v["return_stroke_s"]),
+            hold_gestures=frozenset(_strings(v, "hold_gestures")), hold_s=float(v["hold_s"]),
+            stroke_gestures=frozenset(_strings(v, "stroke_gestures")), stroke_min_travel=float(v["stroke_min_travel"]),
+            allow=frozenset(_strings(v, "allow")), deny=frozenset(_strings(v, "deny")))
+    except ValueError as exc:
+        raise ValueError(f"post-processing parameters: {exc}") from None
+    runtime = RuntimeOptions(providers=tuple(_strings(v, "providers")) or ("cpu",),
+                             trt_cache_dir=os.path.expanduser(str(v["trt_cache_dir"])),
+                             intra_op_threads=int(v["intra_op_threads"]),
+                             inter_op_threads=int(v["inter_op_threads"]))
+    decider = DeciderConfig(events=events, smoothing=smoothing, smoothing_alpha=float(v["smoothing_alpha"]),
+                            smoothing_span=int(v["smoothing_span"]), max_gap_s=float(v["max_gap_s"]),
+                            stride=int(v["stride"]), min_presence=float(v["min_presence"]),
+                            min_fill=float(v["min_fill"]), fill_rate_hz=float(v["fill_rate_hz"]),
+                            both_hands=frozenset(_strings(v, "both_hands")),
+                            forearm_gestures=frozenset(_strings(v, "forearm_gestures")),
+                            keypoint_timeout_s=float(v["keypoint_timeout_s"]), max_sources=int(v["max_sources"]),
+                            rest=RestConfig(rest_s=float(v["rest_s"]), travel_s=float(v["stroke_window_s"])), swipe_frame=swipe_frame)
+    return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),
+                              bool(v["publish_scores"]), bool(v["watch_model_file"]),
+                              float(v["diagnostics_period_s"]), float(v["marker_lifetime_s"]),
+                              float(v["marker_depth_m"]), float(v["marker_hfov_deg"]),
+                              tuple(_strings(v, "model_dirs")))
+
+
+def source_id_for(template: str, namespace: str, frame_id: str) -> str:
+    """Return the source id of a frame: the template with {namespace}/{frame_id} filled in."""
+    ns = namespace.strip("/")
+    if not template:
+        return f"{ns}/{frame_id}" if ns else frame_id or "camera"
+    return template.replace("{namespace}", ns).replace("{frame_id}", frame_id)

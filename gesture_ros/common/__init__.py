@@ -1,0 +1,1 @@
+"""Plain Python every room shares: gestures, keypoint frames, events, model metadata, logging helpers."""

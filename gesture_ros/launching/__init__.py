@@ -1,0 +1,1 @@
+"""What the launch starts (the plan) and the one-process runner that starts the same nodes."""

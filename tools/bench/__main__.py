@@ -1,0 +1,48 @@
+"""Run benchmarks: ``python -m tools.bench [NAME ...] [--option=value ...]``.
+
+With no name the default benchmarks run; ``recovery``, ``replay_clock``, ``frame_scale``, ``people``,
+``small_hands``, ``far_body`` and ``soak`` (minutes long) run when named.
+Options go as ``--name=value`` (a bare value would read as a benchmark name).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+BENCHES = {
+    "keypoints": "tools.bench.keypoints",    # bare Hands+Pose loops vs camera_node -> keypoint_node
+    "classifier": "tools.bench.classifier",  # per-window inference, end-to-end event latency
+    "bridge": "tools.bench.bridge",          # durable events/s vs a bare paho publisher
+    "pipeline": "tools.bench.pipeline",      # full pipeline vs bare sequential / concurrent loops
+    "actions": "tools.bench.actions",        # dispatcher vs a bare python-osc send
+    "recovery": "tools.bench.hand_recovery",  # hands under skipped frames, per recovery strategy
+    "replay_clock": "tools.bench.replay_clock",  # /clock cost and resolution per rate
+    "frame_scale": "tools.bench.frame_scale",  # large frames scaled down first: time saved, detail lost
+    "soak": "tools.bench.soak",              # bridge kills and broker restarts: nothing lost
+    "people": "tools.bench.people",  # frames/s vs people in view (1, 2, 3), beside single-person
+    "small_hands": "tools.bench.small_hands",  # hands found vs palm size: crops vs the single extractor
+    "far_body": "tools.bench.far_body",  # a body too small for whole-frame Pose: found, and its cost
+}
+# recovery, replay_clock, frame_scale, people, small_hands, far_body (design choices) and soak (minutes long) run on request.
+DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # Leading names pick benches; everything from the first option on is passed to each bench.
+    first_option = next((i for i, a in enumerate(argv) if a.startswith("-")), len(argv))
+    names, options = argv[:first_option] or list(DEFAULT), argv[first_option:]
+    unknown = [n for n in names if n not in BENCHES]
+    if unknown:
+        print(f"unknown bench {unknown}; choose from {list(BENCHES)}", file=sys.stderr)
+        return 2
+    status = 0
+    for name in names:
+        print(f"\n=== bench {name} ===", flush=True)
+        status |= int(importlib.import_module(BENCHES[name]).main(options) or 0)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
