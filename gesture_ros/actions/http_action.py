@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.actions.model import ActionFailed, ActionKind, Target
 from gesture_ros.actions.template import render, template_problems
 from gesture_ros.actions.yaml_reader import Entries, YamlReader
+from gesture_ros.common.gesture_event import GestureEventData
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _NO_BODY = object()

@@ -7,10 +7,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.actions.model import ActionKind, Target
 from gesture_ros.actions.template import render_text, template_problems
 from gesture_ros.actions.yaml_reader import Entries, YamlReader
+from gesture_ros.common.gesture_event import GestureEventData
 
 LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING, "error": logging.ERROR}
 DEFAULT_MESSAGE = "{gesture} {event_type} (confidence {confidence:.2f}, sequence {sequence})"

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.actions.model import ActionFailed, ActionKind, Target
 from gesture_ros.actions.sockets import peer_closed
 from gesture_ros.actions.yaml_reader import Entries, YamlReader
+from gesture_ros.common.gesture_event import GestureEventData
 
 # command -> the fields it takes (besides the common action fields)
 COMMANDS: dict[str, frozenset[str]] = {

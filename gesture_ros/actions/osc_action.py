@@ -21,11 +21,11 @@ from pythonosc.osc_message import OscMessage
 from pythonosc.osc_message_builder import OscMessageBuilder
 from pythonosc.udp_client import UDPClient
 
-from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.actions.model import ActionFailed, ActionKind, Target
 from gesture_ros.actions.sockets import peer_closed
 from gesture_ros.actions.template import render, template_problems
 from gesture_ros.actions.yaml_reader import Entries, YamlReader
+from gesture_ros.common.gesture_event import GestureEventData
 
 PROTOCOLS = ("udp", "tcp")
 FRAMINGS = ("slip", "length")  # TCP: OSC 1.1 SLIP, or OSC 1.0 int32 size prefix

@@ -16,8 +16,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.actions.model import Action
+from gesture_ros.common.gesture_event import GestureEventData
 
 
 @dataclass

@@ -14,9 +14,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.actions.model import Action, ActionFailed, ExecutorFactory, Target
 from gesture_ros.actions.result import ActionResult, Outcome
+from gesture_ros.common.gesture_event import GestureEventData
 
 Report = Callable[[ActionResult], None]
 # (action, event, repeat) -> why a queued job must not run any more, or None

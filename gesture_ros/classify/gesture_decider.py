@@ -32,15 +32,15 @@ from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.event_machine import Event, EventStateMachine, FrameRef
 from gesture_ros.classify.forearms import forearms_crossable
 from gesture_ros.classify.frame_fill import between
+from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
+from gesture_ros.classify.onnx_model import GestureModel
+from gesture_ros.classify.smoothing import Smoother, Smoothing
+from gesture_ros.classify.swipe_viewpoint import SwipeFrame, exchange_needed, performer_left_sign, swap_swipes
+from gesture_ros.classify.window import PushResult, SlidingWindow
 from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.common.landmarks import KeypointFrame
 from gesture_ros.common.model_meta import GestureKind
-from gesture_ros.classify.onnx_model import GestureModel
-from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
-from gesture_ros.classify.smoothing import Smoother, Smoothing
 from gesture_ros.common.stats import LatencyStats
-from gesture_ros.classify.swipe_viewpoint import SwipeFrame, exchange_needed, performer_left_sign, swap_swipes
-from gesture_ros.classify.window import PushResult, SlidingWindow
 
 
 @dataclass

@@ -14,12 +14,12 @@ from typing import Any
 
 from gesture_ros.classify.event_config import EventConfig, parse_label_values
 from gesture_ros.classify.gesture_decider import DeciderConfig
-from gesture_ros.classify.onnx_model import RuntimeOptions
-from gesture_ros.common.ort_providers import DEFAULT_PROVIDERS
-from gesture_ros.common.paths import DEFAULT_MODEL
 from gesture_ros.classify.hands_at_rest import RestConfig
+from gesture_ros.classify.onnx_model import RuntimeOptions
 from gesture_ros.classify.smoothing import Smoothing
 from gesture_ros.classify.swipe_viewpoint import SwipeFrame
+from gesture_ros.common.ort_providers import DEFAULT_PROVIDERS
+from gesture_ros.common.paths import DEFAULT_MODEL
 
 DEFAULT_TRT_CACHE = "~/.cache/gesture_ros/trt_engines"
 

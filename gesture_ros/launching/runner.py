@@ -35,11 +35,11 @@ from rclpy.signals import SignalHandlerOptions
 from gesture_ros.common.keypoint_archive import write_archive
 from gesture_ros.common.landmarks import KeypointFrame
 from gesture_ros.common.paths import share_dir
+from gesture_ros.launching.plan import PACKAGE, NodeLaunch, PlanError, package_installed, plan
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import dds
 from gesture_ros.ros.conversions import msg_to_keypoints, stamp_to_ns
 from gesture_ros.ros.executor_threads import ExecutorThreads
-from gesture_ros.launching.plan import PACKAGE, NodeLaunch, PlanError, package_installed, plan
 from gesture_ros.ros.node_main import StopSignals, close_quietly
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 

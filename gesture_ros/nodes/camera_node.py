@@ -23,13 +23,14 @@ from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import CameraInfo, Image
 
+from gesture_ros.common.log_throttle import LogThrottle
+from gesture_ros.common.stats import RateMeter, StageTimer
 from gesture_ros.perception.camera_info import (
     CalibrationError,
     CameraIntrinsics,
     load_calibration,
     pinhole,
 )
-from gesture_ros.common.log_throttle import LogThrottle
 from gesture_ros.perception.replay_clock import ReplayClock
 from gesture_ros.perception.sources import (
     Frame,
@@ -39,7 +40,6 @@ from gesture_ros.perception.sources import (
     open_source,
 )
 from gesture_ros.perception.sources.recorded import RecordedSource
-from gesture_ros.common.stats import RateMeter, StageTimer
 from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp, stamp_to_ns
 from gesture_ros.ros.message_types import message_class

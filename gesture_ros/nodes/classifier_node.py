@@ -26,7 +26,10 @@ from rclpy.parameter import Parameter
 from std_msgs.msg import String
 from visualization_msgs.msg import MarkerArray
 
-from gesture_ros.common.bad_input import BadInputLog
+from gesture_ros.classify.gesture_decider import GestureDecider
+from gesture_ros.classify.keypoint_check import frame_problem
+from gesture_ros.classify.model_allow import model_refusal
+from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError, load_model
 from gesture_ros.classify.params import (
     LABEL_MAPS,
     MODEL_PARAMS,
@@ -35,14 +38,11 @@ from gesture_ros.classify.params import (
     settings_from,
     source_id_for,
 )
+from gesture_ros.common.bad_input import BadInputLog
 from gesture_ros.common.file_watch import FileWatch
-from gesture_ros.classify.gesture_decider import GestureDecider
 from gesture_ros.common.gesture_event import GestureEventData
-from gesture_ros.classify.keypoint_check import frame_problem
 from gesture_ros.common.landmarks import KeypointError, KeypointFrame
 from gesture_ros.common.log_throttle import LogThrottle
-from gesture_ros.classify.model_allow import model_refusal
-from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError, load_model
 from gesture_ros.common.paths import resolve_shipped
 from gesture_ros.common.safe_text import bounded
 from gesture_ros.common.skeleton import ImagePlane

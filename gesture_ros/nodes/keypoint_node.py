@@ -23,15 +23,15 @@ from sensor_msgs.msg import Image
 from visualization_msgs.msg import MarkerArray
 
 from gesture_ros.common.bad_input import BadInputLog
-from gesture_ros.perception.extractor import ExtractorError, ExtractorOptions, KeypointExtractor
-from gesture_ros.perception.keeping_up import FlowLimits, FrameFlow
-from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
 from gesture_ros.common.log_throttle import LogThrottle
-from gesture_ros.perception.people_extractor import PeopleExtractor, extract, open_extractor
 from gesture_ros.common.safe_text import bounded
 from gesture_ros.common.skeleton import ImagePlane, draw_people
 from gesture_ros.common.stats import LatencyStats, StageTimer
 from gesture_ros.msg import Keypoints
+from gesture_ros.perception.extractor import ExtractorError, ExtractorOptions, KeypointExtractor
+from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
+from gesture_ros.perception.keeping_up import FlowLimits, FrameFlow
+from gesture_ros.perception.people_extractor import PeopleExtractor, extract, open_extractor
 from gesture_ros.ros import conversions, diagnostics
 from gesture_ros.ros.keypoint_params import changed_options, declare_extractor_options
 from gesture_ros.ros.markers import people_markers

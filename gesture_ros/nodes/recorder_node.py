@@ -21,12 +21,12 @@ from rclpy.parameter import Parameter
 from rclpy.serialization import deserialize_message
 from sensor_msgs.msg import Image
 
-from gesture_ros.common.bad_input import BadInputLog
 from gesture_ros.classify.low_confidence import (
     UncertaintyConfig,
     UncertainWindows,
     append_candidates,
 )
+from gesture_ros.common.bad_input import BadInputLog
 from gesture_ros.common.safe_text import bounded
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros.diagnostics import OK, WARN, DiagnosticsPublisher

@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from gesture_ros.common.landmarks import KeypointFrame
+from gesture_ros.common.stats import StageTimer
 from gesture_ros.perception.extraction.assemble import assemble
 from gesture_ros.perception.extraction.hand_regions import hand_regions
 from gesture_ros.perception.extraction.hand_stage import HandStage
@@ -33,8 +35,6 @@ from gesture_ros.perception.extraction.observations import HandObservation, Pers
 from gesture_ros.perception.extraction.options import ExtractorOptions, ModelKind, RecoveryOptions
 from gesture_ros.perception.extraction.pose_stage import PoseStage
 from gesture_ros.perception.extraction.recovery import HandChecks, Scene, Verdict, associate
-from gesture_ros.common.landmarks import KeypointFrame
-from gesture_ros.common.stats import StageTimer
 
 __all__ = ["ExtractorError", "ExtractorOptions", "KeypointExtractor", "ModelKind", "RecoveryOptions",
            "landmarks_to_array"]

@@ -19,14 +19,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from gesture_ros.common.landmarks import KeypointFrame
+from gesture_ros.common.stats import StageTimer
 from gesture_ros.perception.extraction.face_finder import FaceFinder
 from gesture_ros.perception.extraction.image import PreparedImage, prepare_image
 from gesture_ros.perception.extraction.options import ExtractorOptions
 from gesture_ros.perception.extraction.people_tracker import PeopleTracker, Track
 from gesture_ros.perception.extraction.person_models import HandCandidate, PersonModels, assign_hands
 from gesture_ros.perception.extractor import ExtractorError, KeypointExtractor
-from gesture_ros.common.landmarks import KeypointFrame
-from gesture_ros.common.stats import StageTimer
 
 
 class PeopleExtractor:

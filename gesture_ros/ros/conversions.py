@@ -15,10 +15,10 @@ from builtin_interfaces.msg import Time
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 
-from gesture_ros.perception import image_codec
-from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
 from gesture_ros.common.landmarks import N_FIELDS, Field, KeypointFrame
 from gesture_ros.msg import Keypoints, Landmark
+from gesture_ros.perception import image_codec
+from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
 
 _log = logging.getLogger(__name__)
 

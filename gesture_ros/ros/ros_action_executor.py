@@ -16,7 +16,6 @@ from gesture_ros.actions.model import ActionFailed, Target
 from gesture_ros.actions.ros_action import BOOL, EMPTY, STRING, TWIST, RosAction
 from gesture_ros.actions.template import render_text
 from gesture_ros.common.gesture_event import GestureEventData
-
 from gesture_ros.ros.qos import EVENT_QOS
 
 MSG_CLASSES = {STRING: String, BOOL: Bool, EMPTY: Empty, TWIST: Twist}

@@ -26,10 +26,11 @@ import numpy as np
 from gesture_ros.classify.features import DEFAULT_POSE_LANDMARKS, FeatureSpec
 from gesture_ros.common.gestures import default_kinds, default_labels
 from gesture_ros.toolkit.checkpoint import Checkpoint
+from gesture_ros.toolkit.data_root import default_data
 from gesture_ros.toolkit.evaluate import classification_report, summary_lines, write_report
 from gesture_ros.toolkit.export import export_onnx
 from gesture_ros.toolkit.nets import NetConfig
-from gesture_ros.toolkit.real_train import SIGN_REPEAT
+from gesture_ros.toolkit.real_train import SIGN_REPEAT, real_items
 from gesture_ros.toolkit.splits import group_split
 from gesture_ros.toolkit.synth.generator import SYNTH_VERSION, generate_one, plan
 from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
@@ -69,12 +70,6 @@ def data_hash(items: list) -> str:
             h.update(np.ascontiguousarray(a).tobytes())
         h.update("|".join(fl).encode())
     return h.hexdigest()
-
-
-def default_data() -> Path:
-    from gesture_ros.toolkit.real_eval import default_data as data
-
-    return data()
 
 
 def _describe(info: dict) -> str:
@@ -129,8 +124,6 @@ def main(argv: list[str] | None = None) -> int:
     val_items = [it for it, m in zip(items, val_mask, strict=False) if m]
     real_info: dict = {"used": False}
     if not args.synthetic_only:
-        from gesture_ros.toolkit.real_train import real_items
-
         real, real_info = real_items(args.data, args.fold, sign_repeat=args.sign_repeat)
         real_info["used"], real_info["sequences"] = True, len(real)
         train_items += real

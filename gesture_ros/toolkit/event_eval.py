@@ -23,12 +23,12 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.classify.params import PARAMS, settings_from
 from gesture_ros.classify.features import SequenceArrays
 from gesture_ros.classify.gesture_decider import GestureDecider
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
+from gesture_ros.classify.params import PARAMS, settings_from
 from gesture_ros.common.gesture_event import EventType, GestureEventData
 from gesture_ros.common.landmarks import HAND_LENGTH, N_FIELDS, POSE_LENGTH, KeypointFrame
-from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 from gesture_ros.common.param_files import node_params
 from gesture_ros.common.paths import resolve_shipped
 from gesture_ros.toolkit.stills import Still

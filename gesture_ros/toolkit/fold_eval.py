@@ -16,9 +16,16 @@ from pathlib import Path
 
 import numpy as np
 
+from gesture_ros.classify.features import FeatureSpec
 from gesture_ros.common.landmarks import HandLandmark as H
+from gesture_ros.common.model_meta import ModelMetadata
 from gesture_ros.toolkit import event_eval as E
+from gesture_ros.toolkit.evaluate import onnx_predict
+from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
+from gesture_ros.toolkit.people import group_people
 from gesture_ros.toolkit.real_train import FOLD_PEOPLE, HAND_SIGN_MAP, sign_fold
+from gesture_ros.toolkit.stills import load_stills
+from gesture_ros.toolkit.windows import build_windows
 
 HAND_GESTURES = ("thumbs_up", "thumbs_down", "open_palm", "fist")
 STILL_LABELS = ("x_cross",) + HAND_GESTURES
@@ -32,7 +39,7 @@ def fold_model(data: Path, k: int, out: Path, reuse: bool, train_args: Sequence[
     """Train (or reuse) the model of fold ``k``; return its path."""
     import tempfile
 
-    from gesture_ros.toolkit.default_model import main as train_default
+    from gesture_ros.toolkit.default_model import main as train_default  # torch: only when a fold is trained
 
     path = out / f"fold{k}.onnx"
     if not (reuse and path.exists()):
@@ -49,12 +56,6 @@ def hand_sign_windows(model: Path, data: Path, fold: int) -> dict[str, np.ndarra
     """Return true and predicted label indices of the windows of the hand-sign third ``fold``, and
     each window's last hand (image x, y)."""
     import onnxruntime as ort
-
-    from gesture_ros.classify.features import FeatureSpec
-    from gesture_ros.common.model_meta import ModelMetadata
-    from gesture_ros.toolkit.evaluate import onnx_predict
-    from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
-    from gesture_ros.toolkit.windows import build_windows
 
     sess = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
     meta = ModelMetadata.from_props(sess.get_modelmeta().custom_metadata_map)
@@ -114,9 +115,6 @@ def sign_report(y: np.ndarray, pred: np.ndarray, labels: list[str], hand: np.nda
 def run_folds(data: Path, out: Path, reuse: bool = False, folds: list[int] | None = None,
               train_args: Sequence[str] = ()) -> dict:
     """Train and evaluate the folds; return per-fold and pooled held-out figures."""
-    from gesture_ros.toolkit.people import group_people
-    from gesture_ros.toolkit.stills import load_stills
-
     stills = load_stills(data)
     people = group_people(data, stills)
     res: dict = {"folds": {}}

@@ -121,9 +121,9 @@ def classifier_values(profile: str) -> dict:
 def decide(frames: list[KeypointFrame], profile: str = "media", fill: bool = True) -> list:
     """Return the classifier's events on these keypoints (the launch file's settings for the profile, CPU;
     ``fill`` False: without frames filled in between slow ones)."""
-    from gesture_ros.classify.params import settings_from
     from gesture_ros.classify.gesture_decider import GestureDecider
     from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
+    from gesture_ros.classify.params import settings_from
     from gesture_ros.common.paths import resolve_shipped
 
     values = classifier_values(profile)

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from gesture_ros.common.landmarks import PoseLandmark as P
+from gesture_ros.toolkit.data_root import default_data
 from gesture_ros.toolkit.stills import STILL_FOLDERS, Still, load_stills
 
 BODY_FOLDER = "body_video_pause"
@@ -203,8 +204,6 @@ def contact_sheets(data: Path, stills: Sequence[Still], people: dict[str, str], 
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gesture_ros.toolkit.real_eval import default_data
-
     ap = argparse.ArgumentParser(prog="gesture people", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", type=Path, default=default_data())

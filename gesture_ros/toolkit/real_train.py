@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 
 from gesture_ros.classify.features import SequenceArrays
-from gesture_ros.toolkit.stills import Still
+from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
+from gesture_ros.toolkit.people import group_people
+from gesture_ros.toolkit.stills import Still, load_stills
 
 FOLD_PEOPLE = ("A", "B", "C")
 HAND_SIGN_MAP = {"Open": "open_palm", "Close": "fist", "Pointer": "pointing", "OK": "none"}
@@ -59,8 +61,6 @@ def sign_fold(rows: int, start: int, end: int) -> int:
 
 def hand_sign_split(data: Path, fold: int | None = None) -> tuple[list[Item], list[Item]]:
     """Return (training items, held-out items) of the hand-sign rows; ``fold`` None holds nothing out."""
-    from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
-
     lm = Path(data) / "landmarks"
     names = read_labels(lm / "hand_sign_labels.csv", 4)
     items = hand_sign_items(lm / "hand_sign_keypoints.csv", names, block=SIGN_BLOCK)
@@ -83,9 +83,6 @@ def hand_sign_split(data: Path, fold: int | None = None) -> tuple[list[Item], li
 def real_items(data: Path, fold: int | None = None, progress: bool = True,
                sign_repeat: int = SIGN_REPEAT) -> tuple[list[Item], dict]:
     """Return the real training items (all, or without fold ``fold``) and a description of them."""
-    from gesture_ros.toolkit.people import group_people
-    from gesture_ros.toolkit.stills import load_stills
-
     stills = load_stills(data, progress=progress)
     people = group_people(data, stills)
     exclude = FOLD_PEOPLE[fold] if fold is not None else None

@@ -174,8 +174,8 @@ class Core(System):
 def _talk(conn, n: int, rate: float, received, base: int, ahead: int) -> None:
     """Publish ``n`` GestureEvents from a process of its own (as the classifier would); report send times."""
     import rclpy
-
     from gesture_ros.msg import GestureEvent
+
     from gesture_ros.ros.qos import EVENT_QOS
 
     rclpy.init()

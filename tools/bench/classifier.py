@@ -20,9 +20,9 @@ import numpy as np
 
 from gesture_ros.classify.features import SequenceArrays
 from gesture_ros.classify.gesture_decider import GestureDecider
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 from gesture_ros.common.landmarks import KeypointFrame
 from gesture_ros.common.model_meta import INPUT_NAME, OUTPUT_NAME
-from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 from gesture_ros.common.paths import DEFAULT_MODEL, resolve_shipped
 from gesture_ros.common.stats import LatencyStats
 

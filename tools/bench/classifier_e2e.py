@@ -42,9 +42,9 @@ def _start(exe: str, params: dict[str, str], env: dict[str, str], log_dir: Path)
 def bench_end_to_end(model_path: Path, video: str, seconds: float, keypoint_model: str) -> int:
     """Run the three nodes on a looped clip for ``seconds``; print latency percentiles side by side."""
     import rclpy
+    from gesture_ros.msg import GestureEvent, GestureScores, Keypoints
     from rclpy.executors import SingleThreadedExecutor
 
-    from gesture_ros.msg import GestureEvent, GestureScores, Keypoints
     from gesture_ros.ros.conversions import stamp_to_ns
     from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 

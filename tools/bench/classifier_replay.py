@@ -18,11 +18,11 @@ from pathlib import Path
 
 import yaml
 
-from gesture_ros.classify.params import PARAMS, settings_from
 from gesture_ros.classify.gesture_decider import GestureDecider
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
+from gesture_ros.classify.params import PARAMS, settings_from
 from gesture_ros.common.gesture_event import EventType, GestureEventData
 from gesture_ros.common.model_meta import GestureKind
-from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 from gesture_ros.common.param_files import node_params
 from gesture_ros.common.paths import resolve_shipped
 from tools.bench.classifier import frames_of

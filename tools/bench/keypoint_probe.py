@@ -6,11 +6,11 @@ import time
 
 import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
+from gesture_ros.msg import Keypoints
 from rclpy.executors import SingleThreadedExecutor
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from sensor_msgs.msg import Image
 
-from gesture_ros.msg import Keypoints
 from gesture_ros.ros.conversions import stamp_to_ns
 
 # Best effort like the publishers, deep so that a busy probe loses nothing.

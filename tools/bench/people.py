@@ -23,8 +23,8 @@ import numpy as np
 
 from gesture_ros.perception.extraction.options import ExtractorOptions, PeopleOptions
 from gesture_ros.perception.people_extractor import extract, open_extractor
-from tools.data import data_dir
 from gesture_ros.toolkit.stage import letterbox, side_by_side, swaying
+from tools.data import data_dir
 
 SIZE = (640, 360)
 ROWS = (  # (name, people in view, options)

@@ -34,16 +34,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from gesture_ros.perception.extraction.options import ExtractorOptions, PeopleOptions
 from gesture_ros.classify.features import SequenceArrays
 from gesture_ros.common.landmarks import PoseLandmark as P
 from gesture_ros.common.paths import resolve_shipped
+from gesture_ros.perception.extraction.options import ExtractorOptions, PeopleOptions
 from gesture_ros.perception.people_extractor import extract, open_extractor
-from tools.data import data_dir
 from gesture_ros.toolkit.event_eval import HOLD_FPS, HOLD_FRAMES, decider, fired, keypoint_frames
 from gesture_ros.toolkit.event_eval import run as run_decider
 from gesture_ros.toolkit.hand_size import PALM_FROM_POSE
 from gesture_ros.toolkit.stills import STILL_FOLDERS
+from tools.data import data_dir
 
 FOLDERS = ("hand_up_thumbs_up", "hand_down_thumbs_down", "hand_palm_open_palm", "hand_emergency_fist")
 BINS_PX = (0, 5, 7, 10, 14, 20, 30, 1000)

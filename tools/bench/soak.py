@@ -38,9 +38,9 @@ class Publisher:
     def __init__(self, domain: int) -> None:
         import rclpy
         from diagnostic_msgs.msg import DiagnosticArray
+        from gesture_ros.msg import GestureEvent
         from rclpy.executors import SingleThreadedExecutor
 
-        from gesture_ros.msg import GestureEvent
         from gesture_ros.ros.qos import EVENT_QOS
 
         self._rclpy = rclpy

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from gesture_ros.common.landmarks import KeypointFrame, pose_score
 from gesture_ros.perception.extraction.image import PreparedImage
 from gesture_ros.perception.extraction.observations import HandObservation, Person
-from gesture_ros.common.landmarks import KeypointFrame, pose_score
 
 
 def assemble(image: PreparedImage, stamp_ns: int, frame_id: str, model: str, person: Person | None,

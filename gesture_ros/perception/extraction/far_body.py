@@ -18,10 +18,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gesture_ros.common.landmarks import Field
 from gesture_ros.perception.extraction.crops import Crop, cut, to_image
 from gesture_ros.perception.extraction.image import PreparedImage
 from gesture_ros.perception.extraction.observations import MIN_VISIBILITY, HandObservation, Person
-from gesture_ros.common.landmarks import Field
 
 MIN_CROP_PX = 64.0
 FindPose = Callable[[np.ndarray], list[Person]]  # RGB crop -> people, landmarks normalised to the crop

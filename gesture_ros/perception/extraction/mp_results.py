@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from gesture_ros.perception.extraction.observations import HandObservation, Person, Side
 from gesture_ros.common.landmarks import N_FIELDS, Field, PoseLandmark
+from gesture_ros.perception.extraction.observations import HandObservation, Person, Side
 
 
 def landmarks_to_array(landmarks: Any) -> np.ndarray:

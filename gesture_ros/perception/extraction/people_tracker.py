@@ -24,11 +24,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gesture_ros.common.landmarks import Field
+from gesture_ros.common.landmarks import PoseLandmark as P
 from gesture_ros.perception.extraction.crops import Crop
 from gesture_ros.perception.extraction.face_finder import Face
 from gesture_ros.perception.extraction.observations import Person
-from gesture_ros.common.landmarks import Field
-from gesture_ros.common.landmarks import PoseLandmark as P
 
 CLAIM_DISTANCE = 1.5  # face sizes between a face and a track's anchor for the face to be that person
 SAME_BODY = 0.5  # shoulder widths between two poses' noses or shoulder centres: one body

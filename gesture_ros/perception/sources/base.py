@@ -83,6 +83,7 @@ class FrameSource:
         self.clock_ns = clock_ns
         self.report = report or logging.getLogger("gesture_ros.sources").warning
         self._stop = threading.Event()
+        self._sleeping = threading.Event()
         self._index = 0
 
     def read(self) -> Frame | None:
@@ -94,11 +95,20 @@ class FrameSource:
 
     def sleep(self, seconds: float) -> bool:
         """Sleep up to ``seconds``; return True when the source was closed meanwhile."""
-        return self._stop.wait(seconds)
+        self._sleeping.set()
+        try:
+            return self._stop.wait(seconds)
+        finally:
+            self._sleeping.clear()
 
     @property
     def closed(self) -> bool:
         return self._stop.is_set()
+
+    @property
+    def waiting(self) -> bool:
+        """True while a read() waits: for its frame's time (realtime pace) or to reopen a device."""
+        return self._sleeping.is_set()
 
     def _frame(self, image: np.ndarray, stamp_ns: int) -> Frame:
         image = fit_size(image, self.options.width, self.options.height)

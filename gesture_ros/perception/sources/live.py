@@ -73,7 +73,7 @@ class LiveSource(FrameSource):
         while not self.closed:
             attempt += 1
             self.report(f"{self.description} delivers no frames; reopening in {wait:.1f} s (attempt {attempt})")
-            if self._stop.wait(wait):
+            if self.sleep(wait):
                 return False
             with self._lock:
                 reopened = not self.closed and self._open()

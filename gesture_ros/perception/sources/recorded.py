@@ -60,7 +60,7 @@ class RecordedSource(FrameSource):
             self._start_mono = time.monotonic()
         if self.options.pace == Pace.REALTIME:
             delay = self._start_mono + self._media_s - time.monotonic()
-            if delay > 0 and self._stop.wait(delay):
+            if delay > 0 and self.sleep(delay):
                 return None
         frame = self._frame(image, self._start_ns + round(self._media_s * 1e9))
         self._media_s += self._duration(duration)

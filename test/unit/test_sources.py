@@ -165,10 +165,9 @@ def test_close_interrupts_a_paced_wait(tmp_path):
     reader = threading.Thread(target=lambda: result.append(source.read()))
     reader.start()
     deadline = time.monotonic() + 30
-    while source._yielded_this_pass < 2 and time.monotonic() < deadline:  # the second frame is read ...
+    while not source.waiting and time.monotonic() < deadline:  # the second frame is read ...
         time.sleep(0.01)
-    reader.join(0.3)
-    assert reader.is_alive() and not result  # ... and its read waits for the frame's time
+    assert source.waiting and reader.is_alive() and not result  # ... and its read waits for the frame's time
     source.close()
     reader.join(60)
     assert not reader.is_alive() and result == [None]

@@ -8,7 +8,7 @@ import pytest
 
 from gesture_ros.launching.plan import ARGUMENTS, NODES, PlanError, plan
 
-REPO = Path(__file__).resolve().parents[1]  # the source tree has the share directory's layout
+REPO = Path(__file__).resolve().parents[2]  # the source tree has the share directory's layout
 
 
 def _plan(**args):

@@ -8,10 +8,10 @@ from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.event_machine import EventStateMachine, FrameRef
 from gesture_ros.classify.features import DEFAULT_POSE_LANDMARKS, FeatureSpec
 from gesture_ros.classify.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.landmarks import POSE_LENGTH, Field, KeypointFrame, PoseLandmark, empty_landmarks
 from gesture_ros.common.model_meta import GestureKind
-from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 
 LABELS = ["none", "x_cross"]
 KINDS = {"none": GestureKind.NONE, "x_cross": GestureKind.TRIGGER}

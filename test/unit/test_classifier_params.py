@@ -8,7 +8,7 @@ import yaml
 from gesture_ros.classify.params import LABEL_MAPS, PARAMS, settings_from, source_id_for
 from gesture_ros.classify.smoothing import Smoothing
 
-CONFIG = Path(__file__).resolve().parents[1] / "config" / "classifier.yaml"
+CONFIG = Path(__file__).resolve().parents[2] / "config" / "classifier.yaml"
 
 
 def _flatten(params: dict, prefix: str = "") -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-TEST_DIR = Path(__file__).resolve().parent
+TEST_DIR = Path(__file__).resolve().parents[1]  # test/: support.strict lies there
 
 
 def _inner_pytest(folder: Path, strict: bool) -> subprocess.CompletedProcess:

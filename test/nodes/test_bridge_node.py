@@ -11,8 +11,8 @@ from support.bridge_rig import BridgeRig, venv_path
 from support.mosquitto import Subscriber
 from support.ros_env import NodeProcess
 
-from tools.mosquitto import Mosquitto
 from gesture_ros.ros.qos import EVENT_QOS
+from tools.mosquitto import Mosquitto
 
 CONTROL = "venues/test/devices/dev1/control"
 

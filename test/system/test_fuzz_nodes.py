@@ -36,9 +36,9 @@ from support.data import shared_data  # noqa: E402
 from support.ros_env import NodeProcess  # noqa: E402
 from support.tiny_onnx import write_model  # noqa: E402
 
-from tools.mosquitto import Mosquitto  # noqa: E402
 from gesture_ros.ros.conversions import bgr_to_image, keypoints_to_msg, ns_to_stamp, stamp_to_ns  # noqa: E402
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
+from tools.mosquitto import Mosquitto  # noqa: E402
 
 N_BAD = 1000
 THROTTLE_S = 5.0  # the nodes' period per kind of bad input (the bridge's: 10 s)

@@ -3,7 +3,7 @@
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-POLICY = Path(__file__).resolve().parents[1] / "config" / "sros2" / "gesture_ros.policy.xml"
+POLICY = Path(__file__).resolve().parents[2] / "config" / "sros2" / "gesture_ros.policy.xml"
 
 
 def _grants() -> dict[tuple[str, str], set[str]]:

@@ -7,8 +7,8 @@ import pytest
 from support.tiny_onnx import LABELS, write_model
 
 from gesture_ros.classify.features import FeatureSpec
-from gesture_ros.common.model_meta import PREFIX
 from gesture_ros.classify.onnx_model import ModelLoadError, RuntimeOptions, load_model
+from gesture_ros.common.model_meta import PREFIX
 from gesture_ros.common.ort_providers import CPU, canonical, choose_providers
 
 CPU_ONLY = RuntimeOptions(providers=["cpu"], warmup_runs=1)

@@ -9,10 +9,10 @@ from test_event_machine import KINDS, LABELS, STEP_NS, probs
 from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.event_machine import EventStateMachine, FrameRef
 from gesture_ros.classify.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.landmarks import KeypointFrame
-from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
-from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
 
 CPU = RuntimeOptions(providers=["cpu"], warmup_runs=1)
 

@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
+from gesture_ros.common.landmarks import HAND_LENGTH, POSE_LENGTH, Field, HandLandmark
+from gesture_ros.common.landmarks import PoseLandmark as P
 from gesture_ros.perception.extraction.crops import Crop, cut, to_image
 from gesture_ros.perception.extraction.face_finder import Face, merge, tiles
 from gesture_ros.perception.extraction.hand_regions import HandRegion
 from gesture_ros.perception.extraction.observations import HandObservation, Person, Side
 from gesture_ros.perception.extraction.people_tracker import PeopleTracker, body_crop_from_face
 from gesture_ros.perception.extraction.person_models import HandCandidate, assign_hands
-from gesture_ros.common.landmarks import HAND_LENGTH, POSE_LENGTH, Field, HandLandmark
-from gesture_ros.common.landmarks import PoseLandmark as P
 
 W, H = 1280, 360
 

@@ -15,8 +15,6 @@ from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 from visualization_msgs.msg import Marker
 
-from gesture_ros.perception import image_codec
-from gesture_ros.perception.image_codec import ImageFormatError
 from gesture_ros.common.landmarks import (
     Field,
     HandLandmark,
@@ -25,6 +23,8 @@ from gesture_ros.common.landmarks import (
     empty_landmarks,
 )
 from gesture_ros.common.skeleton import ImagePlane, draw_skeleton
+from gesture_ros.perception import image_codec
+from gesture_ros.perception.image_codec import ImageFormatError
 from gesture_ros.ros import conversions
 from gesture_ros.ros.markers import skeleton_markers
 

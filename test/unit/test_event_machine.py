@@ -7,9 +7,9 @@ import pytest
 
 from gesture_ros.classify.event_config import EventConfig, parse_label_values
 from gesture_ros.classify.event_machine import Event, EventStateMachine, FrameRef
+from gesture_ros.classify.smoothing import Smoother, Smoothing
 from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.model_meta import GestureKind
-from gesture_ros.classify.smoothing import Smoother, Smoothing
 
 LABELS = ["none", "open_palm", "fist", "swipe_left", "swipe_right"]
 KINDS = {"none": GestureKind.NONE, "open_palm": GestureKind.HELD, "fist": GestureKind.HELD,

@@ -3,13 +3,13 @@
 import numpy as np
 import pytest
 
-from gesture_ros.classify.params import PARAMS, settings_from
 from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.event_machine import EventStateMachine, FrameRef
+from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
+from gesture_ros.classify.params import PARAMS, settings_from
 from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.landmarks import HAND_LENGTH, Field, HandLandmark, KeypointFrame, empty_landmarks
 from gesture_ros.common.model_meta import GestureKind
-from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
 
 LABELS = ["none", "swipe_left", "swipe_right"]
 KINDS = {"none": GestureKind.NONE, "swipe_left": GestureKind.TRIGGER, "swipe_right": GestureKind.TRIGGER}

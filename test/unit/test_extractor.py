@@ -9,9 +9,6 @@ import numpy as np
 import pytest
 from support.data import shared_data
 
-from gesture_ros.perception.extraction.hand_stage import HandStage
-from gesture_ros.perception.extraction.image import prepare_image
-from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
 from gesture_ros.common.landmarks import (
     HAND_LENGTH,
     POSE_LENGTH,
@@ -19,6 +16,9 @@ from gesture_ros.common.landmarks import (
     HandLandmark,
     PoseLandmark,
 )
+from gesture_ros.perception.extraction.hand_stage import HandStage
+from gesture_ros.perception.extraction.image import prepare_image
+from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
 from gesture_ros.perception.sources import Pace, SourceOptions, open_source
 
 FAST = SourceOptions(pace=Pace.AS_FAST_AS_CONSUMED)

@@ -10,9 +10,9 @@ from gesture_ros.bridge.payload import decode, encode
 from gesture_ros.bridge.tally import CrowdTally
 from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 from gesture_ros.common.gesture_event import EventType, GestureEventData
 from gesture_ros.common.landmarks import KeypointFrame
-from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 
 CPU = RuntimeOptions(providers=["cpu"], warmup_runs=1)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from gesture_ros.perception.keeping_up import FlowLimits, FrameFlow
 from gesture_ros.common.keypoint_archive import read_archive, write_archive
 from gesture_ros.common.landmarks import KeypointFrame, empty_landmarks
+from gesture_ros.perception.keeping_up import FlowLimits, FrameFlow
 from gesture_ros.perception.replay_clock import ReplayClock
 from gesture_ros.toolkit.drops import keep_pattern, skipped_before
 

@@ -18,7 +18,7 @@ from gesture_ros.bridge.payload import (
 )
 from gesture_ros.common.gesture_event import EventType, GestureEventData
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "venue_payload.schema.json"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "venue_payload.schema.json"
 
 
 def _record(**kw) -> GestureEventData:

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 from support.data import shared_data
 
+from gesture_ros.common.landmarks import N_FIELDS, POSE_LENGTH, Field, HandLandmark, PoseLandmark
 from gesture_ros.perception.extraction.crops import Crop
 from gesture_ros.perception.extraction.far_body import FarBodyOptions, FarBodySearch, follow_crop, scan_tiles
 from gesture_ros.perception.extraction.image import prepare_image
 from gesture_ros.perception.extraction.observations import HandObservation, Person, Side
 from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
-from gesture_ros.common.landmarks import N_FIELDS, POSE_LENGTH, Field, HandLandmark, PoseLandmark
 
 # Stills of person C (crossed forearms, ~100 px tall in 640x480) in which Pose on the whole frame finds no body.
 FAR_STILLS = ["0b42d29c", "0d36c43f", "11a0c37c"]

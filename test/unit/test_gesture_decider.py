@@ -9,9 +9,9 @@ from support.tiny_onnx import write_model
 
 from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 from gesture_ros.common.gesture_event import EventType, GestureEventData
 from gesture_ros.common.landmarks import Field, HandLandmark, KeypointFrame
-from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 
 CPU = RuntimeOptions(providers=["cpu"], warmup_runs=1)
 

@@ -5,13 +5,13 @@ import pytest
 from support import hand_frames as hf
 from support.tiny_onnx import write_model
 
-from gesture_ros.classify.params import settings_from
 from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.gesture_decider import DeciderConfig, GestureDecider
+from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
+from gesture_ros.classify.params import settings_from
+from gesture_ros.classify.swipe_viewpoint import SwipeFrame, exchange_needed, performer_left_sign, swap_swipes
 from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.landmarks import POSE_LENGTH, Field, KeypointFrame, PoseLandmark, empty_landmarks
-from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
-from gesture_ros.classify.swipe_viewpoint import SwipeFrame, exchange_needed, performer_left_sign, swap_swipes
 
 CPU = RuntimeOptions(providers=["cpu"], warmup_runs=1)
 

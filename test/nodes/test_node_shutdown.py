@@ -6,6 +6,7 @@ publishes the END of a gesture that was held when the signal came.
 
 from __future__ import annotations
 
+import os
 import signal
 import time
 
@@ -113,16 +114,25 @@ def test_ctrl_c_twice_ends_a_node_cleanly(exe, params, domain, rclpy_context, tm
 def test_ctrl_c_during_start_up_ends_a_node_quietly(domain, tmp_path):
     """SIGINT while the node still imports its libraries (rclpy's extension is loaded, no node yet)."""
     proc = NodeProcess("keypoint_node", domain, {"model": "hands"}, log_dir=tmp_path)
-    maps = f"/proc/{proc.proc.pid}/maps"
+    pid = proc.proc.pid
+    loaded = False
     end = time.monotonic() + 30
-    while time.monotonic() < end and proc.proc.poll() is None:
+    while not loaded and time.monotonic() < end and proc.proc.poll() is None:
         try:
-            if "_rclpy_pybind11" in open(maps).read():
-                break
+            loaded = "_rclpy_pybind11" in open(f"/proc/{pid}/maps").read()
         except OSError:
             pass
         time.sleep(0.005)
-    proc.proc.send_signal(signal.SIGINT)
+    assert loaded, proc.log()
+    # Hold the process still and check it is where the test says: no socket yet, so rclpy.init() has not
+    # made its DDS participant and no node exists. The SIGINT waits for SIGCONT.
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        fds = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
+        assert not [fd for fd in fds if fd.startswith("socket:")], "the node was past its imports already"
+        os.kill(pid, signal.SIGINT)
+    finally:
+        os.kill(pid, signal.SIGCONT)
     code = proc.stop()
     log = proc.log_path.read_text(errors="replace")
     assert code == 0, log

@@ -6,12 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gesture_ros.common.landmarks import HAND_LENGTH, POSE_LENGTH, Field, HandLandmark, PoseLandmark
 from gesture_ros.perception.extraction.hand_regions import hand_regions, pose_is_plausible
 from gesture_ros.perception.extraction.image import prepare_image
 from gesture_ros.perception.extraction.observations import HandObservation, Person, Side
 from gesture_ros.perception.extraction.options import ExtractorOptions, RecoveryOptions
 from gesture_ros.perception.extraction.recovery import HandChecks, Scene, Verdict, associate
-from gesture_ros.common.landmarks import HAND_LENGTH, POSE_LENGTH, Field, HandLandmark, PoseLandmark
 
 W, H = 640, 480
 

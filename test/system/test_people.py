@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 from support.people import STAGE, stage_clip
 
-from gesture_ros.perception.extraction.options import ExtractorOptions, PeopleOptions
-from gesture_ros.perception.extractor import KeypointExtractor
 from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.landmarks import HandLandmark
 from gesture_ros.common.landmarks import PoseLandmark as P
 from gesture_ros.common.paths import resolve_shipped
+from gesture_ros.perception.extraction.options import ExtractorOptions, PeopleOptions
+from gesture_ros.perception.extractor import KeypointExtractor
 from gesture_ros.perception.people_extractor import PeopleExtractor, extract, open_extractor
 from gesture_ros.toolkit import event_eval as E
 

@@ -7,7 +7,7 @@ import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # What the nodes, launch files and their core run (the toolkit and tools/ are for a workstation).
 RUNTIME = [p for p in (REPO / "gesture_ros").rglob("*.py")
            if "toolkit" not in p.relative_to(REPO / "gesture_ros").parts]
