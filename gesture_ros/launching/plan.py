@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from gesture_ros.common.paths import DEFAULT_MODEL
+from gesture_ros.perception.extraction.options import NODE_MODEL
 
 PACKAGE = "gesture_ros"
 TRUE, FALSE = ("true", "1"), ("false", "0")  # what launch's IfCondition accepts
@@ -47,7 +48,7 @@ ARGUMENTS: tuple[Argument, ...] = (
              "GStreamer pipeline"),
     Argument("image_topic", "image_raw", "Image topic the keypoint node reads; point it at another driver "
              "with start_camera:=false"),
-    Argument("keypoint_model", "hands_pose", "MediaPipe model: hands, pose, holistic or hands_pose (the "
+    Argument("keypoint_model", NODE_MODEL.value, "MediaPipe model: hands, pose, holistic or hands_pose (the "
              "default gesture model needs hands and pose)"),
     Argument("gesture_model", DEFAULT_MODEL, "ONNX gesture model (absolute, or relative to "
              "the package share directory)"),

@@ -127,8 +127,8 @@ class ClassifierNode(Node):
         if want_hri:
             msgs = load_hri_msgs()
             if msgs is None:
-                log.warning("hri_output is true but hri_msgs is not installed (build it from "
-                            "../shared/ros2-extra/src/hri_msgs, or install ros-$ROS_DISTRO-hri-msgs): no REP-155 output")
+                log.warning("hri_output is true but hri_msgs is not installed (install ros-$ROS_DISTRO-hri-msgs): "
+                            "no REP-155 output")
             else:
                 self._hri = HriOutput(self, msgs)
 

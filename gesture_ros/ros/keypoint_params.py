@@ -7,7 +7,7 @@ from typing import Any
 from rclpy.node import Node
 
 from gesture_ros.perception.extraction.far_body import FarBodyOptions
-from gesture_ros.perception.extraction.options import PeopleOptions
+from gesture_ros.perception.extraction.options import NODE_MODEL, PeopleOptions
 from gesture_ros.perception.extractor import ExtractorOptions, ModelKind, RecoveryOptions
 from gesture_ros.ros.params import declare
 
@@ -28,7 +28,7 @@ def declare_extractor_options(node: Node) -> ExtractorOptions:
     """Declare the extractor's parameters on ``node`` and return the options they give."""
     recovery, people, far = RecoveryOptions(), PeopleOptions(), FarBodyOptions()
     return ExtractorOptions(
-        model=declare(node, "model", "hands", f"MediaPipe solution: {', '.join(MODELS)}"),
+        model=declare(node, "model", NODE_MODEL.value, f"MediaPipe solution: {', '.join(MODELS)}"),
         max_num_hands=declare(node, "max_num_hands", 2, "Most hands to track (hands, hands_pose)", (1, 4)),
         model_complexity=declare(node, "model_complexity", 1, "0 fastest .. 2 most accurate (hands: 0..1)",
                                  (0, 2)),
@@ -36,7 +36,7 @@ def declare_extractor_options(node: Node) -> ExtractorOptions:
                                          (0.0, 1.0)),
         min_tracking_confidence=declare(node, "min_tracking_confidence", 0.5, "Tracker threshold; below it "
                                         "the detector runs again", (0.0, 1.0)),
-        mirrored_input=declare(node, "mirrored_input", False, "True when images are mirrored (nodeie view); "
+        mirrored_input=declare(node, "mirrored_input", False, "True when images are mirrored (selfie view); "
                                "left_hand/right_hand stay the performer's anatomical hands either way"),
         enable_face=declare(node, "enable_face", False, "Publish face landmarks (holistic only)"),
         concurrent=declare(node, "concurrent", True, "hands_pose: run Hands and Pose at the same time"),

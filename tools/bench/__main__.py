@@ -1,7 +1,7 @@
 """Run benchmarks: ``python -m tools.bench [NAME ...] [--option=value ...]``.
 
 With no name the default benchmarks run; ``recovery``, ``replay_clock``, ``frame_scale``, ``people``,
-``small_hands``, ``far_body`` and ``soak`` (minutes long) run when named.
+``small_hands``, ``far_body``, ``classifier_replay`` and ``soak`` (minutes long) run when named.
 Options go as ``--name=value`` (a bare value would read as a benchmark name).
 """
 
@@ -23,8 +23,10 @@ BENCHES = {
     "people": "tools.bench.people",  # frames/s vs people in view (1, 2, 3), beside single-person
     "small_hands": "tools.bench.small_hands",  # hands found vs palm size: crops vs the single extractor
     "far_body": "tools.bench.far_body",  # a body too small for whole-frame Pose: found, and its cost
+    "classifier_replay": "tools.bench.classifier_replay",  # post-processing settings tuned offline, no ROS
 }
-# recovery, replay_clock, frame_scale, people, small_hands, far_body (design choices) and soak (minutes long) run on request.
+# recovery, replay_clock, frame_scale, people, small_hands, far_body, classifier_replay (design choices) and
+# soak (minutes long) run on request.
 DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")
 
 

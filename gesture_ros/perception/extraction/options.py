@@ -25,6 +25,10 @@ class ModelKind(str, Enum):
         return self in (ModelKind.POSE, ModelKind.HANDS_POSE, ModelKind.HOLISTIC)
 
 
+# keypoint_node's and the launch's model: the default gesture model reads hands and pose.
+NODE_MODEL = ModelKind.HANDS_POSE
+
+
 @dataclass
 class RecoveryOptions:
     """When a tracked hand is re-detected instead of trusted (perception/extraction/recovery.py)."""
