@@ -138,6 +138,30 @@ class GestureDecider:
         previous frame (out of order), is refused with a note and changes nothing.
         """
         decision = Decision()
+        src = self._admit(source_id, frame, decision)
+        if src is None:
+            return decision
+        src.seen_s = time.monotonic() if received_s is None else received_s
+        frame = self._without_nan(source_id, frame, decision)
+        result, present = self._fill_and_add(src, frame)
+        if result is PushResult.DUPLICATE:
+            return decision
+        if result in (PushResult.GAP, PushResult.BACKWARDS):
+            self._reset_after_gap(src, frame, result, decision)
+        src.prev = frame
+        if present or src.present_ns is None or result is not PushResult.ADDED:
+            src.present_ns = frame.stamp_ns
+        decision.events += self._watch_presence(src, frame) + self._end_departed(src, frame)
+        src.rest.push(frame)
+        if not self._run_due(src):
+            return decision
+        decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id), decision)
+        decision.events += self._publish(src, events)
+        return decision
+
+    def _admit(self, source_id: str, frame: KeypointFrame, decision: Decision) -> _Source | None:
+        """Return the frame's source state (made for a new source or person), or None with a note:
+        too many sources or people, or a frame out of order."""
         person_id = int(frame.person_id)
         key = state_key(source_id, person_id)
         src = self._sources.get(key)
@@ -146,54 +170,58 @@ class GestureDecider:
             if source_id not in sources and len(sources) >= self.config.max_sources:
                 decision.notes.append(Note("sources", f"keypoints of a new source '{source_id}' refused: "
                                                       f"{len(sources)} sources already (max_sources)"))
-                return decision
+                return None
             if sum(s.source_id == source_id for s in self._sources.values()) >= MAX_PEOPLE_PER_SOURCE:
                 decision.notes.append(Note("sources", f"keypoints of person {person_id} of '{source_id}' refused: "
                                                       f"{MAX_PEOPLE_PER_SOURCE} people held already"))
-                return decision
+                return None
             src = self._sources[key] = _Source(self.model, self.config, source_id, person_id)
         last_ns = src.window.last_stamp_ns
         if last_ns is not None and 0 < last_ns - frame.stamp_ns <= src.window.max_gap_ns:
             decision.notes.append(Note("order", f"{source_id}: a frame {(last_ns - frame.stamp_ns) / 1e9:.3f} s "
                                                 "older than the previous one refused (out of order)"))
-            return decision
-        src.seen_s = time.monotonic() if received_s is None else received_s
+            return None
+        return src
+
+    @staticmethod
+    def _without_nan(source_id: str, frame: KeypointFrame, decision: Decision) -> KeypointFrame:
+        """Return the frame, or an empty one (a missing frame) with a note when a part has NaN coordinates."""
         bad = bad_parts(frame)
-        if bad:
-            decision.notes.append(Note("nan", f"keypoints of {source_id} at {frame.stamp_ns} ns have NaN "
-                                           f"coordinates in {', '.join(bad)}: frame treated as missing"))
-            frame = KeypointFrame(stamp_ns=frame.stamp_ns, frame_id=frame.frame_id,
-                                  image_width=frame.image_width, image_height=frame.image_height)
+        if not bad:
+            return frame
+        decision.notes.append(Note("nan", f"keypoints of {source_id} at {frame.stamp_ns} ns have NaN "
+                                       f"coordinates in {', '.join(bad)}: frame treated as missing"))
+        return KeypointFrame(stamp_ns=frame.stamp_ns, frame_id=frame.frame_id,
+                             image_width=frame.image_width, image_height=frame.image_height)
+
+    def _fill_and_add(self, src: _Source, frame: KeypointFrame) -> tuple[PushResult, bool]:
+        """Add the frames in between (slower than ``fill_rate_hz``), then the frame itself."""
         prev = src.prev if src.prev is not None and 0 < frame.stamp_ns - src.prev.stamp_ns else None
         if prev is not None and frame.stamp_ns - prev.stamp_ns <= src.window.max_gap_ns and self.config.fill_rate_hz > 0:
             for mid in between(prev, frame, int(1e9 / self.config.fill_rate_hz)):
                 self._push_frame(src, mid, prev)
                 prev = mid
-        result, present = self._push_frame(src, frame, prev)
-        if result is PushResult.DUPLICATE:
-            return decision
-        if result in (PushResult.GAP, PushResult.BACKWARDS):
-            last = src.prev.stamp_ns if src.prev else 0
-            decision.notes.append(Note("gap", f"{source_id}: {(frame.stamp_ns - last) / 1e9:+.3f} s since the "
-                                           f"previous frame ({result.value}): window reset"))
-            decision.events += self._publish(src, src.machine.end_all())
-            src.smoother.reset()
-            src.rest.reset()
-            if result is PushResult.BACKWARDS:
-                src.machine.forget_history()
-        src.prev = frame
-        if present or src.present_ns is None or result is not PushResult.ADDED:
-            src.present_ns = frame.stamp_ns
-        decision.events += self._watch_presence(src, frame) + self._end_departed(src, frame)
-        src.rest.push(frame)
+        return self._push_frame(src, frame, prev)
+
+    def _reset_after_gap(self, src: _Source, frame: KeypointFrame, result: PushResult, decision: Decision) -> None:
+        """A gap in time or a step back: end what is held, start the smoothing and rest afresh."""
+        last = src.prev.stamp_ns if src.prev else 0
+        decision.notes.append(Note("gap", f"{src.source_id}: {(frame.stamp_ns - last) / 1e9:+.3f} s since the "
+                                       f"previous frame ({result.value}): window reset"))
+        decision.events += self._publish(src, src.machine.end_all())
+        src.smoother.reset()
+        src.rest.reset()
+        if result is PushResult.BACKWARDS:
+            src.machine.forget_history()
+
+    def _run_due(self, src: _Source) -> bool:
+        """Count the frame; True when the window is full enough and ``stride`` frames came since the last run."""
         src.since_run += 1
         min_frames = max(1, int(np.ceil(self.config.min_fill * src.window.length)))
         if src.window.fill < min_frames or src.since_run < self.config.stride:
-            return decision
+            return False
         src.since_run = 0
-        decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id), decision)
-        decision.events += self._publish(src, events)
-        return decision
+        return True
 
     def _push_frame(self, src: _Source, frame: KeypointFrame, prev: KeypointFrame | None) -> tuple[PushResult, bool]:
         """Add a frame's features to the window (and its hand and facing to theirs); return how, and

@@ -64,6 +64,7 @@ from gesture_ros.ros.params import (
     map_values,
     refusing_errors,
     settle_empty_list,
+    take_overrides,
     values,
 )
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
@@ -77,15 +78,18 @@ class ClassifierNode(Node):
 
     def __init__(self, **kwargs) -> None:
         # Undeclared names are allowed so that `ros2 param set ... thresholds.fist 0.9` can add a
-        # key to a label map; _apply_parameters refuses every other unknown name.
-        super().__init__(kwargs.pop("node_name", "classifier_node"), allow_undeclared_parameters=True, **kwargs)
+        # key to a label map; _apply_parameters refuses every other unknown name. The overrides are
+        # declared only to learn their names (take_overrides): the label maps' keys are among them.
+        super().__init__(kwargs.pop("node_name", "classifier_node"), allow_undeclared_parameters=True,
+                         automatically_declare_parameters_from_overrides=True, **kwargs)
+        overrides = take_overrides(self)
         log = self.get_logger()
         for spec in PARAMS:
             settle_empty_list(self, self.declare_parameter(spec.name, initial_value(spec), descriptor(spec)))
-        declare_label_maps(self, LABEL_MAPS)
+        declare_label_maps(self, LABEL_MAPS, overrides)
         want_hri = declare(self, "hri_output", False, "Also publish ROS4HRI (REP-155) humans/bodies/tracked and "
                            "humans/bodies/<id>/gesture (hri_msgs); read at start", read_only=True)
-        self._legacy = {m.name: legacy_list(self, m) for m in LABEL_MAPS if legacy_list(self, m)}
+        self._legacy = {m.name: legacy_list(overrides, m) for m in LABEL_MAPS if legacy_list(overrides, m)}
         for name, items in self._legacy.items():
             example = ", ".join(f"{k}: {v}" for k, _, v in (i.rpartition(":") for i in items))
             log.warning(f"parameter {name}: {items} is the old list form, which a later parameter file "

@@ -2,12 +2,12 @@
 
 ``declare`` is the one way nodes declare a parameter (description, range, read-only);
 ``descriptor``/``initial_value`` do the same for a classify.params table and its
-per-label maps (``thresholds.fist``).
+per-label maps (``thresholds.fist``). Public rclpy API only (Humble to Kilted).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
@@ -64,13 +64,27 @@ def values(node: Node, specs: Iterable[ParamSpec]) -> dict[str, object]:
     return {spec.name: node.get_parameter(spec.name).value for spec in specs}
 
 
-def declare_label_maps(node: Node, maps: Iterable[LabelMapSpec]) -> None:
-    """Declare ``<map>.<label>`` for every such key the node's parameter overrides name.
+# Declared by rclpy's Node itself (its time source, its type description service), never taken.
+NODE_OWN = ("use_sim_time", "start_type_description_service")
 
-    rclpy has no public call listing the overrides (files, ``-p``, launch) of undeclared
-    names; ``Node._parameter_overrides`` holds them (every rclpy since Dashing).
+
+def take_overrides(node: Node) -> dict[str, Parameter]:
+    """Return the node's parameter overrides (files, ``-p``, launch) and undeclare them again.
+
+    The node is made with ``automatically_declare_parameters_from_overrides=True``: rclpy's only
+    public way to tell which names the overrides hold. Undeclared again, each is then declared by
+    the node with its own descriptor (a re-declaration still takes its override); a name the node
+    does not declare stays undeclared, as without the option.
     """
-    overrides = getattr(node, "_parameter_overrides", {})
+    taken = {name: p for name, p in node.get_parameters_by_prefix("").items()
+             if name not in NODE_OWN and not name.startswith("qos_overrides.")}
+    for name in taken:
+        node.undeclare_parameter(name)
+    return taken
+
+
+def declare_label_maps(node: Node, maps: Iterable[LabelMapSpec], overrides: Mapping[str, Parameter]) -> None:
+    """Declare ``<map>.<label>`` for every such key the node's parameter overrides name."""
     for spec in maps:
         for key in sorted(k for k in overrides if spec.label_of(k) is not None):
             if not node.has_parameter(key):  # an int (thresholds.fist: 1) is a number too: no static type
@@ -79,9 +93,9 @@ def declare_label_maps(node: Node, maps: Iterable[LabelMapSpec]) -> None:
                 node.declare_parameter(key, overrides[key].value, d)
 
 
-def legacy_list(node: Node, spec: LabelMapSpec) -> list[str]:
+def legacy_list(overrides: Mapping[str, Parameter], spec: LabelMapSpec) -> list[str]:
     """Return the old list form of a label map (``thresholds: ['fist:0.9']``) if an override gives it."""
-    value = getattr(node, "_parameter_overrides", {}).get(spec.name)
+    value = overrides.get(spec.name)
     return [str(v) for v in value.value] if value is not None and isinstance(value.value, (list, tuple)) else []
 
 

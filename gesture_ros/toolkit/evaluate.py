@@ -122,7 +122,7 @@ def write_report(report: dict, out: Path, title: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     from gesture_ros.classify.features import FeatureSpec
     from gesture_ros.toolkit.export import read_metadata
-    from gesture_ros.toolkit.windows import load_windows
+    from gesture_ros.toolkit.training_windows import load_windows
 
     ap = argparse.ArgumentParser(prog="gesture eval", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     ckpt = Checkpoint.load(args.checkpoint)
     if args.data:
-        from gesture_ros.toolkit.windows import load_windows
+        from gesture_ros.toolkit.training_windows import load_windows
 
         inputs = load_windows(args.data, ckpt.spec, ckpt.window, ckpt.labels, limit=256).x
     else:

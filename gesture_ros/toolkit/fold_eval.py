@@ -25,7 +25,7 @@ from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
 from gesture_ros.toolkit.people import group_people
 from gesture_ros.toolkit.real_train import FOLD_PEOPLE, HAND_SIGN_MAP, sign_fold
 from gesture_ros.toolkit.stills import load_stills
-from gesture_ros.toolkit.windows import build_windows
+from gesture_ros.toolkit.training_windows import build_windows
 
 HAND_GESTURES = ("thumbs_up", "thumbs_down", "open_palm", "fist")
 STILL_LABELS = ("x_cross",) + HAND_GESTURES

@@ -74,7 +74,7 @@ def hand_signs(model: Path, data: Path, out: Path) -> dict:
     from gesture_ros.common.model_meta import ModelMetadata
     from gesture_ros.toolkit.evaluate import onnx_predict
     from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
-    from gesture_ros.toolkit.windows import build_windows
+    from gesture_ros.toolkit.training_windows import build_windows
 
     sess = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
     meta = ModelMetadata.from_props(sess.get_modelmeta().custom_metadata_map)

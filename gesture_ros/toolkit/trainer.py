@@ -14,7 +14,7 @@ from gesture_ros.classify.features import FeatureSpec, SequenceArrays
 from gesture_ros.common.model_meta import GestureKind
 from gesture_ros.toolkit.augment import AugmentConfig, augment
 from gesture_ros.toolkit.nets import NetConfig, build_net
-from gesture_ros.toolkit.windows import WindowSet, build_windows
+from gesture_ros.toolkit.training_windows import WindowSet, build_windows
 
 Item = tuple[str, str, SequenceArrays, np.ndarray]  # seq_id, group, arrays, frame labels
 

@@ -1,10 +1,10 @@
-"""The stage of test_people*.py: three real people side by side (gesture_ros/toolkit/stage.py), as a clip."""
+"""The stage of test_people*.py: three real people side by side (gesture_ros/toolkit/side_by_side.py), as a clip."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from gesture_ros.toolkit import stage
+from gesture_ros.toolkit import side_by_side as stage
 from support.data import shared_data
 
 STAGE = dict(indices=(0, 1, 2), scales=(1.0, 0.8, 1.0))  # 1344x360: A large, B smaller, C small and far

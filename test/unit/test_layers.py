@@ -102,3 +102,9 @@ def test_no_module_imports_itself_round_a_circle():
         if m not in state:
             visit(m, [])
     assert not circles, "\n".join(circles)
+
+
+def test_parameters_go_through_public_rclpy_api():
+    """Overrides are learnt with automatically_declare_parameters_from_overrides (ros/params.take_overrides)."""
+    wrong = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if "._parameter_overrides" in p.read_text()]
+    assert not wrong, wrong

@@ -6,7 +6,7 @@ from gesture_ros.classify.features import FeatureSpec
 from gesture_ros.common.model_meta import GestureKind
 from gesture_ros.toolkit.experiments import Experiment, _fold_masks
 from gesture_ros.toolkit.splits import contiguous_blocks, group_split
-from gesture_ros.toolkit.windows import build_windows, window_labels
+from gesture_ros.toolkit.training_windows import build_windows, window_labels
 
 
 def test_group_split_keeps_groups_whole():

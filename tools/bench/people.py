@@ -3,7 +3,7 @@
     python -m tools.bench people [--data ../shared/data] [--frames 30] [--rounds 3]
 
 640x360 clips (a gently swaying composite of 1, 2 or 3 upper bodies from the stills: A thumbs up,
-B open palm, B fist; toolkit/stage.py; far, full-body C is too small at this size to be found)
+B open palm, B fist; toolkit/side_by_side.py; far, full-body C is too small at this size to be found)
 through, in one process and interleaved round by round so machine load hits every row alike:
 the single-person extractor (``hands`` and ``hands_pose``), the people extractor with
 ``max_people`` 3 on 1, 2 and 3 people, and ``hand_crops`` with one person. Prints ms/frame
@@ -23,7 +23,7 @@ import numpy as np
 
 from gesture_ros.perception.extraction.options import ExtractorOptions, PeopleOptions
 from gesture_ros.perception.people_extractor import extract, open_extractor
-from gesture_ros.toolkit.stage import letterbox, side_by_side, swaying
+from gesture_ros.toolkit.side_by_side import letterbox, side_by_side, swaying
 from tools.data import data_dir
 
 SIZE = (640, 360)
