@@ -31,6 +31,7 @@ from gesture_ros.perception.camera_info import (
     load_calibration,
     pinhole,
 )
+from gesture_ros.perception.camera_params import CAMERA_PARAMS, PACES, PINHOLE
 from gesture_ros.perception.replay_clock import ReplayClock
 from gesture_ros.perception.sources import (
     Frame,
@@ -44,10 +45,9 @@ from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp, stamp_to_ns
 from gesture_ros.ros.message_types import message_class
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.params import declare
+from gesture_ros.ros.params import declare_table
 from gesture_ros.ros.qos import SENSOR_QOS
 
-PACES = [p.value for p in Pace]
 CLOCK_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)  # as rclpy's TimeSource subscribes
 
 
@@ -61,47 +61,15 @@ class CameraNode(Node):
         self._in_flight: deque[int] = deque()
         self._thread: threading.Thread | None = None
         self.source = None
-        source = declare(self, "source", "0", "Device index or /dev/videoN, GStreamer pipeline (contains '!'), "
-                         "video file (mp4/avi/mkv/gif) or folder of images", read_only=True)
-        self.frame_id = declare(self, "frame_id", "camera_optical_frame", "frame_id of image_raw and camera_info")
-        opts = SourceOptions(
-            width=declare(self, "width", 0, "Output width in pixels (0: the source's)", (0, 7680), read_only=True),
-            height=declare(self, "height", 0, "Output height in pixels (0: the source's)", (0, 4320), read_only=True),
-            fps=declare(self, "fps", 0.0, "Device: requested rate; file/folder: replay rate (0: the file's)",
-                        (0.0, 240.0), read_only=True),
-            loop=declare(self, "loop", False, "Restart a file or folder at its end instead of exiting"),
-            pace=declare(self, "pace", "realtime", f"Recorded sources: {' or '.join(PACES)}"),
-            reconnect_initial_s=declare(self, "reconnect_initial_s", 0.5, "First wait before reopening a lost "
-                                        "device (doubles per attempt)", (0.05, 60.0), read_only=True),
-            reconnect_max_s=declare(self, "reconnect_max_s", 8.0, "Longest wait between reopen attempts",
-                                    (0.1, 600.0), read_only=True),
-        )
-        self.max_in_flight = declare(self, "max_in_flight", 2, "as_fast_as_consumed: frames sent but not yet "
-                                     "answered on consumer_topic", (1, 16))
-        self.consumer_timeout_s = declare(self, "consumer_timeout_s", 2.0, "as_fast_as_consumed: send the next "
-                                          "frame anyway after this long without an answer", (0.01, 60.0))
-        consumer_topic = declare(self, "consumer_topic", "keypoints", "as_fast_as_consumed: topic whose header "
-                                 "stamps acknowledge frames", read_only=True)
-        # The consumer's type is a parameter: the camera knows only that its answers carry a header.
-        consumer_type = message_class(declare(self, "consumer_type", "gesture_ros/msg/Keypoints", "as_fast_as_"
-                                              "consumed: type of consumer_topic (any message with a header)",
-                                              read_only=True))
-        self.wait_for_subscribers = declare(self, "wait_for_subscribers", 1, "Recorded sources: start once "
-                                            "image_raw has this many subscribers (0: at once)", (0, 64))
-        self.linger_s = declare(self, "linger_s", 0.5, "Recorded sources: keep the node up this long after "
-                                "the last frame so it is delivered", (0.0, 30.0))
-        publish_clock = declare(self, "publish_clock", False, "Recorded sources: publish /clock, the replay's "
-                                "time, for nodes run with use_sim_time (as ros2 bag play --clock)", read_only=True)
-        clock_rate_hz = declare(self, "clock_rate_hz", 20.0, "publish_clock: /clock messages per second between "
-                                "frames (each frame also sends one)", (1.0, 1000.0), read_only=True)
-        calibration_url = declare(self, "camera_info_url", "", "camera_calibration YAML (file:// or path); "
-                                  "empty: a pinhole model from hfov_deg/fx/fy/cx/cy", read_only=True)
-        self._pinhole = {k: declare(self, k, d, desc, r, read_only=True) for k, d, desc, r in (
-            ("hfov_deg", 60.0, "Horizontal field of view for the pinhole model", (1.0, 179.0)),
-            ("fx", 0.0, "Focal length x in pixels (0: from hfov_deg)", (0.0, 1e5)),
-            ("fy", 0.0, "Focal length y in pixels (0: = fx)", (0.0, 1e5)),
-            ("cx", 0.0, "Principal point x in pixels (0: image centre)", (0.0, 1e5)),
-            ("cy", 0.0, "Principal point y in pixels (0: image centre)", (0.0, 1e5)))}
+        v = declare_table(self, CAMERA_PARAMS)
+        source, self.frame_id = v["source"], v["frame_id"]
+        opts = SourceOptions(**{k: v[k] for k in ("width", "height", "fps", "loop", "pace", "reconnect_initial_s",
+                                                   "reconnect_max_s")})
+        self.max_in_flight, self.consumer_timeout_s = v["max_in_flight"], v["consumer_timeout_s"]
+        consumer_topic, consumer_type = v["consumer_topic"], message_class(v["consumer_type"])
+        self.wait_for_subscribers, self.linger_s = v["wait_for_subscribers"], v["linger_s"]
+        publish_clock, clock_rate_hz, calibration_url = v["publish_clock"], v["clock_rate_hz"], v["camera_info_url"]
+        self._pinhole = {k: v[k] for k in PINHOLE}
         if opts.pace not in PACES:
             raise ValueError(f"parameter pace is '{opts.pace}', expected {' or '.join(PACES)}")
         self._calibration: CameraIntrinsics | None = load_calibration(calibration_url) if calibration_url else None
@@ -141,13 +109,17 @@ class CameraNode(Node):
             if p.name == "pace" and p.value not in PACES:
                 return SetParametersResult(successful=False, reason=f"pace must be {' or '.join(PACES)}")
         for p in params:
-            if p.name == "pace":
-                self.source.options.pace = Pace(p.value)
-            elif p.name == "loop":
-                self.source.options.loop = bool(p.value)
-            elif p.name in ("frame_id", "max_in_flight", "consumer_timeout_s", "wait_for_subscribers"):
-                setattr(self, p.name, p.value)
+            self._setters().get(p.name, lambda _value: None)(p.value)
         return SetParametersResult(successful=True)
+
+    def _setters(self) -> dict:
+        """What a run-time change of each settable parameter does (the others are read-only or read once)."""
+        return {
+            "pace": lambda value: setattr(self.source.options, "pace", Pace(value)),
+            "loop": lambda value: setattr(self.source.options, "loop", bool(value)),
+            **{name: (lambda value, name=name: setattr(self, name, value))
+               for name in ("frame_id", "max_in_flight", "consumer_timeout_s", "wait_for_subscribers")},
+        }
 
     def _on_consumed(self, msg) -> None:
         stamp = stamp_to_ns(msg.header.stamp)

@@ -29,14 +29,14 @@ from gesture_ros.common.skeleton import ImagePlane, draw_people
 from gesture_ros.common.stats import LatencyStats, StageTimer
 from gesture_ros.msg import Keypoints
 from gesture_ros.perception.extractor import ExtractorError, ExtractorOptions, KeypointExtractor
-from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
+from gesture_ros.perception.image_codec import ImageFormatError
 from gesture_ros.perception.keeping_up import FlowLimits, FrameFlow
+from gesture_ros.perception.keypoint_params import KEYPOINT_PARAMS, changed_options, extractor_options
 from gesture_ros.perception.people_extractor import PeopleExtractor, extract, open_extractor
 from gesture_ros.ros import conversions, diagnostics
-from gesture_ros.ros.keypoint_params import changed_options, declare_extractor_options
 from gesture_ros.ros.markers import people_markers
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.params import declare
+from gesture_ros.ros.params import declare_table
 from gesture_ros.ros.qos import SENSOR_QOS
 
 
@@ -52,20 +52,11 @@ class KeypointNode(Node):
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.extractor: KeypointExtractor | PeopleExtractor | None = None
-        self.options = declare_extractor_options(self)
-        self.max_pixels = declare(self, "max_pixels", DEFAULT_MAX_PIXELS, "Reject larger images",
-                                  (1, 2**31 - 1))
-        self.plane = ImagePlane(
-            depth_m=declare(self, "marker_depth_m", 1.0, "Distance of the marker plane from the camera",
-                            (0.05, 100.0)),
-            hfov_deg=declare(self, "marker_hfov_deg", 60.0, "Horizontal field of view the marker plane spans",
-                             (1.0, 179.0)))
-        self.flow = FrameFlow(FlowLimits(
-            max_drop_fraction=declare(self, "drop_warn_fraction", 0.25, "Diagnostics WARN when more than this "
-                                      "fraction of the last 5 s of images was dropped (consumer too slow)",
-                                      (0.0, 1.0)),
-            no_image_s=declare(self, "no_image_warn_s", 2.0, "Diagnostics WARN after this long without an image",
-                               (0.1, 3600.0))))
+        v = declare_table(self, KEYPOINT_PARAMS)
+        self.options = extractor_options(v)
+        self.max_pixels = v["max_pixels"]
+        self.plane = ImagePlane(depth_m=v["marker_depth_m"], hfov_deg=v["marker_hfov_deg"])
+        self.flow = FrameFlow(FlowLimits(max_drop_fraction=v["drop_warn_fraction"], no_image_s=v["no_image_warn_s"]))
         self.extractor = open_extractor(self.options)  # raises at start-up: ExtractorError/ValueError
         self.timer = StageTimer()
         self.age, self.in_node = LatencyStats(), LatencyStats()
@@ -96,17 +87,13 @@ class KeypointNode(Node):
                 return SetParametersResult(successful=False, reason=str(exc))
             with self._cond:
                 self._pending_options = options
+        setters = {"max_pixels": (self, "max_pixels"), "marker_depth_m": (self.plane, "depth_m"),
+                   "marker_hfov_deg": (self.plane, "hfov_deg"),
+                   "drop_warn_fraction": (self.flow.limits, "max_drop_fraction"),
+                   "no_image_warn_s": (self.flow.limits, "no_image_s")}
         for p in params:
-            if p.name == "max_pixels":
-                self.max_pixels = p.value
-            elif p.name == "marker_depth_m":
-                self.plane.depth_m = p.value
-            elif p.name == "marker_hfov_deg":
-                self.plane.hfov_deg = p.value
-            elif p.name == "drop_warn_fraction":
-                self.flow.limits.max_drop_fraction = p.value
-            elif p.name == "no_image_warn_s":
-                self.flow.limits.no_image_s = p.value
+            if p.name in setters:
+                setattr(*setters[p.name], p.value)
         return SetParametersResult(successful=True)
 
     def _on_image(self, msg: Image) -> None:

@@ -15,6 +15,7 @@ from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from gesture_ros.classify.params import LabelMapSpec, ParamSpec
+from gesture_ros.common.node_params import NodeParam
 from gesture_ros.common.safe_text import bounded
 
 
@@ -38,6 +39,11 @@ def declare(node: Node, name: str, default: Any, description: str,
     """Declare ``name`` with a descriptor and return its value."""
     return node.declare_parameter(name, default, make_descriptor(name, default, description, value_range,
                                                                  read_only)).value
+
+
+def declare_table(node: Node, table: Iterable[NodeParam]) -> dict[str, Any]:
+    """Declare every parameter of a node's table; return ``{name: value}``."""
+    return {p.name: declare(node, p.name, p.default, p.description, p.range, p.read_only) for p in table}
 
 
 def descriptor(spec: ParamSpec) -> ParameterDescriptor:

@@ -108,3 +108,15 @@ def test_parameters_go_through_public_rclpy_api():
     """Overrides are learnt with automatically_declare_parameters_from_overrides (ros/params.take_overrides)."""
     wrong = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if "._parameter_overrides" in p.read_text()]
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize("node", ["camera_node", "keypoint_node", "classifier_node"])
+def test_parameter_changes_are_not_an_elif_ladder_over_names(node):
+    """The perception and classifier nodes apply run-time changes through a map or their table."""
+    assert "elif p.name" not in (PACKAGE / "nodes" / f"{node}.py").read_text()
+
+
+@pytest.mark.parametrize("node", ["camera_node", "keypoint_node"])
+def test_perception_nodes_declare_their_typed_table(node):
+    text = (PACKAGE / "nodes" / f"{node}.py").read_text()
+    assert "declare_table(self, " in text and "declare(self, " not in text
