@@ -28,27 +28,24 @@ from visualization_msgs.msg import MarkerArray
 
 from gesture_ros.classify.gesture_decider import GestureDecider
 from gesture_ros.classify.keypoint_check import frame_problem
-from gesture_ros.classify.model_allow import model_refusal
-from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError, load_model
+from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError
 from gesture_ros.classify.params import (
     LABEL_MAPS,
     MODEL_PARAMS,
     PARAMS,
-    ClassifierSettings,
     settings_from,
     source_id_for,
 )
 from gesture_ros.common.bad_input import BadInputLog
-from gesture_ros.common.file_watch import FileWatch
 from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.common.landmarks import KeypointError, KeypointFrame
 from gesture_ros.common.log_throttle import LogThrottle
-from gesture_ros.common.paths import resolve_shipped
 from gesture_ros.common.safe_text import bounded
 from gesture_ros.common.skeleton import ImagePlane
 from gesture_ros.common.stats import RateMeter
 from gesture_ros.msg import GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import diagnostics
+from gesture_ros.ros.classifier_model import ModelSource
 from gesture_ros.ros.conversions import msg_to_keypoints
 from gesture_ros.ros.diagnostics import DiagnosticsPublisher
 from gesture_ros.ros.event_conversion import event_to_msg, scores_to_msg
@@ -100,11 +97,9 @@ class ClassifierNode(Node):
         self._bad_reported = 0
         self._started_s = self._last_keypoints_s = time.monotonic()
         self._heard = False
-        self._model_refused = ""
         self._lock = threading.RLock()  # the decider, against model swaps from other callbacks
         self._decider: GestureDecider | None = None
         self._hri: HriOutput | None = None  # REP-155 output (hri_output)
-        self._model_file: FileWatch | None = None
         self._event_times: deque[float] = deque()
         self._counts = {"frames": 0, "bad frames": 0, "events": 0}
         self._rate = RateMeter(5.0)
@@ -113,8 +108,9 @@ class ClassifierNode(Node):
         except ValueError as exc:
             log.error(f"{exc}; using the default post-processing settings")
             self._settings = settings_from({k: v for k, v in self._values().items() if k in MODEL_PARAMS})
+        self._models = ModelSource(self, self._bad)
         try:
-            self._swap_model(self._load(self._settings))
+            self._swap_model(self._models.load(self._settings))
         except ModelLoadError as exc:
             log.error(f"{exc}; no gesture events until a good model is set (model_path or classifier/model)")
         self._events_pub = self.create_publisher(GestureEvent, "gesture/events", EVENT_QOS)
@@ -147,20 +143,13 @@ class ClassifierNode(Node):
         return self._decider.model if self._decider else None
 
     # ---- model ----------------------------------------------------------------------
-    def _load(self, settings: ClassifierSettings) -> GestureModel:
-        model = load_model(resolve_shipped(settings.model_path), settings.runtime)
-        for provider, reason in model.skipped.items():
-            self.get_logger().info(f"execution provider {provider} not used: {reason}")
-        self.get_logger().info(f"loaded {model.describe()}")
-        return model
-
     def _swap_model(self, model: GestureModel) -> None:
         with self._lock:
             if self._decider is None:
                 self._decider = GestureDecider(model, self._settings.decider)
             else:
                 self._publish_events(self._decider.set_model(model))
-            self._model_file = FileWatch(model.path)
+            self._models.watch(model)
         for label in self._settings.decider.events.unknown_labels(model.labels):
             self.get_logger().warning(f"parameters name gesture '{label}', which model {model.path} does not have")
 
@@ -182,7 +171,7 @@ class ClassifierNode(Node):
         model = None
         if any(p.name in MODEL_PARAMS for p in params):
             try:
-                model = self._load(settings)
+                model = self._models.load(settings)
             except ModelLoadError as exc:
                 self.get_logger().error(f"{exc}; keeping the current model")
                 return SetParametersResult(successful=False, reason=str(exc))
@@ -195,25 +184,13 @@ class ClassifierNode(Node):
         return SetParametersResult(successful=True)
 
     def _on_model_request(self, msg: String) -> None:
-        try:
-            refusal = model_refusal(msg.data, self._settings.model_dirs)
-            if refusal is not None:
-                self._model_refused = refusal
-                self._bad("model request", f"classifier/model request refused: {refusal}")
-                return
-            self.get_logger().info(f"model switch to '{msg.data}' requested on classifier/model")
-            (result,) = self.set_parameters([Parameter("model_path", value=msg.data)])
-            self._model_refused = "" if result.successful else bounded(result.reason, 300)
-        except Exception as exc:  # noqa: BLE001 (a bad request must not end the node)
-            self._bad("model request", f"classifier/model request failed: {type(exc).__name__}: {bounded(exc)}")
+        self._models.request(msg.data, self._settings.model_dirs)
 
     def _watch_model_file(self) -> None:
-        watch = self._model_file
-        if not self._settings.watch_model_file or watch is None or not watch.changed():
+        if not self._models.file_changed(self._settings.watch_model_file):
             return
-        self.get_logger().info(f"model file {watch.path} changed on disk: reloading")
         try:
-            self._swap_model(self._load(self._settings))
+            self._swap_model(self._models.load(self._settings))
         except ModelLoadError as exc:
             self.get_logger().error(f"{exc}; keeping the model loaded before the change")
 
@@ -313,8 +290,8 @@ class ClassifierNode(Node):
         figures: dict[str, object] = {"events per minute": len(self._event_times) * 60.0 / EVENT_RATE_SPAN_S,
                                       "keypoints rate hz": self._rate.rate(), **self._counts,
                                       "keypoints silent s": silent, **self._bad.figures("refused:")}
-        if self._model_refused:
-            figures["last model request refused"] = self._model_refused
+        if self._models.refused:
+            figures["last model request refused"] = self._models.refused
         with self._lock:
             if self._decider is None:
                 return diagnostics.ERROR, "no model loaded", figures

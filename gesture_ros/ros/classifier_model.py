@@ -1,0 +1,58 @@
+"""The classifier's model on a node: loaded from the settings, switched on a classifier/model request
+(only inside ``model_dirs``), reloaded when its file changes on disk."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rclpy.node import Node
+from rclpy.parameter import Parameter
+
+from gesture_ros.classify.model_allow import model_refusal
+from gesture_ros.classify.onnx_model import GestureModel, load_model
+from gesture_ros.classify.params import ClassifierSettings
+from gesture_ros.common.file_watch import FileWatch
+from gesture_ros.common.paths import resolve_shipped
+from gesture_ros.common.safe_text import bounded
+
+
+class ModelSource:
+    """Load models for a node and say why a request was refused; the node swaps them into its decider."""
+
+    def __init__(self, node: Node, bad: Callable[[str, str], None]) -> None:
+        self._node, self._bad = node, bad
+        self._watch: FileWatch | None = None
+        self.refused = ""  # why the last classifier/model request was refused (diagnostics)
+
+    def load(self, settings: ClassifierSettings) -> GestureModel:
+        """Load the settings' model (ModelLoadError if bad), logging the providers it could not use."""
+        model = load_model(resolve_shipped(settings.model_path), settings.runtime)
+        for provider, reason in model.skipped.items():
+            self._node.get_logger().info(f"execution provider {provider} not used: {reason}")
+        self._node.get_logger().info(f"loaded {model.describe()}")
+        return model
+
+    def watch(self, model: GestureModel) -> None:
+        """Watch the file of the model now in use."""
+        self._watch = FileWatch(model.path)
+
+    def file_changed(self, enabled: bool) -> bool:
+        """Return True (and say so) when watching is enabled and the model's file changed on disk."""
+        if not enabled or self._watch is None or not self._watch.changed():
+            return False
+        self._node.get_logger().info(f"model file {self._watch.path} changed on disk: reloading")
+        return True
+
+    def request(self, path: str, model_dirs) -> None:
+        """Switch to ``path`` (a classifier/model request) through the model_path parameter, if allowed."""
+        try:
+            refusal = model_refusal(path, model_dirs)
+            if refusal is not None:
+                self.refused = refusal
+                self._bad("model request", f"classifier/model request refused: {refusal}")
+                return
+            self._node.get_logger().info(f"model switch to '{path}' requested on classifier/model")
+            (result,) = self._node.set_parameters([Parameter("model_path", value=path)])
+            self.refused = "" if result.successful else bounded(result.reason, 300)
+        except Exception as exc:  # noqa: BLE001 (a bad request must not end the node)
+            self._bad("model request", f"classifier/model request failed: {type(exc).__name__}: {bounded(exc)}")
