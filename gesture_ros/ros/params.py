@@ -7,7 +7,7 @@ per-label maps (``thresholds.fist``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from typing import Any
 
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
@@ -40,9 +40,17 @@ def declare(node: Node, name: str, default: Any, description: str,
                                                                  read_only)).value
 
 
-def descriptor(spec: ParamSpec) -> ParameterDescriptor:
-    """Return the descriptor of a table's parameter: its description and integer or float range."""
-    return make_descriptor(spec.name, spec.default, spec.description, spec.range or None)
+def descriptor(spec: ParamSpec, read_only: bool = False) -> ParameterDescriptor:
+    """Return the descriptor of a table's parameter: its description, integer or float range, read-only."""
+    return make_descriptor(spec.name, spec.default, spec.description, spec.range or None, read_only)
+
+
+def declare_table(node: Node, specs: Iterable[ParamSpec], read_only: Collection[str] = ()) -> dict[str, object]:
+    """Declare every parameter of a table (those named in ``read_only`` read-only); return the values."""
+    for spec in specs:
+        settle_empty_list(node, node.declare_parameter(spec.name, initial_value(spec),
+                                                       descriptor(spec, spec.name in read_only)))
+    return values(node, specs)
 
 
 def initial_value(spec: ParamSpec) -> object:
