@@ -31,6 +31,7 @@ from gesture_ros.core.classifier_params import (
     LABEL_MAPS,
     MODEL_PARAMS,
     PARAMS,
+    READ_ONLY,
     ClassifierSettings,
     settings_from,
     source_id_for,
@@ -81,7 +82,8 @@ class ClassifierNode(Node):
         super().__init__(kwargs.pop("node_name", "classifier_node"), allow_undeclared_parameters=True, **kwargs)
         log = self.get_logger()
         for spec in PARAMS:
-            settle_empty_list(self, self.declare_parameter(spec.name, initial_value(spec), descriptor(spec)))
+            settle_empty_list(self, self.declare_parameter(spec.name, initial_value(spec),
+                                                           descriptor(spec, spec.name in READ_ONLY)))
         declare_label_maps(self, LABEL_MAPS)
         want_hri = declare(self, "hri_output", False, "Also publish ROS4HRI (REP-155) humans/bodies/tracked and "
                            "humans/bodies/<id>/gesture (hri_msgs); read at start", read_only=True)
@@ -175,6 +177,11 @@ class ClassifierNode(Node):
             settings = settings_from(new)
         except ValueError as exc:
             return SetParametersResult(successful=False, reason=str(exc))
+        for p in params:  # at run time, as on the classifier/model topic: only models inside model_dirs
+            refusal = model_refusal(str(p.value), self._settings.model_dirs) if p.name == "model_path" else None
+            if refusal is not None:
+                self._model_refused = refusal
+                return SetParametersResult(successful=False, reason=f"model_path refused: {refusal}")
         model = None
         if any(p.name in MODEL_PARAMS for p in params):
             try:
