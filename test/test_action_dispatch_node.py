@@ -405,3 +405,37 @@ def test_a_stop_from_another_person_ends_the_drive_and_latches(rig):
     free = peer.send("pointing", START, person=1)  # the latch is over
     assert peer.records_for(free, 1)[0].result == ActionRecord.DONE
     assert wait_until(lambda: len(peer.moving()) > moved)
+
+
+PROFILES = Path(__file__).resolve().parents[1] / "config" / "profiles"
+ARMED_AT_START = {"concert": True, "media": True, "robot": False}  # the profile's own map
+
+
+@pytest.mark.parametrize("robot_map", [False, True], ids=["own map", "robot map"])
+@pytest.mark.parametrize("profile", sorted(p.stem for p in PROFILES.glob("*.yaml")))
+def test_a_motion_map_starts_disarmed_under_every_shipped_profile(rclpy_context, profile, robot_map):
+    # issue 26 item 4: action_map:=robot.yaml under any profile must not drive at once
+    import yaml
+
+    from gesture_ros.nodes.action_dispatch_node import ActionDispatchNode
+
+    values = yaml.safe_load((PROFILES / f"{profile}.yaml").read_text())["/**/action_dispatch_node"]["ros__parameters"]
+    values = {**values, "diagnostics_period_s": 0.1, **({"action_map": "config/actions/robot.yaml"} if robot_map else {})}
+    node = ActionDispatchNode(context=rclpy_context, parameter_overrides=[Parameter(k, value=v) for k, v in values.items()])
+    peer = rclpy.create_node("profile_probe", context=rclpy_context)
+    reports: list[DiagnosticArray] = []
+    peer.create_subscription(DiagnosticArray, "/diagnostics", reports.append, 10)
+    executor = SingleThreadedExecutor(context=rclpy_context)
+    executor.add_node(node)
+    executor.add_node(peer)
+    try:
+        end = time.monotonic() + 20
+        while not reports and time.monotonic() < end:
+            executor.spin_once(timeout_sec=0.05)
+        figures = {kv.key: kv.value for kv in reports[-1].status[0].values}
+        assert figures["action map"].endswith(values["action_map"])
+        assert figures["armed"] == str(ARMED_AT_START[profile] and not robot_map)
+    finally:
+        executor.shutdown()
+        node.destroy_node()
+        peer.destroy_node()
