@@ -127,7 +127,7 @@ class ActionDispatchNode(Node):
         """Take the classifier's scores: they keep a hold alive while they still rank its gesture."""
         try:
             self._dispatcher.confirm(msg.source_id, msg.person_id, stamp_to_ns(msg.header.stamp),
-                                     dict(zip(msg.labels, msg.probabilities)))
+                                     dict(zip(msg.labels, msg.probabilities, strict=True)))
         except Exception as exc:  # noqa: BLE001
             self._bad("scores", f"gesture scores from '{bounded(msg.source_id, 40)}' could not be used: {bounded(exc)}")
 
