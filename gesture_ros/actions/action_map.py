@@ -16,18 +16,21 @@ from pathlib import Path
 
 from gesture_ros.actions import http_action, log_action, mpv_action, osc_action, ros_action
 from gesture_ros.actions.model import Action, ActionKind, ActionMap, RetryPolicy, Target, map_dir
+from gesture_ros.actions.stop_check import motion_problem, stop_problem
 from gesture_ros.actions.vocabulary import BACKGROUND, Vocabulary
 from gesture_ros.actions.yaml_reader import ActionMapError, Entries, YamlReader
+from gesture_ros.common.file_limits import MAX_MAP_BYTES, FileRefused, read_limited
 from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.model_meta import GestureKind
 
 KINDS: dict[str, ActionKind] = {k.name: k for k in (
     osc_action.KIND, http_action.KIND, mpv_action.KIND, ros_action.KIND, log_action.KIND)}
-TOP_FIELDS = ("version", "description", "gestures", "targets", "actions")
+TOP_FIELDS = ("version", "description", "motion", "gestures", "targets", "actions")
 TARGET_FIELDS = ("type", "retry", "timeout_s", "queue_size")
-ACTION_FIELDS = ("target", "name", "cooldown_s", "min_confidence", "stop", "repeat_hz")
+ACTION_FIELDS = ("target", "name", "cooldown_s", "min_confidence", "stop", "repeat_hz", "max_hold_s")
 RETRY_FIELDS = ("attempts", "backoff_s", "backoff_factor", "max_backoff_s")
 MAX_REPEAT_HZ = 100.0
+MAX_HOLD_S = 3600.0
 _TARGET_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 
 
@@ -152,17 +155,23 @@ def _action(reader: YamlReader, node, gesture: str, event_type: EventType, index
     kind = KINDS[target.type]
     reader.check_fields(fields, set(ACTION_FIELDS) | kind.action_fields, f"{target.type} {what}")
     repeat_hz = _ranged(reader, fields, "repeat_hz", float, what, 0.0, 0.0, MAX_REPEAT_HZ)
-    if repeat_hz and event_type != EventType.START:
-        reader.error(reader.node_of(fields, "repeat_hz"), f"repeat_hz of {what} is only for START actions "
-                                                          "(they repeat while the gesture is held)")
+    max_hold_s = _ranged(reader, fields, "max_hold_s", float, what, 0.0, 0.0, MAX_HOLD_S)
+    for key, value, why in (("repeat_hz", repeat_hz, "they repeat while the gesture is held"),
+                            ("max_hold_s", max_hold_s, "they open a hold of the gesture")):
+        if value and event_type != EventType.START:
+            reader.error(reader.node_of(fields, key), f"{key} of {what} is only for START actions ({why})")
+    spec = kind.parse_action(reader, fields, target, what)
+    stop = bool(reader.get(fields, "stop", bool, what, False))
+    problem = stop_problem(spec) if stop else motion_problem(spec) if event_type == EventType.END else None
+    if problem:
+        marked = "is marked stop: true" if stop else "is an END action (a stop)"
+        reader.error(reader.node_of(fields, "stop") or node, f"{what} {marked} but {problem}; "
+                     "stops run even when disarmed, so they may only make things safe")
     return Action(
-        name=name, gesture=gesture, event_type=event_type, target=target_name,
-        spec=kind.parse_action(reader, fields, target, what),
+        name=name, gesture=gesture, event_type=event_type, target=target_name, spec=spec,
         cooldown_s=_ranged(reader, fields, "cooldown_s", float, what, 0.0, 0.0, 3600.0),
         min_confidence=_ranged(reader, fields, "min_confidence", float, what, 0.0, 0.0, 1.0),
-        line=node.start_mark.line + 1,
-        stop=bool(reader.get(fields, "stop", bool, what, False)),
-        repeat_hz=repeat_hz,
+        line=node.start_mark.line + 1, stop=stop, repeat_hz=repeat_hz, max_hold_s=max_hold_s,
     )
 
 
@@ -204,17 +213,20 @@ def parse_action_map(text: str, source: str, vocabulary: Vocabulary | None = Non
     used = {a.target for actions in bindings.values() for a in actions}
     for name in sorted(set(targets) - used):
         reader.warnings.append(f"{source}:{targets[name].line}: target '{name}' is not used by any action")
+    declared = reader.get(top, "motion", bool, "the action map", False)
     if reader.errors:
         raise ActionMapError(reader.errors)
-    return ActionMap(source=source, targets=targets, bindings=bindings, gestures=known, warnings=reader.warnings)
+    twist = any(getattr(a.spec, "msg_type", "") == ros_action.TWIST for actions in bindings.values() for a in actions)
+    return ActionMap(source=source, targets=targets, bindings=bindings, gestures=known, warnings=reader.warnings,
+                     motion=bool(declared) or twist)
 
 
 def load_action_map(path: Path, vocabulary: Vocabulary | None = None) -> ActionMap:
-    """Read and validate an action map file; raise ActionMapError (file:line: reason)."""
+    """Read and validate an action map file (a regular file of at most 1 MiB); raise ActionMapError."""
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ActionMapError([f"{path}: cannot read the action map: {exc.strerror or exc}"]) from None
+        text = read_limited(Path(path), MAX_MAP_BYTES, "action map").decode("utf-8")
+    except FileRefused as exc:
+        raise ActionMapError([str(exc)]) from None
     except UnicodeDecodeError as exc:
         raise ActionMapError([f"{path}: the action map is not UTF-8 text ({exc.reason})"]) from None
     return parse_action_map(text, str(path), vocabulary)

@@ -1,8 +1,11 @@
 """Route gesture events through the safety gate to the target workers; swap maps live.
 
 Held gestures are tracked (actions/holds.py): START actions marked ``repeat_hz`` run again
-while the gesture is held, and a hold that must end early (disarmed, its source silent, the
-map reloaded, shutdown) runs its END actions, which are stops and run whatever the gate says.
+while the gesture is held, and a hold that must end early (disarmed, a stop, its scores
+gone or no longer ranking it, ``max_hold_s``, its END refused, the map reloaded, shutdown)
+runs its END actions, which are stops and run whatever the gate says. A stop from anyone
+ends every hold and latches (actions/stop_latch.py): nothing that repeats starts again
+until the stop gesture ended and ``stop_latch_s`` passed, or the dispatcher is re-armed.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from gesture_ros.actions.action_map import KINDS
-from gesture_ros.actions.holds import Hold, HoldBook
+from gesture_ros.actions.holds import Hold, HoldBook, hold_key
 from gesture_ros.actions.model import Action, ActionMap, ExecutorFactory
 from gesture_ros.actions.result import ActionResult, Outcome
 from gesture_ros.actions.safety import SafetyGate, SafetySettings
+from gesture_ros.actions.stop_latch import StopLatch
 from gesture_ros.actions.worker import Job, Report, TargetStats, TargetWorker
 from gesture_ros.common.gesture_event import EventType, GestureEventData
 
@@ -37,6 +41,7 @@ class DispatchStats:
     holds: int = 0  # held gestures now active
     repeats: int = 0  # repeated START actions done
     releases: Counter = field(default_factory=Counter)  # holds ended early, by reason
+    latched: str = ""  # why repeating actions may not start now (a stop latched), or ""
 
 
 class Dispatcher:
@@ -58,6 +63,7 @@ class Dispatcher:
         self._lock = threading.RLock()
         self._stats = DispatchStats()
         self._holds = HoldBook()
+        self._latch = StopLatch()
         self._wake = threading.Event()
         self._closed = False
         self._repeater: threading.Thread | None = None
@@ -90,30 +96,66 @@ class Dispatcher:
         """Gate an event and queue its actions; report every skipped action at once."""
         with self._lock:
             self._stats.events += 1
+            now = self._monotonic()
+            key = hold_key(event)
             actions = self._map.actions_for(event.gesture, event.event_type)
             if event.event_type == EventType.END:
-                self._holds.finish(event.source_id, event.gesture)
+                self._holds.finish(key, event.gesture)
+                self._latch.end(key, event.gesture, now)
             elif event.event_type == EventType.START:
-                self._holds.take(event.source_id)  # its END went missing: this START's actions take over
+                self._holds.take(key)  # its END went missing: this START's actions take over
+                self._latch.end(key, None, now)  # and so did the END of the person's stop gesture
+            if event.event_type != EventType.END and any(a.stop for a in actions):
+                person = f" person {event.person_id}" if event.person_id else ""
+                self._release_all(f"stop: '{event.gesture}' from '{event.source_id}'{person}")
+                self._latch.engage(key, event.gesture, now, held=event.event_type == EventType.START)
             if not actions:
                 if event.event_type == EventType.START and self._map.actions_for(event.gesture, EventType.END):
                     self._begin_hold(event, [])
                 self._stats.unmapped += 1
                 return
-            decisions = self.gate.admit(event, actions, self._clock_ns(), self._monotonic())
+            latched = self._latch.veto(now, self.gate.settings.stop_latch_s)
+            decisions = self.gate.admit(event, actions, self._clock_ns(), now, latched)
             skipped = self._submit(event, decisions)
             if event.event_type == EventType.START:
                 self._begin_hold(event, [a for a, reason in decisions if reason is None and a.repeat_hz])
         for result in skipped:
             self._report(result)
 
-    def confirm(self, source_id: str, stamp_ns: int) -> None:
-        """Note that a source's classifier still decides (keeps its repeating hold alive)."""
+    def confirm(self, source_id: str, person_id: int, stamp_ns: int, scores: Mapping[str, float]) -> None:
+        """Take a person's scores (gesture -> smoothed probability): they keep a hold alive while they rank it."""
         with self._lock:
-            self._holds.confirm(source_id, stamp_ns, self._monotonic())
+            self._holds.confirm((source_id, int(person_id)), stamp_ns, scores,
+                                self.gate.settings.hold_exit_threshold, self._monotonic())
+
+    def refused_end(self, event: GestureEventData, kind: str) -> bool:
+        """End the hold a refused END names (its END actions run); return whether there was one.
+
+        Whatever is wrong with an END (stamp, confidence, id), it still says the gesture ended.
+        """
+        if event.event_type != EventType.END:
+            return False
+        with self._lock:
+            key = hold_key(event)
+            self._latch.end(key, event.gesture, self._monotonic())
+            hold = self._holds.finish(key, event.gesture)
+            if hold is not None:
+                self._release(hold, f"END refused: {kind}")
+        return hold is not None
+
+    def set_armed(self, armed: bool) -> bool:
+        """Arm or disarm; return whether it changed. Disarming releases every hold; arming clears a latched stop."""
+        with self._lock:
+            changed = armed != self.gate.settings.armed
+            self.gate.settings.armed = armed
+            if armed:
+                self._latch.clear()
+            elif changed:
+                self._release_all("disarmed")
+        return changed
 
     def release_all(self, reason: str) -> None:
-        """End every hold now: run its END actions (disarmed, shutting down)."""
+        """End every hold now: run its END actions (shutting down)."""
         with self._lock:
             self._release_all(reason)
 
@@ -121,7 +163,9 @@ class Dispatcher:
         with self._lock:
             s = self._stats
             snapshot = dataclasses.replace(s, skip_reasons=Counter(s.skip_reasons), releases=Counter(s.releases),
-                                           holds=len(self._holds), targets=[])
+                                           holds=len(self._holds), targets=[],
+                                           latched=self._latch.veto(self._monotonic(),
+                                                                    self.gate.settings.stop_latch_s) or "")
             workers = list(self._workers.values())
         snapshot.targets = [w.snapshot() for w in workers]
         return snapshot
@@ -158,8 +202,9 @@ class Dispatcher:
         return skipped
 
     def _begin_hold(self, start: GestureEventData, repeats: list[Action]) -> None:
-        self._holds.begin(start, repeats, self._monotonic())
-        if repeats and self._repeater is None:
+        max_hold_s = self._map.max_hold_s(start.gesture)
+        self._holds.begin(start, repeats, self._monotonic(), max_hold_s)
+        if (repeats or max_hold_s) and self._repeater is None:
             self._repeater = threading.Thread(target=self._repeat_loop, name="action-repeats", daemon=True)
             self._repeater.start()
         self._wake.set()
@@ -176,7 +221,8 @@ class Dispatcher:
                                   confidence=0.0, sequence=0, end_ns=max(now, start.stamp_ns))
         actions = self._map.actions_for(start.gesture, EventType.END)
         self._stats.releases[reason.split(":")[0]] += 1
-        self._warn(f"held '{start.gesture}' of '{start.source_id}' released ({reason}): "
+        person = f" person {start.person_id}" if start.person_id else ""
+        self._warn(f"held '{start.gesture}' of '{start.source_id}'{person} released ({reason}): "
                    f"running its {len(actions)} END action(s)")
         if not actions:
             return
@@ -192,10 +238,9 @@ class Dispatcher:
                     return
                 timeout = self.gate.settings.hold_timeout_s
                 now = self._monotonic()
-                runs, silent = self._holds.due(now, timeout)
-                for hold in silent:
-                    self._release(hold, f"no sign of life from '{hold.start.source_id}' for {timeout:g} s "
-                                        "(gesture/scores)")
+                runs, ended = self._holds.due(now, timeout)
+                for hold, why in ended:
+                    self._release(hold, why)
                 for hold, action in runs:
                     self._repeat(hold, action)
                 wake = self._holds.next_wake_s(timeout)
@@ -226,7 +271,9 @@ class Dispatcher:
         if action.is_stop:
             return None
         if repeat:
-            return None if self.gate.settings.armed else "disarmed"
+            if not self.gate.settings.armed:
+                return "disarmed"
+            return self._latch.veto(self._monotonic(), self.gate.settings.stop_latch_s)
         return self.gate.event_veto(event, self._clock_ns())
 
     @staticmethod

@@ -76,6 +76,7 @@ class Action:
     line: int = 0
     stop: bool = False  # marked as a stop in the map (END actions are stops anyway)
     repeat_hz: float = 0.0  # START only: run again at this rate while the gesture is held
+    max_hold_s: float = 0.0  # START only: a hold of the gesture ends (its END actions run) after this; 0: none
 
     @property
     def is_stop(self) -> bool:
@@ -92,6 +93,7 @@ class ActionMap:
     bindings: dict[tuple[str, EventType], list[Action]]
     gestures: frozenset[str]
     warnings: list[str] = field(default_factory=list)
+    motion: bool = False  # declared a motion map (``motion: true``), or it publishes geometry_msgs/Twist
 
     def actions_for(self, gesture: str, event_type: EventType) -> list[Action]:
         """Return the actions bound to a gesture and event type (empty when none)."""
@@ -100,6 +102,11 @@ class ActionMap:
     @property
     def actions(self) -> list[Action]:
         return [a for actions in self.bindings.values() for a in actions]
+
+    def max_hold_s(self, gesture: str) -> float:
+        """Return the shortest ``max_hold_s`` of the gesture's START actions (0: no limit)."""
+        limits = [a.max_hold_s for a in self.actions_for(gesture, EventType.START) if a.max_hold_s > 0]
+        return min(limits) if limits else 0.0
 
     @classmethod
     def empty(cls, source: str = "") -> ActionMap:

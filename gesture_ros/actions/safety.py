@@ -28,6 +28,8 @@ class SafetySettings:
     rate_limit_window_s: float = 1.0
     hold_timeout_s: float = 0.5  # a repeating hold ends when its source is silent this long
     max_stamp_skew_s: float = 3600.0  # events stamped further from the clock are refused; 0: off
+    hold_exit_threshold: float = 0.5  # scores must rank a held gesture this high to keep its hold alive
+    stop_latch_s: float = 1.0  # after a stop ended, nothing that repeats starts for this long
 
 
 class RateLimiter:
@@ -69,10 +71,14 @@ class SafetyGate:
         return None
 
     def admit(self, event: GestureEventData, actions: Sequence[Action], clock_ns: int,
-              monotonic_s: float) -> list[tuple[Action, str | None]]:
-        """Return each action with None (run it) or the reason it is skipped."""
+              monotonic_s: float, repeat_veto: str | None = None) -> list[tuple[Action, str | None]]:
+        """Return each action with None (run it) or the reason it is skipped.
+
+        ``repeat_veto``: why actions with ``repeat_hz`` may not start now (a stop latched).
+        """
         veto = self.event_veto(event, clock_ns)
-        decisions = [(a, None if a.is_stop else veto or self._action_veto(a, event, monotonic_s)) for a in actions]
+        decisions = [(a, None if a.is_stop else veto or (repeat_veto if a.repeat_hz else None)
+                      or self._action_veto(a, event, monotonic_s)) for a in actions]
         limited = [a for a, reason in decisions if reason is None and not a.is_stop]
         if limited and not self._rate.allow(monotonic_s, self.settings.rate_limit_count,
                                             self.settings.rate_limit_window_s):

@@ -65,6 +65,15 @@ def render(value: Any, event: GestureEventData) -> Any:
     return value
 
 
+def has_placeholder(value: Any) -> bool:
+    """Return whether a value (strings, lists, mappings) takes anything from the event."""
+    if isinstance(value, (list, tuple)):
+        return any(has_placeholder(v) for v in value)
+    if isinstance(value, dict):
+        return any(has_placeholder(v) for v in value.values())
+    return isinstance(value, str) and any(m.group(1) is not None for m in _TOKEN.finditer(value))
+
+
 def template_problems(value: Any) -> list[str]:
     """Return a reason for every bad placeholder inside a value (empty when all are fine)."""
     if isinstance(value, list):

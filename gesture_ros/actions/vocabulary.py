@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from gesture_ros.common.file_limits import MAX_MODEL_BYTES, FileRefused, check_file
 from gesture_ros.common.gestures import default_kinds, default_labels
 from gesture_ros.common.model_meta import GestureKind, ModelMetadata, ModelMetadataError
 
@@ -38,8 +39,12 @@ def load_vocabulary(model_path: Path | None) -> tuple[Vocabulary, str]:
     """Return the model's vocabulary when it can be read, else the default; and a note why."""
     if model_path is None or not str(model_path):
         return Vocabulary.default(), "no model given: using the default vocabulary"
-    if not model_path.is_file():
+    if not model_path.exists():
         return Vocabulary.default(), f"model {model_path} does not exist: using the default vocabulary"
+    try:
+        check_file(model_path, MAX_MODEL_BYTES, "model")
+    except FileRefused as exc:
+        return Vocabulary.default(), f"{exc}: using the default vocabulary"
     try:
         meta = read_model_metadata(model_path)
     except ModelMetadataError as exc:

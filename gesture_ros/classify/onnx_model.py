@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.common.file_limits import MAX_MODEL_BYTES, FileRefused, check_file
 from gesture_ros.common.model_meta import (
     INPUT_NAME,
     OUTPUT_NAME,
@@ -113,8 +114,12 @@ def load_model(path: str | Path, options: RuntimeOptions | None = None) -> Gestu
 
     options = options or RuntimeOptions()
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise ModelLoadError(f"model file {path} does not exist")
+    try:
+        check_file(path, MAX_MODEL_BYTES, "model file")  # not /dev/zero, a FIFO or gigabytes
+    except FileRefused as exc:
+        raise ModelLoadError(str(exc)) from None
     choice = choose_providers(options.providers, options.trt_cache_dir)
     so = ort.SessionOptions()
     so.intra_op_num_threads = options.intra_op_threads

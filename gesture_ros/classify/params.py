@@ -18,26 +18,16 @@ from gesture_ros.classify.hands_at_rest import RestConfig
 from gesture_ros.classify.onnx_model import RuntimeOptions
 from gesture_ros.classify.smoothing import Smoothing
 from gesture_ros.classify.swipe_viewpoint import SwipeFrame
+from gesture_ros.common.node_params import ParamSpec
 from gesture_ros.common.ort_providers import DEFAULT_PROVIDERS
 from gesture_ros.common.paths import DEFAULT_MODEL
 
 DEFAULT_TRT_CACHE = "~/.cache/gesture_ros/trt_engines"
 
 
-@dataclass(frozen=True)
-class ParamSpec:
-    """One parameter: name, default (its type is the parameter's), description, optional range."""
-
-    name: str
-    default: Any
-    description: str
-    range: tuple[float, float] | None = None
-    string_array: bool = False  # list of strings (may default to empty)
-
-
 PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("model_path", DEFAULT_MODEL, "ONNX gesture model: absolute, or relative to the package share "
-              "directory; changing it swaps the model live (refused if the new one is bad)"),
+              "directory; changing it at run time swaps the model live, only to a good model inside model_dirs"),
     ParamSpec("providers", [p.replace("ExecutionProvider", "").lower() for p in DEFAULT_PROVIDERS],
               "ONNX Runtime execution providers, best first (tensorrt, cuda, cpu); unavailable ones are "
               "skipped, cpu is always last", string_array=True),
@@ -92,12 +82,13 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
     ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
     ParamSpec("keypoint_timeout_s", 1.0, "Keypoint watchdog: no keypoints from a source, or no person in them, "
-              "for this long ends its held gesture at once (END stamped when the watchdog fired); 0: off",
+              "for this long ends its held gesture at once (END stamped when the watchdog fired); 0: off; read-only",
               (0.0, 60.0)),
     ParamSpec("max_sources", 8, "Most sources (frame ids) decided at once; keypoints of further ones are "
               "refused until one has been silent for keypoint_timeout_s and max_gap_s", (1, 1000)),
     ParamSpec("model_dirs", ["models"], "Folders a model named on the classifier/model topic must lie in "
-              "(absolute, or relative to the package share directory); empty: the topic switches nothing",
+              "or set as model_path at run time (absolute, or relative to the package share directory); empty: "
+              "no run-time switch; read-only",
               string_array=True),
     ParamSpec("diagnostics_period_s", 1.0, "Period of /diagnostics reports", (0.1, 60.0)),
     ParamSpec("marker_lifetime_s", 2.0, "How long rviz shows an event's label on gesture/markers", (0.1, 60.0)),
@@ -107,6 +98,8 @@ PARAMS: tuple[ParamSpec, ...] = (
               (1.0, 179.0)),
 )
 PARAM_NAMES = tuple(p.name for p in PARAMS)
+# Safety settings someone else on the DDS domain must not switch off at run time: set at launch.
+READ_ONLY = frozenset({"model_dirs", "keypoint_timeout_s"})
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,6 @@
-"""A node's parameters as a typed table: one entry per parameter, declared by ros/params.declare_table.
+"""A node's parameters as a typed table: one ParamSpec per parameter, declared by ros/params.declare_table.
 
-The classifier's own table (classify/params.ParamSpec) adds label maps and settings; the other
-nodes' tables use this one entry type.
+Every node's table uses this one entry type; the classifier's (classify/params) adds label maps.
 """
 
 from __future__ import annotations
@@ -11,17 +10,19 @@ from typing import Any
 
 
 @dataclass(frozen=True)
-class NodeParam:
+class ParamSpec:
     """One parameter: name, default (its type is the parameter's), description, optional range,
-    and whether it is read-only (changing it at run time is unsafe or meaningless)."""
+    whether it is a list of strings (may default to empty), and whether it is read-only (changing
+    it at run time is unsafe or meaningless)."""
 
     name: str
     default: Any
     description: str
     range: tuple[float, float] | None = None
+    string_array: bool = False
     read_only: bool = False
 
 
-def defaults(table: tuple[NodeParam, ...]) -> dict[str, Any]:
+def defaults(table: tuple[ParamSpec, ...]) -> dict[str, Any]:
     """Return ``{name: default}`` of a table."""
     return {p.name: p.default for p in table}

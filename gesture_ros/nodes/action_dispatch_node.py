@@ -1,29 +1,30 @@
 """action_dispatch_node: gesture events to OSC, HTTP, mpv, ROS and log actions, safely.
 
 Bad events (unknown type or gesture, non-finite confidence, absurd stamps, oversized fields)
-are refused with one throttled sentence per kind and counted in diagnostics. While the map
-has repeating held actions, ``gesture/scores`` is subscribed as the classifier's sign of life.
+are refused with one throttled sentence per kind and counted in diagnostics; a refused END
+still ends its hold. While the map has repeating or time-limited held actions,
+``gesture/scores`` is subscribed: scores that rank a held gesture keep its hold alive.
+Every parameter is read-only (actions/dispatch_params.py): arm through dispatch/set_armed
+or dispatch/armed; a motion map starts disarmed.
 """
 
 from __future__ import annotations
 
-from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
-from rclpy.parameter import Parameter
 from std_msgs.msg import Bool
 from std_srvs.srv import SetBool
 
 from gesture_ros.actions.action_map import load_action_map
+from gesture_ros.actions.dispatch_params import PARAMS, READ_ONLY, settings_from
 from gesture_ros.actions.dispatcher import Dispatcher
 from gesture_ros.actions.event_check import check_event
 from gesture_ros.actions.log_action import LogExecutor
 from gesture_ros.actions.model import ActionMap
 from gesture_ros.actions.result import ActionResult, Outcome
-from gesture_ros.actions.safety import SafetySettings
 from gesture_ros.actions.vocabulary import Vocabulary, load_vocabulary
 from gesture_ros.actions.yaml_reader import ActionMapError
 from gesture_ros.common.bad_input import BadInputLog
-from gesture_ros.common.paths import DEFAULT_MODEL, resolve_shipped
+from gesture_ros.common.paths import resolve_shipped
 from gesture_ros.common.safe_text import bounded
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores
 from gesture_ros.ros.action_record_conversion import record_from_result
@@ -31,11 +32,9 @@ from gesture_ros.ros.conversions import stamp_to_ns
 from gesture_ros.ros.diagnostics import ERROR, OK, WARN, DiagnosticsPublisher
 from gesture_ros.ros.event_conversion import event_from_msg
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.params import declare, refusing_errors
+from gesture_ros.ros.params import declare_table
 from gesture_ros.ros.qos import EVENT_QOS
 from gesture_ros.ros.ros_action_executor import RosExecutor
-
-DEFAULT_MAP = "config/actions/default.yaml"
 
 
 class ActionDispatchNode(Node):
@@ -43,57 +42,27 @@ class ActionDispatchNode(Node):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("action_dispatch_node", **kwargs)
-        self._declare_parameters()
-        self._settings = SafetySettings(
-            armed=self.get_parameter("armed").value,
-            max_event_age_s=self.get_parameter("max_event_age_s").value,
-            rate_limit_count=self.get_parameter("global_rate_limit").value,
-            rate_limit_window_s=self.get_parameter("global_rate_window_s").value,
-            hold_timeout_s=self.get_parameter("hold_timeout_s").value,
-            max_stamp_skew_s=self.get_parameter("max_stamp_skew_s").value,
-        )
+        settings = settings_from(declare_table(self, PARAMS, READ_ONLY))
+        self._settings = settings.safety
         self._bad = BadInputLog(self.get_logger().warning)
         self._bad_reported = 0
-        self._scores_sub = None
         self._dispatcher = Dispatcher(
             report=self._on_result, clock_ns=lambda: self.get_clock().now().nanoseconds,
             factories={"ros": lambda target, specs: RosExecutor(self, target, specs),
                        "log": lambda target, specs: LogExecutor(target, specs, sink=self._log_line)},
             settings=self._settings, warn=self.get_logger().warning)
-        self._vocabulary = self._load_vocabulary(self.get_parameter("model").value)
         self._map_error = ""
         self._record_pub = self.create_publisher(ActionRecord, "actions/log", EVENT_QOS)
-        path = self.get_parameter("action_map").value
         try:
-            self._install(self._read_map(path, self._vocabulary))
+            self._install(self._read_map(settings.action_map, self._load_vocabulary(settings.model)))
         except ActionMapError as exc:
             self._map_error = str(exc)
-            self.get_logger().error(f"action map {path} refused, nothing will fire until it is fixed:\n{exc}")
-        self.add_on_set_parameters_callback(refusing_errors(self._apply_parameters, self._bad))
+            self.get_logger().error(f"action map {settings.action_map} refused, nothing will fire until it is "
+                                    f"fixed and the node restarted:\n{exc}")
         self.create_subscription(GestureEvent, "gesture/events", self._on_event, EVENT_QOS)
         self.create_subscription(Bool, "dispatch/armed", self._on_armed_topic, EVENT_QOS)
         self.create_service(SetBool, "dispatch/set_armed", self._on_set_armed)
-        self._diagnostics = DiagnosticsPublisher(self, self._diagnose,
-                                                 self.get_parameter("diagnostics_period_s").value)
-
-    def _declare_parameters(self) -> None:
-        declare(self, "action_map", DEFAULT_MAP, "Action map YAML (absolute, or relative to the package share "
-                "directory); setting it (even to the same path) reloads the map; a bad file is refused")
-        declare(self, "model", DEFAULT_MODEL, "ONNX gesture model whose labels are the gesture names a map may "
-                "use; the documented default vocabulary when it cannot be read")
-        declare(self, "armed", True, "When false nothing fires but stops (END actions, stop: true); also set by "
-                "dispatch/set_armed and dispatch/armed; disarming runs the END actions of held gestures")
-        declare(self, "max_event_age_s", 1.0, "Events whose header stamp is older than this (node clock) are not "
-                "acted on; 0: off", (0.0, 3600.0))
-        declare(self, "global_rate_limit", 10, "Most events acted on per global_rate_window_s, all gestures "
-                "together; 0: no limit", (0, 10000))
-        declare(self, "global_rate_window_s", 1.0, "Window of the global rate limit, seconds", (0.01, 3600.0))
-        declare(self, "hold_timeout_s", 0.5, "A held gesture with repeat_hz actions is released (its END actions "
-                "run) when its source has no gesture/scores for this long: a dead classifier stops the robot",
-                (0.05, 60.0))
-        declare(self, "max_stamp_skew_s", 3600.0, "Events stamped further than this from the node clock are "
-                "refused as bad input; 0: off", (0.0, 1e9))
-        declare(self, "diagnostics_period_s", 1.0, "Period of /diagnostics, seconds", (0.1, 60.0), read_only=True)
+        self._diagnostics = DiagnosticsPublisher(self, self._diagnose, settings.diagnostics_period_s)
 
     def _load_vocabulary(self, model: str) -> Vocabulary:
         vocabulary, note = load_vocabulary(resolve_shipped(model) if model else None)
@@ -108,49 +77,28 @@ class ActionDispatchNode(Node):
 
     def _install(self, action_map: ActionMap) -> None:
         self._dispatcher.load(action_map)
-        self._map_error = ""
-        if self._scores_sub is None and any(a.repeat_hz for a in action_map.actions):
-            self._scores_sub = self.create_subscription(GestureScores, "gesture/scores", self._on_scores, EVENT_QOS)
+        if action_map.motion and self._settings.armed:
+            self._dispatcher.set_armed(False)
+            self.get_logger().warning(f"action map {action_map.source} moves things (geometry_msgs/Twist or "
+                                      "motion: true): starting DISARMED whatever 'armed' says; arm through "
+                                      "dispatch/set_armed once it is safe")
+        if any(a.repeat_hz or a.max_hold_s for a in action_map.actions):
+            self.create_subscription(GestureScores, "gesture/scores", self._on_scores, EVENT_QOS)
         self.get_logger().info(
             f"action map {action_map.source}: {len(action_map.actions)} actions on {len(action_map.targets)} targets"
             f" ({'armed' if self._settings.armed else 'DISARMED'})")
 
-    def _apply_parameters(self, params: list[Parameter]) -> SetParametersResult:
-        values: dict[str, object] = {p.name: p.value for p in params}
-        vocabulary = self._vocabulary
-        if "model" in values:
-            vocabulary = self._load_vocabulary(str(values["model"]))
-        if "action_map" in values or "model" in values:
-            path = str(values.get("action_map", self.get_parameter("action_map").value))
-            try:
-                self._install(self._read_map(path, vocabulary))
-            except (ActionMapError, ValueError) as exc:
-                self.get_logger().error(f"action map {path} refused, keeping the previous map:\n{exc}")
-                return SetParametersResult(successful=False, reason=str(exc))
-            self._vocabulary = vocabulary
-        if "armed" in values and values["armed"] != self._settings.armed:
-            self._settings.armed = bool(values["armed"])
-            self.get_logger().warning("ARMED: actions will fire" if self._settings.armed
-                                      else "DISARMED: nothing fires but stops")
-            if not self._settings.armed:
-                self._dispatcher.release_all("disarmed")
-        self._settings.max_event_age_s = float(values.get("max_event_age_s", self._settings.max_event_age_s))
-        self._settings.hold_timeout_s = float(values.get("hold_timeout_s", self._settings.hold_timeout_s))
-        self._settings.max_stamp_skew_s = float(values.get("max_stamp_skew_s", self._settings.max_stamp_skew_s))
-        self._settings.rate_limit_count = int(values.get("global_rate_limit", self._settings.rate_limit_count))
-        self._settings.rate_limit_window_s = float(values.get("global_rate_window_s", self._settings.rate_limit_window_s))
-        return SetParametersResult(successful=True)
-
-    def _set_armed(self, armed: bool) -> SetParametersResult:
-        return self.set_parameters([Parameter("armed", value=armed)])[0]
+    def _set_armed(self, armed: bool, via: str) -> None:
+        if self._dispatcher.set_armed(armed) or armed:
+            self.get_logger().warning(f"ARMED ({via}): actions will fire" if armed
+                                      else f"DISARMED ({via}): nothing fires but stops")
 
     def _on_armed_topic(self, msg: Bool) -> None:
-        self._set_armed(bool(msg.data))
+        self._set_armed(bool(msg.data), "dispatch/armed")
 
     def _on_set_armed(self, request: SetBool.Request, response: SetBool.Response) -> SetBool.Response:
-        result = self._set_armed(bool(request.data))
-        response.success = result.successful
-        response.message = ("armed" if request.data else "disarmed") if result.successful else result.reason
+        self._set_armed(bool(request.data), "dispatch/set_armed")
+        response.success, response.message = True, "armed" if request.data else "disarmed"
         return response
 
     def _on_event(self, msg: GestureEvent) -> None:
@@ -161,24 +109,25 @@ class ActionDispatchNode(Node):
                 self._bad("event type", f"gesture event '{bounded(msg.event_id, 40)}' refused: unknown event_type "
                                         f"{msg.event_type} (TRIGGER 0, START 1, END 2)")
                 return
-            if msg.header.stamp.nanosec >= 1_000_000_000:
-                self._bad("stamp", f"gesture event '{bounded(msg.event_id, 40)}' refused: header stamp nanosec "
-                                   f"{msg.header.stamp.nanosec} is out of range")
-                return
             refusal = check_event(event, self._dispatcher.action_map.gestures, self.get_clock().now().nanoseconds,
                                   self._settings.max_stamp_skew_s)
-            if refusal is not None:
-                self._bad(*refusal)
+            if msg.header.stamp.nanosec >= 1_000_000_000:
+                refusal = "stamp", (f"gesture event '{bounded(msg.event_id, 40)}' refused: header stamp nanosec "
+                                    f"{msg.header.stamp.nanosec} is out of range")
+            if refusal is None:
+                self._dispatcher.handle(event)
                 return
-            self._dispatcher.handle(event)
+            self._bad(*refusal)
+            self._dispatcher.refused_end(event, refusal[0])  # an END ends its hold whatever is wrong with it
         except Exception as exc:  # noqa: BLE001 (one bad event must not end the node)
             self._bad("internal", f"gesture event '{bounded(msg.event_id, 40)}' could not be handled: "
                                   f"{type(exc).__name__}: {bounded(exc)}")
 
     def _on_scores(self, msg: GestureScores) -> None:
-        """Take the classifier's scores as a sign of life of their source (keeps repeats going)."""
+        """Take the classifier's scores: they keep a hold alive while they still rank its gesture."""
         try:
-            self._dispatcher.confirm(msg.source_id, stamp_to_ns(msg.header.stamp))
+            self._dispatcher.confirm(msg.source_id, msg.person_id, stamp_to_ns(msg.header.stamp),
+                                     dict(zip(msg.labels, msg.probabilities, strict=True)))
         except Exception as exc:  # noqa: BLE001
             self._bad("scores", f"gesture scores from '{bounded(msg.source_id, 40)}' could not be used: {bounded(exc)}")
 
@@ -204,6 +153,7 @@ class ActionDispatchNode(Node):
             "actions": len(amap.actions), "events": stats.events, "events acted": stats.acted,
             "events skipped": stats.skipped, "events unmapped": stats.unmapped,
             "held gestures": stats.holds, "repeats done": stats.repeats, "events refused": self._bad.total,
+            "stop latched": stats.latched or "no",
         }
         figures.update({f"skipped: {reason}": n for reason, n in sorted(stats.skip_reasons.items())})
         figures.update({f"released: {reason}": n for reason, n in sorted(stats.releases.items())})

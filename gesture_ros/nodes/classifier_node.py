@@ -28,11 +28,13 @@ from visualization_msgs.msg import MarkerArray
 
 from gesture_ros.classify.gesture_decider import GestureDecider
 from gesture_ros.classify.keypoint_check import frame_problem
+from gesture_ros.classify.model_allow import model_refusal
 from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError
 from gesture_ros.classify.params import (
     LABEL_MAPS,
     MODEL_PARAMS,
     PARAMS,
+    READ_ONLY,
     settings_from,
     source_id_for,
 )
@@ -82,7 +84,8 @@ class ClassifierNode(Node):
         overrides = take_overrides(self)
         log = self.get_logger()
         for spec in PARAMS:
-            settle_empty_list(self, self.declare_parameter(spec.name, initial_value(spec), descriptor(spec)))
+            settle_empty_list(self, self.declare_parameter(spec.name, initial_value(spec),
+                                                           descriptor(spec, spec.name in READ_ONLY)))
         declare_label_maps(self, LABEL_MAPS, overrides)
         want_hri = declare(self, "hri_output", False, "Also publish ROS4HRI (REP-155) humans/bodies/tracked and "
                            "humans/bodies/<id>/gesture (hri_msgs); read at start", read_only=True)
@@ -168,6 +171,11 @@ class ClassifierNode(Node):
             settings = settings_from(new)
         except ValueError as exc:
             return SetParametersResult(successful=False, reason=str(exc))
+        for p in params:  # at run time, as on the classifier/model topic: only models inside model_dirs
+            refusal = model_refusal(str(p.value), self._settings.model_dirs) if p.name == "model_path" else None
+            if refusal is not None:
+                self._model_refused = refusal
+                return SetParametersResult(successful=False, reason=f"model_path refused: {refusal}")
         model = None
         if any(p.name in MODEL_PARAMS for p in params):
             try:

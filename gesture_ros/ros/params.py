@@ -7,15 +7,15 @@ per-label maps (``thresholds.fist``). Public rclpy API only (Humble to Kilted).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from rcl_interfaces.msg import FloatingPointRange, IntegerRange, ParameterDescriptor, SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
-from gesture_ros.classify.params import LabelMapSpec, ParamSpec
-from gesture_ros.common.node_params import NodeParam
+from gesture_ros.classify.params import LabelMapSpec
+from gesture_ros.common.node_params import ParamSpec
 from gesture_ros.common.safe_text import bounded
 
 
@@ -41,14 +41,18 @@ def declare(node: Node, name: str, default: Any, description: str,
                                                                  read_only)).value
 
 
-def declare_table(node: Node, table: Iterable[NodeParam]) -> dict[str, Any]:
-    """Declare every parameter of a node's table; return ``{name: value}``."""
-    return {p.name: declare(node, p.name, p.default, p.description, p.range, p.read_only) for p in table}
+def descriptor(spec: ParamSpec, read_only: bool = False) -> ParameterDescriptor:
+    """Return the descriptor of a table's parameter: its description, integer or float range, read-only."""
+    return make_descriptor(spec.name, spec.default, spec.description, spec.range or None,
+                           read_only or spec.read_only)
 
 
-def descriptor(spec: ParamSpec) -> ParameterDescriptor:
-    """Return the descriptor of a table's parameter: its description and integer or float range."""
-    return make_descriptor(spec.name, spec.default, spec.description, spec.range or None)
+def declare_table(node: Node, specs: Iterable[ParamSpec], read_only: Collection[str] = ()) -> dict[str, object]:
+    """Declare every parameter of a table (read-only: those marked so or named in ``read_only``); return the values."""
+    for spec in specs:
+        settle_empty_list(node, node.declare_parameter(spec.name, initial_value(spec),
+                                                       descriptor(spec, spec.name in read_only)))
+    return values(node, specs)
 
 
 def initial_value(spec: ParamSpec) -> object:

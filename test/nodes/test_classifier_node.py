@@ -160,10 +160,11 @@ def test_hot_reload_good_model_ends_the_old_ones_gesture(rig, models):
 
 
 def test_bad_model_is_refused_and_the_old_one_keeps_running(rig, models, tmp_path):
-    garbled = tmp_path / "garbled.onnx"
+    allowed = tmp_path / "allowed"
+    garbled = allowed / "garbled.onnx"
     garbled.write_bytes(b"not a model at all")
-    wrong_dim = write_model(tmp_path / "dim.onnx", input_dim=7)
-    for bad in (garbled, wrong_dim, tmp_path / "missing.onnx"):
+    wrong_dim = write_model(allowed / "dim.onnx", input_dim=7)
+    for bad in (garbled, wrong_dim, allowed / "missing.onnx"):
         (result,) = rig.node.set_parameters([Parameter("model_path", value=str(bad))])
         assert not result.successful and str(bad) in result.reason
     assert rig.node.get_parameter("model_path").value == str(models["v1"])
@@ -202,6 +203,31 @@ def test_model_topic_refuses_paths_outside_model_dirs_with_the_reason(rig, model
     rig.spin_until(lambda: any(figures(d).get("refused: model request") == "5" for d in reports))
     first = f"model '{models['v1']}' (resolved to {models['v1']}) is outside the folders of model_dirs [{allowed}]"
     assert any(figures(d).get("last model request refused") == first for d in reports)
+
+
+def test_run_time_parameters_cannot_switch_the_safety_off(rig, models, tmp_path):
+    # issue 26 item 6: over the real parameter service, as anyone on the DDS domain would
+    from rcl_interfaces.srv import SetParameters
+
+    client = rig.peer.create_client(SetParameters, "/classifier_node/set_parameters")
+    rig.spin_until(client.service_is_ready)
+
+    def set_remotely(name, value):
+        future = client.call_async(SetParameters.Request(parameters=[Parameter(name, value=value).to_parameter_msg()]))
+        rig.spin_until(future.done)
+        return future.result().results[0]
+
+    result = set_remotely("model_path", str(models["v1"]))  # v1 is outside model_dirs
+    assert not result.successful
+    assert result.reason == (f"model_path refused: model '{models['v1']}' (resolved to {models['v1']}) is outside "
+                             f"the folders of model_dirs [{tmp_path / 'allowed'}]")
+    for name, value in [("model_dirs", [str(tmp_path)]), ("keypoint_timeout_s", 0.0)]:
+        result = set_remotely(name, value)
+        assert not result.successful and "read-only" in result.reason, (name, result.reason)
+    assert rig.node.get_parameter("keypoint_timeout_s").value == 1.0
+    assert rig.node.get_parameter("model_dirs").value == [str(tmp_path / "allowed")]
+    assert set_remotely("model_path", str(models["v2"])).successful  # inside model_dirs: switched
+    assert rig.node.model.meta.version == "2"
 
 
 def test_bad_post_processing_parameters_are_refused(rig):
@@ -244,7 +270,8 @@ def test_destroying_the_node_ends_the_active_gesture(rclpy_context, models):
 
 
 def test_missing_model_at_start_then_a_good_one(rclpy_context, models, tmp_path):
-    r = Rig(rclpy_context, {"model_path": str(tmp_path / "absent.onnx"), "providers": ["cpu"]})
+    r = Rig(rclpy_context, {"model_path": str(tmp_path / "absent.onnx"), "providers": ["cpu"],
+                            "model_dirs": [str(tmp_path)]})
     try:
         assert r.node.model is None
         r.send(hf.still(3))  # ignored, node keeps running

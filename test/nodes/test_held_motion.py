@@ -36,6 +36,7 @@ CHILD_ENV = {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get(
 WATCHDOG_S = 0.5
 DEADLINE_S = WATCHDOG_S + 10.0  # generous: a loaded CI machine, never a performance claim
 START, END = GestureEvent.START, GestureEvent.END
+HELD_PALM = {"labels": ["none", "open_palm"], "probabilities": [0.1, 0.9]}  # scores that still rank the palm
 
 ROBOT_MAP = """\
     gestures: [pointing]
@@ -222,7 +223,7 @@ def test_a_silent_classifier_releases_the_held_motion(rig):
     rig.start(classifier=False)
     start = base.send_event("open_palm", START)
     for _ in range(10):  # the classifier's scores: its sign of life for source 'cam'
-        base.scores.publish(GestureScores(header=start.header, source_id="cam"))
+        base.scores.publish(GestureScores(header=start.header, source_id="cam", **HELD_PALM))
         time.sleep(0.05)
     assert len(base.moving()) >= 3  # the START and its repeats
     silent = time.monotonic()  # the classifier dies: no END, no scores
@@ -240,7 +241,7 @@ def test_ctrl_c_on_the_dispatcher_stops_the_robot_first(rig):
     rig.start(classifier=False)
     start = base.send_event("open_palm", START)
     for _ in range(6):
-        base.scores.publish(GestureScores(header=start.header, source_id="cam"))
+        base.scores.publish(GestureScores(header=start.header, source_id="cam", **HELD_PALM))
         time.sleep(0.05)
     assert base.moving()
     stopping = time.monotonic()

@@ -17,9 +17,9 @@ S = 1_000_000_000
 START, END = EventType.START, EventType.END
 
 
-def _event(gesture, event_type, sequence, stamp_ns=100 * S, source="cam0"):
+def _event(gesture, event_type, sequence, stamp_ns=100 * S, source="cam0", person=0):
     return GestureEventData(event_id=f"e{sequence}", gesture=gesture, event_type=event_type, stamp_ns=stamp_ns,
-                            confidence=0.9, sequence=sequence, source_id=source)
+                            confidence=0.9, sequence=sequence, source_id=source, person_id=person)
 
 
 def _map(port, queue_size=64):
@@ -62,7 +62,7 @@ def test_repeats_run_while_held_and_stop_at_the_end(osc):
     try:
         dispatcher.handle(_event("pointing", START, 1))
         for i in range(30):  # the classifier keeps deciding on cam0's frames
-            dispatcher.confirm("cam0", 100 * S + i)
+            dispatcher.confirm("cam0", 0, 100 * S + i, {"none": 0.1, "pointing": 0.9})
             if len(osc.snapshot()) >= 5:
                 break
             wait_until(lambda: False, 0.05)
@@ -126,9 +126,9 @@ def test_a_marked_stop_runs_while_disarmed_and_the_shutdown_releases_holds(osc):
     dispatcher = _dispatcher(osc, results, armed=False)
     dispatcher.handle(_event("open_palm", START, 1))
     assert wait_until(lambda: _addresses(osc) == ["/halt"])
-    dispatcher.gate.settings.armed = True
+    dispatcher.set_armed(True)  # arming also clears the latch the palm's stop engaged
     dispatcher.handle(_event("pointing", START, 2))
-    dispatcher.confirm("cam0", 100 * S)
+    dispatcher.confirm("cam0", 0, 100 * S, {"pointing": 0.9})
     assert wait_until(lambda: "/drive" in _addresses(osc))
     dispatcher.close()
     assert wait_until(lambda: _addresses(osc)[-1] == "/halt")  # the receiver may still be reading the stream
@@ -179,3 +179,105 @@ def test_a_repeat_needs_an_end_and_only_start_actions_repeat():
     assert err.value.errors == [
         "m.yaml:7: repeat_hz of action 'turn' is only for START actions (they repeat while the gesture is held)",
         "m.yaml:5: action 'drive' repeats while 'pointing' is held but 'pointing' has no END action to stop it"]
+
+
+def _keep_confirming(dispatcher, done, scores, timeout=5.0, source="cam0", person=0):
+    """Send a source's scores at 20 Hz until ``done()``; return whether it came."""
+    for i in range(int(timeout / 0.05)):
+        if done():
+            return True
+        dispatcher.confirm(source, person, 100 * S + i, scores)
+        wait_until(lambda: False, 0.05)
+    return done()
+
+
+def test_scores_that_no_longer_rank_the_held_gesture_release_it(osc):
+    # issue 26 item 1: the classifier's scores are a sign of life only while they rank the gesture
+    results = []
+    dispatcher = _dispatcher(osc, results, hold_timeout_s=0.3)
+    try:
+        dispatcher.handle(_event("pointing", START, 1))
+        assert wait_until(lambda: "/drive" in _addresses(osc))
+        assert _keep_confirming(dispatcher, lambda: "/halt" in _addresses(osc), {"none": 0.92, "pointing": 0.08})
+        halt, = [r for r in results if r.action_name == "halt"]
+        assert halt.detail.startswith("released (the gesture/scores of 'cam0' no longer rank 'pointing' for 0.3 s")
+        count = len(osc.snapshot())
+        _keep_confirming(dispatcher, lambda: False, {"pointing": 0.9}, timeout=0.3)  # too late: no repeat
+        assert len(osc.snapshot()) == count
+    finally:
+        dispatcher.close()
+
+
+def test_a_refused_end_still_ends_its_hold(osc):
+    results = []
+    dispatcher = _dispatcher(osc, results)
+    try:
+        dispatcher.handle(_event("pointing", START, 1))
+        assert wait_until(lambda: "/drive" in _addresses(osc))
+        assert not dispatcher.refused_end(_event("pointing", END, 2, source="cam9"), "stamp")  # not its hold
+        assert dispatcher.refused_end(_event("pointing", END, 3, stamp_ns=7200 * S), "stamp")
+        assert wait_until(lambda: "/halt" in _addresses(osc))
+        assert [r.detail.split(":")[0] for r in results if r.action_name == "halt"] == ["released (END refused"]
+        assert dispatcher.stats().releases["END refused"] == 1 and dispatcher.stats().holds == 0
+    finally:
+        dispatcher.close()
+
+
+def test_max_hold_s_ends_any_hold_whatever_the_scores_say(osc):
+    results = []
+    dispatcher = Dispatcher(report=results.append, clock_ns=lambda: 100 * S,
+                            settings=SafetySettings(max_event_age_s=0, rate_limit_count=0, hold_timeout_s=5.0))
+    dispatcher.load(parse_action_map(dedent(f"""\
+        targets:
+          base: {{type: osc, host: 127.0.0.1, port: {osc.port}, protocol: tcp, allow: ["/drive", "/halt"]}}
+        actions:
+          pointing:
+            START: [{{target: base, name: drive, address: /drive, repeat_hz: 20, max_hold_s: 0.4}}]
+            END: [{{target: base, name: halt, address: /halt}}]
+        """), "m.yaml"))
+    try:
+        dispatcher.handle(_event("pointing", START, 1))
+        assert _keep_confirming(dispatcher, lambda: "/halt" in _addresses(osc), {"pointing": 0.99})
+        assert dispatcher.stats().releases["held longer than max_hold_s"] == 1
+    finally:
+        dispatcher.close()
+
+
+def test_a_stop_from_anyone_ends_every_hold_and_latches(osc):
+    # issue 26 item 2: person 1 of cam0 and cam1 drive, person 2 of cam0 shows the palm
+    results = []
+    now = [0.0]
+    dispatcher = Dispatcher(report=results.append, clock_ns=lambda: 100 * S, monotonic=lambda: now[0],
+                            settings=SafetySettings(max_event_age_s=0, rate_limit_count=0, hold_timeout_s=60,
+                                                    stop_latch_s=2.0))
+    dispatcher.load(_map(osc.port))
+    try:
+        dispatcher.handle(_event("pointing", START, 1, person=1))
+        dispatcher.handle(_event("pointing", START, 2, source="cam1"))
+        assert dispatcher.stats().holds == 2
+        dispatcher.handle(_event("open_palm", START, 3, person=2))
+        stats = dispatcher.stats()
+        assert stats.holds == 1 and stats.releases["stop"] == 2  # only the palm's own hold is left
+        assert stats.latched == "stop latched: 'open_palm' from 'cam0' person 2 is still held (re-arm to clear)"
+        dispatcher.handle(_event("pointing", END, 4, person=1))
+        dispatcher.handle(_event("pointing", START, 5, person=1))  # person 1 points again: no drive
+        now[0] = 10.0
+        dispatcher.handle(_event("open_palm", END, 6, person=2))  # the palm ends: 2 s more
+        now[0] = 11.5
+        dispatcher.handle(_event("pointing", START, 7, source="cam1"))
+        skipped = [(r.event.sequence, r.detail) for r in results if r.action_name == "drive"
+                   and r.outcome == Outcome.SKIPPED]
+        assert skipped == [(5, "stop latched: 'open_palm' from 'cam0' person 2 is still held (re-arm to clear)"),
+                           (7, "stop latched: 0.50 s of stop_latch_s 2 left after 'open_palm' from 'cam0' person 2")]
+        now[0] = 12.1
+        dispatcher.handle(_event("pointing", START, 8, source="cam1"))  # the latch is over
+        assert wait_until(lambda: (8, Outcome.DONE) in [(r.event.sequence, r.outcome) for r in results])
+        dispatcher.handle(_event("open_palm", START, 10))
+        dispatcher.handle(_event("pointing", START, 11, source="cam1"))
+        dispatcher.set_armed(True)  # re-arming clears the latch at once
+        dispatcher.handle(_event("pointing", START, 12, source="cam1"))
+        outcomes = {r.event.sequence: r.outcome for r in results if r.action_name == "drive"}
+        assert outcomes[11] == Outcome.SKIPPED and wait_until(
+            lambda: {r.event.sequence: r.outcome for r in results if r.action_name == "drive"}.get(12) == Outcome.DONE)
+    finally:
+        dispatcher.close()

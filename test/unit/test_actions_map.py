@@ -1,5 +1,6 @@
 """Action map validation: every refusal names file, line and reason (exact messages)."""
 
+import os
 from pathlib import Path
 from textwrap import dedent
 
@@ -78,7 +79,7 @@ def test_unknown_action_type(tmp_path):
 def test_unknown_field(tmp_path):
     assert _errors(tmp_path, HEAD + "  fist:\n    START:\n      - {target: desk, adress: /go}\n") == [
         ("map.yaml:7: unknown field 'adress' in osc action 'fist/START/1' "
-        "(allowed: address, args, cooldown_s, min_confidence, name, repeat_hz, stop, target)"),
+        "(allowed: address, args, cooldown_s, max_hold_s, min_confidence, name, repeat_hz, stop, target)"),
         "map.yaml:7: action 'fist/START/1' is missing the required field 'address'"]
 
 
@@ -130,7 +131,7 @@ def test_qlcplus_target_refuses_a_bare_message(tmp_path):
 def test_duplicate_key_and_missing_file(tmp_path):
     assert _errors(tmp_path, HEAD + "  fist:\n    START: [{target: journal}]\n  fist:\n    END: []\n") == [
         "map.yaml:7: duplicate key 'fist' in 'actions'"]
-    with pytest.raises(ActionMapError, match=r"nothere.yaml: cannot read the action map: No such file"):
+    with pytest.raises(ActionMapError, match=r"action map \S*nothere.yaml cannot be read: No such file"):
         load_action_map(tmp_path / "nothere.yaml")
 
 
@@ -177,3 +178,72 @@ def test_shipped_maps_load(name):
     amap = load_action_map(path)
     assert amap.actions
     assert not [w for w in amap.warnings if "not used" in w or "never" in w]
+
+
+def test_a_stop_that_could_move_arm_or_command_is_refused_with_its_line(tmp_path):
+    # issue 26 item 3: a stop runs while disarmed, so it may only make things safe
+    errors = _errors(tmp_path, """\
+        targets:
+          base: {type: ros}
+          desk: {type: osc, host: 127.0.0.1, port: 9000, allow: ["/go", "/stop"]}
+          player: {type: mpv, socket: /tmp/mpv.sock}
+        actions:
+          open_palm:
+            START:
+              - {target: base, name: creep, topic: cmd_vel, msg_type: geometry_msgs/Twist, linear: {x: 0.1}, stop: true}
+              - {target: base, name: arm, topic: dispatch/armed, msg_type: std_msgs/Bool, data: true, stop: true}
+              - {target: base, name: reset, service: estop_reset, stop: true}
+              - {target: base, name: say, topic: commands, msg_type: std_msgs/String, data: "{gesture}", stop: true}
+              - {target: desk, name: cue, address: /go, args: ["{sequence}"], stop: true}
+              - {target: player, name: play, command: play, stop: true}
+          fist:
+            START:
+              - {target: base, name: halt, topic: cmd_vel, msg_type: geometry_msgs/Twist, stop: true}
+              - {target: base, name: disarm, topic: dispatch/armed, msg_type: std_msgs/Bool, data: false, stop: true}
+              - {target: base, name: estop, service: /base/emergency_stop, stop: true}
+              - {target: base, name: said, topic: commands, msg_type: std_msgs/String, data: halt, stop: true}
+              - {target: desk, name: desk_stop, address: /stop, stop: true}
+              - {target: player, name: pause, command: pause, stop: true}
+          pointing:
+            START: [{target: base, name: go, topic: cmd_vel, msg_type: geometry_msgs/Twist, linear: {x: 0.1}}]
+            END: [{target: base, name: go_on, topic: cmd_vel, msg_type: geometry_msgs/Twist, angular: {z: 0.5}}]
+        """)
+    tail = "; stops run even when disarmed, so they may only make things safe"
+    assert errors == [
+        f"map.yaml:8: action 'creep' is marked stop: true but its Twist is not zero (it moves){tail}",
+        f"map.yaml:9: action 'arm' is marked stop: true but it publishes true (it could arm or enable something){tail}",
+        "map.yaml:10: action 'reset' is marked stop: true but service 'estop_reset' is not a known stop service "
+        "(a stop may call: abort, brake, cancel, disarm, e_stop, emergency_stop, estop, halt, pause, stop)" + tail,
+        f"map.yaml:11: action 'say' is marked stop: true but its data is a command template (a stop sends a fixed "
+        f"message){tail}",
+        f"map.yaml:12: action 'cue' is marked stop: true but its args are a command template (a stop sends a fixed "
+        f"message){tail}",
+        f"map.yaml:13: action 'play' is marked stop: true but mpv 'play' starts something (a stop may: pause, "
+        f"stop){tail}",
+        f"map.yaml:24: action 'go_on' is an END action (a stop) but its Twist is not zero (it moves){tail}"]
+
+
+def test_motion_maps_are_known_by_their_twist_or_their_word(tmp_path):
+    path = tmp_path / "m.yaml"
+    path.write_text(HEAD + "  fist:\n    START: [{target: journal}]\n")
+    assert not load_action_map(path).motion
+    path.write_text("motion: true\n" + HEAD + "  fist:\n    START: [{target: journal}]\n")
+    assert load_action_map(path).motion
+    robot = load_action_map(share_dir() / "config" / "actions" / "robot.yaml")
+    assert robot.motion and robot.max_hold_s("pointing") > 0 and robot.max_hold_s("thumbs_down") > 0
+
+
+def test_a_map_that_is_no_regular_file_or_too_big_is_refused_in_one_sentence(tmp_path):
+    # issue 26 item 6: /dev/zero, a FIFO or a huge file must not hang the node or fill its memory
+    fifo = tmp_path / "pipe.yaml"
+    os.mkfifo(fifo)
+    huge = tmp_path / "huge.yaml"
+    with open(huge, "wb") as f:
+        f.truncate(2 << 30)  # sparse: 2 GiB that take no disk
+    for path, reason in [("/dev/zero", "is not a regular file (a device, FIFO or socket)"),
+                         (fifo, "is not a regular file (a device, FIFO or socket)"),
+                         (tmp_path, "is not a regular file (a folder)"),
+                         (huge, "is 2048.0 MiB, more than the 1.0 MiB allowed")]:
+        with pytest.raises(ActionMapError) as info:
+            load_action_map(Path(path))
+        assert info.value.errors == [f"action map {path} {reason}"]
