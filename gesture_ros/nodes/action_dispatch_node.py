@@ -10,7 +10,7 @@ from __future__ import annotations
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from std_msgs.msg import Bool
+from std_msgs.msg import Bool, Empty
 from std_srvs.srv import SetBool
 
 from gesture_ros.actions.action_map import load_action_map
@@ -72,6 +72,8 @@ class ActionDispatchNode(Node):
         self.add_on_set_parameters_callback(refusing_errors(self._apply_parameters, self._bad))
         self.create_subscription(GestureEvent, "gesture/events", self._on_event, EVENT_QOS)
         self.create_subscription(Bool, "dispatch/armed", self._on_armed_topic, EVENT_QOS)
+        # Disarm only (the venue bridge's; SROS2 grants it this topic and not dispatch/armed).
+        self.create_subscription(Empty, "dispatch/disarm", lambda _msg: self._set_armed(False), EVENT_QOS)
         self.create_service(SetBool, "dispatch/set_armed", self._on_set_armed)
         self._diagnostics = DiagnosticsPublisher(self, self._diagnose,
                                                  self.get_parameter("diagnostics_period_s").value)

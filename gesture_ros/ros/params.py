@@ -45,6 +45,14 @@ def descriptor(spec: ParamSpec) -> ParameterDescriptor:
     return make_descriptor(spec.name, spec.default, spec.description, spec.range or None)
 
 
+def declare_table(node: Node, specs: Iterable[ParamSpec], runtime: Iterable[str] = ()) -> dict[str, object]:
+    """Declare every parameter of a table, read-only unless named in ``runtime``; return the values."""
+    changeable = set(runtime)
+    return {spec.name: node.declare_parameter(spec.name, initial_value(spec), make_descriptor(
+        spec.name, spec.default, spec.description, spec.range or None, spec.name not in changeable)).value
+        for spec in specs}
+
+
 def initial_value(spec: ParamSpec) -> object:
     """Return what to declare: the default, or the STRING_ARRAY type for an empty list.
 
