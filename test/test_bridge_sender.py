@@ -114,7 +114,8 @@ def test_full_outbox_policy_while_the_broker_is_down(tmp_path, caplog, policy, k
         assert _wait(lambda: service.status().state is LinkState.DISCONNECTED)
         refusals = service.status().refusals
         if policy is FullPolicy.REJECT_NEW:
-            assert refusals["outbox_full"] == 5 and "5 new event(s) rejected" in caplog.text
+            # the writer's batches depend on timing: the count is exact, the first log line gives its batch's
+            assert refusals["outbox_full"] == 5 and "new event(s) rejected" in caplog.text
         else:
             assert refusals["dropped_oldest"] == 5 and "dropped the" in caplog.text
         assert f"cannot reach broker mqtt://127.0.0.1:{broker.port}" in caplog.text
