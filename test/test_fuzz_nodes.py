@@ -8,7 +8,6 @@ interleaved with the bad ones. Each node must stay up, say one sentence per kind
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import sys
