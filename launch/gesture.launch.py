@@ -8,17 +8,21 @@ gesture_ros/launching/plan.py, which the one-process pipeline (make run) follows
 Per node, lowest to highest precedence: config/<node>.yaml, config/profiles/<profile>.yaml,
 params_file:=FILE, then the arguments. Wrong arguments (an unknown profile, rviz:=true without
 rviz2, a misspelt argument) stop the launch with one sentence before any node starts.
+Every node gets the discovery settings its distro understands (discovery:=localhost by default,
+domain_id:=N; gesture_ros/ros/discovery.py).
 """
 
+import os
 from pathlib import Path
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, OpaqueFunction
+from launch.actions import DeclareLaunchArgument, LogInfo, OpaqueFunction
 from launch_ros.actions import Node
 from launch_ros.parameter_descriptions import ParameterValue
 
 from gesture_ros.launching import plan as launch_plan
+from gesture_ros.ros.discovery import DiscoveryError, discovery_env
 
 
 def _nodes(context):
@@ -29,10 +33,16 @@ def _nodes(context):
         raise launch_plan.PlanError("; ".join(near))
     args = {a.name: context.launch_configurations[a.name] for a in launch_plan.ARGUMENTS}
     share = Path(get_package_share_directory(launch_plan.PACKAGE))
-    return [Node(package=n.package, executable=n.executable, name=n.name, namespace=n.namespace or None,
-                 parameters=[*(str(f) for f in n.param_files), *([_typed(n.params)] if n.params else [])],
-                 remappings=list(n.remappings), arguments=list(n.arguments), output="screen")
-            for n in launch_plan.plan(args, share, launch_plan.package_installed)]
+    try:
+        env, warnings = discovery_env(args["discovery"], args["domain_id"], os.environ)
+    except DiscoveryError as exc:
+        raise launch_plan.PlanError(str(exc)) from None
+    return [*(LogInfo(msg=f"WARNING: {w}") for w in warnings),
+            *(Node(package=n.package, executable=n.executable, name=n.name, namespace=n.namespace or None,
+                   parameters=[*(str(f) for f in n.param_files), *([_typed(n.params)] if n.params else [])],
+                   remappings=list(n.remappings), arguments=list(n.arguments), output="screen",
+                   additional_env=env)
+              for n in launch_plan.plan(args, share, launch_plan.package_installed))]
 
 
 def _typed(params: dict) -> dict:

@@ -13,15 +13,16 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import paho.mqtt.client as mqtt
 
 from gesture_ros.bridge.backoff import Backoff
 from gesture_ros.bridge.connection import BrokerConfig, MqttVersion, publish_size
-from gesture_ros.bridge.control import ControlCommand, ControlError, ControlPolicy, parse_control
+from gesture_ros.bridge.control import ControlCommand, ControlError, ControlPolicy
+from gesture_ros.bridge.control_gate import ControlGate, SequenceStore
 from gesture_ros.bridge.inflight import InflightWindow
-from gesture_ros.bridge.outbox import Outbox, Row
+from gesture_ros.bridge.outbox import Outbox, OutboxWriteError, Row
 from gesture_ros.bridge.payload import iso8601
 from gesture_ros.bridge.session import LinkError, LinkState, Session
 from gesture_ros.bridge.topics import TopicLayout
@@ -45,6 +46,7 @@ class SenderConfig:
     connect_timeout_s: float = 10.0
     batch_interval_s: float = 0.002
     control: ControlPolicy | None = None
+    control_seq_path: str = ""  # '' = next to the outbox: <outbox>.control_seq
 
 
 @dataclass
@@ -58,6 +60,7 @@ class SenderStats:
     oversize: int = 0
     control_accepted: int = 0
     control_refused: int = 0
+    control_refusals: dict[str, int] = field(default_factory=dict)  # reason -> count
     broker_max_packet: int = 0
     inflight: int = 0
     last_error: str = ""
@@ -85,6 +88,8 @@ class Sender:
         self._status_mids: set[int] = set()
         self._throttle = LogThrottle(period_s=10.0)
         self._max_packet = cfg.max_packet_bytes
+        self._gate = None if cfg.control is None else ControlGate(
+            cfg.control, SequenceStore(cfg.control_seq_path or f"{outbox.path}.control_seq"))
         self._thread = threading.Thread(target=self._run, name="mqtt-sender", daemon=True)
 
     def start(self) -> None:
@@ -101,7 +106,7 @@ class Sender:
         self._thread.join(timeout)
 
     def snapshot(self) -> SenderStats:
-        return replace(self.stats, inflight=len(self._window))
+        return replace(self.stats, inflight=len(self._window), control_refusals=dict(self.stats.control_refusals))
 
     # -- connection lifecycle (sender thread) --------------------------------------------------
 
@@ -167,7 +172,11 @@ class Sender:
                 self._publish_status(client, "online")
                 next_beat = now + self.cfg.heartbeat_s
             if now >= next_expiry:
-                self.outbox.expire()
+                try:
+                    self.outbox.expire()
+                except OutboxWriteError as exc:
+                    if self._throttle.ready("expire"):
+                        _log.error("%s", exc)
                 next_expiry = now + 1.0
             self._wake.wait(min(next_beat, next_expiry) - now)
             # Let acknowledgements and commits gather for a moment: one outbox transaction
@@ -227,7 +236,11 @@ class Sender:
                     _log.error("broker %s refused the status message on '%s': %s (PUBACK reason %d)",
                                self.cfg.broker.address, self.cfg.layout.status_topic(), ack.reason, ack.code)
         if settled.delivered:
-            self.outbox.delete(r.row_id for r in settled.delivered)
+            try:
+                self.outbox.delete(r.row_id for r in settled.delivered)
+            except OutboxWriteError as exc:  # the rows stay and are sent again after the next rewind
+                if self._throttle.ready("delete"):
+                    _log.error("%s; the acknowledged events stay in the outbox and may be delivered twice", exc)
             self.stats.delivered += len(settled.delivered)
             if not settled.refused:
                 self._hold.reset()
@@ -270,20 +283,22 @@ class Sender:
         self._wake.set()
 
     def _on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
-        if self.cfg.control is None:
+        if self._gate is None:
             return
         try:
             try:
-                command = parse_control(msg.topic, msg.payload, self.cfg.control)
+                command = self._gate.admit(msg.topic, msg.payload, bool(msg.retain))
             except ControlError as exc:
                 self.stats.control_refused += 1
+                reasons = self.stats.control_refusals
+                reasons[exc.reason.value] = reasons.get(exc.reason.value, 0) + 1
                 count = self._throttle.ready(f"control {exc.reason.value}")
                 if count:  # one line per kind of bad message and period
                     _log.warning("%s%s", exc, f" ({count} such messages since the last report)" if count > 1 else "")
                 return
             self.stats.control_accepted += 1
-            _log.info("control message from '%s': %s%s", msg.topic, command.command.value,
-                      f" {command.model}" if command.model else "")
+            _log.info("control message from '%s': %s%s (seq %d)", msg.topic, command.command.value,
+                      f" {command.model}" if command.model else "", command.seq)
             if self._on_control is not None:
                 self._on_control(command)
         except Exception as exc:  # noqa: BLE001 - a bad message must never end paho's network thread

@@ -73,6 +73,9 @@ class BridgeService:
         self.writer.start()
         self.sender.start()
         _log.info("outbox %s holds %d undelivered event(s) from before", self.outbox.path, self.outbox.depth)
+        if self.outbox.moved_aside is not None:
+            _log.error("outbox %s was unreadable and is kept as %s; this bridge started a fresh outbox",
+                       self.outbox.path, self.outbox.moved_aside)
 
     def stop(self) -> None:
         """Commit what was received, say offline, disconnect, close the outbox."""
@@ -126,5 +129,7 @@ class BridgeService:
             refusals={"invalid": self.invalid, "too_large": self.too_large,
                       "backlog_full": self.writer.backlog_rejected, "outbox_full": c.rejected_full,
                       "dropped_oldest": c.dropped_oldest, "dropped_expired": c.dropped_expired,
+                      "disk_full": c.rejected_disk_full, "write_error": c.rejected_write_error,
                       "oversize_for_broker": s.oversize, "publish_refused": s.publish_refused,
-                      "control_refused": s.control_refused})
+                      "control_refused": s.control_refused,
+                      **{f"control_{k}": v for k, v in s.control_refusals.items()}})

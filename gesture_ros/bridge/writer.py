@@ -13,7 +13,7 @@ import threading
 from collections import deque
 from collections.abc import Callable
 
-from gesture_ros.bridge.outbox import Entry, Outbox
+from gesture_ros.bridge.outbox import Entry, Outbox, OutboxWriteError
 from gesture_ros.common.log_throttle import LogThrottle
 
 _log = logging.getLogger("gesture_ros.bridge")
@@ -93,9 +93,20 @@ class OutboxWriter:
                     self._cv.notify_all()
 
     def _commit(self, batch: list[Entry]) -> None:
+        failed = True
         try:
             taken = self.outbox.put_many(batch)
+            failed = False
+        except OutboxWriteError as exc:  # counted by the outbox (rejected_disk_full / rejected_write_error)
+            taken = 0
+            c = self.outbox.counters
+            count = self._throttle.ready("disk full" if exc.disk_full else "write error")
+            if count:
+                _log.error("%s; they were NOT accepted (%d event(s) refused for a full disk, %d for other write "
+                           "errors so far)%s", exc, c.rejected_disk_full, c.rejected_write_error,
+                           f" ({count} failed commits since the last report)" if count > 1 else "")
         except Exception as exc:  # noqa: BLE001 - a disk error must not kill the writer thread
+            self.outbox.counters.rejected_write_error += len(batch)
             _log.error("outbox %s: commit of %d events failed: %s; they were not accepted",
                        self.outbox.path, len(batch), exc)
             taken = 0
@@ -106,7 +117,7 @@ class OutboxWriter:
             _log.warning("outbox %s is full (max_events %d, policy drop_oldest): dropped the %d oldest "
                          "undelivered event(s) to make room", self.outbox.path,
                          self.outbox.limits.max_events, dropped)
-        if rejected:
+        if rejected and not failed:
             count = self._throttle.ready("full")
             if count:
                 limits = self.outbox.limits

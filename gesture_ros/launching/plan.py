@@ -65,6 +65,10 @@ ARGUMENTS: tuple[Argument, ...] = (
     Argument("start_bridge", "false", "Start bridge_node (MQTT to the venue)"),
     Argument("record", "false", "Start recorder_node (MCAP of keypoints, scores, events)"),
     Argument("rviz", "false", "Start rviz2 with config/gesture.rviz (needs rviz2 installed)"),
+    Argument("discovery", "localhost", "DDS discovery: localhost (this machine only) or subnet; sets "
+             "ROS_LOCALHOST_ONLY on Humble, ROS_AUTOMATIC_DISCOVERY_RANGE from Iron on (ros/discovery.py)"),
+    Argument("domain_id", "", "ROS_DOMAIN_ID of every node; empty: the environment's (set one: domain 0 is "
+             "shared with every other ROS 2 system)"),
 )
 DEFAULTS = {a.name: a.default for a in ARGUMENTS}
 

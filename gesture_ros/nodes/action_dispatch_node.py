@@ -11,7 +11,7 @@ or dispatch/armed; a motion map starts disarmed.
 from __future__ import annotations
 
 from rclpy.node import Node
-from std_msgs.msg import Bool
+from std_msgs.msg import Bool, Empty
 from std_srvs.srv import SetBool
 
 from gesture_ros.actions.action_map import load_action_map
@@ -61,6 +61,8 @@ class ActionDispatchNode(Node):
                                     f"fixed and the node restarted:\n{exc}")
         self.create_subscription(GestureEvent, "gesture/events", self._on_event, EVENT_QOS)
         self.create_subscription(Bool, "dispatch/armed", self._on_armed_topic, EVENT_QOS)
+        # Disarm only (the venue bridge's; SROS2 grants it this topic and not dispatch/armed).
+        self.create_subscription(Empty, "dispatch/disarm", lambda _msg: self._set_armed(False), EVENT_QOS)
         self.create_service(SetBool, "dispatch/set_armed", self._on_set_armed)
         self._diagnostics = DiagnosticsPublisher(self, self._diagnose, settings.diagnostics_period_s)
 

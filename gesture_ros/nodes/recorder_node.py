@@ -66,6 +66,11 @@ class RecorderNode(Node):
         record_images = declare(self, "record_images", False, "Also record image_raw (large)", read_only=True)
         compression = declare(self, "compression", "zstd", "Chunk compression: none, lz4 or zstd",
                               read_only=True)
+        self._flush_period_s = declare(self, "flush_period_s", 1.0, "Longest time written messages wait in "
+                                       "memory before their chunk goes to disk (fsync): what kill -9 or a "
+                                       "power cut can lose", (0.05, 60.0), read_only=True)
+        chunk_kib = declare(self, "chunk_kib", 1024, "Largest MCAP chunk in KiB (a chunk also ends at every "
+                            "flush)", (16, 65536), read_only=True)
         self._max_queue = declare(self, "max_queue", 2000, "Messages waiting for the writer before "
                                   "keypoints/scores/images are dropped (events never are)", (10, 1_000_000))
         self._low_enabled = declare(self, "low_confidence.enabled", True,
@@ -86,7 +91,7 @@ class RecorderNode(Node):
         name = f"{prefix}_{datetime.now().strftime('%Y%m%d-%H%M%S')}"
         self.path = Path(out_dir).expanduser() / f"{name}.mcap"
         self.candidates_path = self.path.with_suffix(".candidates.csv")
-        self._writer = McapRosWriter(self.path, compression=compression)
+        self._writer = McapRosWriter(self.path, compression=compression, chunk_size=chunk_kib * 1024)
         self._queue: queue.Queue = queue.Queue()
         self.dropped = 0
         self.write_errors = 0
@@ -130,8 +135,22 @@ class RecorderNode(Node):
                 self._queue.put(("", done, 0, 0))
 
     def _write_loop(self) -> None:
+        next_flush = time.monotonic() + self._flush_period_s
         while True:
-            item = self._queue.get()
+            try:
+                item = self._queue.get(timeout=max(0.0, next_flush - time.monotonic()))
+            except queue.Empty:
+                item = None
+            if time.monotonic() >= next_flush:
+                next_flush = time.monotonic() + self._flush_period_s
+                if self._writer.unflushed:
+                    try:
+                        self._writer.flush()
+                    except (OSError, ValueError) as exc:
+                        self.write_errors += 1
+                        self.get_logger().error(f"cannot flush {self.path}: {exc}", throttle_duration_sec=5.0)
+            if item is None:
+                continue
             if item is _STOP:
                 return
             topic, data, log_ns, stamp_ns = item

@@ -3,10 +3,15 @@
 Messages arrive already serialized (rclpy ``raw=True`` subscriptions), so nothing is
 re-encoded; each channel's schema is the full concatenated message definition, which is what
 rosbag2, Foxglove and ``mcap_ros2.decoder`` need to decode them.
+
+``flush`` ends the chunk in progress and writes it through to the disk: a recording cut by
+kill -9 or a power loss keeps every chunk flushed before, and ``gesture from-mcap`` reads such
+a file (no summary) up to its last whole chunk. The recorder flushes at least once a second.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,13 +27,14 @@ class McapRosWriter:
     """One MCAP file; register topics, then add serialized messages in any order."""
 
     def __init__(self, path: Path, share: Callable[[str], Path | None] = share_from_env,
-                 compression: str = "zstd") -> None:
+                 compression: str = "zstd", chunk_size: int = 1024 * 1024) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._share = share
         self._stream = open(self.path, "wb")  # noqa: SIM115
-        self._writer = Writer(self._stream, compression=CompressionType[compression.upper()])
+        self._writer = Writer(self._stream, compression=CompressionType[compression.upper()], chunk_size=chunk_size)
         self._writer.start(profile=PROFILE, library="gesture_ros recorder_node")
+        self.unflushed = 0  # messages written since the last flush
         self._schemas: dict[str, int] = {}
         self._channels: dict[str, int] = {}
         self._sequence: dict[str, int] = {}
@@ -56,6 +62,14 @@ class McapRosWriter:
         self._sequence[topic] += 1
         self.counts[topic] += 1
         self.bytes_written += len(data)
+        self.unflushed += 1
+
+    def flush(self, sync: bool = True) -> None:
+        """End the chunk in progress, write it out and (``sync``) fsync: what was written survives a kill."""
+        self._writer.flush()  # mcap >= 1.6: finishes the chunk and flushes the stream
+        if sync:
+            os.fsync(self._stream.fileno())
+        self.unflushed = 0
 
     def add_metadata(self, name: str, data: dict[str, str]) -> None:
         self._writer.add_metadata(name=name, data=data)

@@ -10,6 +10,8 @@ The recording is an MCAP file with gesture_ros/msg/Keypoints messages (recorder_
 - YAML: a list of ``{start_s, end_s, label}`` or ``{start_ns, end_ns, label}`` mappings.
 Each labelled range becomes one sequence of the toolkit's dataset (toolkit/dataset.py); with
 ``--none-gaps`` the unlabelled stretches between ranges become ``none`` sequences too.
+A recording cut short (recorder killed, power lost: no summary at the end) is read up to its
+last whole chunk, and the command says how many messages it recovered.
 """
 
 from __future__ import annotations
@@ -47,6 +49,34 @@ class Recording:
     arrays: SequenceArrays
     model: str
     topic: str
+    truncated: str = ""  # why reading stopped early ("" = a complete file)
+
+
+def _decoded(handle, truncation: list[str]):
+    """Yield (schema, channel, msg) of a whole file, or of a truncated one up to its last whole chunk.
+
+    A complete file is read through its summary; one without (the writer never finished) is read
+    front to back, and whatever stops the reading at the cut is noted in ``truncation``.
+    """
+    from mcap.reader import NonSeekingReader, make_reader
+    from mcap_ros2.decoder import DecoderFactory
+
+    try:
+        reader = make_reader(handle, decoder_factories=[DecoderFactory()])
+        summary = reader.get_summary()
+    except Exception:  # noqa: BLE001 - no usable summary: read it as a stream below
+        summary = None
+    if summary is not None:
+        for schema, channel, _, msg in reader.iter_decoded_messages():
+            yield schema, channel, msg
+        return
+    handle.seek(0)
+    reader = NonSeekingReader(handle, decoder_factories=[DecoderFactory()])
+    try:  # in file order: sorting by log time would read the whole file before yielding anything
+        for schema, channel, _, msg in reader.iter_decoded_messages(log_time_order=False):
+            yield schema, channel, msg
+    except Exception as exc:  # mcap raises several unrelated types at a cut  # noqa: BLE001
+        truncation.append(f"{type(exc).__name__}: {exc}"[:200])
 
 
 def _part(landmarks, length: int) -> np.ndarray:
@@ -57,18 +87,14 @@ def _part(landmarks, length: int) -> np.ndarray:
 
 def read_keypoints(path: Path, topic: str | None = None) -> Recording:
     """Read every Keypoints message of one topic, in header-stamp order."""
-    from mcap.reader import make_reader
-    from mcap_ros2.decoder import DecoderFactory
-
     try:
         handle = open(path, "rb")  # noqa: SIM115
     except OSError as exc:
         raise FromMcapError(f"{path}: cannot open the recording ({exc.strerror})") from None
-    rows, topics, model, size = [], set(), "", (0, 0)
+    rows, topics, model, size, truncation = [], set(), "", (0, 0), []
     with handle:
-        reader = make_reader(handle, decoder_factories=[DecoderFactory()])
         try:
-            for schema, channel, _, msg in reader.iter_decoded_messages():
+            for schema, channel, msg in _decoded(handle, truncation):
                 if schema is None or schema.name.replace("/msg/", "/") != KEYPOINTS_TYPE.replace("/msg/", "/"):
                     continue
                 if topic and channel.topic != topic:
@@ -80,6 +106,8 @@ def read_keypoints(path: Path, topic: str | None = None) -> Recording:
                 model, size = msg.model or model, (msg.image_width, msg.image_height)
         except Exception as exc:  # mcap raises several unrelated types for a damaged file  # noqa: BLE001
             raise FromMcapError(f"{path}: not a readable MCAP recording ({exc})") from None
+    if truncation and not rows:
+        raise FromMcapError(f"{path}: not a readable MCAP recording ({truncation[0]})")
     if not rows:
         raise FromMcapError(f"{path}: no {KEYPOINTS_TYPE} messages" + (f" on {topic}" if topic else ""))
     if len(topics) > 1:
@@ -88,7 +116,7 @@ def read_keypoints(path: Path, topic: str | None = None) -> Recording:
     arrays = SequenceArrays(
         stamps_ns=np.array([r[0] for r in rows], dtype=np.int64), pose=np.stack([r[1] for r in rows]),
         left_hand=np.stack([r[2] for r in rows]), right_hand=np.stack([r[3] for r in rows]), image_size=size)
-    return Recording(arrays, model, topics.pop())
+    return Recording(arrays, model, topics.pop(), truncation[0] if truncation else "")
 
 
 def read_labels(path: Path, first_stamp_ns: int) -> list[LabelRange]:
@@ -172,6 +200,10 @@ def main(argv: list[str] | None = None) -> int:
     opts = parser.parse_args(argv)
     try:
         recording = read_keypoints(opts.recording, opts.topic)
+        if recording.truncated:
+            print(f"gesture from-mcap: {opts.recording} is cut short (no summary: the recorder was stopped "
+                  f"hard); read {len(recording.arrays)} keypoints messages up to its last whole chunk "
+                  f"({recording.truncated})", file=sys.stderr)
         ranges = read_labels(opts.labels, int(recording.arrays.stamps_ns[0]))
         written = convert(recording, ranges, opts.out, source=f"mcap:{opts.recording.name}:{recording.topic}",
                           person=opts.person, session=opts.session or opts.recording.stem,

@@ -143,3 +143,46 @@ def test_venue_monitor_refuses_cleartext_credentials_too(monkeypatch, caplog):
     assert run(["--host", "127.0.0.1", "--port", "1", "--no-table", "--max-seconds", "1"]) == 2
     assert ("would go to broker mqtt://127.0.0.1:1 in cleartext (no TLS CA file): set one to use TLS, or opt in "
             "by naming the broker: --allow-plaintext-credentials-to 127.0.0.1") in caplog.text
+
+
+def test_venue_control_needs_tls_and_then_disarms(rclpy_context, domain, tmp_path, brokers):
+    """Issue 26 item 5: control over plain MQTT stops start-up unless the broker is named; over TLS it works."""
+    from std_msgs.msg import Empty
+
+    from gesture_ros.bridge.control import control_message
+    from gesture_ros.bridge.payload import iso8601
+    from gesture_ros.ros.qos import EVENT_QOS
+
+    pki, auth, mtls = brokers
+    base = {"venue": "test", "device_id": "dev1", "control_topic": "venues/{venue}/devices/{device}/control",
+            "diagnostics_period_s": 0.2, "reconnect_min_s": 0.2, "reconnect_max_s": 1.0}
+    env = {**venv_path(), ENV_USERNAME: "device1", ENV_PASSWORD: "s3cret"}
+    plain = NodeProcess("bridge_node", domain, {**base, "broker_port": auth.port, **CLEARTEXT_OK,
+                                                "outbox_path": str(tmp_path / "plain.db")}, log_dir=tmp_path, env=env)
+    assert plain.wait(60) == 1
+    log = plain.log()
+    plain.stop()
+    assert (f"cannot start: control_topic is set but broker mqtt://127.0.0.1:{auth.port} has no TLS (no tls_ca_file): "
+            "anyone on the network could forge venue control; set tls_ca_file, or opt in by naming the broker: "
+            "allow_plaintext_control_from:=127.0.0.1") in log and "Traceback" not in log
+
+    rig = BridgeRig(rclpy_context, domain, tmp_path)
+    disarms = []
+    rig.node.create_subscription(Empty, "dispatch/disarm", disarms.append, EVENT_QOS)
+    tls = {"tls_ca_file": pki.ca_crt, "tls_cert_file": pki.client_crt, "tls_key_file": pki.client_key}
+    proc = NodeProcess("bridge_node", domain, {**base, "broker_port": mtls.port, **tls,
+                                               "outbox_path": str(tmp_path / "tls.db")}, log_dir=tmp_path, env=env)
+    venue = Subscriber(mtls, topic="none", user="venue", ca_certs=pki.ca_crt, certfile=pki.client_crt,
+                       keyfile=pki.client_key)
+    try:
+        assert _wait(lambda: "Received SUBSCRIBE from gesture_ros-dev1" in mtls.log(), 60), proc.log()
+        assert rig.spin_until(lambda: rig.node.count_publishers("dispatch/disarm") > 0, 30)
+        rig.spin_until(lambda: False, 0.5)
+        venue.client.publish("venues/test/devices/dev1/control",
+                             control_message("disarm", 1, iso8601(time.time_ns())), qos=1).wait_for_publish(5)
+        assert rig.spin_until(lambda: len(disarms) == 1, 30), proc.log()[-2000:]
+        assert "WITHOUT TLS" not in proc.log()
+    finally:
+        proc.stop()
+        venue.close()
+        rig.close()

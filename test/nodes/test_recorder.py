@@ -215,3 +215,40 @@ def test_recorder_diagnostics_count_what_it_wrote(tmp_path, domain, rclpy_contex
     written = len(_read(values["file"])[1].get("/keypoints", []))
     assert 1 <= int(values["messages /keypoints"]) <= written <= 20, (values, written)
     assert values["dropped"] == "0" and values["write errors"] == "0"
+
+
+def test_a_recorder_killed_with_sigkill_leaves_a_readable_file(tmp_path, domain, rclpy_context, capsys):
+    """kill -9 after N messages: the file holds what was flushed (at least once a second), and
+    ``gesture from-mcap`` reads it up to its last whole chunk."""
+    n = 1000  # small messages: without a flush they all sit in the first 1 MiB chunk, in memory
+    rec = NodeProcess("recorder_node", domain, {"output_dir": str(tmp_path), "file_prefix": "k",
+                                                "low_confidence.enabled": False}, log_dir=tmp_path)
+    node = rclpy.create_node("fake_keypoints", context=rclpy_context)
+    pub = node.create_publisher(type(keypoints_to_msg(_frame(0))), "keypoints", EVENT_QOS)
+    try:
+        assert _wait(lambda: pub.get_subscription_count() > 0), rec.log()
+        for i in range(n):
+            pub.publish(keypoints_to_msg(_frame(i)))
+            if i % 50 == 49:
+                time.sleep(0.05)
+        path = next(tmp_path.glob("k_*.mcap"))
+
+        def on_disk() -> int:
+            try:
+                return len(from_mcap.read_keypoints(path).arrays)
+            except from_mcap.FromMcapError:
+                return 0
+
+        assert _wait(lambda: on_disk() >= 0.95 * n, 30), (on_disk(), rec.log()[-2000:])
+        rec.proc.kill()  # SIGKILL: no close, no summary
+        assert rec.proc.wait(10) == -9
+    finally:
+        rec.stop()
+        node.destroy_node()
+    recording = from_mcap.read_keypoints(path)
+    assert recording.truncated and len(recording.arrays) >= 0.95 * n
+    labels = tmp_path / "labels.csv"
+    labels.write_text(f"start_ns,end_ns,label\n{T0},{T0 + n * STEP},open_palm\n")
+    assert from_mcap.main([str(path), "--labels", str(labels), "--out", str(tmp_path / "ds")]) == 0
+    assert "is cut short (no summary" in capsys.readouterr().err
+    assert len(Dataset(tmp_path / "ds").records()) == 1

@@ -136,7 +136,7 @@ def bad_events(rng: random.Random, n: int, now_ns: int) -> Iterator[tuple[str, G
 # ---- venue control messages (bridge_node over MQTT) ---------------------------------------
 def bad_controls(rng: random.Random, n: int, max_bytes: int) -> Iterator[tuple[str, bytes]]:
     """Yield ``n`` control payloads the bridge must refuse."""
-    ok = {"schema": "gesture_ros/venue-control", "version": 1}
+    ok = {"schema": "gesture_ros/venue-control", "version": 2, "seq": 1, "stamp": "2026-12-07T01:00:00Z"}
     kinds = ["bad_json", "too_large", "bad_schema", "model_not_allowed"]
     for i in range(n):
         kind = kinds[i % len(kinds)]
@@ -151,7 +151,9 @@ def bad_controls(rng: random.Random, n: int, max_bytes: int) -> Iterator[tuple[s
                 {"schema": "other", "version": 1, "command": "arm"}, {**ok, "version": 2, "command": "arm"},
                 {**ok, "command": "arm", "model": "m.onnx"}, {**ok, "command": "switch_model"},
                 {**ok, "command": "arm", "id": "y" * 300}, {**ok, "command": ["arm"]},
-                {**ok, "command": "switch_model", "model": 5}])).encode()
+                {**ok, "command": "switch_model", "model": 5}, {**ok, "version": 1, "command": "disarm"},
+                {**ok, "command": "disarm", "seq": -1}, {**ok, "command": "disarm", "seq": True},
+                {**ok, "command": "disarm", "stamp": "yesterday"}, {**ok, "command": "disarm", "stamp": 5}])).encode()
         else:
             body = json.dumps({**ok, "command": "switch_model",
                                "model": rng.choice(["/etc/passwd", "../models/x.onnx", "models/evil.onnx",

@@ -8,7 +8,6 @@ interleaved with the bad ones. Each node must stay up, say one sentence per kind
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import sys
@@ -28,7 +27,7 @@ from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
-from std_msgs.msg import Bool, String  # noqa: E402
+from std_msgs.msg import Bool, Empty, String  # noqa: E402
 from support import fuzz  # noqa: E402
 from support import hand_frames as hf  # noqa: E402
 from support.action_peers import OscReceiver, wait_until  # noqa: E402
@@ -36,6 +35,8 @@ from support.data import shared_data  # noqa: E402
 from support.ros_env import NodeProcess  # noqa: E402
 from support.tiny_onnx import write_model  # noqa: E402
 
+from gesture_ros.bridge.control import control_message  # noqa: E402
+from gesture_ros.bridge.payload import iso8601  # noqa: E402
 from gesture_ros.ros.conversions import bgr_to_image, keypoints_to_msg, ns_to_stamp, stamp_to_ns  # noqa: E402
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
 from tools.mosquitto import Mosquitto  # noqa: E402
@@ -254,6 +255,7 @@ def test_action_dispatch_node_survives_1000_malformed_events(domain, peer, tmp_p
 
 def test_bridge_control_topic_survives_1000_malformed_messages(domain, peer, tmp_path):
     armed = peer.record(Bool, "dispatch/armed", EVENT_QOS)
+    disarmed = peer.record(Empty, "dispatch/disarm", EVENT_QOS)
     models = peer.record(String, "classifier/model", EVENT_QOS)
     control = "venues/test/devices/dev1/control"
     max_bytes = 1024
@@ -261,11 +263,12 @@ def test_bridge_control_topic_survives_1000_malformed_messages(domain, peer, tmp
         params = {"broker_port": broker.port, "venue": "test", "device_id": "dev1",
                   "outbox_path": str(tmp_path / "o.db"), "control_topic": "venues/{venue}/devices/{device}/control",
                   "control_max_bytes": max_bytes, "control_models": "models/gesture_default.onnx",
-                  "diagnostics_period_s": 0.2}
+                  "allow_remote_arm": True, "allow_plaintext_control_from": "127.0.0.1", "diagnostics_period_s": 0.2}
         started = time.monotonic()
         with NodeProcess("bridge_node", domain, params, log_dir=tmp_path, env=ENV) as proc:
             assert wait_until(lambda: "Received SUBSCRIBE from gesture_ros-dev1" in broker.log()
                               and peer.node.count_publishers("dispatch/armed") > 0
+                              and peer.node.count_publishers("dispatch/disarm") > 0
                               and peer.node.count_publishers("classifier/model") > 0, 60), proc.log()
             time.sleep(1.0)  # let the bridge's writers match our readers too (volatile: nothing is replayed)
             import paho.mqtt.client as mqtt
@@ -274,24 +277,24 @@ def test_bridge_control_topic_survives_1000_malformed_messages(domain, peer, tmp
             venue.connect("127.0.0.1", broker.port)
             venue.loop_start()
             try:
-                ok = {"schema": "gesture_ros/venue-control", "version": 1}
-                goods = [{**ok, "command": "disarm"}, {**ok, "command": "arm"},
-                         {**ok, "command": "switch_model", "model": "models/gesture_default.onnx"}] * 4
+                goods = [("disarm", {}), ("arm", {}), ("switch_model", {"model": "models/gesture_default.onnx"})] * 4
                 rng = random.Random(fuzz.SEED)
                 bad = list(fuzz.bad_controls(rng, N_BAD, max_bytes))
                 every = N_BAD // len(goods)
                 infos = []
                 for n, (_, body) in enumerate(bad):
                     if n % every == 0 and n // every < len(goods):
-                        infos.append(venue.publish(control, json.dumps(goods[n // every]), qos=1))
+                        command, extra = goods[n // every]
+                        body_ok = control_message(command, n + 1, iso8601(time.time_ns()), **extra)
+                        infos.append(venue.publish(control, body_ok, qos=1))
                     infos.append(venue.publish(control, body, qos=1))
                 for info in infos:
                     info.wait_for_publish(10)
                 figures: Callable[[], dict] = lambda: next(  # noqa: E731
                     (v for k, v in peer.diagnostics.items() if k.endswith("bridge_node")), {})
                 assert wait_until(lambda: figures().get("refused control_refused") == str(N_BAD), 30), figures()
-                assert wait_until(lambda: len(armed) + len(models) == len(goods), 10), \
-                    ([m.data for m in armed], [m.data for m in models], proc.log()[-3000:])
+                assert wait_until(lambda: len(armed) + len(disarmed) + len(models) == len(goods), 10), \
+                    ([m.data for m in armed], len(disarmed), [m.data for m in models], proc.log()[-3000:])
                 check_log(proc, {"bad_json": ("refused: not JSON",), "too_large": ("-byte limit",),
                                  "bad_schema": ("control message refused:",),
                                  "model_not_allowed": ("is not in control_models",)},
@@ -299,5 +302,5 @@ def test_bridge_control_topic_survives_1000_malformed_messages(domain, peer, tmp
             finally:
                 venue.loop_stop()
                 venue.disconnect()
-    assert [m.data for m in armed] == [False, True] * 4
+    assert [m.data for m in armed] == [True] * 4 and len(disarmed) == 4
     assert [m.data for m in models] == ["models/gesture_default.onnx"] * 4

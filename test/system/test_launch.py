@@ -376,3 +376,21 @@ def test_hri_msgs_is_built_beside_the_package(domain):
                            capture_output=True, text=True, timeout=60)
     assert "uint8 ARMS_CROSSED = 2" in shown.stdout, shown.stdout + shown.stderr
     assert "hri_msgs" not in (share_dir() / "package.xml").read_text()
+
+
+@pytest.mark.parametrize("distro, variable, value", [("humble", "ROS_LOCALHOST_ONLY", "1"),
+                                                    ("jazzy", "ROS_AUTOMATIC_DISCOVERY_RANGE", "LOCALHOST")])
+def test_every_launched_node_gets_the_setting(monkeypatch, distro, variable, value):
+    """Issue 26 item 7: Humble reads ROS_LOCALHOST_ONLY, Iron and later ROS_AUTOMATIC_DISCOVERY_RANGE."""
+    require_ros2_launch()
+    from launch import LaunchContext
+    from launch.utilities import perform_substitutions
+
+    monkeypatch.setenv("ROS_DISTRO", distro)
+    nodes = evaluate_launch(share_dir() / "launch" / "concert.launch.xml", {"domain_id": "17"})
+    assert {node_fqn(n) for n in nodes} >= {"/camera_node", "/classifier_node", "/bridge_node"}
+    context = LaunchContext()
+    for node in nodes:
+        env = {perform_substitutions(context, k): perform_substitutions(context, v)
+               for k, v in node.process_description.additional_env}
+        assert env == {variable: value, "ROS_DOMAIN_ID": "17"}, node_fqn(node)

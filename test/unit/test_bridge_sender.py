@@ -9,9 +9,9 @@ import pytest
 from support.mosquitto import Subscriber
 
 from gesture_ros.bridge.connection import BrokerConfig, MqttVersion
-from gesture_ros.bridge.control import Command, ControlPolicy
+from gesture_ros.bridge.control import Command, ControlPolicy, control_message
 from gesture_ros.bridge.outbox import FullPolicy, OutboxLimits
-from gesture_ros.bridge.payload import decode
+from gesture_ros.bridge.payload import decode, iso8601
 from gesture_ros.bridge.sender import SenderConfig
 from gesture_ros.bridge.service import BridgeConfig, BridgeService
 from gesture_ros.bridge.session import LinkState
@@ -28,9 +28,10 @@ def _record(seq, source="cam1", gesture="swipe_left"):
                             event_type=EventType.TRIGGER, confidence=0.9, stamp_ns=seq, start_ns=seq, end_ns=seq)
 
 
-def _service(tmp_path, port, name="outbox.db", client_id="bridge-dev1", control=None, version=MqttVersion.V5, **kw):
+def _service(tmp_path, port, name="outbox.db", client_id="bridge-dev1", control=None, version=MqttVersion.V5,
+             allow_arm=True, **kw):
     layout = TopicLayout("test", "dev1", control=CONTROL if control else "")
-    policy = ControlPolicy(control, 512, ("models/a.onnx",)) if control else None
+    policy = ControlPolicy(control, 512, ("models/a.onnx",), 10.0, allow_arm) if control else None
     sender = SenderConfig(BrokerConfig(port=port, version=version), layout, client_id, reconnect_min_s=0.1,
                           reconnect_max_s=0.5, heartbeat_s=0.5, control=policy)
     return BridgeService(BridgeConfig(sender, str(tmp_path / name), **kw))
@@ -113,7 +114,8 @@ def test_full_outbox_policy_while_the_broker_is_down(tmp_path, caplog, policy, k
         assert _wait(lambda: service.status().state is LinkState.DISCONNECTED)
         refusals = service.status().refusals
         if policy is FullPolicy.REJECT_NEW:
-            assert refusals["outbox_full"] == 5 and "5 new event(s) rejected" in caplog.text
+            # the writer's batches depend on timing: the count is exact, the first log line gives its batch's
+            assert refusals["outbox_full"] == 5 and "new event(s) rejected" in caplog.text
         else:
             assert refusals["dropped_oldest"] == 5 and "dropped the" in caplog.text
         assert f"cannot reach broker mqtt://127.0.0.1:{broker.port}" in caplog.text
@@ -141,12 +143,14 @@ def test_control_messages_are_validated_counted_and_dispatched(tmp_path, caplog)
         service.start()
         assert _wait(lambda: broker.log().count("Received SUBSCRIBE from bridge-dev1") >= 2)
         pub = Subscriber(broker, topic="none/#")
-        body = {"schema": "gesture_ros/venue-control", "version": 1}
-        sends = [(CONTROL, {**body, "command": "arm"}), (CONTROL, "{not json"),
-                 (CONTROL, {**body, "command": "self_destruct"}), (CONTROL, {**body, "command": "arm", "id": "x" * 600}),
-                 (CONTROL, {**body, "command": "switch_model", "model": "/etc/passwd"}),
-                 (old, {**body, "command": "disarm"}),
-                 (CONTROL, {**body, "command": "switch_model", "model": "models/a.onnx"})]
+        now = iso8601(time.time_ns())
+        body = {"schema": "gesture_ros/venue-control", "version": 2, "stamp": now}
+        sends = [(CONTROL, {**body, "command": "arm", "seq": 1}), (CONTROL, "{not json"),
+                 (CONTROL, {**body, "command": "self_destruct", "seq": 2}),
+                 (CONTROL, {**body, "command": "arm", "id": "x" * 600, "seq": 3}),
+                 (CONTROL, {**body, "command": "switch_model", "model": "/etc/passwd", "seq": 4}),
+                 (old, {**body, "command": "disarm", "seq": 5}),
+                 (CONTROL, {**body, "command": "switch_model", "model": "models/a.onnx", "seq": 6})]
         for topic, msg in sends:
             pub.client.publish(topic, msg if isinstance(msg, str) else json.dumps(msg), qos=1).wait_for_publish(5)
         try:
@@ -158,4 +162,49 @@ def test_control_messages_are_validated_counted_and_dispatched(tmp_path, caplog)
             pub.close()
     for sentence in ("not JSON", "'command' must be one of", "over the 512-byte limit",
                      "'/etc/passwd' is not in control_models", f"only '{CONTROL}' is accepted"):
+        assert sentence in caplog.text
+
+
+def test_venue_control_must_be_live_fresh_new_and_may_not_arm(tmp_path, caplog):
+    """Retained, stale, replayed (also after a restart, from the persistent session) and arm: refused."""
+    with Mosquitto(tmp_path / "broker") as broker:
+        venue = Subscriber(broker, topic="none/#")
+
+        def send(command, seq, age_s=0.0, retain=False):
+            data = control_message(command, seq, iso8601(time.time_ns() - int(age_s * 1e9)))
+            venue.client.publish(CONTROL, data, qos=1, retain=retain).wait_for_publish(5)
+
+        send("disarm", 1, retain=True)  # left on the broker before the device subscribes
+        commands = []
+        service = _service(tmp_path, broker.port, control=CONTROL, allow_arm=False)
+        service.sender._on_control = commands.append
+        service.start()
+        try:
+            assert _wait(lambda: service.sender.stats.control_refusals.get("retained") == 1)
+            send("disarm", 2, age_s=60)  # stale: older than control_max_age_s (10 s)
+            send("arm", 3)  # allow_remote_arm is off
+            send("disarm", 4)
+            send("disarm", 4)  # replayed
+            assert _wait(lambda: len(commands) == 1 and service.sender.stats.control_refused == 4)
+            assert [(c.command, c.seq) for c in commands] == [(Command.DISARM, 4)]
+        finally:
+            service.stop()
+        # Offline: the persistent session queues a new disarm and a replay of the old one.
+        send("disarm", 5)
+        send("disarm", 4)
+        again = _service(tmp_path, broker.port, control=CONTROL, allow_arm=False)  # same outbox: same seq file
+        again.sender._on_control = commands.append
+        again.start()
+        try:
+            assert _wait(lambda: len(commands) == 2 and again.sender.stats.control_refusals.get("replayed") == 1)
+            send("disarm", 4)  # and a replay sent live after the restart
+            assert _wait(lambda: again.sender.stats.control_refusals.get("replayed") == 2)
+            assert [(c.command, c.seq) for c in commands] == [(Command.DISARM, 4), (Command.DISARM, 5)]
+            refusals = again.status().refusals
+            assert refusals["control_retained"] >= 1 and refusals["control_replayed"] == 2
+        finally:
+            again.stop()
+            venue.close()
+    for sentence in ("it is a retained message", "s old (control_max_age_s 10", "the venue may disarm this device "
+                     "but not arm it", "not above the last accepted seq 4"):
         assert sentence in caplog.text

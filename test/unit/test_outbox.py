@@ -1,10 +1,22 @@
-"""The SQLite outbox: durable order, bounds and policies, counting, refused rows."""
+"""The SQLite outbox: durable order, bounds and policies, counting, refused rows, failures."""
 
+import logging
+import os
 import sqlite3
+import subprocess
+from contextlib import contextmanager
 
 import pytest
 
-from gesture_ros.bridge.outbox import Durability, Entry, FullPolicy, Outbox, OutboxError, OutboxLimits
+from gesture_ros.bridge.outbox import (
+    Durability,
+    Entry,
+    FullPolicy,
+    Outbox,
+    OutboxLimits,
+    OutboxWriteError,
+)
+from gesture_ros.bridge.writer import OutboxWriter
 
 
 class Clock:
@@ -68,7 +80,7 @@ def test_drop_oldest_keeps_the_newest_and_counts(tmp_path):
 
 def test_max_age_rejects_new_under_reject_new(tmp_path):
     clock = Clock()
-    with Outbox(tmp_path / "o.db", OutboxLimits(100, 60.0, FullPolicy.REJECT_NEW), clock_ns=clock) as outbox:
+    with Outbox(tmp_path / "o.db", OutboxLimits(100, 60.0, FullPolicy.REJECT_NEW), monotonic_ns=clock) as outbox:
         outbox.put_many(_entries(2))
         clock.advance(61)
         assert outbox.oldest_age_s() == pytest.approx(61)
@@ -78,7 +90,7 @@ def test_max_age_rejects_new_under_reject_new(tmp_path):
 
 def test_max_age_expires_old_under_drop_oldest(tmp_path):
     clock = Clock()
-    with Outbox(tmp_path / "o.db", OutboxLimits(100, 60.0, FullPolicy.DROP_OLDEST), clock_ns=clock) as outbox:
+    with Outbox(tmp_path / "o.db", OutboxLimits(100, 60.0, FullPolicy.DROP_OLDEST), monotonic_ns=clock) as outbox:
         outbox.put_many(_entries(2))
         clock.advance(30)
         outbox.put_many(_entries(1, 2))
@@ -112,8 +124,114 @@ def test_delete_counts_only_existing_rows(tmp_path):
         assert outbox.depth == 0 and outbox.counters.delivered == 2
 
 
-def test_a_file_that_is_not_an_outbox_is_named(tmp_path):
-    bad = tmp_path / "not.db"
-    bad.write_bytes(b"this is not sqlite" * 100)
-    with pytest.raises(OutboxError, match=str(bad)):
-        Outbox(bad)
+@pytest.mark.parametrize("damage", ["not_sqlite", "torn_pages"])
+def test_a_corrupt_outbox_is_moved_aside_and_a_fresh_one_started(tmp_path, caplog, damage):
+    bad = tmp_path / "o.db"
+    if damage == "not_sqlite":
+        bad.write_bytes(b"this is not sqlite" * 100)
+    else:  # a real outbox whose pages were overwritten (a failing card, a torn write)
+        with Outbox(bad) as outbox:
+            outbox.put_many(_entries(300))
+        data = bytearray(bad.read_bytes())
+        data[4096:4096 * 3] = os.urandom(4096 * 2)
+        bad.write_bytes(bytes(data))
+    original = bad.read_bytes()
+    with Outbox(bad) as fresh:
+        assert fresh.depth == 0 and fresh.put_many(_entries(2)) == 2
+        assert fresh.moved_aside is not None and fresh.moved_aside.read_bytes() == original  # kept for recovery
+    assert f"outbox {bad} is unreadable" in caplog.text and str(fresh.moved_aside) in caplog.text
+    assert [r.levelno for r in caplog.records if "unreadable" in r.message] == [logging.ERROR]
+
+
+def test_a_wall_clock_jump_neither_ages_nor_drops_the_backlog(tmp_path):
+    wall, mono = Clock(), Clock()
+    day = 86400.0
+    for policy in FullPolicy:
+        path = tmp_path / f"{policy.value}.db"
+        with Outbox(path, OutboxLimits(100, day, policy), clock_ns=wall, monotonic_ns=mono) as outbox:
+            outbox.put_many(_entries(3))
+            mono.advance(10)
+            wall.advance(10 + 2 * day)  # NTP steps a clock-less device from its boot time to today
+            assert outbox.oldest_age_s() == pytest.approx(10)
+            assert outbox.put_many(_entries(1, 3)) == 1  # reject_new still accepts
+            assert outbox.expire() == 0 and outbox.depth == 4  # drop_oldest keeps the backlog
+            wall.advance(-3 * day)  # and a step back makes nothing younger
+            mono.advance(5)
+            assert outbox.oldest_age_s() == pytest.approx(15)
+
+
+def test_ages_survive_a_restart_on_the_outbox_clock(tmp_path):
+    mono = Clock()
+    path = tmp_path / "o.db"
+    with Outbox(path, OutboxLimits(100, 60.0, FullPolicy.DROP_OLDEST), monotonic_ns=mono) as outbox:
+        outbox.put_many(_entries(2))
+        mono.advance(40)
+    reboot = Clock()
+    reboot.ns = 7  # the monotonic clock starts again near 0 after a reboot
+    with Outbox(path, OutboxLimits(100, 60.0, FullPolicy.DROP_OLDEST), monotonic_ns=reboot) as again:
+        assert again.oldest_age_s() == pytest.approx(40)  # time it ran before counts; downtime does not
+        reboot.advance(21)
+        assert again.expire() == 2 and again.counters.dropped_expired == 2
+
+
+@contextmanager
+def _small_disk(tmp_path, size="192k"):
+    """A tmpfs of ``size`` mounted in tmp_path (root only), unmounted afterwards."""
+    mnt = tmp_path / "small"
+    mnt.mkdir()
+    if os.geteuid() != 0:
+        pytest.fail("the disk-full tests mount a tmpfs: run them as root (CI does)")
+    subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mnt)], check=True)
+    try:
+        yield mnt
+    finally:
+        subprocess.run(["umount", "-l", str(mnt)], check=False)
+
+
+def _fill(outbox, batch=10):
+    """Insert until the disk refuses; return the OutboxWriteError and how many were accepted."""
+    accepted = 0
+    for i in range(100_000):
+        try:
+            accepted += outbox.put_many([Entry(f"f{i}-{j}", "t", os.urandom(400)) for j in range(batch)])
+        except OutboxWriteError as exc:
+            return exc, accepted
+    raise AssertionError("the small disk never filled")
+
+
+def test_disk_full_is_a_counted_refusal_with_one_error(tmp_path, caplog):
+    with _small_disk(tmp_path) as disk:
+        outbox = Outbox(disk / "o.db")
+        try:
+            exc, accepted = _fill(outbox)
+            assert exc.disk_full and "the disk is full" in str(exc)  # not "cannot rollback"
+            assert outbox.counters.rejected_disk_full == 10 and outbox.depth == accepted
+            writer = OutboxWriter(outbox)
+            writer.start()
+            for i in range(30):
+                assert writer.submit(Entry(f"w{i}", "t", os.urandom(8000)))
+                assert writer.flush()
+            writer.stop()
+            c = outbox.counters
+            assert c.rejected_disk_full >= 30 and c.accepted + c.rejected_disk_full == accepted + 10 + 30
+            assert c.rejected_full == 0  # a full disk is not a full outbox
+            errors = [r.message for r in caplog.records if r.levelno >= logging.WARNING]
+            assert len(errors) == 1 and "the disk is full; they were NOT accepted" in errors[0], errors
+            assert [r.event_id for r in outbox.pending(0, 100_000)][-1] == f"f{accepted // 10 - 1}-9"
+        finally:
+            outbox.close()
+
+
+def test_durability_is_restored_after_a_failed_delete(tmp_path):
+    with _small_disk(tmp_path) as disk:
+        outbox = Outbox(disk / "o.db", durability=Durability.FULL)
+        try:
+            _fill(outbox)
+            with pytest.raises(OutboxWriteError):
+                for _ in range(200):  # the delete's WAL frames need room the disk no longer has
+                    rows = outbox.pending(0, 50)
+                    outbox.delete(r.row_id for r in rows)
+            assert outbox.synchronous() is Durability.FULL
+            assert sqlite3.connect(disk / "o.db").execute("PRAGMA quick_check").fetchone()[0] == "ok"
+        finally:
+            outbox.close()

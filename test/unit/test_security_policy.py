@@ -24,8 +24,11 @@ def test_only_the_operator_and_the_venue_bridge_drive_the_control_plane():
     grants = _grants()
     assert grants[("dispatch/set_armed", "request")] == {"operator"}
     assert grants[("dispatch/set_armed", "reply")] == {"action_dispatch_node"}
-    assert grants[("dispatch/armed", "publish")] == {"operator", "bridge_node", "action_dispatch_node"}
-    assert grants[("classifier/model", "publish")] == {"operator", "bridge_node"}
+    # The venue bridge may disarm; only the enclave meant for allow_remote_arm: true may arm.
+    assert grants[("dispatch/armed", "publish")] == {"operator", "bridge_node_remote_arm", "action_dispatch_node"}
+    assert grants[("dispatch/disarm", "publish")] == {"operator", "bridge_node", "bridge_node_remote_arm"}
+    assert grants[("dispatch/disarm", "subscribe")] == {"action_dispatch_node"}
+    assert grants[("classifier/model", "publish")] == {"operator", "bridge_node", "bridge_node_remote_arm"}
     assert grants[("classifier/model", "subscribe")] == {"classifier_node"}
     for node in ("action_dispatch_node", "classifier_node", "bridge_node"):
         assert grants[(f"/{node}/set_parameters", "request")] == {"operator"}
