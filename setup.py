@@ -32,7 +32,7 @@ setup(
     entry_points={
         "console_scripts": [
             "gesture = gesture_ros.cli:main",
-            "venue-monitor = gesture_ros.bridge.venue_monitor:main",
+            "venue-monitor = gesture_ros.venue.monitor:main",
         ]
     },
 )

@@ -19,9 +19,10 @@ MAY_IMPORT = {
     "ros": {"core", "actions", "bridge", "msg"},
     "nodes": {"core", "actions", "bridge", "ros", "msg"},
     "toolkit": {"core", "actions", "bridge", "ros", "msg"},
-    "devtools": {"core", "actions", "bridge", "ros", "nodes", "toolkit", "msg"},
+    "venue": {"core", "bridge"},
+    "devtools": {"core", "actions", "bridge", "ros", "nodes", "toolkit", "msg", "venue"},
 }
-ROS_FREE = ("core", "actions", "bridge")  # plain Python: no rclpy, no ROS messages
+ROS_FREE = ("core", "actions", "bridge", "venue")  # plain Python: no rclpy, no ROS messages
 
 
 def _imports(path: Path) -> set[str]:

@@ -1,12 +1,12 @@
-"""venue_monitor: the venue end of the bridge, and the artists' live view of the crowd.
+"""venue_monitor: the terminal view of the venue, a thin client of the venue server's intake and store.
 
     venue_monitor --host 127.0.0.1 --port 1883 --venue main_hall --client-id venue-desk \\
-        --jsonl received.jsonl
+        --db ~/venue-desk.sqlite3 --jsonl received.jsonl
 
-Subscribes to every device's gesture and status topics, drops duplicate event ids, checks
-each source's sequence numbers and shows live counts per gesture and per device. With
-``--client-id`` the broker keeps a persistent session, so nothing is missed while the
-monitor restarts. ``--jsonl`` writes each unique event as one JSON line as it arrives.
+Subscribes to every device's gesture and status topics, refuses what the venue server refuses
+(counted, said once per kind), stores each event in a SQLite file whose event-id key is the
+deduplication (so a restart does not count redelivered events again), checks each source's
+sequence numbers and shows live counts. ``--jsonl`` appends each new event as one JSON line.
 """
 
 from __future__ import annotations
@@ -25,39 +25,27 @@ from typing import IO
 
 import paho.mqtt.client as mqtt
 
-from gesture_ros.bridge.connection import (
-    BrokerConfig,
-    ConnectionConfigError,
-    MqttVersion,
-    TlsFiles,
-    build_client,
-    connect_args,
-    refusal_sentence,
-)
-from gesture_ros.bridge.credentials import CredentialsError, cleartext_refusal, load_credentials
-from gesture_ros.bridge.payload import PayloadError, decode
+from gesture_ros.bridge.connection import BrokerConfig, ConnectionConfigError, build_client, connect_args
+from gesture_ros.bridge.connection import refusal_sentence
+from gesture_ros.bridge.credentials import CredentialsError
 from gesture_ros.bridge.tally import CrowdTally
-from gesture_ros.bridge.topics import DEFAULT_EVENTS, DEFAULT_STATUS, subscription
+from gesture_ros.bridge.topics import subscription
+from gesture_ros.core.safe_text import bounded
+from gesture_ros.venue.broker_args import add_broker_args, broker_from_args
+from gesture_ros.venue.intake import Intake, Refusal
+from gesture_ros.venue.refusals import RefusalLog
+from gesture_ros.venue.store import StoredEvent, open_store
 
 _log = logging.getLogger("gesture_ros.venue_monitor")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="venue_monitor", description=__doc__.split("\n\n")[0])
-    p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=1883)
-    p.add_argument("--mqtt-version", choices=[v.value for v in MqttVersion], default=MqttVersion.V5.value)
-    p.add_argument("--venue", default="+", help="venue to watch (default: all)")
-    p.add_argument("--events-template", default=DEFAULT_EVENTS)
-    p.add_argument("--status-template", default=DEFAULT_STATUS)
-    p.add_argument("--client-id", default="", help="fixed id: persistent session (nothing missed across restarts)")
-    p.add_argument("--tls-ca", default="", help="CA file; enables TLS (no fallback to plain)")
-    p.add_argument("--tls-cert", default="")
-    p.add_argument("--tls-key", default="")
-    p.add_argument("--credentials-file", default="", help="line 1 username, line 2 password (mode 600); "
-                   "else $GESTURE_ROS_MQTT_USERNAME/PASSWORD")
-    p.add_argument("--allow-plaintext-credentials-to", default="", metavar="HOST",
-                   help="send credentials without TLS, but only to this broker host (must equal --host)")
+    add_broker_args(p)
+    p.add_argument("--db", default="", help="SQLite file of the events seen (kept across restarts); "
+                   "default with --client-id: <jsonl>.seen.sqlite3, or "
+                   "~/.local/state/gesture_ros/venue_monitor-<client id>.sqlite3; else in memory")
+    p.add_argument("--remember", type=int, default=1_000_000, help="events kept in --db for deduplication")
     p.add_argument("--jsonl", type=Path, help="append each unique event to this file")
     p.add_argument("--refresh", type=float, default=1.0, help="table refresh period, s")
     p.add_argument("--no-table", action="store_true", help="print only the final summary")
@@ -67,8 +55,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
+def _db_path(args: argparse.Namespace) -> str:
+    if args.db:
+        return args.db
+    if args.client_id and args.jsonl:
+        return str(args.jsonl) + ".seen.sqlite3"
+    if args.client_id:
+        return str(Path.home() / ".local/state/gesture_ros" / f"venue_monitor-{args.client_id}.sqlite3")
+    return ":memory:"
+
+
 class VenueMonitor:
-    """Subscribe, deduplicate, count, and optionally record to JSONL."""
+    """Subscribe, check, store once, count, and optionally record to JSONL."""
 
     def __init__(self, args: argparse.Namespace, out: IO[str] | None = None) -> None:
         self.args = args
@@ -77,6 +75,10 @@ class VenueMonitor:
         self.last_new = time.monotonic()
         self.refused = ""
         self._out = out
+        self.intake = Intake(args.events_template, args.status_template)
+        self.refusals = RefusalLog(_log)
+        self.store = open_store(_db_path(args))
+        self._since_prune = 0
         self.events_filter = subscription(args.events_template, args.venue)
         self.status_filter = subscription(args.status_template, args.venue)
 
@@ -90,40 +92,56 @@ class VenueMonitor:
         client.subscribe([(self.events_filter, 1), (self.status_filter, 1)])
 
     def on_message(self, client, userdata, msg: mqtt.MQTTMessage) -> None:
-        if mqtt.topic_matches_sub(self.status_filter, msg.topic):
-            self._status(msg)
-            return
         try:
-            record = decode(msg.payload)
-        except PayloadError as exc:
+            self._message(msg)
+        except Refusal as exc:
+            self.refusals.refuse(exc.kind, str(exc))
             with self.lock:
                 self.tally.invalid += 1
-            _log.warning("message on '%s' ignored: %s", msg.topic, exc)
+        except Exception as exc:  # noqa: BLE001 - nothing may kill paho's network thread
+            self.refusals.refuse("error", f"{type(exc).__name__}: {exc}")
+
+    def _message(self, msg: mqtt.MQTTMessage) -> None:
+        if self.intake.is_status(msg.topic):
+            report = self.intake.status_report(msg.topic, msg.payload)
+            text = report.state + (f", outbox {report.outbox_depth}" if report.outbox_depth is not None else "")
+            with self.lock:
+                self.tally.set_status(report.device, text)
             return
+        record = self.intake.event(msg.topic, msg.payload)
+        new = self.store.insert([StoredEvent(record, msg.topic, time.time_ns())])[0]
         with self.lock:
-            new = self.tally.add(record)
             if new:
+                self.tally.add(record)
                 self.last_new = time.monotonic()
+            else:
+                self.tally.duplicates += 1
         if new and self._out is not None:
             line = {"received_ns": time.time_ns(), "topic": msg.topic, "event": json.loads(msg.payload)}
             self._out.write(json.dumps(line, sort_keys=True) + "\n")
             self._out.flush()
+        if new:
+            self._prune()
 
-    def _status(self, msg: mqtt.MQTTMessage) -> None:
-        try:
-            body = json.loads(msg.payload)
-            text = body["state"] + (f", outbox {body['outbox_depth']}" if "outbox_depth" in body else "")
-            device = str(body["device"])
-        except (ValueError, KeyError, TypeError):
-            return
-        with self.lock:
-            self.tally.set_status(device, text)
+    def _prune(self) -> None:
+        self._since_prune += 1
+        if self._since_prune >= 10_000:
+            self._since_prune = 0
+            self.store.keep_newest(self.args.remember)
 
     def done(self, started: float) -> bool:
         a, now = self.args, time.monotonic()
         return bool((a.max_seconds and now - started >= a.max_seconds)
                     or (a.until_idle and now - self.last_new >= a.until_idle)
                     or (a.expect and self.tally.unique >= a.expect))
+
+    def summary(self) -> dict:
+        return {**self.tally.summary(), "refused": self.refusals.snapshot()}
+
+    def table(self) -> str:
+        with self.lock:
+            text = self.tally.table()
+        return "\n".join(bounded(line, 300) for line in text.split("\n"))  # names reach the terminal escaped
 
     def connect(self, broker: BrokerConfig) -> mqtt.Client:
         self.broker = broker
@@ -138,17 +156,6 @@ class VenueMonitor:
         return client
 
 
-def _broker(args: argparse.Namespace) -> BrokerConfig:
-    tls = TlsFiles(args.tls_ca, args.tls_cert, args.tls_key) if args.tls_ca else None
-    credentials = load_credentials(args.credentials_file)
-    refusal = cleartext_refusal(credentials, tls is not None, args.host, args.port,
-                                args.allow_plaintext_credentials_to, "--allow-plaintext-credentials-to")
-    if refusal:
-        raise ValueError(refusal)
-    return BrokerConfig(host=args.host, port=args.port, version=MqttVersion(args.mqtt_version), tls=tls,
-                        credentials=credentials)
-
-
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # end like Ctrl-C: close the file, print the summary
 
@@ -159,7 +166,7 @@ def run(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="venue_monitor: %(message)s", stream=sys.stderr)
     signal.signal(signal.SIGTERM, _interrupt)
     try:
-        broker = _broker(args)
+        broker = broker_from_args(args)
     except (CredentialsError, ValueError) as exc:
         _log.error("%s", exc)
         return 2
@@ -173,9 +180,7 @@ def run(argv: list[str] | None = None) -> int:
             time.sleep(0.05)
             if not args.no_table and time.monotonic() >= next_table:
                 next_table += args.refresh
-                with monitor.lock:
-                    table = monitor.tally.table()
-                print(("\x1b[2J\x1b[H" if sys.stdout.isatty() else "") + table + "\n", flush=True)
+                print(("\x1b[2J\x1b[H" if sys.stdout.isatty() else "") + monitor.table() + "\n", flush=True)
     except (ssl.SSLError, ConnectionConfigError, OSError) as exc:
         _log.error("cannot use broker %s: %s", broker.address, exc)
         return 1
@@ -187,8 +192,8 @@ def run(argv: list[str] | None = None) -> int:
             client.loop_stop()
         if out is not None:
             out.close()
-    with monitor.lock:
-        print(monitor.tally.table() + "\nsummary " + json.dumps(monitor.tally.summary(), sort_keys=True), flush=True)
+    print(monitor.table() + "\nsummary " + json.dumps(monitor.summary(), sort_keys=True), flush=True)
+    monitor.store.close()
     return 1 if monitor.refused else 0
 
 
