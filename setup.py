@@ -14,6 +14,7 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["gesture_ros", "gesture_ros.*"], exclude=["gesture_ros.nodes*", "gesture_ros.ros*", "gesture_ros.devtools*"]),
+    package_data={"gesture_ros.venue.web": ["static/*"]},  # the live page's HTML, JS and CSS
     install_requires=[
         "numpy>=1.24,<2",
         "PyYAML>=6",

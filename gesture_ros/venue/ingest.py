@@ -132,7 +132,7 @@ class Ingest:
                 time.sleep(self.cfg.retry_s)
         else:
             return
-        fresh = [e for e, is_new in zip(events, new) if is_new]
+        fresh = [e for e, is_new in zip(events, new, strict=True) if is_new]
         self.stats.stored += len(fresh)
         self.stats.duplicates += len(events) - len(fresh)
         for _, _, mid, qos in items:

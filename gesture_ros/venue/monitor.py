@@ -25,8 +25,13 @@ from typing import IO
 
 import paho.mqtt.client as mqtt
 
-from gesture_ros.bridge.connection import BrokerConfig, ConnectionConfigError, build_client, connect_args
-from gesture_ros.bridge.connection import refusal_sentence
+from gesture_ros.bridge.connection import (
+    BrokerConfig,
+    ConnectionConfigError,
+    build_client,
+    connect_args,
+    refusal_sentence,
+)
 from gesture_ros.bridge.credentials import CredentialsError
 from gesture_ros.bridge.tally import CrowdTally
 from gesture_ros.bridge.topics import subscription

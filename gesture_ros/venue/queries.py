@@ -52,7 +52,7 @@ def latency(store: Store, limit: int = 300) -> list[list]:
 
 def recent(store: Store, limit: int = 20) -> list[dict]:
     rows = store.query(f"SELECT {', '.join(COLUMNS)} FROM events ORDER BY stored_ns DESC, event_id LIMIT ?", (limit,))
-    return [dict(zip(COLUMNS, r)) for r in rows]
+    return [dict(zip(COLUMNS, r, strict=True)) for r in rows]
 
 
 def devices(store: Store) -> list[dict]:
@@ -97,7 +97,7 @@ def export(store: Store, since_ns: int = 0, until_ns: int = 2**63 - 1, batch: in
                            "(stamp_ns > ? OR (stamp_ns = ? AND event_id > ?)) ORDER BY stamp_ns, event_id LIMIT ?",
                            (since_ns, until_ns, after[1], after[1], after[0], batch))
         for row in rows:
-            yield dict(zip(COLUMNS, row))
+            yield dict(zip(COLUMNS, row, strict=True))
         if len(rows) < batch:
             return
         after = (rows[-1][0], rows[-1][7])

@@ -74,5 +74,5 @@ def create_app(snapshots: Snapshots, token: str = "", tick_s: float = 0.5) -> St
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
 
     routes = [Route("/", index), Route("/api/snapshot", snapshot), Route("/api/models", models),
-              Route("/api/stream", stream), Mount("/static", StaticFiles(directory=STATIC), name="static")]
+              Route("/api/stream", stream), Mount("/static", StaticFiles(directory=STATIC, follow_symlink=True), name="static")]
     return Starlette(routes=routes, middleware=[Middleware(TokenGate, token=token)])

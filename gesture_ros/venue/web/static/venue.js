@@ -39,9 +39,9 @@ function latency(points) {
   const max = Math.max(1, ys[ys.length - 1]);
   const line = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
   line.setAttribute("points", points.map((p, i) =>
-    (i * 600 / Math.max(1, points.length - 1)).toFixed(1) + "," + (155 - p[1] / max * 145).toFixed(1)).join(" "));
+    (i * 600 / Math.max(1, points.length - 1)).toFixed(1) + "," + (155 - p[1] / max * 130).toFixed(1)).join(" "));
   const label = document.createElementNS("http://www.w3.org/2000/svg", "text");
-  label.setAttribute("x", 4); label.setAttribute("y", 12); label.textContent = max.toFixed(0) + " ms";
+  label.setAttribute("x", 4); label.setAttribute("y", 16); label.textContent = max.toFixed(0) + " ms";
   svg.replaceChildren(line, label);
   const pct = f => ys[Math.min(ys.length - 1, Math.floor(f * ys.length))].toFixed(1);
   note.textContent = "last " + ys.length + " events: p50 " + pct(0.5) + " ms, p95 " + pct(0.95) + " ms";
