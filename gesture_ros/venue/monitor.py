@@ -33,6 +33,7 @@ from gesture_ros.bridge.connection import (
     refusal_sentence,
 )
 from gesture_ros.bridge.credentials import CredentialsError
+from gesture_ros.bridge.payload import decode
 from gesture_ros.bridge.tally import CrowdTally
 from gesture_ros.bridge.topics import subscription
 from gesture_ros.core.safe_text import bounded
@@ -114,19 +115,20 @@ class VenueMonitor:
                 self.tally.set_status(report.device, text)
             return
         record = self.intake.event(msg.topic, msg.payload)
-        new = self.store.insert([StoredEvent(record, msg.topic, time.time_ns())])[0]
-        with self.lock:
-            if new:
-                self.tally.add(record)
-                self.last_new = time.monotonic()
-            else:
+        event = StoredEvent(record, msg.topic, time.time_ns())
+        if self.store.contains(record.event_id):
+            with self.lock:
                 self.tally.duplicates += 1
-        if new and self._out is not None:
-            line = {"received_ns": time.time_ns(), "topic": msg.topic, "event": json.loads(msg.payload)}
+            return
+        if self._out is not None:  # the line first: a kill before the insert is repaired by recover_jsonl
+            line = {"received_ns": event.received_ns, "topic": msg.topic, "event": json.loads(msg.payload)}
             self._out.write(json.dumps(line, sort_keys=True) + "\n")
             self._out.flush()
-        if new:
-            self._prune()
+        self.store.insert([event])
+        with self.lock:
+            self.tally.add(record)
+            self.last_new = time.monotonic()
+        self._prune()
 
     def _prune(self) -> None:
         self._since_prune += 1
@@ -161,6 +163,35 @@ class VenueMonitor:
         return client
 
 
+def recover_jsonl(path: Path, store, tail_bytes: int = 1 << 20) -> int:
+    """Cut a line a kill left half-written, and mark the last lines' events seen; return how many were new.
+
+    The monitor writes an event's line before it stores the id, so after a SIGKILL the ids of
+    the file's last lines may be missing from the store: without this they would be written again.
+    """
+    if not path.exists():
+        return 0
+    with open(path, "rb+") as f:
+        start = max(0, f.seek(0, 2) - tail_bytes)
+        f.seek(start)
+        data = f.read()
+        end = data.rfind(b"\n") + 1
+        if end < len(data):
+            f.truncate(start + end)
+    lines = data[:end].splitlines()
+    marked = 0
+    for raw in lines[1:] if start else lines:  # from the middle of the file, the first line is partial
+        try:
+            line = json.loads(raw)
+            record = decode(json.dumps(line["event"]).encode())
+        except (ValueError, KeyError, TypeError):
+            continue
+        if not store.contains(record.event_id):
+            store.insert([StoredEvent(record, line.get("topic", ""), int(line.get("received_ns", 0)))])
+            marked += 1
+    return marked
+
+
 def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt  # end like Ctrl-C: close the file, print the summary
 
@@ -175,8 +206,13 @@ def run(argv: list[str] | None = None) -> int:
     except (CredentialsError, ValueError) as exc:
         _log.error("%s", exc)
         return 2
+    monitor = VenueMonitor(args)
+    if args.jsonl:
+        marked = recover_jsonl(args.jsonl, monitor.store)
+        if marked:
+            _log.warning("%d event(s) of %s were written but not marked seen (killed?): marked now", marked, args.jsonl)
     out = open(args.jsonl, "a", encoding="utf-8") if args.jsonl else None
-    monitor = VenueMonitor(args, out)
+    monitor._out = out
     client = None
     try:
         client = monitor.connect(broker)

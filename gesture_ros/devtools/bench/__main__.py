@@ -23,8 +23,9 @@ BENCHES = {
     "people": "gesture_ros.devtools.bench.people",  # frames/s vs people in view (1, 2, 3), beside single-person
     "small_hands": "gesture_ros.devtools.bench.small_hands",  # hands found vs palm size: crops vs the single extractor
     "far_body": "gesture_ros.devtools.bench.far_body",  # a body too small for whole-frame Pose: found, and its cost
+    "venue_load": "gesture_ros.devtools.bench.venue_load",  # N devices into venue_server(s) vs a bare subscriber
 }
-# recovery, replay_clock, frame_scale, people, small_hands, far_body (design choices) and soak (minutes long) run on request.
+# recovery, replay_clock, frame_scale, people, small_hands, far_body (design choices), soak and venue_load (minutes long) run on request.
 DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")
 
 

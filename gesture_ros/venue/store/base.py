@@ -96,6 +96,9 @@ class Store:
                 raise
         return new
 
+    def contains(self, event_id: str) -> bool:
+        return bool(self.query("SELECT 1 FROM events WHERE event_id = ?", (event_id,)))
+
     def set_device(self, device: str, state: str, heartbeat_ns: int, outbox_depth: int | None) -> None:
         with self.lock:
             self.execute(_DEVICE, (device, state, heartbeat_ns, outbox_depth))
