@@ -29,7 +29,7 @@ setup(
     extras_require={
         # mediapipe 0.10.21 must be installed with --no-deps (README): its jax pins are not needed.
         # the venue server's page and PostgreSQL store (requirements/venue.txt)
-        "venue": ["starlette==1.10.0", "uvicorn==0.54.0", "psycopg[binary]==3.3.9"],
+        "venue": ["starlette==1.7.0", "uvicorn==0.54.0", "psycopg[binary]==3.3.9"],
         "train": ["torch>=2.1", "onnx==1.17.0", "matplotlib", "mcap>=1.2", "mcap-ros2-support>=0.5"],
     },
     entry_points={

@@ -141,7 +141,8 @@ def soak(events: int, kills: int, broker_restarts: int, venue_kills: int, workdi
     publisher = Publisher(lease.domain_id)
     per_bridge = events // kills
     restart_at = {round((k + 1) * kills / (broker_restarts + 1)) - 1 for k in range(broker_restarts)}
-    venue_kill_at = {round(k * kills / venue_kills) for k in range(venue_kills)}
+    free = [k for k in range(kills) if k not in restart_at]  # one fault per bridge process
+    venue_kill_at = {free[round(i * len(free) / venue_kills)] for i in range(venue_kills)} if venue_kills else set()
     bridge: subprocess.Popen | None = None
     killed = restarted = 0
     drains: list[tuple] = []  # (events waiting while the broker was down, s from its restart to all delivered)

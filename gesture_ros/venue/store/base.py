@@ -107,8 +107,8 @@ class Store:
     def keep_newest(self, keep: int) -> None:
         """Delete all but the newest ``keep`` events (a bounded store, e.g. venue_monitor's)."""
         with self.lock:
-            self.execute("DELETE FROM events WHERE stored_ns < (SELECT stored_ns FROM events "
-                         "ORDER BY stored_ns DESC LIMIT 1 OFFSET ?)", (keep,))
+            self.execute("DELETE FROM events WHERE event_id NOT IN (SELECT event_id FROM events "
+                         "ORDER BY stored_ns DESC, received_ns DESC LIMIT ?)", (keep,))
             self.conn.commit()
 
     def close(self) -> None:
