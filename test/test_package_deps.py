@@ -8,9 +8,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# What the nodes, launch files and their core run (the toolkit, devtools and CLI are for a workstation).
+# What the nodes, launch files and their core run (the toolkit, devtools and CLI are for a workstation,
+# the venue server for the venue: requirements/venue.txt).
 RUNTIME = [p for p in (REPO / "gesture_ros").rglob("*.py")
-           if not {"toolkit", "devtools"} & set(p.relative_to(REPO / "gesture_ros").parts) and p.name != "cli.py"]
+           if not {"toolkit", "devtools", "venue"} & set(p.relative_to(REPO / "gesture_ros").parts) and p.name != "cli.py"]
 RUNTIME += list((REPO / "launch").glob("*.py"))
 # import name -> where a Jetson gets it: a rosdep key of package.xml, or "pip:<requirement name>"
 SOURCES = {

@@ -5,7 +5,7 @@ two processes on an MQTT 5 shared subscription), side by side with a bare paho s
 
 Two loads per setting. The chorus: each round, every device sends one event (nine in ten an X)
 within ``window_s``; store latency = stored - device stamp, p50/p95. The flood: every device sends
-``rounds`` events at once; ingest events/s = events / (last stored - first sent). The bare
+``flood_rounds`` events at once; ingest events/s = events / (last stored - first sent). The bare
 subscriber parses and inserts each message in its own transaction (no checks, no batching);
 ratio = venue_server's events/s over the bare one's on the same database.
 """
@@ -108,9 +108,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--ingesters", nargs="+", default=["1 server", "2 servers", "bare"])
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--window-s", type=float, default=2.0)
+    p.add_argument("--flood-rounds", type=int, default=10, help="events per device in the flood")
     a = p.parse_args(argv)
     print(f"venue_load: {a.devices} devices, chorus ({a.rounds} rounds of {a.window_s:g} s) and flood "
-          f"({a.rounds} events per device at once); real mosquitto, SQLite and PostgreSQL", flush=True)
+          f"({a.flood_rounds} events per device at once); real mosquitto, SQLite and PostgreSQL", flush=True)
     header = f"{'devices':>7} {'db':<10} {'ingest':<10} {'chorus p50/p95 ms':>18} {'flood events/s':>15} {'flood p95 ms':>13} {'ratio':>6}"
     print(header, flush=True)
     with tempfile.TemporaryDirectory(prefix="gesture_venue_load_") as tmp, Postgres() as pg:
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
                 for kind in sorted(a.ingesters, key=lambda k: k != "bare"):  # the baseline first
                     n += 1
                     chorus = run_one(kind, dbkind, devices, a.rounds, a.window_s, workdir, pg, f"c{n}")
-                    flood = run_one(kind, dbkind, devices, a.rounds, 0.0, workdir, pg, f"f{n}")
+                    flood = run_one(kind, dbkind, devices, a.flood_rounds, 0.0, workdir, pg, f"f{n}")
                     if kind == "bare":
                         bare_rate = flood["events_per_s"]
                     results[kind] = (chorus, flood)
