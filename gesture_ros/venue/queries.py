@@ -65,13 +65,14 @@ def sources(store: Store) -> list[dict]:
     """Return per source: events, last sequence, missing sequence numbers (gaps), its latest model."""
     rows = store.query("SELECT source_id, count(*), max(sequence), max(sequence) - min(sequence) + 1 - "
                        "count(DISTINCT sequence), max(stored_ns) FROM events GROUP BY source_id ORDER BY source_id")
-    out = []
-    for source, n, last, missing, seen in rows:
-        model = store.query("SELECT model_id, model_version FROM events WHERE source_id = ? "
-                            "ORDER BY stored_ns DESC LIMIT 1", (source,))[0]
-        out.append({"source": source, "events": n, "last_sequence": last, "missing": missing,
-                    "last_stored_ns": seen, "model_id": model[0], "model_version": model[1]})
-    return out
+    latest: dict[str, tuple] = {}  # source -> (last stored, model id, version): one query, not one per source
+    for source, model_id, version, seen in store.query("SELECT source_id, model_id, model_version, max(stored_ns) "
+                                                       "FROM events GROUP BY source_id, model_id, model_version"):
+        if source not in latest or seen > latest[source][0]:
+            latest[source] = (seen, model_id, version)
+    return [{"source": source, "events": n, "last_sequence": last, "missing": missing, "last_stored_ns": seen,
+             "model_id": latest[source][1], "model_version": latest[source][2]}
+            for source, n, last, missing, seen in rows]
 
 
 def models(store: Store, window_s: float = 600.0, low: float = 0.6) -> list[dict]:

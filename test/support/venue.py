@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -42,6 +43,13 @@ class VenueServer:
         while self.broker.log().count(f"Received SUBSCRIBE from {self.client_id}") <= subscribes:
             assert self.proc.poll() is None and time.monotonic() < deadline, self.text()[-3000:]
             time.sleep(0.05)
+        while "--no-web" not in self.extra:  # and the page listens
+            try:
+                socket.create_connection(("127.0.0.1", self.http_port), timeout=1).close()
+                break
+            except OSError:
+                assert self.proc.poll() is None and time.monotonic() < deadline, self.text()[-3000:]
+                time.sleep(0.05)
         return self
 
     def kill(self) -> None:
