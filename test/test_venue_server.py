@@ -9,7 +9,8 @@ import pytest
 from support.venue import Devices, VenueServer
 from support.venue_fuzz import bad_payloads, good_event
 
-from gesture_ros.devtools.mosquitto import Mosquitto
+from gesture_ros.bridge.credentials import ENV_PASSWORD, ENV_USERNAME
+from gesture_ros.devtools.mosquitto import Mosquitto, make_pki
 from gesture_ros.devtools.postgres import Postgres
 from gesture_ros.venue.store import open_store
 
@@ -88,3 +89,23 @@ def test_1000_malformed_payloads_between_good_events_are_refused_and_counted(tmp
     said = re.findall(r"refused \((\w+)\)", server.text())
     assert sorted(said) == sorted(set(snap["refused"]))  # each kind said once
     assert "\x1b" not in server.text()
+
+
+def test_over_tls_with_a_client_certificate_and_credentials(tmp_path, monkeypatch):
+    pki = make_pki(tmp_path / "pki")
+    acl = "user device1\ntopic write venues/hall/devices/cam1/gestures\nuser venue\ntopic read venues/#\n"
+    users = {"device1": "s3cret", "venue": "venue-pass"}
+    monkeypatch.setenv(ENV_USERNAME, "venue")
+    monkeypatch.setenv(ENV_PASSWORD, "venue-pass")
+    with Mosquitto(tmp_path / "broker", users=users, acl=acl, pki=pki, require_certificate=True) as broker:
+        server = VenueServer(broker, str(tmp_path / "venue.sqlite3"), tmp_path, "--tls-ca", pki.ca_crt,
+                             "--tls-cert", pki.client_crt, "--tls-key", pki.client_key).start()
+        devices = Devices(broker, user="device1", ca_certs=pki.ca_crt, certfile=pki.client_crt, keyfile=pki.client_key)
+        try:
+            devices.event(good_event("cam1", 1))
+            snap = server.wait_snapshot(lambda s: s["totals"]["events"] == 1)
+        finally:
+            devices.close()
+            server.stop()
+    assert snap["totals"]["sources"] == {"cam1": 1}
+    assert "venue-pass" not in server.text() and "mqtts://127.0.0.1" in server.text()

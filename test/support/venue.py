@@ -83,9 +83,13 @@ class VenueServer:
 class Devices:
     """One paho MQTT 5 client publishing as any device (QoS 1, waits for each PUBACK)."""
 
-    def __init__(self, broker: Mosquitto) -> None:
+    def __init__(self, broker: Mosquitto, user: str = "", **tls) -> None:
         self.client = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2, client_id=f"devices-{free_port()}",
                                   protocol=mqtt.MQTTv5)
+        if tls:
+            self.client.tls_set(**tls)
+        if user:
+            self.client.username_pw_set(user, broker.users[user])
         self.client.reconnect_delay_set(0.1, 0.5)
         self.client.connect("127.0.0.1", broker.port)
         self.client.loop_start()
