@@ -82,3 +82,6 @@ def test_export_a_time_range_for_labelling(url, tmp_path):
     assert [r["stamp_ns"] for r in rows] == sorted(r["stamp_ns"] for r in rows)
     assert rows[0]["stamp_ns"] == 110 * S and rows[-1]["stamp_ns"] == 2099 * S
     assert {k for k in rows[0]} >= {"source_id", "person_id", "model_id", "model_version", "gesture", "stamp_iso"}
+    toolkit = subprocess.run([sys.executable, "-m", "gesture_ros.cli", "venue-export", "--db", url, "--since", since,
+                              "--until", until], capture_output=True, text=True, timeout=120)
+    assert toolkit.returncode == 0 and toolkit.stdout == out.read_text()  # gesture venue-export: the same lines

@@ -11,6 +11,7 @@ import json
 import logging
 import sys
 
+from gesture_ros.venue import export
 from gesture_ros.venue.broker_args import add_broker_args
 
 
@@ -28,11 +29,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     s.add_argument("--token-file", default="", help="file holding the page's access token (?token=...)")
     s.add_argument("--crowd-s", type=float, default=5.0, help="the crowd meter's window, s")
     s.add_argument("--no-web", action="store_true", help="ingest only (e.g. a second server of a share group)")
-    e = sub.add_parser("export", help="stored events of a time range as JSON lines")
-    e.add_argument("--db", default="venue.sqlite3")
-    e.add_argument("--since", default="0", help="camera stamp from (ISO 8601, UTC if no zone, or ns)")
-    e.add_argument("--until", default=str(2**63 - 1), help="camera stamp until (exclusive)")
-    e.add_argument("-o", "--out", default="-", help="file (default: stdout)")
+    export.add_args(sub.add_parser("export", help="stored events of a time range as JSON lines"))
     m = sub.add_parser("models", help="per device and model version: events/min, confidence, low-confidence share")
     m.add_argument("--db", default="venue.sqlite3")
     m.add_argument("--window-s", type=float, default=600.0)
@@ -49,22 +46,13 @@ def run(argv: list[str] | None = None) -> int:
         from gesture_ros.venue.server import serve
 
         return serve(args)
+    if args.command == "export":
+        return export.run(args)
     store = open_store(args.db)
     try:
-        if args.command == "export":
-            from gesture_ros.venue.export import parse_time, write_jsonl
+        from gesture_ros.venue import queries
 
-            out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")
-            try:
-                n = write_jsonl(store, out, parse_time(args.since), parse_time(args.until))
-            finally:
-                if out is not sys.stdout:
-                    out.close()
-            print(f"venue: exported {n} events", file=sys.stderr)
-        else:
-            from gesture_ros.venue import queries
-
-            print(json.dumps(queries.models(store, args.window_s, args.low), indent=1))
+        print(json.dumps(queries.models(store, args.window_s, args.low), indent=1))
     finally:
         store.close()
     return 0

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 from datetime import datetime, timezone
 from typing import IO
 
@@ -29,3 +31,33 @@ def write_jsonl(store: Store, out: IO[str], since_ns: int = 0, until_ns: int = 2
         out.write(json.dumps(row, sort_keys=True) + "\n")
         n += 1
     return n
+
+
+def add_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--db", default="venue.sqlite3", help="SQLite file, or postgresql://user@host:port/db")
+    p.add_argument("--since", default="0", help="camera stamp from (ISO 8601, UTC if no zone, or ns)")
+    p.add_argument("--until", default=str(2**63 - 1), help="camera stamp until (exclusive)")
+    p.add_argument("-o", "--out", default="-", help="file (default: stdout)")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export; return 0 (the count goes to stderr)."""
+    from gesture_ros.venue.store import open_store
+
+    store = open_store(args.db)
+    out = sys.stdout if args.out == "-" else open(args.out, "w", encoding="utf-8")
+    try:
+        n = write_jsonl(store, out, parse_time(args.since), parse_time(args.until))
+    finally:
+        if out is not sys.stdout:
+            out.close()
+        store.close()
+    print(f"venue: exported {n} events", file=sys.stderr)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``gesture venue-export``: the same as ``venue-server export``."""
+    p = argparse.ArgumentParser(prog="gesture venue-export", description=__doc__.splitlines()[0])
+    add_args(p)
+    return run(p.parse_args(argv))
