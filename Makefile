@@ -75,7 +75,7 @@ test-core: $(VENV_CORE)/.gesture_ros-deps peers
 $(VENV_CORE)/.gesture_ros-deps: requirements/jetson.txt requirements/dev.txt
 	test -x $(VENV_CORE)/bin/python || $(PY_CORE) -m venv $(VENV_CORE)
 	$(VENV_CORE)/bin/pip install -q --no-deps mediapipe==0.10.21
-	$(VENV_CORE)/bin/pip install -q -r requirements/jetson.txt -r requirements/dev.txt \
+	$(VENV_CORE)/bin/pip install -q -r requirements/jetson.txt -r requirements/dev.txt -r requirements/venue.txt \
 	  "opencv-contrib-python-headless>=4.8,<4.12" "PyYAML>=6" "Pillow>=9.1" onnxruntime-gpu==1.23.2 \
 	  onnx==1.17.0 "tqdm>=4.66"
 	touch $@
@@ -89,7 +89,8 @@ $(EXTRA_STAMP): $(wildcard $(EXTRA)/wheels/*.whl) tools/install_ros2_extra.py | 
 $(STAMP): requirements/ros.txt requirements/core.txt requirements/dev.txt tools/fix_ros_wheels.py
 	test -x $(VENV)/bin/python || $(PY_SYS) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip wheel "setuptools<80"
-	$(VENV)/bin/pip install -q -r requirements/ros.txt -r requirements/core.txt -r requirements/dev.txt
+	$(VENV)/bin/pip install -q -r requirements/ros.txt -r requirements/core.txt -r requirements/dev.txt \
+	  -r requirements/venue.txt
 	$(VENV)/bin/pip install -q --no-deps mediapipe==0.10.21
 	$(VENV)/bin/pip install -q torch==2.13.0
 	$(VENV)/bin/python tools/fix_ros_wheels.py $(VENV)
@@ -104,9 +105,11 @@ build: $(DEPS)
 
 # Real peers the tests talk to (Debian packages); installed once, needs root or sudo.
 peers:
-	@command -v mosquitto >/dev/null && command -v mpv >/dev/null && command -v openssl >/dev/null || { \
+	@command -v mosquitto >/dev/null && command -v mpv >/dev/null && command -v openssl >/dev/null \
+	  && ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && command -v chromium >/dev/null || { \
 	  SUDO=$$( [ $$(id -u) -eq 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto mpv openssl >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto mpv openssl \
+	    postgresql chromium >/dev/null; }
 
 bench: build peers
 	@$(RUN_ENV) $(PY) -m tools.bench $(ARGS)

@@ -14,6 +14,7 @@ setup(
     license="Apache-2.0",
     python_requires=">=3.10",
     packages=find_packages(include=["gesture_ros", "gesture_ros.*"], exclude=["gesture_ros.nodes*", "gesture_ros.ros*", "tools*"]),
+    package_data={"gesture_ros.venue.web": ["static/*"]},  # the live page's HTML, JS and CSS
     install_requires=[
         "numpy>=1.24,<2",
         "PyYAML>=6",
@@ -27,12 +28,15 @@ setup(
     ],
     extras_require={
         # mediapipe 0.10.21 must be installed with --no-deps (README): its jax pins are not needed.
+        # the venue server's page and PostgreSQL store (requirements/venue.txt)
+        "venue": ["starlette==1.7.0", "uvicorn==0.54.0", "psycopg[binary]==3.3.9"],
         "train": ["torch>=2.1", "onnx==1.17.0", "matplotlib", "mcap>=1.2", "mcap-ros2-support>=0.5"],
     },
     entry_points={
         "console_scripts": [
             "gesture = gesture_ros.toolkit.cli:main",
-            "venue-monitor = gesture_ros.bridge.venue_monitor:main",
+            "venue-monitor = gesture_ros.venue.monitor:main",
+            "venue-server = gesture_ros.venue.cli:main",
         ]
     },
 )

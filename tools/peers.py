@@ -68,7 +68,7 @@ class VenueMonitor(_Process):
 
     def __init__(self, folder: Path, port: int) -> None:
         self.jsonl = folder / "venue_events.jsonl"
-        super().__init__([sys.executable, "-m", "gesture_ros.bridge.venue_monitor", "--host", "127.0.0.1",
+        super().__init__([sys.executable, "-m", "gesture_ros.venue.monitor", "--host", "127.0.0.1",
                           "--port", str(port), "--jsonl", str(self.jsonl), "--no-table"], folder)
         time.sleep(0.5)  # subscribed before the first event (the monitor has no ready signal)
 

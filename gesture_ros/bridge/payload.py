@@ -86,8 +86,10 @@ def decode(data: bytes) -> GestureEventData:
     """Parse and validate a payload; raise PayloadError naming the first bad field."""
     try:
         body = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise PayloadError(f"payload is not JSON: {exc}") from None
+    except RecursionError:
+        raise PayloadError("payload nests deeper than the JSON parser allows") from None
+    except ValueError as exc:  # not UTF-8, not JSON, or an integer over the interpreter's digit limit
+        raise PayloadError(f"payload is not JSON: {bounded(str(exc), 100)}") from None
     if not isinstance(body, dict):
         raise PayloadError("payload must be a JSON object")
     if _field(body, "schema", str) != SCHEMA:

@@ -17,6 +17,7 @@ COMMANDS = {
     "eval-real": ("gesture_ros.toolkit.real_eval", "evaluate the toolkit and the default model on ../shared/data"),
     "people": ("gesture_ros.toolkit.people", "group the real stills by person (and write contact sheets to check)"),
     "from-mcap": ("gesture_ros.toolkit.from_mcap", "turn an MCAP recording plus labels into training sequences"),
+    "venue-export": ("gesture_ros.venue.export", "the venue server's stored events of a time range as JSON lines"),
 }
 
 

@@ -136,7 +136,7 @@ def test_credentials_without_tls_are_refused_unless_the_broker_is_named(domain, 
 
 
 def test_venue_monitor_refuses_cleartext_credentials_too(monkeypatch, caplog):
-    from gesture_ros.bridge.venue_monitor import run
+    from gesture_ros.venue.monitor import run
 
     monkeypatch.setenv(ENV_USERNAME, "venue")
     monkeypatch.setenv(ENV_PASSWORD, "venue-pass")

@@ -16,7 +16,7 @@ TOPIC = "venues/hall/devices/cam1/gestures"
 
 
 def _monitor(broker, *args):
-    cmd = [sys.executable, "-m", "gesture_ros.bridge.venue_monitor", "--port", str(broker.port), *args]
+    cmd = [sys.executable, "-m", "gesture_ros.venue.monitor", "--port", str(broker.port), *args]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 

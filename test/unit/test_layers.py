@@ -1,6 +1,6 @@
 """Imports run only downward: launching -> nodes -> ros -> perception, classify, actions, bridge -> common.
 
-The toolkit sits beside nodes; tools/ (repository only) may import anything, nothing imports it.
+The toolkit sits beside nodes; the venue server (venue/) beside ros, over bridge and common; tools/ (repository only) may import anything, nothing imports it.
 
 Read from the source text (no import is run), so a wrong-way import fails here before it ships.
 """
@@ -24,9 +24,10 @@ MAY_IMPORT = {
     "ros": {"common", "perception", "classify", "actions", "bridge", "msg"},
     "nodes": {"common", "perception", "classify", "actions", "bridge", "ros", "msg"},
     "launching": {"common", "perception", "classify", "actions", "bridge", "ros", "nodes", "msg"},
-    "toolkit": {"common", "perception", "classify", "actions", "bridge", "ros", "msg"},
+    "toolkit": {"common", "perception", "classify", "actions", "bridge", "ros", "msg", "venue"},
+    "venue": {"common", "bridge"},
 }
-ROS_FREE = ("common", "perception", "classify", "actions", "bridge")  # plain Python: no rclpy, no ROS messages
+ROS_FREE = ("common", "perception", "classify", "actions", "bridge", "venue")  # plain Python: no rclpy, no ROS messages
 
 
 def _imports(path: Path) -> set[str]:

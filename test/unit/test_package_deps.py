@@ -8,9 +8,10 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-# What the nodes, launch files and their core run (the toolkit and tools/ are for a workstation).
+# What the nodes, launch files and their core run (the toolkit and tools/ are for a workstation, the
+# venue server for the venue: requirements/venue.txt).
 RUNTIME = [p for p in (REPO / "gesture_ros").rglob("*.py")
-           if "toolkit" not in p.relative_to(REPO / "gesture_ros").parts]
+           if not {"toolkit", "venue"} & set(p.relative_to(REPO / "gesture_ros").parts)]
 RUNTIME += list((REPO / "launch").glob("*.py"))
 # import name -> where a Jetson gets it: a rosdep key of package.xml, or "pip:<requirement name>"
 SOURCES = {

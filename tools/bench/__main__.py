@@ -23,6 +23,7 @@ BENCHES = {
     "people": "tools.bench.people",  # frames/s vs people in view (1, 2, 3), beside single-person
     "small_hands": "tools.bench.small_hands",  # hands found vs palm size: crops vs the single extractor
     "far_body": "tools.bench.far_body",  # a body too small for whole-frame Pose: found, and its cost
+    "venue_load": "tools.bench.venue_load",  # N devices into venue_server(s) vs a bare subscriber
     "classifier_replay": "tools.bench.classifier_replay",  # post-processing settings tuned offline, no ROS
 }
 # recovery, replay_clock, frame_scale, people, small_hands, far_body, classifier_replay (design choices) and

@@ -1,6 +1,6 @@
 """Bridge soak: every accepted event reaches the venue exactly once through kills and broker restarts.
 
-    python -m tools.bench soak [--events 10000] [--kills 10] [--broker-restarts 3]
+    python -m tools.bench soak [--events 10000] [--kills 10] [--broker-restarts 3] [--venue-kills 5]
 
 Not in the default ``make bench`` run (it takes minutes): ``make bench ARGS=soak``.
 
@@ -13,6 +13,11 @@ published to a process being killed is lost in ROS, before the bridge, and is no
 measures. Prints accepted, delivered (unique at the venue), duplicates (dropped by the venue's
 dedup, until the last unique one arrived), lost (accepted, never delivered: must be 0),
 out-of-order, the drain after each broker restart and the time to drain at the end.
+
+The venue end is killed too: two ``venue_server`` processes (one on SQLite, one on a PostgreSQL
+started from Debian's packages) and ``venue_monitor`` are SIGKILLed ``--venue-kills`` times while
+the devices send, and restarted on their persistent sessions; every accepted event must be in
+both databases and in the monitor's JSONL exactly once (0 lost, 0 double-counted).
 """
 
 from __future__ import annotations
@@ -28,8 +33,10 @@ import time
 import uuid
 from pathlib import Path
 
-from tools.child_process import BENCH_DOMAINS, DomainLease, node_command, node_executable, stop_process
+from tools.child_process import BENCH_DOMAINS, DomainLease, node_command, stop_process
 from tools.mosquitto import Mosquitto
+from tools.postgres import Postgres
+from tools.venue_procs import VenueProcesses
 
 
 class Publisher:
@@ -120,17 +127,13 @@ def _delivered(path: Path) -> list[str]:
     return [json.loads(line)["event"]["event_id"] for line in complete.splitlines() if line.strip()]
 
 
-def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
+def soak(events: int, kills: int, broker_restarts: int, venue_kills: int, workdir: Path, postgres_url: str) -> int:
     lease = DomainLease(BENCH_DOMAINS)
     env = lease.env()
     broker = Mosquitto(workdir / "mosquitto", persistence=True).start()
     received = workdir / "received.jsonl"
-    monitor_log = workdir / "venue_monitor.log"
-    with open(monitor_log, "wb") as log:  # a file, not a pipe: nobody reads it until the end
-        monitor = subprocess.Popen(
-            [sys.executable, str(node_executable("venue_monitor")), "--port", str(broker.port), "--venue", "soak",
-             "--client-id", "soak-venue", "--jsonl", str(received), "--no-table", "--expect", str(events)],
-            stdout=log, stderr=subprocess.STDOUT, env=env)
+    venue = VenueProcesses(workdir, broker.port, received, {"sqlite": str(workdir / "venue.sqlite3"),
+                                                          "postgresql": postgres_url}, env)
     outbox = workdir / "outbox.sqlite3"
     params = {"broker_port": broker.port, "outbox_path": str(outbox), "venue": "soak", "device_id": "soak1",
               "reconnect_min_s": 0.1, "reconnect_max_s": 0.5, "diagnostics_period_s": 0.1, "heartbeat_s": 1.0,
@@ -138,6 +141,8 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     publisher = Publisher(lease.domain_id)
     per_bridge = events // kills
     restart_at = {round((k + 1) * kills / (broker_restarts + 1)) - 1 for k in range(broker_restarts)}
+    free = [k for k in range(kills) if k not in restart_at]  # one fault per bridge process
+    venue_kill_at = {free[round(i * len(free) / venue_kills)] for i in range(venue_kills)} if venue_kills else set()
     bridge: subprocess.Popen | None = None
     killed = restarted = 0
     drains: list[tuple] = []  # (events waiting while the broker was down, s from its restart to all delivered)
@@ -160,6 +165,11 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
                 publisher.spin_until(lambda t=target: t <= set(_delivered(received)), 300)
                 drains.append((backlog, time.monotonic() - back))
                 restarted += 1
+            elif k in venue_kill_at:  # the venue end dies mid-stream and comes back on its sessions
+                publisher.publish(n // 2, bridge.pid)
+                venue.kill_all()
+                publisher.publish(n - n // 2, bridge.pid)
+                venue.start_all()
             else:
                 publisher.publish(n, bridge.pid)
             bridge.send_signal(signal.SIGKILL)  # right after the last commit: sends still in flight
@@ -171,29 +181,32 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
                                       env=env, start_new_session=True)
         accepted = set(publisher.sent)
         final = str(bridge.pid)
-        publisher.spin_until(lambda: accepted <= set(_delivered(received)) and publisher.depth.get(final) == 0, 600)
+        publisher.spin_until(lambda: accepted <= set(_delivered(received)) and publisher.depth.get(final) == 0
+                             and venue.stored_at_least(len(accepted)), 600)
         drained = time.monotonic()
-        try:  # it ends by itself once every event arrived (--expect), then prints its summary
-            monitor.wait(30)
-        except subprocess.TimeoutExpired:
-            pass
         stop_process(bridge, signal.SIGINT, 20)
     finally:
         if bridge is not None and bridge.poll() is None:
             stop_process(bridge, signal.SIGINT, 20)
-        stop_process(monitor, signal.SIGINT, 60)
+        venue.stop_all()
         broker.stop(20)
         publisher.close()
         lease.release()
-    out = monitor_log.read_text(errors="replace")
+    stored = venue.stored_ids()
+    out = venue.monitor_log.read_text(errors="replace").rpartition("venue_monitor: connected")[2]
     summary = json.loads(out.rsplit("summary ", 1)[1]) if "summary " in out else {}
     if not summary:
-        print(f"  venue_monitor gave no summary (exit {monitor.returncode}); its output ends:\n{out[-1500:]}")
-    delivered = set(_delivered(received)) & accepted
+        print(f"  venue_monitor gave no summary; its output ends:\n{out[-1500:]}")
+    lines = _delivered(received)
+    delivered = set(lines) & accepted
     lost = len(accepted - delivered)
     depth = sqlite3.connect(outbox).execute("SELECT COUNT(*) FROM outbox").fetchone()[0]
     figures = {"events accepted": len(accepted), "delivered (unique at the venue)": len(delivered),
                "duplicates (dropped by the venue)": summary.get("duplicates", "?"), "lost": lost,
+               "double-counted (monitor JSONL)": len(lines) - len(set(lines)),
+               **{f"venue_server {name}: stored, lost, extra": f"{len(ids)}, {len(accepted - set(ids))}, "
+                  f"{len(set(ids) - accepted) + len(ids) - len(set(ids))}" for name, ids in stored.items()},
+               "venue_server and venue_monitor SIGKILLs": venue.kills,
                "out of order": summary.get("out_of_order", "?"), "missing (sequence gaps)": summary.get("missing", "?"),
                "bridge SIGKILLs": killed, "broker restarts": restarted, "deepest outbox": publisher.max_depth,
                "outbox left": depth,
@@ -204,8 +217,10 @@ def soak(events: int, kills: int, broker_restarts: int, workdir: Path) -> int:
     width = max(len(k) for k in figures)
     for key, value in figures.items():
         print(f"  {key:<{width}}  {value}")
-    ok = lost == 0 and depth == 0 and summary.get("out_of_order") == 0
-    print(f"  result: {'PASS' if ok else 'FAIL'} (lost must be 0, outbox empty, per-source order kept)")
+    ok = (lost == 0 and depth == 0 and len(lines) == len(set(lines))
+          and all(sorted(ids) == sorted(accepted) for ids in stored.values()))
+    print(f"  result: {'PASS' if ok else 'FAIL'} (0 lost, 0 double-counted at the monitor and in both "
+          "databases, outbox empty)")
     return 0 if ok else 1
 
 
@@ -214,13 +229,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--kills", type=int, default=10, help="bridge_node SIGKILLs (one process per share)")
     parser.add_argument("--broker-restarts", type=int, default=3)
+    parser.add_argument("--venue-kills", type=int, default=5, help="SIGKILLs of the venue servers and monitor")
     opts = parser.parse_args(argv)
-    if opts.kills < 1 or opts.broker_restarts >= opts.kills or opts.events < opts.kills:
-        parser.error("need kills >= 1, broker-restarts < kills and events >= kills")
+    if opts.kills < 1 or opts.broker_restarts >= opts.kills or opts.events < opts.kills \
+            or opts.venue_kills + opts.broker_restarts > opts.kills:
+        parser.error("need kills >= 1, broker-restarts < kills, venue-kills + broker-restarts <= kills "
+                     "and events >= kills")
     print(f"soak: {opts.events} events, bridge_node SIGKILLed {opts.kills} times, broker restarted "
-          f"{opts.broker_restarts} times (real mosquitto, venue_monitor, bridge_node processes)", flush=True)
-    with tempfile.TemporaryDirectory(prefix="gesture_soak_") as workdir:
-        return soak(opts.events, opts.kills, opts.broker_restarts, Path(workdir))
+          f"{opts.broker_restarts} times, venue servers and monitor SIGKILLed {opts.venue_kills} times (real "
+          "mosquitto, PostgreSQL, venue_server, venue_monitor, bridge_node processes)", flush=True)
+    with tempfile.TemporaryDirectory(prefix="gesture_soak_") as workdir, Postgres() as postgres:
+        return soak(opts.events, opts.kills, opts.broker_restarts, opts.venue_kills, Path(workdir), postgres.url)
 
 
 if __name__ == "__main__":

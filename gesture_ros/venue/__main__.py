@@ -1,0 +1,3 @@
+from gesture_ros.venue.cli import main
+
+main()
