@@ -46,12 +46,12 @@ else
   BASE_PATHS := . $(if $(HAVE_EXTRA),$(EXTRA)/src)
 endif
 
-.PHONY: run test test-core build deps peers bench model eval lint clean
+.PHONY: run test test-core build deps peers bench model eval lint clean engine-models
 
 run: build
 	@$(RUN_ENV) $(PY) -m gesture_ros.devtools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
 
-test: build peers
+test: build peers engine-models
 	@$(RUN_ENV) $(PY) -m pytest -q -rs $(TESTS) $(ARGS)
 
 # ROS-free core and toolkit tests (no ROS, no torch) under PY_CORE, from the source tree.
@@ -62,6 +62,7 @@ CORE_SKIP := action_dispatch_node bridge_faults bridge_node bridge_security clas
   conversions fuzz_nodes held_motion launch live_replay node_shutdown people_nodes perception_nodes perception_outputs rclpy_logging \
   pipeline_e2e recorder toolkit_cli toolkit_splits toolkit_train
 test-core: $(VENV_CORE)/.gesture_ros-deps peers
+	@$(VENV_CORE)/bin/python tools/convert_mediapipe.py
 	@PYTHONPATH=$(CURDIR) PYTHONSAFEPATH= $(VENV_CORE)/bin/python -m pytest -q -rs -p no:cacheprovider \
 	  $(addprefix --ignore=test/test_,$(addsuffix .py,$(CORE_SKIP))) test $(ARGS)
 
@@ -96,6 +97,11 @@ build: $(DEPS)
 	  $(if $(EXTRA_SKIP),--packages-skip $(EXTRA_SKIP)) \
 	  --event-handlers console_direct- --cmake-args -DPython3_EXECUTABLE=$(PY) -DBUILD_TESTING=OFF \
 	  > build/colcon.log 2>&1 || { tail -n 40 build/colcon.log; echo "make: colcon build failed (full log: build/colcon.log)"; exit 1; }
+
+# MediaPipe's networks as ONNX for the keypoint engine: converted from the mediapipe wheel's .tflite
+# in a build-only venv (requirements/convert.txt), cached by sha256, never committed (docs/engine.md).
+engine-models: $(DEPS)
+	@$(PY) tools/convert_mediapipe.py
 
 # Real peers the tests talk to (Debian packages); installed once, needs root or sudo.
 peers:

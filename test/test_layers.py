@@ -14,14 +14,15 @@ PACKAGE = Path(__file__).resolve().parents[1] / "gesture_ros"
 # folder -> the gesture_ros folders its modules may import (besides its own)
 MAY_IMPORT = {
     "core": set(),
+    "perception": {"core"},
     "actions": {"core"},
     "bridge": {"core"},
-    "ros": {"core", "actions", "bridge", "msg"},
-    "nodes": {"core", "actions", "bridge", "ros", "msg"},
-    "toolkit": {"core", "actions", "bridge", "ros", "msg"},
-    "devtools": {"core", "actions", "bridge", "ros", "nodes", "toolkit", "msg"},
+    "ros": {"core", "perception", "actions", "bridge", "msg"},
+    "nodes": {"core", "perception", "actions", "bridge", "ros", "msg"},
+    "toolkit": {"core", "perception", "actions", "bridge", "ros", "msg"},
+    "devtools": {"core", "perception", "actions", "bridge", "ros", "nodes", "toolkit", "msg"},
 }
-ROS_FREE = ("core", "actions", "bridge")  # plain Python: no rclpy, no ROS messages
+ROS_FREE = ("core", "perception", "actions", "bridge")  # plain Python: no rclpy, no ROS messages
 
 
 def _imports(path: Path) -> set[str]:

@@ -1,0 +1,1 @@
+"""Perception: from camera images to keypoints."""
