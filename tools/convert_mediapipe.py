@@ -180,7 +180,7 @@ def _densified(source: str, tmp: str) -> str:
 
 def _rename_outputs(model, names: list[str]) -> None:
     mapping = {}
-    for output, name in zip(model.graph.output, names):
+    for output, name in zip(model.graph.output, names, strict=True):
         mapping[output.name] = name
         output.name = name
     for node in model.graph.node:
@@ -209,7 +209,7 @@ def _try_dynamic_batch(model) -> bool:
         batched = dynamic.run(None, {name: x})
         for i in range(3):
             single = fixed.run(None, {name: x[i:i + 1]})
-            if any(np.abs(b[i:i + 1] - s).max() > 1e-4 for b, s in zip(batched, single)):
+            if any(np.abs(b[i:i + 1] - s).max() > 1e-4 for b, s in zip(batched, single, strict=True)):
                 return False
     except Exception:  # noqa: BLE001 (a fixed reshape somewhere: keep batch 1)
         return False
@@ -253,7 +253,7 @@ def work_compare(source: str, target: str, outputs: str) -> dict:
         interpreter.invoke()
         expected = [interpreter.get_tensor(d["index"]).astype(np.float32) for d in interpreter.get_output_details()]
         got = session.run(names, {session.get_inputs()[0].name: x})
-        for name, e, g in zip(names, expected, got):
+        for name, e, g in zip(names, expected, got, strict=True):
             found[name]["max_abs"] = max(found[name]["max_abs"], float(np.abs(e - g).max()))
             found[name]["scale"] = max(found[name]["scale"], float(np.abs(e).max()))
     return found

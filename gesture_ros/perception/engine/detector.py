@@ -8,8 +8,15 @@ import numpy as np
 
 from gesture_ros.perception.engine.anchors import PALM_ANCHORS, POSE_ANCHORS, AnchorOptions, ssd_anchors
 from gesture_ros.perception.engine.crop import PALM_INPUT, POSE_DETECTION_INPUT, CropOptions, crop
-from gesture_ros.perception.engine.detections import (PALM_DECODE, POSE_DECODE, DecodeOptions, Detections, decode,
-                                                      remove_letterbox, weighted_nms)
+from gesture_ros.perception.engine.detections import (
+    PALM_DECODE,
+    POSE_DECODE,
+    DecodeOptions,
+    Detections,
+    decode,
+    remove_letterbox,
+    weighted_nms,
+)
 from gesture_ros.perception.engine.regions import FULL_IMAGE
 
 

@@ -15,8 +15,15 @@ import numpy as np
 from gesture_ros.perception.engine.crop import HAND_INPUT, crop_batch
 from gesture_ros.perception.engine.detector import PALM_DETECTOR, Detector
 from gesture_ros.perception.engine.projection import HAND_NORMALIZE_Z, project, remove_letterbox, tensor_to_landmarks
-from gesture_ros.perception.engine.regions import (HAND_LANDMARKS_TO_HAND, PALM_TO_HAND, Rect, associate,
-                                                   hand_rect_from_landmarks, rect_from_box, transform_rect)
+from gesture_ros.perception.engine.regions import (
+    HAND_LANDMARKS_TO_HAND,
+    PALM_TO_HAND,
+    Rect,
+    associate,
+    hand_rect_from_landmarks,
+    rect_from_box,
+    transform_rect,
+)
 
 WRIST_CENTER, MIDDLE_MCP = 0, 2  # palm keypoints the hand region is rotated by (facts §1, §2)
 ASSOCIATION_THRESHOLD = 0.5

@@ -49,7 +49,7 @@ class Network:
         """Run (N, H, W, 3) float32 images; networks with a fixed batch of one are called once per image."""
         if self.dynamic_batch or len(batch) == 1:
             got = self.session.run(self.outputs, {self.input_name: batch})
-            return dict(zip(self.outputs, got))
+            return dict(zip(self.outputs, got, strict=True))
         parts = [self.session.run(self.outputs, {self.input_name: batch[i:i + 1]}) for i in range(len(batch))]
         return {name: np.concatenate([p[k] for p in parts]) for k, name in enumerate(self.outputs)}
 

@@ -8,8 +8,13 @@ import numpy as np
 
 from gesture_ros.perception.engine.crop import POSE_INPUT, crop
 from gesture_ros.perception.engine.detector import POSE_DETECTOR, Detector
-from gesture_ros.perception.engine.projection import (POSE_NORMALIZE_Z, project, refine_from_heatmap,
-                                                      remove_letterbox, tensor_to_landmarks)
+from gesture_ros.perception.engine.projection import (
+    POSE_NORMALIZE_Z,
+    project,
+    refine_from_heatmap,
+    remove_letterbox,
+    tensor_to_landmarks,
+)
 from gesture_ros.perception.engine.regions import POSE_ROI, Rect, rect_from_alignment, transform_rect
 from gesture_ros.perception.engine.smoothing import FRAME_NS, POSE_AUX, POSE_SCREEN, LandmarkSmoother
 
