@@ -27,11 +27,12 @@ from gesture_ros.core.extractor import ExtractorError, ExtractorOptions, Keypoin
 from gesture_ros.core.frame_flow import FlowLimits, FrameFlow
 from gesture_ros.core.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
 from gesture_ros.core.log_throttle import LogThrottle
-from gesture_ros.core.people_extractor import PeopleExtractor, extract, open_extractor
+from gesture_ros.core.people_extractor import PeopleExtractor, extract
 from gesture_ros.core.safe_text import bounded
 from gesture_ros.core.skeleton import ImagePlane, draw_people
 from gesture_ros.core.stats import LatencyStats, StageTimer
 from gesture_ros.msg import Keypoints
+from gesture_ros.perception.engine.backend import BACKENDS, open_backend
 from gesture_ros.ros import conversions, diagnostics
 from gesture_ros.ros.keypoint_params import changed_options, declare_extractor_options
 from gesture_ros.ros.markers import people_markers
@@ -66,7 +67,9 @@ class KeypointNode(Node):
                                       (0.0, 1.0)),
             no_image_s=declare(self, "no_image_warn_s", 2.0, "Diagnostics WARN after this long without an image",
                                (0.1, 3600.0))))
-        self.extractor = open_extractor(self.options)  # raises at start-up: ExtractorError/ValueError
+        self.backend = declare(self, "backend", "mediapipe", f"Keypoint backend: {', '.join(BACKENDS)} (onnx: "
+                               "MediaPipe's networks on ONNX Runtime, docs/engine.md)")
+        self.extractor = open_backend(self.options, self.backend)  # raises at start-up: ExtractorError/ValueError
         self.timer = StageTimer()
         self.age, self.in_node = LatencyStats(), LatencyStats()
         self.stamps_ahead = 0  # images stamped after their own processing: a replay clock (or none) behind
@@ -148,7 +151,7 @@ class KeypointNode(Node):
                                                   f"{msg.header.stamp.nanosec:09d} failed: {bounded(repr(exc), 300)}")
 
     def _switch(self, options: ExtractorOptions) -> None:
-        old, self.extractor = self.extractor, open_extractor(options)
+        old, self.extractor = self.extractor, open_backend(options, self.backend)
         self.options = options
         if old is not None:
             old.close()

@@ -1,7 +1,7 @@
 """Run benchmarks: ``python -m gesture_ros.devtools.bench [NAME ...] [--option=value ...]``.
 
 With no name the default benchmarks run; ``recovery``, ``replay_clock``, ``frame_scale``, ``people``,
-``small_hands``, ``far_body`` and ``soak`` (minutes long) run when named.
+``small_hands``, ``far_body``, ``engine`` and ``soak`` (minutes long) run when named.
 Options go as ``--name=value`` (a bare value would read as a benchmark name).
 """
 
@@ -23,6 +23,7 @@ BENCHES = {
     "people": "gesture_ros.devtools.bench.people",  # frames/s vs people in view (1, 2, 3), beside single-person
     "small_hands": "gesture_ros.devtools.bench.small_hands",  # hands found vs palm size: crops vs the single extractor
     "far_body": "gesture_ros.devtools.bench.far_body",  # a body too small for whole-frame Pose: found, and its cost
+    "engine": "gesture_ros.devtools.bench.engine",  # ONNX keypoint engine vs mediapipe: agreement, frames/s, CPU
 }
 # recovery, replay_clock, frame_scale, people, small_hands, far_body (design choices) and soak (minutes long) run on request.
 DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")
