@@ -11,12 +11,15 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
+
 from gesture_ros.core.extraction.image import PreparedImage
 from gesture_ros.core.extraction.mp_results import POSE_MIRROR
 from gesture_ros.core.extraction.observations import HandObservation, Person, Side
 from gesture_ros.core.extraction.options import ExtractorOptions, ModelKind
 from gesture_ros.core.extraction.recovery import HandChecks
 from gesture_ros.core.extractor import ExtractorError, KeypointExtractor
+from gesture_ros.core.landmarks import KeypointFrame
 from gesture_ros.core.ort_providers import DEFAULT_PROVIDERS
 from gesture_ros.core.stats import StageTimer
 from gesture_ros.perception.engine.hands import HandOptions, HandTracker, handedness
@@ -89,9 +92,7 @@ class EngineExtractor(KeypointExtractor):
         self.kind = self.options.validate()
         if self.kind == ModelKind.HOLISTIC:
             raise ExtractorError("the onnx backend has no holistic model yet; use hands, pose or hands_pose")
-        o, e = self.options, self.engine
-        if o.model_complexity == 0 and self.kind.runs_hands:
-            pass  # only the full networks are converted; complexity 0 runs them too
+        o, e = self.options, self.engine  # model_complexity: only the full networks are converted; all run them
         self.timer = StageTimer()
         self.counts: Counter[str] = Counter()
         try:
@@ -115,6 +116,12 @@ class EngineExtractor(KeypointExtractor):
         both = self.pose_stage is not None and self.hand_stage is not None
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine") if both and o.concurrent else None
         self.checks = HandChecks(o.recovery)
+
+    def process(self, bgr: np.ndarray, stamp_ns: int, frame_id: str = "", skipped: int = 0) -> KeypointFrame:
+        """Find keypoints in one BGR (H, W, 3) uint8 frame (core/extractor.py), refusing empty images."""
+        if getattr(bgr, "size", 0) == 0:
+            raise ValueError(f"expected a BGR uint8 (H, W, 3) image, got an empty one {getattr(bgr, 'shape', None)}")
+        return super().process(bgr, stamp_ns, frame_id, skipped)
 
     def figures(self) -> dict[str, int]:
         """Return the counts, plus how often each detector and landmark network ran."""
