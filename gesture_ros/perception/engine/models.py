@@ -72,6 +72,8 @@ def open_network(name: str, providers: tuple[str, ...] = DEFAULT_PROVIDERS, thre
             _REPORTED.add(provider)
             log.info("keypoint engine: %s skipped: %s", provider, reason)
     options = ort.SessionOptions()
+    # Idle intra-op threads would spin for work and burn CPU beside the other networks and the node.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     if threads:
         options.intra_op_num_threads = threads
     session = ort.InferenceSession(str(path), options, providers=choice.providers)
