@@ -60,7 +60,7 @@ VENV_CORE ?= $(HOME)/.cache/gesture_ros/venv-core-py$(shell $(PY_CORE) -c 'impor
 # Tests that need ROS 2 (rclpy, the built package, ros2 launch) or torch (training, export).
 CORE_SKIP := action_dispatch_node bridge_faults bridge_node bridge_security classifier_e2e classifier_node \
   conversions fuzz_nodes held_motion launch live_replay node_shutdown people_nodes perception_nodes perception_outputs rclpy_logging \
-  pipeline_e2e recorder toolkit_cli toolkit_splits toolkit_train
+  pipeline_e2e recorder toolkit_cli toolkit_splits toolkit_train engine_node
 test-core: $(VENV_CORE)/.gesture_ros-deps peers
 	@$(VENV_CORE)/bin/python tools/convert_mediapipe.py
 	@PYTHONPATH=$(CURDIR) PYTHONSAFEPATH= $(VENV_CORE)/bin/python -m pytest -q -rs -p no:cacheprovider \
