@@ -47,8 +47,9 @@ def test_each_converted_network_gives_what_tflite_gives_on_the_same_inputs():
     assert done.returncode == 0, done.stderr[-2000:]
     differences = json.loads(done.stdout[done.stdout.index("{"):])
     assert set(differences) == set(NETWORKS)
+    assert "segmentation" not in differences["pose_landmark_full"]  # cut off at conversion: unused
     bad = {f"{net}.{out}": d for net, outs in differences.items() for out, d in outs.items()
-           if out not in tool.UNCHECKED_OUTPUTS and not tool.agrees(d)}
+           if not tool.agrees(d)}
     assert not bad, f"ONNX Runtime differs from TFLite beyond {tool.TOLERANCE} of the output's scale: {bad}"
     # the densified pose detector must not merely run: its scores span the TFLite ones
     assert differences["pose_detection"]["scores"]["scale"] > 1.0
@@ -66,12 +67,12 @@ def test_the_hand_network_takes_a_batch_and_gives_each_crop_its_own_result():
 
 
 def test_a_network_with_a_fixed_batch_is_called_once_per_image():
-    network = open_network("pose_landmark_full", providers=("cpu",))
+    network = open_network("palm_detection_full", providers=("cpu",))
     assert not network.dynamic_batch
-    crops = np.random.default_rng(4).random((2, 256, 256, 3), dtype=np.float32)
-    got = network.run(crops)
-    assert got["landmarks"].shape == (2, 195)
-    np.testing.assert_allclose(got["landmarks"][1], network.run(crops[1:2])["landmarks"][0], atol=1e-3)
+    images = np.random.default_rng(4).random((2, 192, 192, 3), dtype=np.float32)
+    got = network.run(images)
+    assert got["boxes"].shape == (2, 2016, 18)
+    np.testing.assert_allclose(got["boxes"][1], network.run(images[1:2])["boxes"][0], atol=1e-3)
 
 
 @pytest.mark.parametrize("wanted", [("tensorrt", "cuda", "cpu"), ("cpu",)])
