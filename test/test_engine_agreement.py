@@ -98,3 +98,21 @@ def test_odd_sized_and_tiny_images_do_not_crash():
         for shape in ((1, 1, 3), (7, 333, 3), (481, 3, 3)):
             frame = engine.process(np.full(shape, 128, np.uint8), 0)
             assert (frame.image_width, frame.image_height) == (shape[1], shape[0])
+
+
+def test_the_far_body_search_finds_the_small_people_of_the_far_stills_on_the_engine():
+    import cv2
+
+    root = shared_data("stills/body_video_pause")
+    for prefix in ("0b42d29c", "0d36c43f", "11a0c37c"):  # test_far_body.py's far stills
+        bgr = cv2.imread(str(next(root.glob(f"{prefix}*.jpg"))))
+        with EngineExtractor(ExtractorOptions(model="hands_pose", far_body=FarBodyOptions(scan_every=0))) as engine:
+            assert engine.process(bgr, 0).pose is None  # too small for the whole frame
+        with EngineExtractor(ExtractorOptions(model="hands_pose")) as engine:
+            poses = [engine.process(bgr, k * 66_666_667).pose for k in range(3)]
+            assert engine.figures()["far-body scans"] == 1  # found once, then followed on its crop
+        for pose in poses:
+            assert pose is not None
+            y = pose[:, 1]
+            assert y[0] < y[23] < y[27]  # nose above hip above ankle: a standing person
+            assert 40 < (y[27] - y[0]) * bgr.shape[0] < 200  # the small person, not a large false body

@@ -6,7 +6,7 @@ Agreement: both backends on every frame of ../shared/data/videos/* and on a samp
 (--stills per folder, a fresh extractor per still): hand presence agreement per side and frame,
 hand landmark error in hand lengths (mean over the 21 landmarks of the distance to the reference,
 over the reference's wrist -> middle knuckle length), pose error in torso lengths (33 landmarks,
-over mid-shoulder -> mid-hip). The reference's far-body search is off (the engine has none yet). Speed: frames/s and CPU ms per frame of the engine loop and of the
+over mid-shoulder -> mid-hip). Speed: frames/s and CPU ms per frame of the engine loop and of the
 bare concurrent MediaPipe Hands+Pose loop (bench/bare_mediapipe.py) on the same video, one after
 the other in this process, order engine, bare, engine, bare (means of each).
 """
@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-from gesture_ros.core.extraction.far_body import FarBodyOptions
 from gesture_ros.core.extraction.options import ExtractorOptions
 from gesture_ros.core.landmarks import HandLandmark, KeypointFrame, PoseLandmark
 from gesture_ros.devtools.data import data_dir
@@ -115,7 +114,7 @@ def compare_clip(frames: list[np.ndarray], model: str, agreement: Agreement, **e
     from gesture_ros.core.extractor import KeypointExtractor
     from gesture_ros.perception.engine.extractor import EngineExtractor, EngineOptions
 
-    options = ExtractorOptions(model=model, far_body=FarBodyOptions(scan_every=0))  # the engine has no far-body search
+    options = ExtractorOptions(model=model)
     with EngineExtractor(options, EngineOptions(**engine_kw)) as engine, KeypointExtractor(options) as reference:
         for i, bgr in enumerate(frames):
             stamp = i * 33_333_333

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gesture_ros.core.extraction.far_body import FarBodyOptions, FarBodySearch
 from gesture_ros.core.extraction.image import PreparedImage
 from gesture_ros.core.extraction.mp_results import POSE_MIRROR
 from gesture_ros.core.extraction.observations import HandObservation, Person, Side
@@ -24,7 +25,7 @@ from gesture_ros.core.ort_providers import DEFAULT_PROVIDERS
 from gesture_ros.core.stats import StageTimer
 from gesture_ros.perception.engine.hands import HandOptions, HandTracker, handedness
 from gesture_ros.perception.engine.models import EngineModelError, open_network
-from gesture_ros.perception.engine.pose import PoseOptions, PoseTracker
+from gesture_ros.perception.engine.pose import POSE_COUNT, PoseOptions, PoseTracker
 
 ENGINE_VERSION = "1"
 
@@ -65,19 +66,36 @@ class EngineHandStage:
 
 
 class EnginePoseStage:
-    """The pose stage interface of core/extraction/pose_stage.py over the engine's PoseTracker."""
+    """The pose stage interface of core/extraction/pose_stage.py over the engine's PoseTracker.
 
-    far = None  # the far-body search is not on the engine yet
+    A body too small for the whole frame is searched for and followed on zoomed crops
+    (core/extraction/far_body.py), each crop a single-image call into the tracker (detector + landmarks).
+    """
 
-    def __init__(self, tracker: PoseTracker, mirrored: bool) -> None:
+    def __init__(self, tracker: PoseTracker, mirrored: bool, far: FarBodyOptions | None = None) -> None:
         self.tracker = tracker
         self.mirrored = mirrored
+        self.far = FarBodySearch(self._find_zoomed, far) if far is not None and far.scan_every > 0 else None
+
+    def _person(self, landmarks: np.ndarray) -> Person:
+        return Person(pose=landmarks[POSE_MIRROR] if self.mirrored else landmarks)
 
     def process(self, image: PreparedImage) -> list[Person]:
+        far = self.far
+        if far is not None and far.following:
+            people = far.follow(image)
+            if people:
+                return people
         found = self.tracker.process(image.rgb)
-        if found is None:
-            return []
-        return [Person(pose=found.landmarks[POSE_MIRROR] if self.mirrored else found.landmarks)]
+        people = [] if found is None else [self._person(found.landmarks)]
+        if people or far is None:
+            return people
+        return far.search(image)
+
+    def _find_zoomed(self, rgb: np.ndarray) -> list[Person]:
+        rect = self.tracker.detect(rgb)
+        found = self.tracker.landmarks(rgb, rect) if rect is not None else None
+        return [] if found is None else [self._person(found[0][:POSE_COUNT].astype(np.float32))]
 
     def close(self) -> None:
         pass
@@ -103,7 +121,8 @@ class EngineExtractor(KeypointExtractor):
             if self.kind.runs_pose:
                 self.pose_stage = EnginePoseStage(PoseTracker(
                     net("pose_detection"), net("pose_landmark_full"),
-                    PoseOptions(o.min_detection_confidence, o.min_tracking_confidence)), o.mirrored_input)
+                    PoseOptions(o.min_detection_confidence, o.min_tracking_confidence)), o.mirrored_input,
+                    o.far_body)
             if self.kind.runs_hands:
                 self.hand_stage = EngineHandStage(HandTracker(
                     net("palm_detection_full"), net("hand_landmark_full"),
