@@ -49,15 +49,15 @@ else
   BASE_PATHS := . $(if $(HAVE_EXTRA),$(EXTRA)/src)
 endif
 
-.PHONY: run test test-fast test-core build deps peers bench model eval lint clean
+.PHONY: run test test-fast test-core build deps peers bench model eval lint clean engine-models
 
 run: build
 	@$(RUN_ENV) $(PY) -m tools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
 
-test: build peers
+test: build peers engine-models
 	@$(RUN_ENV) $(PY) -m pytest -q -rs $(TESTS) $(ARGS)
 
-test-fast: build peers
+test-fast: build peers engine-models
 	@$(RUN_ENV) $(PY) -m pytest -q -rs -m "unit or nodes" test $(ARGS)
 
 # ROS-free core and toolkit tests (no ROS, no torch) under PY_CORE, from the source tree.
@@ -67,6 +67,7 @@ VENV_CORE ?= $(HOME)/.cache/gesture_ros/venv-core-py$(shell $(PY_CORE) -c 'impor
 CORE_SKIP := nodes system/test_bridge_faults system/test_classifier_e2e system/test_fuzz_nodes system/test_launch \
   system/test_live_replay system/test_pipeline_e2e system/test_toolkit_cli system/test_toolkit_train system/test_venue_disarm unit/test_toolkit_splits
 test-core: $(VENV_CORE)/.gesture_ros-deps peers
+	@$(VENV_CORE)/bin/python tools/convert_mediapipe.py
 	@PYTHONPATH=$(CURDIR) PYTHONSAFEPATH= $(VENV_CORE)/bin/python -m pytest -q -rs -p no:cacheprovider \
 	  $(foreach s,$(CORE_SKIP),--ignore=test/$(s)$(if $(findstring /,$(s)),.py)) test $(ARGS)
 
@@ -102,6 +103,11 @@ build: $(DEPS)
 	  $(if $(EXTRA_SKIP),--packages-skip $(EXTRA_SKIP)) \
 	  --event-handlers console_direct- --cmake-args -DPython3_EXECUTABLE=$(PY) -DBUILD_TESTING=OFF \
 	  > build/colcon.log 2>&1 || { tail -n 40 build/colcon.log; echo "make: colcon build failed (full log: build/colcon.log)"; exit 1; }
+
+# MediaPipe's networks as ONNX for the keypoint engine: converted from the mediapipe wheel's .tflite
+# in a build-only venv (requirements/convert.txt), cached by sha256, never committed (docs/engine.md).
+engine-models: $(DEPS)
+	@$(PY) tools/convert_mediapipe.py
 
 # Real peers the tests talk to (Debian packages); installed once, needs root or sudo.
 peers:

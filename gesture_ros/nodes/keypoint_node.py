@@ -28,11 +28,12 @@ from gesture_ros.common.safe_text import bounded
 from gesture_ros.common.skeleton import ImagePlane, draw_people
 from gesture_ros.common.stats import LatencyStats, StageTimer
 from gesture_ros.msg import Keypoints
+from gesture_ros.perception.engine.backend import open_backend
 from gesture_ros.perception.extractor import ExtractorError, ExtractorOptions, KeypointExtractor
 from gesture_ros.perception.image_codec import ImageFormatError
 from gesture_ros.perception.keeping_up import FlowLimits, FrameFlow
 from gesture_ros.perception.keypoint_params import KEYPOINT_PARAMS, changed_options, extractor_options
-from gesture_ros.perception.people_extractor import PeopleExtractor, extract, open_extractor
+from gesture_ros.perception.people_extractor import PeopleExtractor, extract
 from gesture_ros.ros import conversions, diagnostics
 from gesture_ros.ros.markers import people_markers
 from gesture_ros.ros.node_main import run_node
@@ -57,7 +58,8 @@ class KeypointNode(Node):
         self.max_pixels = v["max_pixels"]
         self.plane = ImagePlane(depth_m=v["marker_depth_m"], hfov_deg=v["marker_hfov_deg"])
         self.flow = FrameFlow(FlowLimits(max_drop_fraction=v["drop_warn_fraction"], no_image_s=v["no_image_warn_s"]))
-        self.extractor = open_extractor(self.options)  # raises at start-up: ExtractorError/ValueError
+        self.backend = v["backend"]
+        self.extractor = open_backend(self.options, self.backend)  # raises at start-up: ExtractorError/ValueError
         self.timer = StageTimer()
         self.age, self.in_node = LatencyStats(), LatencyStats()
         self.stamps_ahead = 0  # images stamped after their own processing: a replay clock (or none) behind
@@ -135,7 +137,7 @@ class KeypointNode(Node):
                                                   f"{msg.header.stamp.nanosec:09d} failed: {bounded(repr(exc), 300)}")
 
     def _switch(self, options: ExtractorOptions) -> None:
-        old, self.extractor = self.extractor, open_extractor(options)
+        old, self.extractor = self.extractor, open_backend(options, self.backend)
         self.options = options
         if old is not None:
             old.close()

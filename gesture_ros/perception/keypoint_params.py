@@ -1,6 +1,6 @@
 """keypoint_node's parameters: one typed table, and the extractor options the parameters make.
 
-Every parameter can change at run time: an extractor parameter makes new options (the worker
+Every parameter but the backend can change at run time: an extractor parameter makes new options (the worker
 reopens the extractor between frames), the others change a figure the node reads per frame.
 """
 
@@ -19,6 +19,8 @@ _RECOVERY, _PEOPLE, _FAR = RecoveryOptions(), PeopleOptions(), FarBodyOptions()
 
 KEYPOINT_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("model", NODE_MODEL.value, f"MediaPipe solution: {', '.join(MODELS)}"),
+    ParamSpec("backend", "mediapipe", "Keypoint backend, read at start: mediapipe (the Solutions API) or onnx "
+              "(MediaPipe's networks on ONNX Runtime, docs/engine.md)", read_only=True),
     ParamSpec("max_num_hands", 2, "Most hands to track (hands, hands_pose)", (1, 4)),
     ParamSpec("model_complexity", 1, "0 fastest .. 2 most accurate (hands: 0..1)", (0, 2)),
     ParamSpec("min_detection_confidence", 0.5, "Detector threshold", (0.0, 1.0)),

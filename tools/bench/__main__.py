@@ -1,7 +1,7 @@
 """Run benchmarks: ``python -m tools.bench [NAME ...] [--option=value ...]``.
 
 With no name the default benchmarks run; ``recovery``, ``replay_clock``, ``frame_scale``, ``people``,
-``small_hands``, ``far_body``, ``classifier_replay`` and ``soak`` (minutes long) run when named.
+``small_hands``, ``far_body``, ``classifier_replay``, ``engine``, ``venue_load`` and ``soak`` (minutes long) run when named.
 Options go as ``--name=value`` (a bare value would read as a benchmark name).
 """
 
@@ -23,6 +23,7 @@ BENCHES = {
     "people": "tools.bench.people",  # frames/s vs people in view (1, 2, 3), beside single-person
     "small_hands": "tools.bench.small_hands",  # hands found vs palm size: crops vs the single extractor
     "far_body": "tools.bench.far_body",  # a body too small for whole-frame Pose: found, and its cost
+    "engine": "tools.bench.engine",  # ONNX keypoint engine vs mediapipe: agreement, frames/s, CPU
     "venue_load": "tools.bench.venue_load",  # N devices into venue_server(s) vs a bare subscriber
     "classifier_replay": "tools.bench.classifier_replay",  # post-processing settings tuned offline, no ROS
 }
