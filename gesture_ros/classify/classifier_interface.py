@@ -24,7 +24,7 @@ CLASSIFIER = NodeInterface(
     publishes=(
         TopicSpec("gesture/events", "gesture_ros/msg/GestureEvent", "EVENT_QOS", "START, END and TRIGGER events"),
         TopicSpec("gesture/scores", "gesture_ros/msg/GestureScores", "EVENT_QOS", "Per-class probabilities of "
-                  "each window", when="publish_scores"),
+                  "each window (while publish_scores)"),
         TopicSpec("gesture/markers", "visualization_msgs/msg/MarkerArray", "EVENT_QOS", "Each event as a text "
                   "label above the hand, only while someone subscribes"),
         TopicSpec("humans/bodies/tracked", "hri_msgs/msg/IdsList", "10", "Bodies of the latest frame (REP-155)",
