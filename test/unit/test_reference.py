@@ -29,17 +29,27 @@ def _tree(path: Path) -> ast.Module:
     return ast.parse(path.read_text(encoding="utf-8"))
 
 
-def _ros_helpers(tree: ast.Module) -> list[Path]:
-    """Return the gesture_ros/ros modules a node imports (diagnostics, hri_output ...): they create entities too."""
-    found = []
+def _ros_imports(tree: ast.Module) -> set[Path]:
+    found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("gesture_ros.ros"):
-            candidates = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            for name in candidates:
+            for name in [node.module] + [f"{node.module}.{a.name}" for a in node.names]:
                 path = PACKAGE.parent / (name.replace(".", "/") + ".py")
                 if path.exists():
-                    found.append(path)
-    return sorted(set(found))
+                    found.add(path)
+    return found
+
+
+def _ros_helpers(tree: ast.Module) -> list[Path]:
+    """Return the gesture_ros/ros modules a node uses, directly or through each other (diagnostics,
+    hri_output ...): they create publishers and subscriptions for it."""
+    found: set[Path] = set()
+    todo = _ros_imports(tree)
+    while todo:
+        path = todo.pop()
+        found.add(path)
+        todo |= _ros_imports(_tree(path)) - found
+    return sorted(found)
 
 
 def _name(expr: ast.expr) -> str:
