@@ -49,7 +49,7 @@ else
   BASE_PATHS := . $(if $(HAVE_EXTRA),$(EXTRA)/src)
 endif
 
-.PHONY: run test test-fast test-core build deps peers bench model eval lint clean engine-models
+.PHONY: run test test-fast test-core build deps peers bench model eval lint clean engine-models reference
 
 run: build
 	@$(RUN_ENV) $(PY) -m tools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
@@ -125,6 +125,10 @@ model: build
 
 eval: build
 	@$(RUN_ENV) $(PY) -m gesture_ros.toolkit.cli eval-real $(ARGS)
+
+# docs/reference.md from the nodes' parameter and interface tables (test/unit/test_reference.py keeps it current).
+reference: $(DEPS)
+	@PYTHONPATH=$(CURDIR) $(PY) -m tools.gen_reference
 
 lint: $(DEPS)
 	$(VENV)/bin/ruff check gesture_ros test tools launch

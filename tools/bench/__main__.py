@@ -25,11 +25,12 @@ BENCHES = {
     "far_body": "tools.bench.far_body",  # a body too small for whole-frame Pose: found, and its cost
     "engine": "tools.bench.engine",  # ONNX keypoint engine vs mediapipe: agreement, frames/s, CPU
     "venue_load": "tools.bench.venue_load",  # N devices into venue_server(s) vs a bare subscriber
+    "venue_page": "tools.bench.venue_page",  # event -> the page's live stream, beside the store latency
     "classifier_replay": "tools.bench.classifier_replay",  # post-processing settings tuned offline, no ROS
 }
 # recovery, replay_clock, frame_scale, people, small_hands, far_body, classifier_replay (design choices) and
 # soak (minutes long) run on request.
-DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions")
+DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions", "venue_page")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,25 @@
+"""keypoint_node on the ROS graph: its parameters (keypoint_params) and topics, as data for docs/reference.md."""
+
+from __future__ import annotations
+
+from gesture_ros.common.node_interface import DIAGNOSTICS, NodeInterface, TopicSpec
+from gesture_ros.perception.keypoint_params import KEYPOINT_PARAMS
+
+KEYPOINT = NodeInterface(
+    node="keypoint_node",
+    source="nodes/keypoint_node.py",
+    summary="MediaPipe keypoints of the newest camera image (older ones are dropped and counted, never queued).",
+    params=KEYPOINT_PARAMS,
+    publishes=(
+        TopicSpec("keypoints", "gesture_ros/msg/Keypoints", "SENSOR_QOS", "Hands, pose (and face) of each frame, "
+                  "with the image's header; one message per tracked person when max_people > 1"),
+        TopicSpec("keypoints/markers", "visualization_msgs/msg/MarkerArray", "SENSOR_QOS", "Skeleton for rviz, "
+                  "only while someone subscribes"),
+        TopicSpec("keypoints/image", "sensor_msgs/msg/Image", "SENSOR_QOS", "Annotated image, only while someone "
+                  "subscribes"),
+        DIAGNOSTICS,
+    ),
+    subscribes=(
+        TopicSpec("image_raw", "sensor_msgs/msg/Image", "SENSOR_QOS", "Camera frames (bgr8, rgb8, mono8 ...)"),
+    ),
+)
