@@ -7,7 +7,8 @@ from the JPEG frame header or PNG IHDR, so a decompression bomb is refused befor
 the end marker, so a truncated image is refused), then decodes once with cv2.imdecode. Damage
 inside a JPEG's entropy-coded data is not detectable without decoding: libjpeg decodes it as a
 damaged picture (and warns on stderr), as image_transport's decoder does. Every refusal is an
-ImageFormatError whose message is one clause for the node's log line.
+ImageFormatError whose message is one clause for the node's log line, and whose ``kind`` (the
+node's throttle key and diagnostics figure) names the codec where there is one: ``corrupt jpeg``.
 """
 
 from __future__ import annotations
@@ -86,10 +87,10 @@ def decode(fmt: str, data: Buffer, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.n
     tail = bytes(buf[-64:]).rstrip(b"\0")  # some encoders pad after the end
     if not (tail.endswith(b"\xff\xd9") if codec == JPEG else tail.endswith(_PNG_END)):
         raise ImageFormatError(f"truncated {where}: {buf.size} bytes without the end-of-image "
-                               f"{'marker' if codec == JPEG else 'chunk'}", "truncated")
+                               f"{'marker' if codec == JPEG else 'chunk'}", f"truncated {codec}")
     bgr = _imdecode(buf)
     if bgr is None or bgr.shape[:2] != (height, width):
-        raise ImageFormatError(f"corrupt {where}: {buf.size} bytes that OpenCV cannot decode", "corrupt")
+        raise ImageFormatError(f"corrupt {where}: {buf.size} bytes that OpenCV cannot decode", f"corrupt {codec}")
     return bgr
 
 
@@ -108,7 +109,7 @@ def _imdecode(buf: np.ndarray) -> np.ndarray | None:
 def _png_size(buf: np.ndarray) -> tuple[int, int]:
     head = bytes(buf[:24])
     if len(head) < 24 or head[12:16] != b"IHDR":
-        raise ImageFormatError(f"corrupt PNG: {buf.size} bytes without an IHDR header", "corrupt")
+        raise ImageFormatError(f"corrupt PNG: {buf.size} bytes without an IHDR header", "corrupt png")
     return int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")
 
 
@@ -132,4 +133,5 @@ def _jpeg_size(buf: np.ndarray) -> tuple[int, int]:
         if marker == 0xDA:  # start of scan: image data before any frame header
             break
         i += 2 + (int(buf[i + 2]) << 8 | int(buf[i + 3]))
-    raise ImageFormatError(f"corrupt JPEG: {buf.size} bytes without a frame header before the image data", "corrupt")
+    raise ImageFormatError(f"corrupt JPEG: {buf.size} bytes without a frame header before the image data",
+                           "corrupt jpeg")
