@@ -75,6 +75,7 @@ class CameraNode(Node):
         self._pinhole = {k: v[k] for k in PINHOLE}
         if opts.pace not in PACES:
             raise ValueError(f"parameter pace is '{opts.pace}', expected {' or '.join(PACES)}")
+        self.images = ImageOut(self, "image_raw", v["transport"], SENSOR_QOS, jpeg_quality=v["jpeg_quality"])
         self._calibration: CameraIntrinsics | None = load_calibration(calibration_url) if calibration_url else None
         self._intrinsics: CameraIntrinsics | None = None
         self._warn = LogThrottle(self.get_logger().warning)
@@ -93,7 +94,6 @@ class CameraNode(Node):
             self.replay_clock = ReplayClock()
             self.clock_pub = self.create_publisher(ClockMsg, "/clock", CLOCK_QOS)
             self.create_timer(1.0 / clock_rate_hz, self._tick_clock, clock=Clock(clock_type=ClockType.STEADY_TIME))
-        self.images = ImageOut(self, "image_raw", v["transport"], SENSOR_QOS, jpeg_quality=v["jpeg_quality"])
         self.info_pub = self.create_publisher(CameraInfo, "camera_info", SENSOR_QOS)
         self.create_subscription(consumer_type, consumer_topic, self._on_consumed, SENSOR_QOS)
         self.add_on_set_parameters_callback(self._on_set_parameters)

@@ -31,6 +31,7 @@ from gesture_ros.common.safe_text import bounded
 from gesture_ros.common.skeleton import ImagePlane, draw_people
 from gesture_ros.common.stats import LatencyStats, StageTimer
 from gesture_ros.msg import Keypoints
+from gesture_ros.perception.compressed_codec import TRANSPORTS, check_transport
 from gesture_ros.perception.engine.backend import open_backend
 from gesture_ros.perception.extractor import ExtractorError, ExtractorOptions, KeypointExtractor
 from gesture_ros.perception.image_codec import ImageFormatError
@@ -66,6 +67,7 @@ class KeypointNode(Node):
         self.plane = ImagePlane(depth_m=v["marker_depth_m"], hfov_deg=v["marker_hfov_deg"])
         self.flow = FrameFlow(FlowLimits(max_drop_fraction=v["drop_warn_fraction"], no_image_s=v["no_image_warn_s"]))
         self.backend = v["backend"]
+        self.transport = check_transport("image_transport", v["image_transport"], TRANSPORTS)  # before the model
         self.extractor = open_backend(self.options, self.backend)  # raises at start-up: ExtractorError/ValueError
         self.timer = StageTimer()
         self.ages, self.in_node = StampAges(), LatencyStats()
@@ -82,7 +84,7 @@ class KeypointNode(Node):
         self._thread = threading.Thread(target=self._work, name="keypoint_worker", daemon=True)
         self._thread.start()
         # Subscribe last: a subscriber count on image_raw then means "ready for frames".
-        self.image_sub, self._decode = subscribe_image(self, "image_raw", v["image_transport"], self._on_image,
+        self.image_sub, self._decode = subscribe_image(self, "image_raw", self.transport, self._on_image,
                                                        SENSOR_QOS)
         self.get_logger().info(f"{self.extractor.model_name} on {self.image_sub.topic_name}; image conversion "
                                f"by {conversions.BACKEND}")

@@ -186,3 +186,18 @@ def test_bad_compressed_bytes_are_refused_and_the_node_answers_good_frames(domai
     view = annotated[max(annotated)]
     assert view.header.frame_id == "test_cam" and max(annotated) in keypoints
     assert compressed_codec.decode(view.format, view.data).shape == (180, 320, 3)
+
+
+@pytest.mark.parametrize("exe,param", [("camera_node", "transport"), ("keypoint_node", "image_transport")])
+def test_an_unknown_transport_stops_the_node_at_start_in_one_sentence(domain, tmp_path, exe, param):
+    params = {param: "theora", **({"source": str(shared_data("videos/swipe2_left_right.gif"))}
+                                  if exe == "camera_node" else {"model": "hands"})}
+    node = NodeProcess(exe, domain, params, log_dir=tmp_path, env=ENV)
+    try:
+        assert node.wait(timeout=60) == 1, node.log()
+        log = node.log()
+    finally:
+        node.stop()
+    expected = "raw, compressed or both" if exe == "camera_node" else "raw or compressed"
+    assert f"cannot start: parameter {param} is 'theora', expected {expected}" in log, log
+    assert "Traceback" not in log
