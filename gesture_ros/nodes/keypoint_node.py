@@ -86,8 +86,8 @@ class KeypointNode(Node):
         # Subscribe last: a subscriber count on image_raw then means "ready for frames".
         self.image_sub, self._decode = subscribe_image(self, "image_raw", self.transport, self._on_image,
                                                        SENSOR_QOS)
-        self.get_logger().info(f"{self.extractor.model_name} on {self.image_sub.topic_name}; image conversion "
-                               f"by {conversions.BACKEND}")
+        decoder = conversions.BACKEND if self.transport == "raw" else "compressed_codec (cv2.imdecode, once)"
+        self.get_logger().info(f"{self.extractor.model_name} on {self.image_sub.topic_name}; images decoded by {decoder}")
 
     def _on_set_parameters(self, params) -> SetParametersResult:
         options = changed_options(self._pending_options or self.options, {p.name: p.value for p in params})
