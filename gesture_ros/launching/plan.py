@@ -48,6 +48,10 @@ ARGUMENTS: tuple[Argument, ...] = (
              "GStreamer pipeline"),
     Argument("image_topic", "image_raw", "Image topic the keypoint node reads; point it at another driver "
              "with start_camera:=false"),
+    Argument("image_transport", "", "What keypoint_node reads: raw (image_topic) or compressed "
+             "(image_topic/compressed, JPEG or PNG); empty: config/keypoint.yaml's (raw)"),
+    Argument("camera_transport", "", "What camera_node publishes: raw (image_raw), compressed "
+             "(image_raw/compressed, JPEG) or both; empty: config/camera.yaml's (raw)"),
     Argument("keypoint_model", NODE_MODEL.value, "MediaPipe model: hands, pose, holistic or hands_pose (the "
              "default gesture model needs hands and pose)"),
     Argument("gesture_model", DEFAULT_MODEL, "ONNX gesture model (absolute, or relative to "
@@ -91,8 +95,10 @@ class NodeDef:
 
 NODES: tuple[NodeDef, ...] = (
     NodeDef("camera_node", "start_camera", "camera.yaml",
-            (("source", "source", str), ("publish_clock", "use_sim_time", bool)), sim_time=False),
-    NodeDef("keypoint_node", "start_keypoints", "keypoint.yaml", (("model", "keypoint_model", str),),
+            (("source", "source", str), ("publish_clock", "use_sim_time", bool), ("transport", "camera_transport", str)),
+            sim_time=False),
+    NodeDef("keypoint_node", "start_keypoints", "keypoint.yaml",
+            (("model", "keypoint_model", str), ("image_transport", "image_transport", str)),
             remaps=(("image_raw", "image_topic"),)),
     NodeDef("classifier_node", "start_classifier", "classifier.yaml", (("model_path", "gesture_model", str),)),
     NodeDef("action_dispatch_node", "start_dispatch", None,

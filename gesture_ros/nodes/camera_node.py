@@ -1,6 +1,7 @@
 """camera_node: publish frames of a camera, GStreamer pipeline, video file or image folder.
 
-Publishes ``image_raw`` (bgr8) and ``camera_info`` with sensor-data QoS, stamped at capture.
+Publishes ``image_raw`` (bgr8), ``image_raw/compressed`` (JPEG) or both (``transport``) and
+``camera_info`` with sensor-data QoS, every message of a frame with the same header, stamped at capture.
 Frames are read in a thread of their own. A recorded source ends the node at its end
 unless ``loop`` is set. With ``pace: as_fast_as_consumed`` a recorded source sends the next
 frame once the consumer has answered on ``consumer_topic`` (a message of ``consumer_type``,
@@ -21,7 +22,8 @@ from rclpy.exceptions import ParameterException
 from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock as ClockMsg
-from sensor_msgs.msg import CameraInfo, Image
+from sensor_msgs.msg import CameraInfo
+from std_msgs.msg import Header
 
 from gesture_ros.common.log_throttle import LogThrottle
 from gesture_ros.common.stats import RateMeter, StageTimer
@@ -42,7 +44,8 @@ from gesture_ros.perception.sources import (
 )
 from gesture_ros.perception.sources.recorded import RecordedSource
 from gesture_ros.ros import diagnostics
-from gesture_ros.ros.conversions import bgr_to_image, ns_to_stamp, stamp_to_ns
+from gesture_ros.ros.conversions import ns_to_stamp, stamp_to_ns
+from gesture_ros.ros.image_transport import ImageOut
 from gesture_ros.ros.message_types import message_class
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import declare_table
@@ -72,6 +75,7 @@ class CameraNode(Node):
         self._pinhole = {k: v[k] for k in PINHOLE}
         if opts.pace not in PACES:
             raise ValueError(f"parameter pace is '{opts.pace}', expected {' or '.join(PACES)}")
+        self.images = ImageOut(self, "image_raw", v["transport"], SENSOR_QOS, jpeg_quality=v["jpeg_quality"])
         self._calibration: CameraIntrinsics | None = load_calibration(calibration_url) if calibration_url else None
         self._intrinsics: CameraIntrinsics | None = None
         self._warn = LogThrottle(self.get_logger().warning)
@@ -90,7 +94,6 @@ class CameraNode(Node):
             self.replay_clock = ReplayClock()
             self.clock_pub = self.create_publisher(ClockMsg, "/clock", CLOCK_QOS)
             self.create_timer(1.0 / clock_rate_hz, self._tick_clock, clock=Clock(clock_type=ClockType.STEADY_TIME))
-        self.image_pub = self.create_publisher(Image, "image_raw", SENSOR_QOS)
         self.info_pub = self.create_publisher(CameraInfo, "camera_info", SENSOR_QOS)
         self.create_subscription(consumer_type, consumer_topic, self._on_consumed, SENSOR_QOS)
         self.add_on_set_parameters_callback(self._on_set_parameters)
@@ -101,7 +104,7 @@ class CameraNode(Node):
         self.diagnostics = diagnostics.DiagnosticsPublisher(self, self._report, hardware_id=source)
         self._thread = threading.Thread(target=self._capture, name="camera_capture", daemon=True)
         self._thread.start()
-        self.get_logger().info(f"publishing {self.source.description} on {self.image_pub.topic_name} "
+        self.get_logger().info(f"publishing {self.source.description} on {self.images.topic_names} "
                                f"(pace {opts.pace.value}, loop {opts.loop})")
 
     def _on_set_parameters(self, params) -> SetParametersResult:
@@ -117,6 +120,7 @@ class CameraNode(Node):
         return {
             "pace": lambda value: setattr(self.source.options, "pace", Pace(value)),
             "loop": lambda value: setattr(self.source.options, "loop", bool(value)),
+            "jpeg_quality": lambda value: setattr(self.images, "jpeg_quality", value),
             **{name: (lambda value, name=name: setattr(self, name, value))
                for name in ("frame_id", "max_in_flight", "consumer_timeout_s", "wait_for_subscribers")},
         }
@@ -140,7 +144,7 @@ class CameraNode(Node):
 
     def _capture(self) -> None:
         try:
-            while self.recorded and self.image_pub.get_subscription_count() < self.wait_for_subscribers:
+            while self.recorded and self.images.subscribers() < self.wait_for_subscribers:
                 if self.finished.wait(0.05):
                     return
             while not self.finished.is_set():
@@ -182,23 +186,19 @@ class CameraNode(Node):
     def _publish(self, frame: Frame) -> None:
         if self.replay_clock is not None:  # the clock reaches the frame's stamp before the frame goes out
             self._send_clock(self.replay_clock.frame_out(frame.stamp_ns, self.source.next_stamp_ns))
-        with self.timer.stage("convert"):
-            image = bgr_to_image(frame.image)
-            image.header.stamp = ns_to_stamp(frame.stamp_ns)
-            image.header.frame_id = self.frame_id
+        header = Header(stamp=ns_to_stamp(frame.stamp_ns), frame_id=self.frame_id)
+        self.images.publish(frame.image, header, self.timer)
         with self.timer.stage("publish"):
-            self.image_pub.publish(image)
-            self.info_pub.publish(self._camera_info(image))
+            self.info_pub.publish(self._camera_info(header, (frame.image.shape[1], frame.image.shape[0])))
         self.published += 1
         self.rate.tick()
 
-    def _camera_info(self, image: Image) -> CameraInfo:
-        size = (image.width, image.height)
+    def _camera_info(self, header: Header, size: tuple[int, int]) -> CameraInfo:
         if self._intrinsics is None or (self._intrinsics.width, self._intrinsics.height) != size:
             self._intrinsics = self._calibration.scaled(*size) if self._calibration else pinhole(*size, **{
                 k: v for k, v in self._pinhole.items()})
         i = self._intrinsics
-        return CameraInfo(header=image.header, width=i.width, height=i.height, distortion_model=i.distortion_model,
+        return CameraInfo(header=header, width=i.width, height=i.height, distortion_model=i.distortion_model,
                           d=i.d, k=i.k, r=i.r, p=i.p)
 
     def _report(self):

@@ -1,12 +1,15 @@
 """keypoint_node: MediaPipe keypoints of the newest camera image.
 
-Subscribes ``image_raw`` (sensor QoS); a worker thread always takes the newest image, so a
+Subscribes ``image_raw`` or, with ``image_transport: compressed``, ``image_raw/compressed`` (JPEG or
+PNG, decoded once in the worker), with sensor QoS; a worker thread always takes the newest image, so a
 backlog is dropped and counted, never queued, and the extractor is told how many images it
 missed (it may re-detect hands after a gap). Publishes ``keypoints`` with the image's
 header: one message per frame, or with ``max_people`` > 1 one per tracked person per frame
-(``person_id``; one empty message with person_id 0 when nobody is tracked), and ``keypoints/markers`` (rviz skeleton) and ``keypoints/image`` (annotated image)
-only while someone subscribes to them. Bad images (unsupported encoding, size/step
-mismatch, empty or huge) are rejected with one throttled log line; the node keeps running.
+(``person_id``; one empty message with person_id 0 when nobody is tracked), and ``keypoints/markers``
+(rviz skeleton) and ``keypoints/image`` (annotated image; JPEG on ``keypoints/image/compressed``)
+only while someone subscribes to them. Bad images (unsupported encoding, size/step mismatch, empty
+or huge, bytes that are not a whole JPEG or PNG) are rejected with one throttled log line; the node
+keeps running.
 Diagnostics WARN when it drops more than ``drop_warn_fraction`` of the images or gets none
 for ``no_image_warn_s``.
 """
@@ -19,7 +22,7 @@ import time
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.exceptions import ParameterException
 from rclpy.node import Node
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import CompressedImage, Image
 from visualization_msgs.msg import MarkerArray
 
 from gesture_ros.common.bad_input import BadInputLog
@@ -28,17 +31,22 @@ from gesture_ros.common.safe_text import bounded
 from gesture_ros.common.skeleton import ImagePlane, draw_people
 from gesture_ros.common.stats import LatencyStats, StageTimer
 from gesture_ros.msg import Keypoints
+from gesture_ros.perception.compressed_codec import TRANSPORTS, check_transport
 from gesture_ros.perception.engine.backend import open_backend
 from gesture_ros.perception.extractor import ExtractorError, ExtractorOptions, KeypointExtractor
 from gesture_ros.perception.image_codec import ImageFormatError
 from gesture_ros.perception.keeping_up import FlowLimits, FrameFlow
 from gesture_ros.perception.keypoint_params import KEYPOINT_PARAMS, changed_options, extractor_options
 from gesture_ros.perception.people_extractor import PeopleExtractor, extract
+from gesture_ros.perception.stamp_age import StampAges
 from gesture_ros.ros import conversions, diagnostics
+from gesture_ros.ros.image_transport import ImageOut, subscribe_image
 from gesture_ros.ros.markers import people_markers
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import declare_table
 from gesture_ros.ros.qos import SENSOR_QOS
+
+ImageMsg = Image | CompressedImage  # as image_transport gives it
 
 
 class KeypointNode(Node):
@@ -47,7 +55,7 @@ class KeypointNode(Node):
     def __init__(self, **kwargs) -> None:
         super().__init__("keypoint_node", **kwargs)
         self._cond = threading.Condition()
-        self._pending: tuple[Image, float] | None = None  # the newest image and when it arrived (monotonic s)
+        self._pending: tuple[ImageMsg, float] | None = None  # the newest image and when it arrived (monotonic s)
         self._skipped = 0  # images replaced in _pending since the worker last took one
         self._pending_options: ExtractorOptions | None = None
         self._stop = threading.Event()
@@ -59,10 +67,10 @@ class KeypointNode(Node):
         self.plane = ImagePlane(depth_m=v["marker_depth_m"], hfov_deg=v["marker_hfov_deg"])
         self.flow = FrameFlow(FlowLimits(max_drop_fraction=v["drop_warn_fraction"], no_image_s=v["no_image_warn_s"]))
         self.backend = v["backend"]
+        self.transport = check_transport("image_transport", v["image_transport"], TRANSPORTS)  # before the model
         self.extractor = open_backend(self.options, self.backend)  # raises at start-up: ExtractorError/ValueError
         self.timer = StageTimer()
-        self.age, self.in_node = LatencyStats(), LatencyStats()
-        self.stamps_ahead = 0  # images stamped after their own processing: a replay clock (or none) behind
+        self.ages, self.in_node = StampAges(), LatencyStats()
         self.received = self.processed = self.dropped = self.rejected = 0
         self.published_span: list[tuple[float, float]] = []  # (monotonic s, process CPU s) at the first and last
         self._rejected_reported = 0
@@ -70,15 +78,16 @@ class KeypointNode(Node):
         self._bad = BadInputLog(self.get_logger().warning)  # one sentence per kind of bad image
         self.keypoints_pub = self.create_publisher(Keypoints, "keypoints", SENSOR_QOS)
         self.markers_pub = self.create_publisher(MarkerArray, "keypoints/markers", SENSOR_QOS)
-        self.image_pub = self.create_publisher(Image, "keypoints/image", SENSOR_QOS)
+        self.annotated = ImageOut(self, "keypoints/image", "both", SENSOR_QOS, lazy=True)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.diagnostics = diagnostics.DiagnosticsPublisher(self, self._report)
         self._thread = threading.Thread(target=self._work, name="keypoint_worker", daemon=True)
         self._thread.start()
         # Subscribe last: a subscriber count on image_raw then means "ready for frames".
-        self.image_sub = self.create_subscription(Image, "image_raw", self._on_image, SENSOR_QOS)
-        self.get_logger().info(f"{self.extractor.model_name} on {self.image_sub.topic_name}; image conversion "
-                               f"by {conversions.BACKEND}")
+        self.image_sub, self._decode = subscribe_image(self, "image_raw", self.transport, self._on_image,
+                                                       SENSOR_QOS)
+        decoder = conversions.BACKEND if self.transport == "raw" else "compressed_codec (cv2.imdecode, once)"
+        self.get_logger().info(f"{self.extractor.model_name} on {self.image_sub.topic_name}; images decoded by {decoder}")
 
     def _on_set_parameters(self, params) -> SetParametersResult:
         options = changed_options(self._pending_options or self.options, {p.name: p.value for p in params})
@@ -98,7 +107,7 @@ class KeypointNode(Node):
                 setattr(*setters[p.name], p.value)
         return SetParametersResult(successful=True)
 
-    def _on_image(self, msg: Image) -> None:
+    def _on_image(self, msg: ImageMsg) -> None:
         now = time.monotonic()
         with self._cond:
             if self._pending is not None:
@@ -110,14 +119,14 @@ class KeypointNode(Node):
             self.flow.received(now)
             self._cond.notify()
 
-    def _take(self) -> tuple[tuple[Image, float] | None, int]:
+    def _take(self) -> tuple[tuple[ImageMsg, float] | None, int]:
         """Take the waiting image (or None) and how many were dropped before it; hold the lock."""
         pending, self._pending = self._pending, None
         skipped, self._skipped = self._skipped, 0
         return pending, skipped
 
     def _work(self) -> None:
-        taken: tuple[tuple[Image, float] | None, int] = (None, 0)
+        taken: tuple[tuple[ImageMsg, float] | None, int] = (None, 0)
         while not self._stop.is_set():
             with self._cond:
                 if taken[0] is None:
@@ -143,12 +152,12 @@ class KeypointNode(Node):
             old.close()
         self.get_logger().info(f"switched to {self.extractor.model_name} ({options})")
 
-    def _process(self, msg: Image, received: float, skipped: int) -> tuple[tuple[Image, float] | None, int]:
+    def _process(self, msg: ImageMsg, received: float, skipped: int) -> tuple[tuple[ImageMsg, float] | None, int]:
         """Extract and publish one image's keypoints; return the next image, taken before publishing."""
         stamp_ns = conversions.stamp_to_ns(msg.header.stamp)
         try:
             with self.timer.stage("decode"):
-                bgr = conversions.image_to_bgr(msg, self.max_pixels)
+                bgr = self._decode(msg, self.max_pixels)
         except ImageFormatError as exc:
             self.rejected += 1
             self._bad(exc.kind, f"rejected an image on {self.image_sub.topic_name} "
@@ -170,17 +179,13 @@ class KeypointNode(Node):
         self.published_span = [self.published_span[0] if self.published_span else now, now]
         self.in_node.add(time.monotonic() - received)
         clock = self.get_clock()
-        age_ns = clock.now().nanoseconds - stamp_ns
-        if age_ns < 0:
-            self.stamps_ahead += 1
-        if age_ns >= 0 or clock.ros_time_is_active:  # on a replay clock: its /clock message was still on the way
-            self.age.add(max(age_ns, 0) / 1e9)
+        self.ages.add(clock.now().nanoseconds - stamp_ns, clock.ros_time_is_active)
         if self.markers_pub.get_subscription_count():
             with self.timer.stage("markers"):
                 self.markers_pub.publish(people_markers(frames, msg.header, self.plane))
-        if self.image_pub.get_subscription_count():
+        if self.annotated.subscribers():
             with self.timer.stage("annotate"):
-                self.image_pub.publish(conversions.bgr_to_image(draw_people(bgr, frames), msg.header))
+                self.annotated.publish(draw_people(bgr, frames), msg.header)
         return taken
 
     def _report(self):
@@ -190,7 +195,7 @@ class KeypointNode(Node):
                    "images dropped (backlog)": self.dropped, "images rejected": self.rejected, **self._bad.figures("rejected:"),
                    "receipt to publish p50 ms": self.in_node.percentile_ms(50),
                    "receipt to publish p95 ms": self.in_node.percentile_ms(95),
-                   **self._age_figures(), **self.timer.summary(),
+                   **self.ages.figures(self.get_clock().ros_time_is_active), **self.timer.summary(),
                    **({f"extractor {k}": v for k, v in extractor.timer.summary().items()} if extractor else {}),
                    **(extractor.figures() if extractor else {})}
         problems = self.flow.problems()
@@ -200,20 +205,6 @@ class KeypointNode(Node):
         if problems:
             return diagnostics.WARN, "; ".join(problems), figures
         return diagnostics.OK, "running", figures
-
-    def _age_figures(self) -> dict:
-        """Return stamp-to-publish age on the node clock, or the count of images stamped ahead of it.
-
-        With a replay clock (use_sim_time, /clock from camera_node) the age means the same at
-        any replay pace; an image processed before its /clock message arrived counts as age 0.
-        A file replayed as fast as consumed without it is stamped on its own timeline, ahead of
-        the wall clock: ages would be negative or a biased subset, so none are reported.
-        """
-        ahead = {"images stamped ahead of the clock": self.stamps_ahead} if self.stamps_ahead else {}
-        if self.stamps_ahead and not self.get_clock().ros_time_is_active:
-            return ahead
-        return {"age at publish p50 ms": self.age.percentile_ms(50),
-                "age at publish p95 ms": self.age.percentile_ms(95), **ahead}
 
     def destroy_node(self) -> None:
         self._stop.set()

@@ -4,6 +4,7 @@ at run time would need the source reopened."""
 from __future__ import annotations
 
 from gesture_ros.common.node_params import ParamSpec
+from gesture_ros.perception.compressed_codec import DEFAULT_JPEG_QUALITY
 from gesture_ros.perception.sources import Pace
 
 PACES = [p.value for p in Pace]
@@ -12,6 +13,10 @@ CAMERA_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("source", "0", "Device index or /dev/videoN, GStreamer pipeline (contains '!'), video file "
               "(mp4/avi/mkv/gif) or folder of images", read_only=True),
     ParamSpec("frame_id", "camera_optical_frame", "frame_id of image_raw and camera_info"),
+    ParamSpec("transport", "raw", "raw: image_raw (sensor_msgs/Image, bgr8); compressed: image_raw/compressed "
+              "(sensor_msgs/CompressedImage, JPEG); both: the two, with identical stamps", read_only=True),
+    ParamSpec("jpeg_quality", DEFAULT_JPEG_QUALITY, "JPEG quality of image_raw/compressed (higher: larger and "
+              "closer to the raw frame)", (1, 100)),
     ParamSpec("width", 0, "Output width in pixels (0: the source's)", (0, 7680), read_only=True),
     ParamSpec("height", 0, "Output height in pixels (0: the source's)", (0, 4320), read_only=True),
     ParamSpec("fps", 0.0, "Device: requested rate; file/folder: replay rate (0: the file's)", (0.0, 240.0),

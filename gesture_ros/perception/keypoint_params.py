@@ -59,6 +59,8 @@ KEYPOINT_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("far_body_scan_every", _FAR.scan_every, "pose, hands_pose: when Pose finds no body, search zoomed "
               "tiles for a small one every N frames, then follow it (0: never)", (0, 10000)),
     ParamSpec("far_body_tiles", _FAR.tiles, "Tiles per side of the far-body search", (1, 4)),
+    ParamSpec("image_transport", "raw", "raw: subscribe image_raw (sensor_msgs/Image); compressed: "
+              "image_raw/compressed (sensor_msgs/CompressedImage, JPEG or PNG)", read_only=True),
     ParamSpec("max_pixels", DEFAULT_MAX_PIXELS, "Reject larger images", (1, 2**31 - 1)),
     ParamSpec("marker_depth_m", 1.0, "Distance of the marker plane from the camera", (0.05, 100.0)),
     ParamSpec("marker_hfov_deg", 60.0, "Horizontal field of view the marker plane spans", (1.0, 179.0)),

@@ -1,8 +1,10 @@
-"""sensor_msgs/Image <-> numpy and KeypointFrame <-> gesture_ros/msg/Keypoints.
+"""sensor_msgs/Image and CompressedImage <-> numpy and KeypointFrame <-> gesture_ros/msg/Keypoints.
 
 Images are validated by perception/image_codec (clear errors naming encoding and sizes), then
 converted by cv_bridge when it is importable (a system ROS 2), else by image_codec: the
-PyPI ROS 2 wheels have no cv_bridge.
+PyPI ROS 2 wheels have no cv_bridge. Compressed images (JPEG, PNG) go through
+perception/compressed_codec only: it checks the bytes and decodes them once, where cv_bridge
+would decode them a second time.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import logging
 
 import numpy as np
 from builtin_interfaces.msg import Time
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 
 from gesture_ros.common.landmarks import N_FIELDS, Field, KeypointFrame
 from gesture_ros.msg import Keypoints, Landmark
-from gesture_ros.perception import image_codec
+from gesture_ros.perception import compressed_codec, image_codec
 from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
 
 _log = logging.getLogger(__name__)
@@ -73,6 +75,22 @@ def bgr_to_image(bgr: np.ndarray, header: Header | None = None) -> Image:
     if header is not None:
         msg.header = header
     return msg
+
+
+def compressed_to_bgr(msg: CompressedImage, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
+    """Check and decode a sensor_msgs/CompressedImage (JPEG or PNG) to BGR (H, W, 3) uint8, once.
+
+    Raise ImageFormatError saying in one clause what is wrong with the bytes.
+    """
+    return compressed_codec.decode(msg.format, msg.data, max_pixels)
+
+
+def bgr_to_compressed(bgr: np.ndarray, header: Header | None = None,
+                      jpeg_quality: int = compressed_codec.DEFAULT_JPEG_QUALITY) -> CompressedImage:
+    """Return a JPEG sensor_msgs/CompressedImage of a BGR array, with ``header`` copied."""
+    packed = compressed_codec.encode(bgr, compressed_codec.JPEG, jpeg_quality)
+    return CompressedImage(header=header if header is not None else Header(), format=packed.format,
+                           data=_byte_array(packed.data))
 
 
 def _byte_array(pixels: np.ndarray) -> array.array:

@@ -8,13 +8,14 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 rclpy = pytest.importorskip("rclpy")
 
 from gesture_ros.msg import GestureEvent, Keypoints  # noqa: E402
 from rclpy.executors import SingleThreadedExecutor  # noqa: E402
-from sensor_msgs.msg import Image  # noqa: E402
+from sensor_msgs.msg import CompressedImage, Image  # noqa: E402
 from support.data import shared_data  # noqa: E402
 from support.ros_env import REPO, NodeProcess  # noqa: E402
 
@@ -35,14 +36,16 @@ class Run:
     events: list[GestureEvent] = field(default_factory=list)
 
 
-def run_pipeline(clip: Path, domain, context, tmp_path: Path, frames: int = 0) -> Run:
+def run_pipeline(clip: Path, domain, context, tmp_path: Path, frames: int = 0, transport: str = "raw") -> Run:
     """Replay the clip frame by frame through the three nodes; return what a subscriber saw.
 
     ``frames`` > 0 loops the clip (as GIFs play) and stops the camera after that many images.
+    ``transport``: raw (image_raw) or compressed (JPEG on image_raw/compressed), camera and keypoints alike.
     """
     run = Run()
     probe = rclpy.create_node("e2e_probe", context=context)
-    probe.create_subscription(Image, "image_raw", lambda m: run.images.append(stamp_to_ns(m.header.stamp)),
+    image_type, image_topic = (Image, "image_raw") if transport == "raw" else (CompressedImage, "image_raw/compressed")
+    probe.create_subscription(image_type, image_topic, lambda m: run.images.append(stamp_to_ns(m.header.stamp)),
                               SENSOR_QOS)
     probe.create_subscription(Keypoints, "keypoints",
                               lambda m: run.keypoints.append(stamp_to_ns(m.header.stamp)), SENSOR_QOS)
@@ -62,13 +65,13 @@ def run_pipeline(clip: Path, domain, context, tmp_path: Path, frames: int = 0) -
         spin_until(lambda: probe.count_publishers("gesture/events") > 0
                    and probe.count_subscribers("keypoints") > 1, 30)
         assert probe.count_publishers("gesture/events") > 0, f"classifier_node did not start:\n{procs[0].log()}"
-        procs.append(NodeProcess("keypoint_node", domain, params={"model": KEYPOINT_MODEL}, log_dir=tmp_path,
-                                 env=CHILD_ENV))
-        spin_until(lambda: probe.count_subscribers("image_raw") > 1, 60)
-        assert probe.count_subscribers("image_raw") > 1, f"keypoint_node did not start:\n{procs[1].log()}"
+        procs.append(NodeProcess("keypoint_node", domain, params={"model": KEYPOINT_MODEL, "image_transport": transport},
+                                 log_dir=tmp_path, env=CHILD_ENV))
+        spin_until(lambda: probe.count_subscribers(image_topic) > 1, 60)
+        assert probe.count_subscribers(image_topic) > 1, f"keypoint_node did not start:\n{procs[1].log()}"
         camera = NodeProcess("camera_node", domain, log_dir=tmp_path, env=CHILD_ENV, params={
             "source": str(clip), "pace": "as_fast_as_consumed", "wait_for_subscribers": 2, "consumer_timeout_s": 10.0,
-            "loop": frames > 0})
+            "loop": frames > 0, "transport": transport})
         procs.append(camera)
         spin_until(lambda: camera.proc.poll() is not None or 0 < frames <= len(run.images), 240)
         if frames:
@@ -123,3 +126,21 @@ def test_swipes_follow_the_motion(domain, rclpy_context, tmp_path):
     stamps = [stamp_to_ns(e.header.stamp) for e in run.events]
     assert stamps == sorted(stamps)
     assert [e.sequence for e in run.events] == [1, 2, 3]
+
+
+def test_a_jpeg_stream_gives_the_raw_streams_events(domain, rclpy_context, tmp_path):
+    """camera_node(compressed) -> keypoint_node(compressed) -> classifier: the raw path's events, on the same frames."""
+    clip = shared_data("videos/swipe2_left_right.gif")
+    raw = run_pipeline(clip, domain, rclpy_context, tmp_path, frames=56 + 34)
+    jpeg = run_pipeline(clip, domain, rclpy_context, tmp_path, frames=56 + 34, transport="compressed")
+    check_stamps(jpeg)
+    assert [(e.event_type, e.gesture) for e in jpeg.events] == [(e.event_type, e.gesture) for e in raw.events], \
+        f"raw: {describe(raw)}\njpeg: {describe(jpeg)}"
+    assert [e.gesture for e in raw.events] == ["swipe_right", "swipe_left", "swipe_right"], describe(raw)
+    # A replay is stamped on the clip's own timeline from its first frame, so offsets compare across runs.
+    # JPEG loss may move a decision by a frame (measured: the first swipe one frame earlier, the others
+    # on the same frames); the swipes are 1.7 s and more apart.
+    at = lambda run: np.array([stamp_to_ns(e.header.stamp) - min(run.images) for e in run.events])  # noqa: E731
+    period = float(np.median(np.diff(sorted(set(raw.images)))))
+    print(f"event offsets (ms) raw {at(raw) / 1e6}, jpeg {at(jpeg) / 1e6}, frame period {period / 1e6} ms")
+    assert np.all(np.abs(at(jpeg) - at(raw)) <= 2 * period), (at(raw), at(jpeg), period)

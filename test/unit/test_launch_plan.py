@@ -74,3 +74,13 @@ def test_use_sim_time_makes_the_camera_publish_the_clock_the_others_read():
     assert by_name["camera_node"]["publish_clock"] is True and "use_sim_time" not in by_name["camera_node"]
     assert all(by_name[n]["use_sim_time"] is True for n in ("keypoint_node", "classifier_node", "action_dispatch_node"))
     assert by_name["rviz2"] == {}  # rviz2 takes no parameters from the plan
+
+
+def test_compressed_transports_reach_camera_and_keypoints_and_empty_sets_nothing():
+    nodes = _plan(camera_transport="compressed", image_transport="compressed", image_topic="/usb_cam/image_raw")
+    assert nodes["camera_node"].params["transport"] == "compressed"
+    assert nodes["keypoint_node"].params["image_transport"] == "compressed"
+    assert nodes["keypoint_node"].remappings == (("image_raw", "/usb_cam/image_raw"),)  # read as .../compressed
+    defaults = _plan()
+    assert "transport" not in defaults["camera_node"].params  # config/camera.yaml's value stays
+    assert "image_transport" not in defaults["keypoint_node"].params
