@@ -12,7 +12,9 @@ CAMERA = NodeInterface(
             "at capture.",
     params=CAMERA_PARAMS,
     publishes=(
-        TopicSpec("image_raw", "sensor_msgs/msg/Image", "SENSOR_QOS", "Frames, bgr8"),
+        TopicSpec("image_raw", "sensor_msgs/msg/Image", "SENSOR_QOS", "Frames, bgr8", when="transport raw or both"),
+        TopicSpec("image_raw/compressed", "sensor_msgs/msg/CompressedImage", "SENSOR_QOS", "Frames as JPEG "
+                  "(jpeg_quality), the same stamps as image_raw", when="transport compressed or both"),
         TopicSpec("camera_info", "sensor_msgs/msg/CameraInfo", "SENSOR_QOS", "Intrinsics of each frame "
                   "(camera_info_url, else a pinhole model), the frame's header"),
         TopicSpec("/clock", "rosgraph_msgs/msg/Clock", "CLOCK_QOS", "The replay's time, for nodes run with "

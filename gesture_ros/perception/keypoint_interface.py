@@ -17,9 +17,14 @@ KEYPOINT = NodeInterface(
                   "only while someone subscribes"),
         TopicSpec("keypoints/image", "sensor_msgs/msg/Image", "SENSOR_QOS", "Annotated image, only while someone "
                   "subscribes"),
+        TopicSpec("keypoints/image/compressed", "sensor_msgs/msg/CompressedImage", "SENSOR_QOS", "Annotated image "
+                  "as JPEG, only while someone subscribes"),
         DIAGNOSTICS,
     ),
     subscribes=(
-        TopicSpec("image_raw", "sensor_msgs/msg/Image", "SENSOR_QOS", "Camera frames (bgr8, rgb8, mono8 ...)"),
+        TopicSpec("image_raw", "sensor_msgs/msg/Image", "SENSOR_QOS", "Camera frames (bgr8, rgb8, mono8 ...)",
+                  when="image_transport raw"),
+        TopicSpec("image_raw/compressed", "sensor_msgs/msg/CompressedImage", "SENSOR_QOS", "Camera frames as JPEG "
+                  "or PNG, decoded once", when="image_transport compressed"),
     ),
 )
