@@ -183,7 +183,7 @@ class ActionDispatchNode(Node):
 
 def main(args: list[str] | None = None) -> None:
     # Own signal handling: on Ctrl-C/SIGTERM the END actions of held gestures still go out.
-    run_node(ActionDispatchNode, args, own_signals=True)
+    run_node(ActionDispatchNode, args)
 
 
 if __name__ == "__main__":

@@ -33,15 +33,7 @@ from gesture_ros.ros.conversions import checked_keypoints
 from gesture_ros.ros.event_output import EventOutput
 from gesture_ros.ros.keypoint_watchdog import KeypointWatchdog
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.params import (
-    declare,
-    declare_with_maps,
-    legacy_list,
-    map_values,
-    refusing_errors,
-    unknown_name,
-    values,
-)
+from gesture_ros.ros.params import declare, declare_with_maps, map_values, refusing_errors, unknown_name, values
 from gesture_ros.ros.qos import SENSOR_QOS
 
 BAD_NOTES = ("sources", "order")  # decider notes that refuse a frame: counted as bad input
@@ -60,11 +52,8 @@ class ClassifierNode(Node):
         log = self.get_logger()
         want_hri = declare(self, "hri_output", False, "Also publish ROS4HRI (REP-155) humans/bodies/tracked and "
                            "humans/bodies/<id>/gesture (hri_msgs); read at start", read_only=True)
-        self._legacy = {m.name: legacy_list(overrides, m) for m in LABEL_MAPS if legacy_list(overrides, m)}
-        for name, items in self._legacy.items():
-            example = ", ".join(f"{k}: {v}" for k, _, v in (i.rpartition(":") for i in items))
-            log.warning(f"parameter {name}: {items} is the old list form, which a later parameter file "
-                        f"replaces whole; write it as a map, {name}: {{{example}}}")
+        for spec in (m for m in LABEL_MAPS if m.name in overrides):  # a list, say: never declared, so never read
+            log.error(spec.not_a_map(overrides[spec.name].value))
         self._warn = LogThrottle(log.warning, 5.0)
         self._info = LogThrottle(log.info, 5.0)
         self._bad = BadInputLog(log.warning, 5.0)
@@ -111,7 +100,7 @@ class ClassifierNode(Node):
 
     def _values(self) -> dict[str, object]:
         """Return every parameter the settings are made of (the label maps' keys included)."""
-        return {**self._legacy, **values(self, PARAMS), **map_values(self, LABEL_MAPS)}
+        return {**values(self, PARAMS), **map_values(self, LABEL_MAPS)}
 
     def _apply_parameters(self, params: list[Parameter]) -> SetParametersResult:
         unknown = unknown_name(self, params, LABEL_MAPS)

@@ -112,12 +112,6 @@ def declare_with_maps(node: Node, specs: Iterable[ParamSpec], read_only: Collect
     return overrides
 
 
-def legacy_list(overrides: Mapping[str, Parameter], spec: LabelMapSpec) -> list[str]:
-    """Return the old list form of a label map (``thresholds: ['fist:0.9']``) if an override gives it."""
-    value = overrides.get(spec.name)
-    return [str(v) for v in value.value] if value is not None and isinstance(value.value, (list, tuple)) else []
-
-
 def map_values(node: Node, maps: Iterable[LabelMapSpec]) -> dict[str, object]:
     """Return the current value of every declared or set ``<map>.<label>`` parameter."""
     return {f"{spec.name}.{label}": p.value for spec in maps

@@ -412,7 +412,7 @@ def test_a_stop_from_another_person_ends_the_drive_and_latches(rig):
     assert wait_until(lambda: len(peer.moving()) > moved)
 
 
-PROFILES = Path(__file__).resolve().parents[1] / "config" / "profiles"
+PROFILES = Path(__file__).resolve().parents[2] / "config" / "profiles"
 ARMED_AT_START = {"concert": True, "media": True, "robot": False}  # the profile's own map
 
 
