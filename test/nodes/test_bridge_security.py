@@ -12,7 +12,7 @@ import time
 import pytest
 from gesture_ros.msg import GestureEvent
 from support.bridge_rig import BridgeRig, venv_path
-from support.mosquitto import Subscriber
+from support.mqtt_subscriber import Subscriber
 from support.ros_env import NodeProcess
 
 from gesture_ros.bridge.credentials import ENV_PASSWORD, ENV_USERNAME

@@ -15,7 +15,7 @@ rclpy = pytest.importorskip("rclpy")
 
 from rcl_interfaces.srv import GetParameters  # noqa: E402
 from support.bridge_rig import BridgeRig, venv_path  # noqa: E402
-from support.mosquitto import Subscriber  # noqa: E402
+from support.mqtt_subscriber import Subscriber  # noqa: E402
 from support.ros_env import NodeProcess  # noqa: E402
 
 from gesture_ros.bridge.control import control_message  # noqa: E402

@@ -18,7 +18,7 @@ from gesture_ros.bridge.payload import encode
 from gesture_ros.common.gesture_event import EventType
 from tools.mosquitto import Mosquitto
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def _count(selector: str) -> str:

@@ -222,7 +222,7 @@ def test_publish_size_counts_the_mqtt_header():
 def test_config_bridge_yaml_matches_the_parameter_table():
     import yaml
 
-    path = Path(__file__).resolve().parents[1] / "config" / "bridge.yaml"
+    path = Path(__file__).resolve().parents[2] / "config" / "bridge.yaml"
     shipped = yaml.safe_load(path.read_text())["/**"]["ros__parameters"]
     table = {p.name: p.default for p in PARAMS}
     assert set(shipped) == set(table), set(shipped) ^ set(table)

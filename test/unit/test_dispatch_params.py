@@ -8,7 +8,7 @@ import yaml
 
 from gesture_ros.actions.dispatch_params import PARAM_NAMES, PARAMS, READ_ONLY, settings_from
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PROFILES = sorted((REPO / "config" / "profiles").glob("*.yaml"))
 
 

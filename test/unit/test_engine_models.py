@@ -13,7 +13,7 @@ import pytest
 
 from gesture_ros.perception.engine.models import manifest, models_dir, open_network
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CONVERTER = ROOT / "tools" / "convert_mediapipe.py"
 NETWORKS = ("palm_detection_full", "hand_landmark_full", "pose_detection", "pose_landmark_full")
 

@@ -17,7 +17,7 @@ import pytest
 from tools.mosquitto import Mosquitto
 from tools.ports import free_port
 
-ACL = Path(__file__).resolve().parents[1] / "config" / "mosquitto" / "gesture_ros.acl"
+ACL = Path(__file__).resolve().parents[2] / "config" / "mosquitto" / "gesture_ros.acl"
 USERS = {"cam1": "pw-cam1", "cam2": "pw-cam2", "venue": "pw-venue"}
 
 
