@@ -45,7 +45,7 @@ class ClassifierNode(Node):
     def __init__(self, **kwargs) -> None:
         # Undeclared names are allowed so that `ros2 param set ... thresholds.fist 0.9` can add a
         # key to a label map; _apply_parameters refuses every other unknown name. The overrides are
-        # declared only to learn their names (take_overrides): the label maps' keys are among them.
+        # declared only to learn their names (declare_with_maps): the label maps' keys are among them.
         super().__init__(kwargs.pop("node_name", "classifier_node"), allow_undeclared_parameters=True,
                          automatically_declare_parameters_from_overrides=True, **kwargs)
         overrides = declare_with_maps(self, PARAMS, READ_ONLY, LABEL_MAPS)
