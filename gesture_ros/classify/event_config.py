@@ -2,28 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 # Gestures whose opposite, right after them and before the hands rest, is their return stroke.
 SWIPE_OPPOSITES: Mapping[str, str] = {"swipe_left": "swipe_right", "swipe_right": "swipe_left"}
-
-
-def parse_label_values(items: Iterable[str], what: str = "value") -> dict[str, float]:
-    """Parse ``["swipe_left:0.8", ...]`` into ``{"swipe_left": 0.8}``; raise ValueError on a bad item."""
-    out: dict[str, float] = {}
-    for item in items:
-        item = item.strip()
-        if not item:
-            continue
-        label, sep, value = item.rpartition(":")
-        try:
-            if not sep or not label.strip():
-                raise ValueError
-            out[label.strip()] = float(value)
-        except ValueError:
-            raise ValueError(f"'{item}' is not of the form 'label:{what}' (e.g. 'swipe_left:0.8')") from None
-    return out
 
 
 @dataclass

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from gesture_ros.classify.event_config import EventConfig, parse_label_values
+from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.gesture_decider import DeciderConfig
 from gesture_ros.classify.hands_at_rest import RestConfig
 from gesture_ros.classify.onnx_model import RuntimeOptions
@@ -65,7 +65,7 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("deny", [], "These gestures never give events", string_array=True),
     ParamSpec("max_gap_s", 0.5, "A longer hole between keypoint stamps resets the window (and ENDs a "
               "held gesture)", (0.01, 60.0)),
-    ParamSpec("fill_rate_hz", 12.0, "Keypoints slower than this rate get frames interpolated in between up to "
+    ParamSpec("fill_rate_hz", DeciderConfig.fill_rate_hz, "Keypoints slower than this rate get frames interpolated in between up to "
               "it before the model sees them (extraction slower than the camera): the window keeps the "
               "seconds the model was trained on; 0: off", (0.0, 240.0)),
     ParamSpec("min_presence", 0.5, "Fraction of window frames that must have a hand/body for the model "
@@ -118,6 +118,11 @@ class LabelMapSpec:
     def key(self, label: str) -> str:
         return f"{self.name}.{label}"
 
+    def not_a_map(self, value: object) -> str:
+        """Return the sentence that refuses a value given under the map's own name (a list, say)."""
+        return (f"parameter {self.name}: {value!r} is refused: give one number per gesture as a map, "
+                f"{self.name}: {{swipe_left: 0.5}} (one parameter per key, {self.name}.swipe_left)")
+
     def label_of(self, key: str) -> str | None:
         """Return the label of a parameter name of this map (``thresholds.fist`` -> ``fist``), else None."""
         prefix = self.name + "."
@@ -153,19 +158,16 @@ def _strings(values: Mapping[str, Any], name: str) -> Sequence[str]:
 
 
 def label_map(values: Mapping[str, Any], spec: LabelMapSpec) -> dict[str, float]:
-    """Collect ``{label: number}`` from the parameters ``<map>.<label>`` (and the old list form).
+    """Collect ``{label: number}`` from the parameters ``<map>.<label>``; raise ValueError on anything else.
 
-    The old form, a list ``["swipe_left:0.5"]`` under the map's own name, is still read; the
-    per-key parameters win over it. A nested mapping under the map's name (config/classifier.yaml
-    read as plain YAML, as the evaluation tools do) is read as its per-key parameters.
+    A nested mapping under the map's name (config/classifier.yaml read as plain YAML, as the
+    evaluation tools do) is read as its per-key parameters; any other value there is refused.
     """
     nested = values.get(spec.name)
-    if isinstance(nested, Mapping):  # a YAML map read without ROS (``thresholds: {swipe_left: 0.5}``)
-        out: dict[str, float] = {}
-        pairs = [(spec.key(str(k)), v) for k, v in nested.items()] + list(values.items())
-    else:
-        out = parse_label_values(_strings(values, spec.name), "threshold" if spec.name == "thresholds" else "seconds")
-        pairs = list(values.items())
+    if nested is not None and not isinstance(nested, Mapping):
+        raise ValueError(spec.not_a_map(nested))
+    out: dict[str, float] = {}
+    pairs = [(spec.key(str(k)), v) for k, v in (nested or {}).items()] + list(values.items())
     for key, value in pairs:
         label = spec.label_of(key)
         if label is None or value is None:
@@ -196,12 +198,11 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
         raise ValueError(f"parameter swipe_frame='{v['swipe_frame']}' is not one of image, performer") from None
     if not str(v["model_path"]).strip():
         raise ValueError("parameter model_path is empty")
+    thresholds, cooldowns = (label_map(v, spec) for spec in LABEL_MAPS)
     try:
         events = EventConfig(
-            threshold=float(v["threshold"]), exit_threshold=float(v["exit_threshold"]),
-            thresholds=label_map(v, LABEL_MAPS[0]),
-            min_duration_s=float(v["min_duration_s"]), cooldown_s=float(v["cooldown_s"]),
-            cooldowns=label_map(v, LABEL_MAPS[1]),
+            threshold=float(v["threshold"]), exit_threshold=float(v["exit_threshold"]), thresholds=thresholds,
+            min_duration_s=float(v["min_duration_s"]), cooldown_s=float(v["cooldown_s"]), cooldowns=cooldowns,
             refractory_s=float(v["refractory_s"]), return_stroke_s=float(v["return_stroke_s"]),
             hold_gestures=frozenset(_strings(v, "hold_gestures")), hold_s=float(v["hold_s"]),
             stroke_gestures=frozenset(_strings(v, "stroke_gestures")), stroke_min_travel=float(v["stroke_min_travel"]),

@@ -62,7 +62,8 @@ class ActionDispatchNode(Node):
         self.create_subscription(GestureEvent, "gesture/events", self._on_event, EVENT_QOS)
         self.create_subscription(Bool, "dispatch/armed", self._on_armed_topic, EVENT_QOS)
         # Disarm only (the venue bridge's; SROS2 grants it this topic and not dispatch/armed).
-        self.create_subscription(Empty, "dispatch/disarm", lambda _msg: self._set_armed(False), EVENT_QOS)
+        self.create_subscription(Empty, "dispatch/disarm", lambda _msg: self._set_armed(False, "dispatch/disarm"),
+                                 EVENT_QOS)
         self.create_service(SetBool, "dispatch/set_armed", self._on_set_armed)
         self._diagnostics = DiagnosticsPublisher(self, self._diagnose, settings.diagnostics_period_s)
 
@@ -183,7 +184,7 @@ class ActionDispatchNode(Node):
 
 def main(args: list[str] | None = None) -> None:
     # Own signal handling: on Ctrl-C/SIGTERM the END actions of held gestures still go out.
-    run_node(ActionDispatchNode, args, own_signals=True)
+    run_node(ActionDispatchNode, args)
 
 
 if __name__ == "__main__":

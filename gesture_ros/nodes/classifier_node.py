@@ -1,74 +1,41 @@
 """classifier_node: keypoints in, GestureEvents and GestureScores out.
 
 A thin shell over classify.gesture_decider.GestureDecider: it declares the parameters of
-classify.params, converts messages, swaps models live and reports diagnostics.
-While someone subscribes to ``gesture/markers`` (rviz), each event also goes out as a text
-label above the performing hand.
+classify.params, converts messages and swaps models live. Outputs (events, scores, rviz labels,
+REP-155) are ros.event_output's, figures and /diagnostics ros.classifier_health's.
 
 Fail safe: malformed keypoints are refused with one throttled sentence per kind (counted in
-diagnostics); the keypoint watchdog (``keypoint_timeout_s``) ends a held gesture when its
-keypoints stop, on a steady-clock timer so it also fires when a replay's /clock stops; the
-model topic only loads models inside ``model_dirs``.
+diagnostics); the keypoint watchdog (``keypoint_timeout_s``, ros.keypoint_watchdog) ends a held
+gesture when its keypoints stop; the model topic only loads models inside ``model_dirs``.
 """
 
 from __future__ import annotations
 
 import threading
-import time
-from collections import deque
 
 from rcl_interfaces.msg import SetParametersResult
-from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
-from rclpy.clock import Clock, ClockType
-from rclpy.duration import Duration
 from rclpy.node import Node
 from rclpy.parameter import Parameter
-from std_msgs.msg import String
-from visualization_msgs.msg import MarkerArray
 
 from gesture_ros.classify.gesture_decider import GestureDecider
-from gesture_ros.classify.keypoint_check import frame_problem
 from gesture_ros.classify.model_allow import model_refusal
 from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError
-from gesture_ros.classify.params import (
-    LABEL_MAPS,
-    MODEL_PARAMS,
-    PARAMS,
-    READ_ONLY,
-    settings_from,
-    source_id_for,
-)
+from gesture_ros.classify.params import LABEL_MAPS, MODEL_PARAMS, PARAMS, READ_ONLY, settings_from, source_id_for
 from gesture_ros.common.bad_input import BadInputLog
 from gesture_ros.common.gesture_event import GestureEventData
-from gesture_ros.common.landmarks import KeypointError, KeypointFrame
+from gesture_ros.common.landmarks import KeypointFrame
 from gesture_ros.common.log_throttle import LogThrottle
 from gesture_ros.common.safe_text import bounded
-from gesture_ros.common.skeleton import ImagePlane
-from gesture_ros.common.stats import RateMeter
-from gesture_ros.msg import GestureEvent, GestureScores, Keypoints
-from gesture_ros.ros import diagnostics
+from gesture_ros.msg import Keypoints
+from gesture_ros.ros.classifier_health import ClassifierHealth
 from gesture_ros.ros.classifier_model import ModelSource
-from gesture_ros.ros.conversions import msg_to_keypoints
-from gesture_ros.ros.diagnostics import DiagnosticsPublisher
-from gesture_ros.ros.event_conversion import event_to_msg, scores_to_msg
-from gesture_ros.ros.event_markers import event_markers
-from gesture_ros.ros.hri_output import HriOutput, load_hri_msgs
+from gesture_ros.ros.conversions import checked_keypoints
+from gesture_ros.ros.event_output import EventOutput
+from gesture_ros.ros.keypoint_watchdog import KeypointWatchdog
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.params import (
-    declare,
-    declare_label_maps,
-    descriptor,
-    initial_value,
-    legacy_list,
-    map_values,
-    refusing_errors,
-    settle_empty_list,
-    take_overrides,
-    values,
-)
-from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
+from gesture_ros.ros.params import declare, declare_with_maps, map_values, refusing_errors, unknown_name, values
+from gesture_ros.ros.qos import SENSOR_QOS
 
-EVENT_RATE_SPAN_S = 60.0
 BAD_NOTES = ("sources", "order")  # decider notes that refuse a frame: counted as bad input
 
 
@@ -78,74 +45,49 @@ class ClassifierNode(Node):
     def __init__(self, **kwargs) -> None:
         # Undeclared names are allowed so that `ros2 param set ... thresholds.fist 0.9` can add a
         # key to a label map; _apply_parameters refuses every other unknown name. The overrides are
-        # declared only to learn their names (take_overrides): the label maps' keys are among them.
+        # declared only to learn their names (declare_with_maps): the label maps' keys are among them.
         super().__init__(kwargs.pop("node_name", "classifier_node"), allow_undeclared_parameters=True,
                          automatically_declare_parameters_from_overrides=True, **kwargs)
-        overrides = take_overrides(self)
+        overrides = declare_with_maps(self, PARAMS, READ_ONLY, LABEL_MAPS)
         log = self.get_logger()
-        for spec in PARAMS:
-            settle_empty_list(self, self.declare_parameter(spec.name, initial_value(spec),
-                                                           descriptor(spec, spec.name in READ_ONLY)))
-        declare_label_maps(self, LABEL_MAPS, overrides)
         want_hri = declare(self, "hri_output", False, "Also publish ROS4HRI (REP-155) humans/bodies/tracked and "
                            "humans/bodies/<id>/gesture (hri_msgs); read at start", read_only=True)
-        self._legacy = {m.name: legacy_list(overrides, m) for m in LABEL_MAPS if legacy_list(overrides, m)}
-        for name, items in self._legacy.items():
-            example = ", ".join(f"{k}: {v}" for k, _, v in (i.rpartition(":") for i in items))
-            log.warning(f"parameter {name}: {items} is the old list form, which a later parameter file "
-                        f"replaces whole; write it as a map, {name}: {{{example}}}")
+        for spec in (m for m in LABEL_MAPS if m.name in overrides):  # a list, say: never declared, so never read
+            log.error(spec.not_a_map(overrides[spec.name].value))
         self._warn = LogThrottle(log.warning, 5.0)
         self._info = LogThrottle(log.info, 5.0)
         self._bad = BadInputLog(log.warning, 5.0)
-        self._bad_reported = 0
-        self._started_s = self._last_keypoints_s = time.monotonic()
-        self._heard = False
         self._lock = threading.RLock()  # the decider, against model swaps from other callbacks
         self._decider: GestureDecider | None = None
-        self._hri: HriOutput | None = None  # REP-155 output (hri_output)
-        self._event_times: deque[float] = deque()
-        self._counts = {"frames": 0, "bad frames": 0, "events": 0}
-        self._rate = RateMeter(5.0)
         try:
             self._settings = settings_from(self._values())
         except ValueError as exc:
             log.error(f"{exc}; using the default post-processing settings")
             self._settings = settings_from({k: v for k, v in self._values().items() if k in MODEL_PARAMS})
+        self._out = EventOutput(self, self._warn, want_hri)
+        sub = self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS)
         self._models = ModelSource(self, self._bad)
+        self._health = ClassifierHealth(self, self._bad, self._models, sub.topic_name, self._decider_state,
+                                        self._settings.diagnostics_period_s)
         try:
             self._swap_model(self._models.load(self._settings))
         except ModelLoadError as exc:
             log.error(f"{exc}; no gesture events until a good model is set (model_path or classifier/model)")
-        self._events_pub = self.create_publisher(GestureEvent, "gesture/events", EVENT_QOS)
-        self._scores_pub = self.create_publisher(GestureScores, "gesture/scores", EVENT_QOS)
-        self._markers_pub = self.create_publisher(MarkerArray, "gesture/markers", EVENT_QOS)
-        sub = self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS)
-        self._keypoints_topic = sub.topic_name
-        self.create_subscription(String, "classifier/model", self._on_model_request, 10)
+        self._models.start(lambda: self._settings, self._swap_model)
         self.add_on_set_parameters_callback(refusing_errors(self._apply_parameters, self._bad))
-        self.create_timer(1.0, self._watch_model_file, callback_group=MutuallyExclusiveCallbackGroup())
-        # Steady clock: with use_sim_time a ROS-time timer would stop with a replay's /clock.
-        self.create_timer(self._watchdog_period(), self._watchdog, clock=Clock(clock_type=ClockType.STEADY_TIME))
-        self._diagnostics = DiagnosticsPublisher(self, self._report, self._settings.diagnostics_period_s)
-        if want_hri:
-            msgs = load_hri_msgs()
-            if msgs is None:
-                log.warning("hri_output is true but hri_msgs is not installed (install ros-$ROS_DISTRO-hri-msgs): "
-                            "no REP-155 output")
-            else:
-                self._hri = HriOutput(self, msgs)
+        self._watchdog = KeypointWatchdog(self, self._settings.decider.keypoint_timeout_s, self._expire, self._warn)
 
     @property
     def frames_received(self) -> int:
         """Return how many keypoints messages arrived (good or bad)."""
-        return self._counts["frames"]
+        return self._health.counts["frames"]
 
     @property
     def model(self) -> GestureModel | None:
         """Return the model in use, or None."""
         return self._decider.model if self._decider else None
 
-    # ---- model ----------------------------------------------------------------------
+    # ---- model and parameters -------------------------------------------------------
     def _swap_model(self, model: GestureModel) -> None:
         with self._lock:
             if self._decider is None:
@@ -158,13 +100,12 @@ class ClassifierNode(Node):
 
     def _values(self) -> dict[str, object]:
         """Return every parameter the settings are made of (the label maps' keys included)."""
-        return {**self._legacy, **values(self, PARAMS), **map_values(self, LABEL_MAPS)}
+        return {**values(self, PARAMS), **map_values(self, LABEL_MAPS)}
 
     def _apply_parameters(self, params: list[Parameter]) -> SetParametersResult:
-        for p in params:
-            if not self.has_parameter(p.name) and not any(m.label_of(p.name) for m in LABEL_MAPS):
-                return SetParametersResult(successful=False, reason=f"{self.get_name()} has no parameter "
-                                           f"'{p.name}' (per-gesture maps: thresholds.<gesture>, cooldowns.<gesture>)")
+        unknown = unknown_name(self, params, LABEL_MAPS)
+        if unknown is not None:
+            return SetParametersResult(successful=False, reason=unknown)
         new = self._values()
         new.update({p.name: p.value for p in params})
         try:
@@ -174,7 +115,6 @@ class ClassifierNode(Node):
         for p in params:  # at run time, as on the classifier/model topic: only models inside model_dirs
             refusal = model_refusal(str(p.value), self._settings.model_dirs) if p.name == "model_path" else None
             if refusal is not None:
-                self._model_refused = refusal
                 return SetParametersResult(successful=False, reason=f"model_path refused: {refusal}")
         model = None
         if any(p.name in MODEL_PARAMS for p in params):
@@ -191,128 +131,61 @@ class ClassifierNode(Node):
                 self._publish_events(self._decider.set_config(settings.decider))
         return SetParametersResult(successful=True)
 
-    def _on_model_request(self, msg: String) -> None:
-        self._models.request(msg.data, self._settings.model_dirs)
-
-    def _watch_model_file(self) -> None:
-        if not self._models.file_changed(self._settings.watch_model_file):
-            return
-        try:
-            self._swap_model(self._models.load(self._settings))
-        except ModelLoadError as exc:
-            self.get_logger().error(f"{exc}; keeping the model loaded before the change")
-
     # ---- data -----------------------------------------------------------------------
     def _on_keypoints(self, msg: Keypoints) -> None:
-        self._counts["frames"] += 1
-        self._rate.tick()
-        self._last_keypoints_s, self._heard = time.monotonic(), True
+        arrived_s = self._health.keypoints()
         try:
-            self._take(msg)
+            self._take(msg, arrived_s)
         except Exception as exc:  # noqa: BLE001 (one bad message must not end gesture recognition)
             self._refuse("internal", f"keypoints from '{bounded(msg.header.frame_id, 60)}' could not be "
                                      f"handled: {type(exc).__name__}: {bounded(exc)}")
 
     def _refuse(self, kind: str, sentence: str) -> None:
-        self._counts["bad frames"] += 1
+        self._health.bad_frame()
         self._bad(kind, sentence)
 
-    def _take(self, msg: Keypoints) -> None:
-        where = f"keypoints from '{bounded(msg.header.frame_id, 60)}'"
-        if msg.header.stamp.nanosec >= 1_000_000_000:
-            return self._refuse("stamp", f"{where} refused: stamp nanosec {msg.header.stamp.nanosec} is out of range")
-        try:
-            frame = msg_to_keypoints(msg)
-        except (KeypointError, ValueError, TypeError) as exc:
-            return self._refuse("layout", f"{where} refused: bad layout ({bounded(exc, 200)})")
-        problem = frame_problem(frame)
-        if problem is not None:
-            return self._refuse(*problem)
+    def _take(self, msg: Keypoints, arrived_s: float) -> None:
+        frame = checked_keypoints(msg)
+        if isinstance(frame, tuple):
+            return self._refuse(*frame)
         with self._lock:
             if self._decider is None:
                 self._warn("keypoints arrive but no model is loaded: set model_path", key="no model")
                 return
             source = source_id_for(self._settings.source_id, self.get_namespace(), frame.frame_id)
-            if self._hri is not None:
-                self._hri.frame(frame)
-            decision = self._decider.push(source, frame, self._last_keypoints_s)
+            self._out.frame(frame)
+            decision = self._decider.push(source, frame, arrived_s)
             self._publish_events(decision.events, frame)
             if decision.scores is not None and self._settings.publish_scores:
-                model = self._decider.model
-                self._scores_pub.publish(scores_to_msg(decision.scores, model.labels, model.meta.model_id))
+                self._out.scores(decision.scores, self._decider.model)
         for note in decision.notes:
             if note.kind == "gap":
                 self._info(note.text, key=note.kind)
             elif note.kind in BAD_NOTES:
                 self._refuse(note.kind, note.text)
             else:
-                self._counts["bad frames"] += note.kind == "nan"
+                if note.kind == "nan":
+                    self._health.bad_frame()
                 self._warn(note.text, key=note.kind)
 
-    # ---- keypoint watchdog ----------------------------------------------------------
-    def _watchdog_period(self) -> float:
-        timeout = self._settings.decider.keypoint_timeout_s
-        return min(max(timeout / 4.0, 0.02), 0.25) if timeout > 0 else 0.25
-
-    def _watchdog(self) -> None:
-        """End held gestures of sources whose keypoints stopped (steady clock), stamped now."""
-        try:
-            with self._lock:
-                if self._decider is None:
-                    return
-                events = self._decider.expire(time.monotonic(), self.get_clock().now().nanoseconds)
-                self._publish_events(events)
-            for ev in events:
-                self.get_logger().warning(f"keypoint watchdog: no keypoints from '{ev.source_id}' for "
-                                          f"{self._settings.decider.keypoint_timeout_s:g} s: {ev.gesture} ended")
-        except Exception as exc:  # noqa: BLE001
-            self._warn(f"keypoint watchdog failed: {type(exc).__name__}: {bounded(exc)}", key="watchdog")
-
-    def _publish_events(self, events: list[GestureEventData], frame: KeypointFrame | None = None) -> None:
-        """Publish the events, then their rviz labels (placed at the hands of ``frame``) if anyone looks."""
-        now = time.monotonic()
-        for ev in events:
-            self._events_pub.publish(event_to_msg(ev))
-            self._event_times.append(now)
-            self._counts["events"] += 1
-            who = f" person {ev.person_id}" if ev.person_id else ""
-            self.get_logger().info(f"{ev.event_type.name} {ev.gesture} ({ev.confidence:.2f}) "
-                                   f"{ev.source_id}{who} #{ev.sequence}")
-        if self._hri is not None and events:
-            self._hri.events(events)
-        try:
-            if events and self._markers_pub.get_subscription_count():
-                s = self._settings
-                plane = ImagePlane(depth_m=s.marker_depth_m, hfov_deg=s.marker_hfov_deg)
-                self._markers_pub.publish(event_markers(events, plane, s.marker_lifetime_s, frame))
-        except Exception as exc:  # noqa: BLE001 (a display must never keep the events' ENDs from being acked)
-            self._warn(f"could not publish the labels of {len(events)} event(s) on gesture/markers: {exc}",
-                       key="markers")
-
-    # ---- diagnostics and shutdown ---------------------------------------------------
-    def _report(self) -> tuple[int, str, dict[str, object]]:
-        now = time.monotonic()
-        while self._event_times and now - self._event_times[0] > EVENT_RATE_SPAN_S:
-            self._event_times.popleft()
-        silent = now - self._last_keypoints_s
-        figures: dict[str, object] = {"events per minute": len(self._event_times) * 60.0 / EVENT_RATE_SPAN_S,
-                                      "keypoints rate hz": self._rate.rate(), **self._counts,
-                                      "keypoints silent s": silent, **self._bad.figures("refused:")}
-        if self._models.refused:
-            figures["last model request refused"] = self._models.refused
+    def _expire(self, now_s: float, stamp_ns: int) -> list[GestureEventData]:
+        """End held gestures of sources silent since ``now_s`` - keypoint_timeout_s (the watchdog's call)."""
         with self._lock:
             if self._decider is None:
-                return diagnostics.ERROR, "no model loaded", figures
-            figures.update(self._decider.figures())
-        limit = self._settings.decider.keypoint_timeout_s or 1.0
-        if silent > limit:
-            said = "stopped arriving" if self._heard else "have not arrived yet"
-            return diagnostics.WARN, f"keypoints {said}: none for {silent:.1f} s on {self._keypoints_topic}", figures
-        refused, self._bad_reported = self._bad.total - self._bad_reported, self._bad.total
-        if refused:
-            return diagnostics.WARN, f"{refused} bad input(s) refused since the last report (see log)", figures
-        return diagnostics.OK, f"{figures['model']} on {figures['provider']}", figures
+                return []
+            events = self._decider.expire(now_s, stamp_ns)
+            self._publish_events(events)
+        return events
 
+    def _publish_events(self, events: list[GestureEventData], frame: KeypointFrame | None = None) -> None:
+        self._health.events(len(events))
+        self._out.events(events, self._settings, frame)
+
+    def _decider_state(self) -> tuple[dict[str, object], float] | None:
+        with self._lock:
+            return None if self._decider is None else (self._decider.figures(), self._settings.decider.keypoint_timeout_s)
+
+    # ---- shutdown -------------------------------------------------------------------
     def end_all(self) -> None:
         """End every active held gesture (publish the ENDs) and wait for them to be acknowledged."""
         with self._lock:
@@ -321,7 +194,7 @@ class ClassifierNode(Node):
             events = self._decider.close()
             self._publish_events(events)
         if events:
-            self._events_pub.wait_for_all_acked(Duration(seconds=1.0))
+            self._out.wait_acked(1.0)
 
     def destroy_node(self) -> None:
         """Publish the END of any held gesture, then destroy the node."""

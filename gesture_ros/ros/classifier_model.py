@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 from rclpy.parameter import Parameter
+from std_msgs.msg import String
 
 from gesture_ros.classify.model_allow import model_refusal
-from gesture_ros.classify.onnx_model import GestureModel, load_model
+from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError, load_model
 from gesture_ros.classify.params import ClassifierSettings
 from gesture_ros.common.file_watch import FileWatch
 from gesture_ros.common.paths import resolve_shipped
@@ -17,12 +19,31 @@ from gesture_ros.common.safe_text import bounded
 
 
 class ModelSource:
-    """Load models for a node and say why a request was refused; the node swaps them into its decider."""
+    """Load models for a node and say why a request was refused; the node swaps them into its decider.
+
+    ``start`` subscribes to classifier/model and checks the model's file every second: a changed
+    file is loaded with ``settings()`` and handed to ``swap``.
+    """
 
     def __init__(self, node: Node, bad: Callable[[str, str], None]) -> None:
         self._node, self._bad = node, bad
         self._watch: FileWatch | None = None
         self.refused = ""  # why the last classifier/model request was refused (diagnostics)
+
+    def start(self, settings: Callable[[], ClassifierSettings], swap: Callable[[GestureModel], None]) -> None:
+        """Take classifier/model requests and reload the model when its file changes (watch_model_file)."""
+        def on_request(msg: String) -> None:
+            self.request(msg.data, settings().model_dirs)
+
+        def on_timer() -> None:
+            if self.file_changed(settings().watch_model_file):
+                try:
+                    swap(self.load(settings()))
+                except ModelLoadError as exc:
+                    self._node.get_logger().error(f"{exc}; keeping the model loaded before the change")
+
+        self._node.create_subscription(String, "classifier/model", on_request, 10)
+        self._node.create_timer(1.0, on_timer, callback_group=MutuallyExclusiveCallbackGroup())
 
     def load(self, settings: ClassifierSettings) -> GestureModel:
         """Load the settings' model (ModelLoadError if bad), logging the providers it could not use."""

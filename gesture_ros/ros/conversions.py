@@ -17,7 +17,9 @@ from builtin_interfaces.msg import Time
 from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 
-from gesture_ros.common.landmarks import N_FIELDS, Field, KeypointFrame
+from gesture_ros.classify.keypoint_check import Refusal, frame_problem
+from gesture_ros.common.landmarks import N_FIELDS, Field, KeypointError, KeypointFrame
+from gesture_ros.common.safe_text import bounded
 from gesture_ros.msg import Keypoints, Landmark
 from gesture_ros.perception import compressed_codec, image_codec
 from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS, ImageFormatError
@@ -143,3 +145,15 @@ def msg_to_keypoints(msg: Keypoints) -> KeypointFrame:
         face=_array(msg.face), pose_score=msg.pose_score, left_hand_score=msg.left_hand_score,
         right_hand_score=msg.right_hand_score, person_id=int(msg.person_id),
     )
+
+
+def checked_keypoints(msg: Keypoints) -> KeypointFrame | Refusal:
+    """Return the frame of a Keypoints message, or why it is refused: (kind, sentence)."""
+    where = f"keypoints from '{bounded(msg.header.frame_id, 60)}'"
+    if msg.header.stamp.nanosec >= 1_000_000_000:
+        return "stamp", f"{where} refused: stamp nanosec {msg.header.stamp.nanosec} is out of range"
+    try:
+        frame = msg_to_keypoints(msg)
+    except (KeypointError, ValueError, TypeError) as exc:
+        return "layout", f"{where} refused: bad layout ({bounded(exc, 200)})"
+    return frame_problem(frame) or frame

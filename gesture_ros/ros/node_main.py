@@ -73,14 +73,12 @@ class StopSignals:
 def run_node(node_class: type[NodeT], args: list[str] | None = None, *,
              startup_errors: tuple[type[Exception], ...] = (), large_frames: bool = False,
              until: Callable[[NodeT], bool] | None = None,
-             executor: Callable[[], Executor] = SingleThreadedExecutor, own_signals: bool = True) -> None:
+             executor: Callable[[], Executor] = SingleThreadedExecutor) -> None:
     """Run ``node_class()`` until a stop signal, an external shutdown or ``until(node)``; exit 0 if clean.
 
     ``large_frames``: point Fast DDS at the large-frame profile first (image publishers).
     ``startup_errors``: exceptions of the constructor that mean bad parameters or files; they
     are logged as one sentence and the process exits with status 1, as does a failing close.
-    ``own_signals`` is ignored: every node handles its own signals now (callers written before
-    may still pass it).
     """
     stop = StopSignals().install()
     profile = dds.use_large_frame_profile() if large_frames else None

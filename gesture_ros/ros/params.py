@@ -103,16 +103,29 @@ def declare_label_maps(node: Node, maps: Iterable[LabelMapSpec], overrides: Mapp
                 node.declare_parameter(key, overrides[key].value, d)
 
 
-def legacy_list(overrides: Mapping[str, Parameter], spec: LabelMapSpec) -> list[str]:
-    """Return the old list form of a label map (``thresholds: ['fist:0.9']``) if an override gives it."""
-    value = overrides.get(spec.name)
-    return [str(v) for v in value.value] if value is not None and isinstance(value.value, (list, tuple)) else []
+def declare_with_maps(node: Node, specs: Iterable[ParamSpec], read_only: Collection[str],
+                      maps: Iterable[LabelMapSpec]) -> dict[str, Parameter]:
+    """Declare a table and every label map key the overrides name; return the overrides (take_overrides)."""
+    overrides = take_overrides(node)
+    declare_table(node, specs, read_only)
+    declare_label_maps(node, maps, overrides)
+    return overrides
 
 
 def map_values(node: Node, maps: Iterable[LabelMapSpec]) -> dict[str, object]:
     """Return the current value of every declared or set ``<map>.<label>`` parameter."""
     return {f"{spec.name}.{label}": p.value for spec in maps
             for label, p in node.get_parameters_by_prefix(spec.name).items()}
+
+
+def unknown_name(node: Node, params: Iterable[Parameter], maps: Iterable[LabelMapSpec]) -> str | None:
+    """Return why a set request is refused when it names a parameter the node lacks (map keys allowed), else None."""
+    maps = tuple(maps)
+    for p in params:
+        if not node.has_parameter(p.name) and not any(m.label_of(p.name) for m in maps):
+            keys = ", ".join(f"{m.name}.<gesture>" for m in maps)
+            return f"{node.get_name()} has no parameter '{p.name}' (per-gesture maps: {keys})"
+    return None
 
 
 def refusing_errors(apply: Callable[[list[Parameter]], SetParametersResult],

@@ -22,7 +22,7 @@ from pythonosc.udp_client import SimpleUDPClient  # noqa: E402
 from rcl_interfaces.srv import GetParameters, SetParameters  # noqa: E402
 from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from rclpy.parameter import Parameter  # noqa: E402
-from std_msgs.msg import Bool, String  # noqa: E402
+from std_msgs.msg import Bool, Empty, String  # noqa: E402
 from std_srvs.srv import SetBool, Trigger  # noqa: E402
 from support.action_peers import (  # noqa: E402
     HttpReceiver,
@@ -273,6 +273,13 @@ def test_disarmed_fires_nothing_and_stale_events_are_dropped(rig):
     assert peer.records_for(fresh, 1)[0].result == ActionRecord.DONE
     assert rig.udp.wait_for(1) == [("/go", [fresh.sequence])]
     assert len(rig.udp.snapshot()) == 1
+
+    disarm = peer.node.create_publisher(Empty, "dispatch/disarm", EVENT_QOS)  # the venue bridge's disarm-only topic
+    assert wait_until(lambda: disarm.get_subscription_count() > 0, timeout=30)
+    disarm.publish(Empty())
+    assert wait_until(lambda: peer.figures().get("armed") == "False")
+    late = peer.send("swipe_right", TRIGGER)
+    assert (peer.records_for(late, 1)[0].result, peer.records_for(late, 1)[0].detail) == (ActionRecord.SKIPPED, "disarmed")
 
 
 def test_burst_of_fifty_yields_at_most_the_configured_count(rig):

@@ -9,7 +9,7 @@ from rcl_interfaces.msg import ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
 from std_msgs.msg import Bool, Empty, String
 from support.bridge_rig import BridgeRig, venv_path
-from support.mosquitto import Subscriber
+from support.mqtt_subscriber import Subscriber
 from support.ros_env import NodeProcess
 
 from gesture_ros.bridge.payload import iso8601

@@ -7,12 +7,13 @@ not an artefact of the set-up.
 """
 
 import json
+import logging
 import time
 
 import pytest
 from gesture_ros.msg import GestureEvent
 from support.bridge_rig import BridgeRig, venv_path
-from support.mosquitto import Subscriber
+from support.mqtt_subscriber import Subscriber
 from support.ros_env import NodeProcess
 
 from gesture_ros.bridge.credentials import ENV_PASSWORD, ENV_USERNAME
@@ -138,6 +139,9 @@ def test_credentials_without_tls_are_refused_unless_the_broker_is_named(domain, 
 def test_venue_monitor_refuses_cleartext_credentials_too(monkeypatch, caplog):
     from gesture_ros.venue.monitor import run
 
+    # Once `launch` is imported (test_launch.py, same session) new loggers are LaunchLoggers, which do not
+    # propagate: caplog would see nothing.
+    monkeypatch.setattr(logging.getLogger("gesture_ros.venue_monitor"), "propagate", True)
     monkeypatch.setenv(ENV_USERNAME, "venue")
     monkeypatch.setenv(ENV_PASSWORD, "venue-pass")
     assert run(["--host", "127.0.0.1", "--port", "1", "--no-table", "--max-seconds", "1"]) == 2

@@ -381,6 +381,20 @@ def test_per_gesture_maps_layer_key_by_key_across_parameter_files(rclpy_context,
         node.destroy_node()
 
 
+def test_the_list_form_of_a_map_is_refused_at_start_with_one_sentence(rclpy_context, models, tmp_path, capfd):
+    old = tmp_path / "old.yaml"
+    old.write_text('/**:\n  ros__parameters:\n    thresholds: ["open_palm:0.99"]\n')
+    node = ClassifierNode(context=rclpy_context, cli_args=["--ros-args", "--params-file", str(old)],
+                          parameter_overrides=[Parameter("model_path", value=str(models["v1"]))])
+    try:
+        assert not node.has_parameter("thresholds") and node.get_parameters_by_prefix("thresholds") == {}
+        said = [line for line in capfd.readouterr().err.splitlines() if "thresholds" in line]
+        assert len(said) == 1 and "ERROR" in said[0], said
+        assert "parameter thresholds: ['open_palm:0.99'] is refused: give one number per gesture as a map" in said[0]
+    finally:
+        node.destroy_node()
+
+
 def test_a_map_key_is_added_at_run_time_and_unknown_names_are_refused(rig):
     (result,) = rig.node.set_parameters([Parameter("thresholds.open_palm", value=0.99)])
     assert result.successful

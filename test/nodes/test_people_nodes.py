@@ -6,7 +6,7 @@ import os
 import sys
 
 import pytest
-from support.people import side_by_side
+from support.people_stage import side_by_side
 from support.ros_env import NodeProcess
 
 rclpy = pytest.importorskip("rclpy")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tools.data import data_dir
+from tools.data_dir import data_dir
 
 REPO = Path(__file__).resolve().parents[2]
 DATA_DIR = data_dir()

@@ -32,7 +32,7 @@ from support.launch_run import (
     param_files,
     require_ros2_launch,
 )
-from support.mosquitto import Subscriber
+from support.mqtt_subscriber import Subscriber
 from support.ros_env import DomainLease
 
 from gesture_ros.common.paths import share_dir

@@ -8,7 +8,7 @@ decider with the shipped model must keep them apart: ids, keypoints, hands and e
 
 import numpy as np
 import pytest
-from support.people import STAGE, stage_clip
+from support.people_stage import STAGE, stage_clip
 
 from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.landmarks import HandLandmark

@@ -13,9 +13,9 @@ import pytest
 
 rclpy = pytest.importorskip("rclpy")
 
-from rcl_interfaces.srv import GetParameters  # noqa: E402
+from diagnostic_msgs.msg import DiagnosticArray  # noqa: E402
 from support.bridge_rig import BridgeRig, venv_path  # noqa: E402
-from support.mosquitto import Subscriber  # noqa: E402
+from support.mqtt_subscriber import Subscriber  # noqa: E402
 from support.ros_env import NodeProcess  # noqa: E402
 
 from gesture_ros.bridge.control import control_message  # noqa: E402
@@ -27,11 +27,12 @@ CONTROL = "venues/test/devices/dev1/control"
 
 def test_the_venue_disarms_the_dispatcher_and_cannot_arm_it(rclpy_context, domain, tmp_path):
     rig = BridgeRig(rclpy_context, domain, tmp_path)
-    client = rig.node.create_client(GetParameters, "/action_dispatch_node/get_parameters")
+    reports: list[str] = []  # the dispatcher's "armed" figure, report by report (its parameters are read-only)
+    rig.node.create_subscription(DiagnosticArray, "/diagnostics", lambda msg: reports.extend(
+        kv.value for s in msg.status if s.name.endswith("action_dispatch_node") for kv in s.values if kv.key == "armed"), 50)
 
     def armed() -> bool | None:
-        future = client.call_async(GetParameters.Request(names=["armed"]))
-        return future.result().values[0].bool_value if rig.spin_until(future.done, 10) else None
+        return {"True": True, "False": False}.get(reports[-1]) if reports else None
 
     with Mosquitto(tmp_path / "broker") as broker:
         dispatcher = NodeProcess("action_dispatch_node", domain, {"armed": True}, log_dir=tmp_path, env=venv_path())
@@ -40,7 +41,7 @@ def test_the_venue_disarms_the_dispatcher_and_cannot_arm_it(rclpy_context, domai
                           "allow_plaintext_control_from": "127.0.0.1", "diagnostics_period_s": 0.2})
         venue = Subscriber(broker, topic="none")
         try:
-            assert client.wait_for_service(timeout_sec=30), dispatcher.log()
+            assert rig.spin_until(lambda: armed() is not None, 30), dispatcher.log()
             assert rig.spin_until(lambda: "Received SUBSCRIBE from gesture_ros-dev1" in broker.log())
             assert rig.spin_until(lambda: rig.node.count_subscribers("dispatch/disarm") > 0
                                   and rig.node.count_publishers("dispatch/disarm") > 0, 30)
@@ -50,6 +51,8 @@ def test_the_venue_disarms_the_dispatcher_and_cannot_arm_it(rclpy_context, domai
             assert rig.spin_until(lambda: armed() is False, 30), dispatcher.log()[-2000:]
             venue.client.publish(CONTROL, control_message("arm", 2, iso8601(time.time_ns())), qos=1).wait_for_publish(5)
             assert rig.spin_until(lambda: rig.figures().get("refused control_arm_not_allowed") == "1", 30)
+            seen = len(reports)
+            assert rig.spin_until(lambda: len(reports) > seen + 1, 30)  # a report made after the refused arm
             assert armed() is False
         finally:
             venue.close()

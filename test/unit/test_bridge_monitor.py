@@ -6,7 +6,7 @@ import sys
 import time
 import uuid
 
-from support.mosquitto import Subscriber
+from support.mqtt_subscriber import Subscriber
 
 from gesture_ros.bridge.payload import encode
 from gesture_ros.common.gesture_event import EventType, GestureEventData

@@ -6,7 +6,7 @@ import time
 import uuid
 
 import pytest
-from support.mosquitto import Subscriber
+from support.mqtt_subscriber import Subscriber
 
 from gesture_ros.bridge.connection import BrokerConfig, MqttVersion
 from gesture_ros.bridge.control import Command, ControlPolicy, control_message

@@ -15,15 +15,15 @@ BENCHES = {
     "keypoints": "tools.bench.keypoints",    # bare Hands+Pose loops vs camera_node -> keypoint_node
     "classifier": "tools.bench.classifier",  # per-window inference, end-to-end event latency
     "bridge": "tools.bench.bridge",          # durable events/s vs a bare paho publisher
-    "pipeline": "tools.bench.pipeline",      # full pipeline vs bare sequential / concurrent loops
+    "pipeline": "tools.bench.pipeline_bench",  # full pipeline vs bare sequential / concurrent loops
     "actions": "tools.bench.actions",        # dispatcher vs a bare python-osc send
     "recovery": "tools.bench.hand_recovery",  # hands under skipped frames, per recovery strategy
-    "replay_clock": "tools.bench.replay_clock",  # /clock cost and resolution per rate
+    "replay_clock": "tools.bench.replay_clock_bench",  # /clock cost and resolution per rate
     "frame_scale": "tools.bench.frame_scale",  # large frames scaled down first: time saved, detail lost
     "soak": "tools.bench.soak",              # bridge kills and broker restarts: nothing lost
-    "people": "tools.bench.people",  # frames/s vs people in view (1, 2, 3), beside single-person
+    "people": "tools.bench.people_bench",  # frames/s vs people in view (1, 2, 3), beside single-person
     "small_hands": "tools.bench.small_hands",  # hands found vs palm size: crops vs the single extractor
-    "far_body": "tools.bench.far_body",  # a body too small for whole-frame Pose: found, and its cost
+    "far_body": "tools.bench.far_body_bench",  # a body too small for whole-frame Pose: found, and its cost
     "engine": "tools.bench.engine",  # ONNX keypoint engine vs mediapipe: agreement, frames/s, CPU
     "venue_load": "tools.bench.venue_load",  # N devices into venue_server(s) vs a bare subscriber
     "venue_page": "tools.bench.venue_page",  # event -> the page's live stream, beside the store latency

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from gesture_ros.common.stats import LatencyStats
 from tools.child_process import BENCH_DOMAINS, DomainLease, node_command, stop_processes
-from tools.data import data_dir
+from tools.data_dir import data_dir
 
 GOAL_EXTRA_MS = 5.0
 DEFAULT_VIDEO = "videos/open_hand_no_gesture.mp4"

@@ -26,7 +26,7 @@ from gesture_ros.common.model_meta import GestureKind
 from gesture_ros.common.param_files import node_params
 from gesture_ros.common.paths import resolve_shipped
 from tools.bench.classifier import frames_of
-from tools.data import data_dir
+from tools.data_dir import data_dir
 
 CACHE = Path("~/.cache/gesture_ros/replay").expanduser()
 DEFAULT_CLIPS = ("videos/open_hand_no_gesture.mp4", "videos/swipe2_left_right.gif")

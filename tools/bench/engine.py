@@ -22,7 +22,7 @@ import numpy as np
 
 from gesture_ros.common.landmarks import HandLandmark, KeypointFrame, PoseLandmark
 from gesture_ros.perception.extraction.options import ExtractorOptions
-from tools.data import data_dir
+from tools.data_dir import data_dir
 
 DEFAULT_VIDEO = data_dir() / "videos" / "open_hand_no_gesture.mp4"
 HANDS = ("left_hand", "right_hand")

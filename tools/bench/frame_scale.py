@@ -23,7 +23,7 @@ import numpy as np
 
 from gesture_ros.perception.extraction.options import ExtractorOptions
 from tools.bench.hand_recovery import agreement
-from tools.data import data_dir
+from tools.data_dir import data_dir
 
 SIZES = ((1280, 720), (1920, 1080), (3840, 2160))
 STILLS = ("hand_up_thumbs_up", "hand_palm_open_palm")

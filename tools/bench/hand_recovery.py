@@ -35,7 +35,7 @@ import numpy as np
 from gesture_ros.common.landmarks import Field, HandLandmark, KeypointFrame, Part
 from gesture_ros.perception.extraction.options import ExtractorOptions, RecoveryOptions
 from gesture_ros.toolkit.drops import keep_pattern
-from tools.data import data_dir
+from tools.data_dir import data_dir
 
 CLIPS = ("videos/open_hand_no_gesture.mp4", "videos/swipe2_left_right.gif")
 STILLS = ("hand_up_thumbs_up", "hand_emergency_fist", "hand_palm_open_palm")

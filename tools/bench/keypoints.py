@@ -29,7 +29,7 @@ from pathlib import Path
 
 from tools.bench.bare_mediapipe import run_arm
 from tools.child_process import BENCH_DOMAINS, DomainLease, node_command, stop_processes
-from tools.data import data_dir
+from tools.data_dir import data_dir
 
 DATA = data_dir()
 DEFAULT_VIDEO = DATA / "videos" / "open_hand_no_gesture.mp4"

@@ -43,7 +43,7 @@ from gesture_ros.toolkit.event_eval import HOLD_FPS, HOLD_FRAMES, decider, fired
 from gesture_ros.toolkit.event_eval import run as run_decider
 from gesture_ros.toolkit.hand_size import PALM_FROM_POSE
 from gesture_ros.toolkit.stills import STILL_FOLDERS
-from tools.data import data_dir
+from tools.data_dir import data_dir
 
 FOLDERS = ("hand_up_thumbs_up", "hand_down_thumbs_down", "hand_palm_open_palm", "hand_emergency_fist")
 BINS_PX = (0, 5, 7, 10, 14, 20, 30, 1000)

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from tools.bench.bare_mediapipe import run_arm
-from tools.data import data_dir
+from tools.data_dir import data_dir
 from tools.mosquitto import Mosquitto
 from tools.peers import VenueMonitor
 

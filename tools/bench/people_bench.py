@@ -24,7 +24,7 @@ import numpy as np
 from gesture_ros.perception.extraction.options import ExtractorOptions, PeopleOptions
 from gesture_ros.perception.people_extractor import extract, open_extractor
 from gesture_ros.toolkit.side_by_side import letterbox, side_by_side, swaying
-from tools.data import data_dir
+from tools.data_dir import data_dir
 
 SIZE = (640, 360)
 ROWS = (  # (name, people in view, options)

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.bench.pipeline import _data, _pipeline_cmd, _run
+from tools.bench.pipeline_bench import _data, _pipeline_cmd, _run
 
 RATES = (1.0, 20.0, 100.0)  # 1 Hz: about one /clock per frame only
 

@@ -25,7 +25,7 @@ import numpy as np
 
 from gesture_ros.perception.extraction.far_body import FarBodyOptions
 from gesture_ros.perception.extraction.options import ExtractorOptions
-from tools.data import data_dir
+from tools.data_dir import data_dir
 
 FAR = ["0b42d29c", "0d36c43f", "11a0c37c", "1a6a2987", "1b4c9952", "2560fc70", "25fb6ba2", "281a27f2",
        "2df8b9a3", "2eaca484", "3541326b", "37e52f3b"]  # C stills whose whole frame gives Pose no body
