@@ -45,8 +45,12 @@ def test_a_status_cannot_claim_another_device():
     assert (report.device, report.state, report.outbox_depth) == ("cam2", "online", 3)
 
 
-def test_refusals_are_counted_and_said_once_per_kind_escaped(caplog):
-    log = RefusalLog(logging.getLogger("test.venue"))
+def test_refusals_are_counted_and_said_once_per_kind_escaped(caplog, monkeypatch):
+    logger = logging.getLogger("test.venue")
+    # Once `launch` is imported (test/system/test_launch.py, same session) new loggers are LaunchLoggers,
+    # which do not propagate: caplog would see nothing.
+    monkeypatch.setattr(logger, "propagate", True)
+    log = RefusalLog(logger)
     with caplog.at_level(logging.WARNING, logger="test.venue"):
         for _ in range(5):
             log.refuse("forged", "event x claims source '\x1b[2Jcam2'")
