@@ -144,9 +144,13 @@ class EngineExtractor(KeypointExtractor):
             raise ValueError(f"expected a BGR uint8 (H, W, 3) image, got an empty one {getattr(bgr, 'shape', None)}")
         return super().process(bgr, stamp_ns, frame_id, skipped)
 
-    def figures(self) -> dict[str, int]:
-        """Return the counts, plus how often each detector and landmark network ran."""
-        figures = super().figures()
+    def describe(self) -> str:
+        """Return the model name and the ONNX Runtime providers the networks got (the node's start-up line)."""
+        return f"{self.model_name} (providers {', '.join(self.providers)})"
+
+    def figures(self) -> dict[str, int | str]:
+        """Return the counts, how often each detector and landmark network ran, and the providers."""
+        figures: dict[str, int | str] = {**super().figures(), "providers": ", ".join(self.providers)}
         if self.hand_stage is not None:
             tracker = self.hand_stage.tracker
             figures.update({"palm detections": tracker.detector.calls, "hand network calls": tracker.hand_calls})
