@@ -32,13 +32,16 @@ ENGINE_VERSION = "1"
 
 @dataclass
 class EngineOptions:
-    """What only the engine has: providers, threads per network, how often to look for missing hands."""
+    """What only the engine has: providers, threads per network, the TensorRT engine cache.
+
+    How often the palm detector looks for missing hands is ``ExtractorOptions.palm_detect_every`` (a node
+    parameter).
+    """
 
     providers: tuple[str, ...] = DEFAULT_PROVIDERS
     # ONNX Runtime intra-op threads per network (0: its default). 1: pose and hands already run side by side;
     # measured on 2 cores, hands_pose: 34 vs 28 frames/s and 36.5 vs 40 ms CPU a frame against the default.
     threads: int = 1
-    detect_every: int = 1  # palm detection while fewer hands are tracked than wanted: every N frames
     trt_cache_dir: str = ""
 
 
@@ -129,7 +132,7 @@ class EngineExtractor(KeypointExtractor):
                 self.hand_stage = EngineHandStage(HandTracker(
                     net("palm_detection_full"), net("hand_landmark_full"),
                     HandOptions(o.max_num_hands, o.min_detection_confidence, o.min_tracking_confidence,
-                                e.detect_every)), o.mirrored_input)
+                                o.palm_detect_every)), o.mirrored_input)
         except (EngineModelError, OSError) as exc:
             raise ExtractorError(str(exc)) from None
         self.providers = (self.hand_stage or self.pose_stage).tracker.network.providers
