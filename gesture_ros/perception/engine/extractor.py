@@ -16,7 +16,7 @@ import numpy as np
 from gesture_ros.common.landmarks import KeypointFrame
 from gesture_ros.common.ort_providers import DEFAULT_PROVIDERS
 from gesture_ros.common.stats import StageTimer
-from gesture_ros.perception.engine.hands import HandOptions, HandTracker, handedness
+from gesture_ros.perception.engine.hands import FoundHand, HandOptions, HandTracker, handedness
 from gesture_ros.perception.engine.models import EngineModelError, open_network
 from gesture_ros.perception.engine.pose import POSE_COUNT, PoseOptions, PoseTracker
 from gesture_ros.perception.extraction.far_body import FarBodyOptions, FarBodySearch
@@ -45,6 +45,17 @@ class EngineOptions:
     trt_cache_dir: str = ""
 
 
+def observations(found: list[FoundHand], mirrored: bool) -> list[HandObservation]:
+    """Return the tracker's hands as HandObservations, best score first."""
+    hands = []
+    for hand in found:
+        label, score = handedness(hand.left_score)
+        # The label is the selfie-view side; unmirrored input means the other hand (as mp_results.py).
+        side = Side.LEFT if (label == "Left") == mirrored else Side.RIGHT
+        hands.append(HandObservation(side, hand.landmarks, score, redetected=hand.detected))
+    return sorted(hands, key=lambda h: -h.score)
+
+
 class EngineHandStage:
     """The hand stage interface of core/extraction/hand_stage.py over the engine's HandTracker."""
 
@@ -54,13 +65,7 @@ class EngineHandStage:
         self.resets = 0
 
     def process(self, image: PreparedImage) -> list[HandObservation]:
-        hands = []
-        for found in self.tracker.process(image.rgb):
-            label, score = handedness(found.left_score)
-            # The label is the selfie-view side; unmirrored input means the other hand (as mp_results.py).
-            side = Side.LEFT if (label == "Left") == self.mirrored else Side.RIGHT
-            hands.append(HandObservation(side, found.landmarks, score, redetected=found.detected))
-        return sorted(hands, key=lambda h: -h.score)
+        return observations(self.tracker.process(image.rgb), self.mirrored)
 
     def reset(self) -> None:
         self.resets += 1
