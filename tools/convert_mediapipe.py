@@ -5,6 +5,11 @@ mediapipe wheel (the project venv):
 
     python tools/convert_mediapipe.py            # convert what is missing, write the manifest
     python tools/convert_mediapipe.py --compare  # ONNX Runtime against TFLite on random inputs
+    python tools/convert_mediapipe.py --wheel mediapipe-0.10.18-...aarch64.whl  # the .tflite from a wheel file
+
+``--wheel`` reads the networks straight out of a downloaded wheel (a zip) without installing it: the
+aarch64 0.10.18 wheel (``pip download --no-deps --only-binary=:all: --platform manylinux2014_aarch64
+--python-version 3.10 mediapipe==0.10.18``) holds byte-identical files (same sha256, so the same cache).
 
 The conversion itself runs in a build-only venv (tensorflow-cpu + tf2onnx, pinned in
 requirements/convert.txt), made on first use. Results are cached by the .tflite's sha256:
@@ -80,6 +85,19 @@ def modules_dir(given: str = "") -> Path:
     return Path(list(spec.submodule_search_locations)[0]) / "modules"
 
 
+def unpack_wheel(wheel: Path, into: Path) -> Path:
+    """Extract the networks' .tflite files of a mediapipe wheel into ``into``; return its mediapipe/modules."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(wheel) as archive:
+            for relative, _ in NETWORKS.values():
+                archive.extract(f"mediapipe/modules/{relative}", into)
+    except (OSError, KeyError, zipfile.BadZipFile) as exc:
+        sys.exit(f"convert_mediapipe: {wheel} is not a mediapipe wheel with the networks ({exc})")
+    return into / "mediapipe" / "modules"
+
+
 # ---------------------------------------------------------------- driver (project venv, stdlib only)
 
 def ensure_convert_venv() -> Path:
@@ -117,7 +135,7 @@ def build(modules: Path, force: bool = False) -> dict:
     for name, (relative, outputs) in NETWORKS.items():
         source = modules / relative
         if not source.exists():
-            sys.exit(f"convert_mediapipe: {source} is missing (is this mediapipe 0.10.21?)")
+            sys.exit(f"convert_mediapipe: {source} is missing (is this mediapipe 0.10.21 or 0.10.18?)")
         digest = sha256(source)
         target = out / f"{digest}.onnx"
         entry = old.get(name, {})
@@ -276,6 +294,8 @@ def work_compare(source: str, target: str, outputs: str) -> dict:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--modules", default="", help="mediapipe/modules folder (default: the installed wheel's)")
+    parser.add_argument("--wheel", default="", help="take the .tflite files from this mediapipe wheel file "
+                        "(not installed; e.g. the aarch64 0.10.18 wheel)")
     parser.add_argument("--force", action="store_true", help="convert again even when cached")
     parser.add_argument("--compare", action="store_true", help="compare ONNX Runtime with TFLite, print JSON")
     parser.add_argument("--worker", nargs=4, metavar=("TASK", "SOURCE", "TARGET", "OUTPUTS"),
@@ -286,7 +306,12 @@ def main(argv: list[str] | None = None) -> None:
         run = work_convert if task == "convert" else work_compare
         print(json.dumps(run(source, target, outputs)))
         return
-    modules = modules_dir(args.modules)
+    with tempfile.TemporaryDirectory() as tmp:
+        modules = unpack_wheel(Path(args.wheel), Path(tmp)) if args.wheel else modules_dir(args.modules)
+        run_driver(modules, args)
+
+
+def run_driver(modules: Path, args: argparse.Namespace) -> None:
     if args.compare:
         print(json.dumps(compare(modules), indent=1))
         return

@@ -54,6 +54,8 @@ ARGUMENTS: tuple[Argument, ...] = (
              "(image_raw/compressed, JPEG) or both; empty: config/camera.yaml's (raw)"),
     Argument("keypoint_model", NODE_MODEL.value, "MediaPipe model: hands, pose, holistic or hands_pose (the "
              "default gesture model needs hands and pose)"),
+    Argument("keypoint_backend", "", "keypoint_node backend: mediapipe (the Solutions API) or onnx (the engine; "
+             "the Jetson's, docs/engine.md); empty: config/keypoint.yaml's (mediapipe)"),
     Argument("gesture_model", DEFAULT_MODEL, "ONNX gesture model (absolute, or relative to "
              "the package share directory)"),
     Argument("action_map", "", "Action map YAML for the dispatcher; empty: the one the profile names"),
@@ -98,7 +100,8 @@ NODES: tuple[NodeDef, ...] = (
             (("source", "source", str), ("publish_clock", "use_sim_time", bool), ("transport", "camera_transport", str)),
             sim_time=False),
     NodeDef("keypoint_node", "start_keypoints", "keypoint.yaml",
-            (("model", "keypoint_model", str), ("image_transport", "image_transport", str)),
+            (("model", "keypoint_model", str), ("image_transport", "image_transport", str),
+             ("backend", "keypoint_backend", str)),
             remaps=(("image_raw", "image_topic"),)),
     NodeDef("classifier_node", "start_classifier", "classifier.yaml", (("model_path", "gesture_model", str),)),
     NodeDef("action_dispatch_node", "start_dispatch", None,

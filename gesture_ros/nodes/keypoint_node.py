@@ -49,6 +49,12 @@ from gesture_ros.ros.qos import SENSOR_QOS
 ImageMsg = Image | CompressedImage  # as image_transport gives it
 
 
+def _described(extractor) -> str:
+    """The extractor's model name; the engine's also names its ONNX Runtime providers."""
+    describe = getattr(extractor, "describe", None)
+    return describe() if describe is not None else extractor.model_name
+
+
 class KeypointNode(Node):
     """Run the KeypointExtractor on the newest image in a worker thread."""
 
@@ -87,7 +93,7 @@ class KeypointNode(Node):
         self.image_sub, self._decode = subscribe_image(self, "image_raw", self.transport, self._on_image,
                                                        SENSOR_QOS)
         decoder = conversions.BACKEND if self.transport == "raw" else "compressed_codec (cv2.imdecode, once)"
-        self.get_logger().info(f"{self.extractor.model_name} on {self.image_sub.topic_name}; images decoded by {decoder}")
+        self.get_logger().info(f"{_described(self.extractor)} on {self.image_sub.topic_name}; images decoded by {decoder}")
 
     def _on_set_parameters(self, params) -> SetParametersResult:
         options = changed_options(self._pending_options or self.options, {p.name: p.value for p in params})
@@ -150,7 +156,7 @@ class KeypointNode(Node):
         self.options = options
         if old is not None:
             old.close()
-        self.get_logger().info(f"switched to {self.extractor.model_name} ({options})")
+        self.get_logger().info(f"switched to {_described(self.extractor)} ({options})")
 
     def _process(self, msg: ImageMsg, received: float, skipped: int) -> tuple[tuple[ImageMsg, float] | None, int]:
         """Extract and publish one image's keypoints; return the next image, taken before publishing."""

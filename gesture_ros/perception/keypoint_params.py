@@ -10,7 +10,7 @@ from typing import Any
 
 from gesture_ros.common.node_params import ParamSpec
 from gesture_ros.perception.extraction.far_body import FarBodyOptions
-from gesture_ros.perception.extraction.options import NODE_MODEL, PeopleOptions
+from gesture_ros.perception.extraction.options import NODE_MODEL, PALM_DETECT_EVERY_MAX, PeopleOptions
 from gesture_ros.perception.extractor import ExtractorOptions, ModelKind, RecoveryOptions
 from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS
 
@@ -31,6 +31,9 @@ KEYPOINT_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("concurrent", True, "hands_pose: run Hands and Pose at the same time"),
     ParamSpec("max_image_side", 0, "Scale images whose longer side exceeds this down before MediaPipe (0: never)",
               (0, 16384)),
+    ParamSpec("palm_detect_every", 1, "backend onnx: while fewer hands are tracked than max_num_hands, run the "
+              "palm detector every N frames (1: MediaPipe's rule, every such frame; more: less CPU, a new hand "
+              "found up to N-1 frames later; docs/engine.md)", (1, PALM_DETECT_EVERY_MAX)),
     ParamSpec("recovery", True, "Re-detect tracked hands that disagree with the body or with themselves (far "
               "from the pose wrist, jump, collapsed)"),
     ParamSpec("redetect_after_skipped", _RECOVERY.redetect_after_skipped, "Also re-detect hands after this many "
@@ -70,7 +73,8 @@ KEYPOINT_PARAMS: tuple[ParamSpec, ...] = (
 )
 
 EXTRACTOR_PARAMS = ("model", "max_num_hands", "model_complexity", "min_detection_confidence",
-                    "min_tracking_confidence", "mirrored_input", "enable_face", "concurrent", "max_image_side")
+                    "min_tracking_confidence", "mirrored_input", "enable_face", "concurrent", "max_image_side",
+                    "palm_detect_every")
 # parameter -> RecoveryOptions field
 RECOVERY_PARAMS = {"recovery": "enabled", "redetect_after_skipped": "redetect_after_skipped",
                    "max_wrist_distance": "max_wrist_distance", "max_hand_speed": "max_speed",

@@ -15,6 +15,7 @@ still see the camera's frames go by.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -32,19 +33,24 @@ from gesture_ros.perception.extractor import ExtractorError, KeypointExtractor
 class PeopleExtractor:
     """Find, track and extract several people; a context manager like KeypointExtractor."""
 
-    def __init__(self, options: ExtractorOptions) -> None:
+    def __init__(self, options: ExtractorOptions, finder=None, new_models: Callable[[], PersonModels] | None = None,
+                 model_name: str = "") -> None:
+        """MediaPipe's solution objects, unless ``finder``, ``new_models`` and ``model_name`` are given (the engine's)."""
         self.options = options
         options.validate()
-        try:
-            import mediapipe as mp
-        except ImportError as exc:
-            raise ExtractorError(f"mediapipe is not importable ({exc}); install mediapipe==0.10.21") from None
-        self._mp = mp
         p = options.people
+        if finder is None or new_models is None:
+            try:
+                import mediapipe as mp
+            except ImportError as exc:
+                raise ExtractorError(f"mediapipe is not importable ({exc}); install mediapipe==0.10.21") from None
+            finder, model_name = FaceFinder(mp, p.min_face_score), f"mediapipe-people/{mp.__version__}"
+            new_models = lambda: PersonModels(mp, options)  # noqa: E731
+        self._new_models = new_models
         self.timer = StageTimer()
         self.counts: Counter[str] = Counter()
-        self.model_name = f"mediapipe-people/{mp.__version__}"
-        self.finder = FaceFinder(mp, p.min_face_score)
+        self.model_name = model_name
+        self.finder = finder
         self.tracker = PeopleTracker(p.max_people, p.lost_after)
         self._models: dict[int, PersonModels] = {}
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="mediapipe-person")
@@ -89,7 +95,7 @@ class PeopleExtractor:
         for track in tracks:
             models = self._models.get(track.person_id)
             if models is None:
-                models = self._models[track.person_id] = PersonModels(self._mp, self.options)
+                models = self._models[track.person_id] = self._new_models()
             jobs.append(self._pool.submit(models.process, image, track.crop))
         return [job.result() for job in jobs]
 

@@ -19,6 +19,7 @@ def test_onnx_backend_publishes_hands_with_the_image_stamps(domain, probe, tmp_p
         probe.spin_until(lambda: set(probe.keypoints) >= set(probe.images), timeout=5)
         assert kp.proc.poll() is None, kp.log()
         assert "onnx-hands/" in kp.log()
+        assert "(providers " in kp.log() and "CPUExecutionProvider" in kp.log()  # the start-up line names them
     assert len(probe.keypoints) >= 0.5 * len(probe.images) > 0
     assert set(probe.keypoints) <= set(probe.images) | set(probe.keypoints)  # stamps are the images' own
     with_hand = [k for k in probe.keypoints.values() if k.left_hand or k.right_hand]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 from support.data import shared_data
 
 from gesture_ros.perception.engine.backend import open_backend
-from gesture_ros.perception.engine.extractor import EngineExtractor, EngineOptions
+from gesture_ros.perception.engine.extractor import EngineExtractor
 from gesture_ros.perception.extraction.far_body import FarBodyOptions
 from gesture_ros.perception.extraction.options import ExtractorOptions
 from gesture_ros.perception.extractor import ExtractorError
@@ -47,18 +49,33 @@ def test_a_tracked_hand_is_followed_without_the_palm_detector(open_hand):
     assert figures["palm detections"] == 1 and figures["hand network calls"] == 30
 
 
-def test_a_missing_second_hand_is_looked_for_every_detect_every_frames(open_hand):
+def test_a_missing_second_hand_is_looked_for_every_palm_detect_every_frames(open_hand):
     options = ExtractorOptions(model="hands", max_num_hands=2)
-    with EngineExtractor(options, EngineOptions(detect_every=5)) as engine:
+    with EngineExtractor(replace(options, palm_detect_every=5)) as engine:
         frames = [engine.process(bgr, i * 33_333_333) for i, bgr in enumerate(open_hand[:30])]
         figures = engine.figures()
     assert sum(f.has_hand for f in frames) == 30
     assert figures["palm detections"] == 6  # frames 0, 5, ..., 25: one hand in view, two wanted
-    # MediaPipe's own rule (detect_every 1) runs it on every frame while a hand is missing
+    # MediaPipe's own rule (palm_detect_every 1, the default) runs it on every frame while a hand is missing
     with EngineExtractor(options) as engine:
         for i, bgr in enumerate(open_hand[:10]):
             engine.process(bgr, i * 33_333_333)
         assert engine.figures()["palm detections"] == 10
+
+
+def test_a_fast_hand_lost_between_detections_is_looked_for_in_the_same_frame():
+    # The swiping hand outruns its tracked region on a few frames; with palm_detect_every 5 the palm
+    # detector then runs on that frame at once, so the hands found match MediaPipe's rule frame by frame.
+    frames = read_frames(shared_data("videos/swipe2_left_right.gif"))
+    found = {}
+    for every in (1, 5):
+        with EngineExtractor(ExtractorOptions(model="hands", palm_detect_every=every)) as engine:
+            found[every] = [(f.left_hand is not None, f.right_hand is not None)
+                            for f in (engine.process(bgr, i * 33_333_333) for i, bgr in enumerate(frames))]
+            detections = engine.figures()["palm detections"]
+        assert sum(a or b for a, b in found[every]) >= 0.8 * len(frames)
+    assert found[5] == found[1]
+    assert detections < len(frames) // 2  # palm_detect_every 5 still skips most detector runs
 
 
 def test_a_reset_makes_the_next_frame_detect_again(open_hand):

@@ -2,8 +2,9 @@
 
 Person A (thumbs up, large), B (open palm, shown smaller) and C (full body, far: hands ~15 px)
 stand side by side in a 1344x360 frame; after 24 frames A leaves for 16 frames, then comes back.
-The real PeopleExtractor (face detection, Pose and Hands per person) and the classifier's own
-decider with the shipped model must keep them apart: ids, keypoints, hands and events.
+The real PeopleExtractor (face detection, Pose and Hands per person) of both backends (mediapipe,
+and onnx: the engine's networks) and the classifier's own decider with the shipped model must keep
+them apart: ids, keypoints, hands and events.
 """
 
 import numpy as np
@@ -14,6 +15,7 @@ from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.landmarks import HandLandmark
 from gesture_ros.common.landmarks import PoseLandmark as P
 from gesture_ros.common.paths import resolve_shipped
+from gesture_ros.perception.engine.backend import open_backend
 from gesture_ros.perception.extraction.options import ExtractorOptions, PeopleOptions
 from gesture_ros.perception.extractor import KeypointExtractor
 from gesture_ros.perception.people_extractor import PeopleExtractor, extract, open_extractor
@@ -23,10 +25,12 @@ ALL_IN, AWAY, BACK = 24, 16, 12
 OPTIONS = ExtractorOptions(people=PeopleOptions(max_people=3, lost_after=10))
 
 
-@pytest.fixture(scope="module")
-def clip():
+@pytest.fixture(scope="module", params=["mediapipe", "onnx"])
+def clip(request):
+    """The stage clip through the people extractor of each backend (onnx: engine/people.py)."""
     images, stamps, panels = stage_clip(ALL_IN, AWAY, BACK)
-    with PeopleExtractor(OPTIONS) as ex:
+    with open_backend(OPTIONS, request.param) as ex:
+        assert isinstance(ex, PeopleExtractor) and ex.model_name.startswith(f"{request.param}-people/")
         frames = [extract(ex, img, t, "stage") for img, t in zip(images, stamps, strict=True)]
         figures = ex.figures()
     width, height = images[0].shape[1], images[0].shape[0]

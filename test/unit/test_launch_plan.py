@@ -84,3 +84,8 @@ def test_compressed_transports_reach_camera_and_keypoints_and_empty_sets_nothing
     defaults = _plan()
     assert "transport" not in defaults["camera_node"].params  # config/camera.yaml's value stays
     assert "image_transport" not in defaults["keypoint_node"].params
+
+
+def test_the_keypoint_backend_argument_reaches_keypoint_node_and_empty_keeps_the_yaml():
+    assert _plan(keypoint_backend="onnx")["keypoint_node"].params["backend"] == "onnx"  # the Jetson's
+    assert "backend" not in _plan()["keypoint_node"].params  # config/keypoint.yaml's (mediapipe)

@@ -22,7 +22,7 @@ SOURCES = {
     "numpy": "python3-numpy", "cv2": "python3-opencv", "yaml": "python3-yaml", "PIL": "python3-pil",
     "paho": "pip:paho-mqtt", "httpx": "pip:httpx", "pythonosc": "pip:python-osc", "mcap": "pip:mcap",
     "mcap_ros2": "pip:mcap-ros2-support",
-    "mediapipe": "pip --no-deps mediapipe==0.10.21", "onnxruntime": "NVIDIA's onnxruntime-gpu wheel",
+    "mediapipe": "pip --no-deps mediapipe==0.10.18 (optional: backend mediapipe; aarch64 has no 0.10.21)", "onnxruntime": "NVIDIA's onnxruntime-gpu wheel",
 }
 
 
@@ -57,4 +57,4 @@ def test_the_sources_are_in_package_xml_and_requirements_jetson():
     # what the --no-deps mediapipe imports, and paho 2 (Ubuntu 22.04's apt package is 1.6)
     assert {"absl-py", "attrs", "flatbuffers", "matplotlib", "protobuf", "paho-mqtt"} <= pip
     assert "python3-paho-mqtt" not in keys
-    assert "pip3 install --no-deps mediapipe==0.10.21" in jetson
+    assert "pip3 install --no-deps mediapipe==0.10.18" in jetson

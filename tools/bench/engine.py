@@ -109,22 +109,23 @@ class Agreement:
                 "pose_error_median": float(np.median(self.pose_errors)) if self.pose_errors else float("nan")}
 
 
-def compare_clip(frames: list[np.ndarray], model: str, agreement: Agreement, **engine_kw) -> None:
+def compare_clip(frames: list[np.ndarray], model: str, agreement: Agreement, detect_every: int = 1) -> None:
     """Run both backends over the frames of one clip (video mode) and add them to ``agreement``."""
-    from gesture_ros.perception.engine.extractor import EngineExtractor, EngineOptions
+    from gesture_ros.perception.engine.extractor import EngineExtractor
     from gesture_ros.perception.extractor import KeypointExtractor
 
     options = ExtractorOptions(model=model)
-    with EngineExtractor(options, EngineOptions(**engine_kw)) as engine, KeypointExtractor(options) as reference:
+    engine_options = ExtractorOptions(model=model, palm_detect_every=detect_every)
+    with EngineExtractor(engine_options) as engine, KeypointExtractor(options) as reference:
         for i, bgr in enumerate(frames):
             stamp = i * 33_333_333
             agreement.add(engine.process(bgr, stamp), reference.process(bgr, stamp))
 
 
-def speed_engine(frames: list[np.ndarray], model: str, **engine_kw) -> dict[str, float]:
-    from gesture_ros.perception.engine.extractor import EngineExtractor, EngineOptions
+def speed_engine(frames: list[np.ndarray], model: str, detect_every: int = 1) -> dict[str, float]:
+    from gesture_ros.perception.engine.extractor import EngineExtractor
 
-    with EngineExtractor(ExtractorOptions(model=model), EngineOptions(**engine_kw)) as engine:
+    with EngineExtractor(ExtractorOptions(model=model, palm_detect_every=detect_every)) as engine:
         engine.process(frames[0], 0)  # first call: sessions warm up, not counted
         start, cpu0 = time.perf_counter(), time.process_time()
         for i, bgr in enumerate(frames[1:], 1):
@@ -140,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench engine", description=__doc__.splitlines()[0])
     parser.add_argument("--model", default="hands_pose", choices=("hands", "pose", "hands_pose"))
     parser.add_argument("--stills", type=int, default=8, help="stills per folder of ../shared/data/stills")
-    parser.add_argument("--detect-every", type=int, default=1)
+    parser.add_argument("--palm-detect-every", dest="detect_every", type=int, default=1)
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-agreement", action="store_true")
     args = parser.parse_args(argv)

@@ -16,8 +16,9 @@ def open_backend(options: ExtractorOptions, backend: str = "mediapipe") -> Keypo
     if backend != "onnx":
         raise ValueError(f"backend '{backend}' is unknown; choose one of {', '.join(BACKENDS)}")
     if options.people.enabled:
-        raise ValueError("the onnx backend has no several-people extractor yet (max_people > 1, hand_crops); "
-                         "use backend mediapipe for it")
+        from gesture_ros.perception.engine.people import EnginePeopleExtractor
+
+        return EnginePeopleExtractor(options)
     from gesture_ros.perception.engine.extractor import EngineExtractor
 
     return EngineExtractor(options)

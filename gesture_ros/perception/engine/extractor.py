@@ -16,7 +16,7 @@ import numpy as np
 from gesture_ros.common.landmarks import KeypointFrame
 from gesture_ros.common.ort_providers import DEFAULT_PROVIDERS
 from gesture_ros.common.stats import StageTimer
-from gesture_ros.perception.engine.hands import HandOptions, HandTracker, handedness
+from gesture_ros.perception.engine.hands import FoundHand, HandOptions, HandTracker, handedness
 from gesture_ros.perception.engine.models import EngineModelError, open_network
 from gesture_ros.perception.engine.pose import POSE_COUNT, PoseOptions, PoseTracker
 from gesture_ros.perception.extraction.far_body import FarBodyOptions, FarBodySearch
@@ -32,14 +32,28 @@ ENGINE_VERSION = "1"
 
 @dataclass
 class EngineOptions:
-    """What only the engine has: providers, threads per network, how often to look for missing hands."""
+    """What only the engine has: providers, threads per network, the TensorRT engine cache.
+
+    How often the palm detector looks for missing hands is ``ExtractorOptions.palm_detect_every`` (a node
+    parameter).
+    """
 
     providers: tuple[str, ...] = DEFAULT_PROVIDERS
     # ONNX Runtime intra-op threads per network (0: its default). 1: pose and hands already run side by side;
     # measured on 2 cores, hands_pose: 34 vs 28 frames/s and 36.5 vs 40 ms CPU a frame against the default.
     threads: int = 1
-    detect_every: int = 1  # palm detection while fewer hands are tracked than wanted: every N frames
     trt_cache_dir: str = ""
+
+
+def observations(found: list[FoundHand], mirrored: bool) -> list[HandObservation]:
+    """Return the tracker's hands as HandObservations, best score first."""
+    hands = []
+    for hand in found:
+        label, score = handedness(hand.left_score)
+        # The label is the selfie-view side; unmirrored input means the other hand (as mp_results.py).
+        side = Side.LEFT if (label == "Left") == mirrored else Side.RIGHT
+        hands.append(HandObservation(side, hand.landmarks, score, redetected=hand.detected))
+    return sorted(hands, key=lambda h: -h.score)
 
 
 class EngineHandStage:
@@ -51,13 +65,7 @@ class EngineHandStage:
         self.resets = 0
 
     def process(self, image: PreparedImage) -> list[HandObservation]:
-        hands = []
-        for found in self.tracker.process(image.rgb):
-            label, score = handedness(found.left_score)
-            # The label is the selfie-view side; unmirrored input means the other hand (as mp_results.py).
-            side = Side.LEFT if (label == "Left") == self.mirrored else Side.RIGHT
-            hands.append(HandObservation(side, found.landmarks, score, redetected=found.detected))
-        return sorted(hands, key=lambda h: -h.score)
+        return observations(self.tracker.process(image.rgb), self.mirrored)
 
     def reset(self) -> None:
         self.resets += 1
@@ -129,7 +137,7 @@ class EngineExtractor(KeypointExtractor):
                 self.hand_stage = EngineHandStage(HandTracker(
                     net("palm_detection_full"), net("hand_landmark_full"),
                     HandOptions(o.max_num_hands, o.min_detection_confidence, o.min_tracking_confidence,
-                                e.detect_every)), o.mirrored_input)
+                                o.palm_detect_every)), o.mirrored_input)
         except (EngineModelError, OSError) as exc:
             raise ExtractorError(str(exc)) from None
         self.providers = (self.hand_stage or self.pose_stage).tracker.network.providers
@@ -144,9 +152,13 @@ class EngineExtractor(KeypointExtractor):
             raise ValueError(f"expected a BGR uint8 (H, W, 3) image, got an empty one {getattr(bgr, 'shape', None)}")
         return super().process(bgr, stamp_ns, frame_id, skipped)
 
-    def figures(self) -> dict[str, int]:
-        """Return the counts, plus how often each detector and landmark network ran."""
-        figures = super().figures()
+    def describe(self) -> str:
+        """Return the model name and the ONNX Runtime providers the networks got (the node's start-up line)."""
+        return f"{self.model_name} (providers {', '.join(self.providers)})"
+
+    def figures(self) -> dict[str, int | str]:
+        """Return the counts, how often each detector and landmark network ran, and the providers."""
+        figures: dict[str, int | str] = {**super().figures(), "providers": ", ".join(self.providers)}
         if self.hand_stage is not None:
             tracker = self.hand_stage.tracker
             figures.update({"palm detections": tracker.detector.calls, "hand network calls": tracker.hand_calls})

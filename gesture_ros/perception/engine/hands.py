@@ -2,8 +2,9 @@
 
 Per frame: the palm detector runs on a reset, while no hand is tracked, or while fewer than
 ``max_hands`` are tracked and ``detect_every`` frames have passed since it last ran (MediaPipe runs
-it on every such frame). Palm regions and tracked regions are merged (tracked ones win on
-overlap), and all crops go through the hand network in one batch.
+it on every such frame), and, with ``detect_every`` > 1, on the frame where a tracked hand is lost.
+Palm regions and tracked regions are merged (tracked ones win on overlap), and all crops go through
+the hand network in one batch.
 """
 
 from __future__ import annotations
@@ -94,9 +95,22 @@ class HandTracker:
         self._reset = False
         rects = associate(palms + tracked, ASSOCIATION_THRESHOLD)
         hands = self.landmarks(rgb, rects, detected={id(r) for r in palms})
+        if not palms and len(hands) < len(tracked) and self.options.detect_every > 1:
+            hands += self._find_lost(rgb, hands)
         self.tracked = [transform_rect(hand_rect_from_landmarks(h.landmarks, width, height), width, height,
                                        HAND_LANDMARKS_TO_HAND) for h in hands]
         return hands
+
+    def _find_lost(self, rgb: np.ndarray, kept: list[FoundHand]) -> list[FoundHand]:
+        """A tracked hand just lost (a fast move outran its region): look for it in this same frame.
+
+        With detect_every 1 the detector already ran on such frames (one hand tracked of two wanted)
+        or runs on the next (MediaPipe's rule); with more, this keeps a fast hand from dropping out.
+        """
+        palms = self.palm_rects(rgb)
+        self._since_detection = 1
+        fresh = [r for r in associate(palms + [h.rect for h in kept], ASSOCIATION_THRESHOLD) if r in palms]
+        return self.landmarks(rgb, fresh, detected={id(r) for r in fresh})
 
     def landmarks(self, rgb: np.ndarray, rects: list[Rect], detected: set[int] = frozenset()) -> list[FoundHand]:
         """Run the hand network on all regions in one batch; keep the hands present in them."""

@@ -84,6 +84,9 @@ class PeopleOptions:
             raise ValueError(f"hand_crop_scale must be 1.5..10, got {self.hand_crop_scale}")
 
 
+PALM_DETECT_EVERY_MAX = 30  # a second hand found at most ~1 s late at 30 frames/s
+
+
 @dataclass
 class ExtractorOptions:
     """Options of KeypointExtractor (perception/extractor.py explains models and handedness)."""
@@ -97,6 +100,9 @@ class ExtractorOptions:
     enable_face: bool = False  # holistic only
     concurrent: bool = True  # hands_pose: run Hands and Pose at the same time (two threads)
     max_image_side: int = 0  # scale frames whose longer side exceeds this down first; 0: never
+    # onnx backend: while fewer hands are tracked than wanted, the palm detector runs every N frames
+    # (1: MediaPipe's rule, every such frame; docs/engine.md has the speed/agreement trade-off)
+    palm_detect_every: int = 1
     recovery: RecoveryOptions = field(default_factory=RecoveryOptions)
     people: PeopleOptions = field(default_factory=PeopleOptions)
     far_body: FarBodyOptions = field(default_factory=FarBodyOptions)  # pose, hands_pose: small, far bodies
@@ -120,6 +126,8 @@ class ExtractorOptions:
             raise ValueError(f"enable_face needs model 'holistic', got '{self.model}'")
         if self.max_image_side != 0 and self.max_image_side < 64:
             raise ValueError(f"max_image_side must be 0 (never scale) or >= 64, got {self.max_image_side}")
+        if not 1 <= self.palm_detect_every <= PALM_DETECT_EVERY_MAX:
+            raise ValueError(f"palm_detect_every must be 1..{PALM_DETECT_EVERY_MAX}, got {self.palm_detect_every}")
         self.recovery.validate()
         self.people.validate()
         self.far_body.validate()

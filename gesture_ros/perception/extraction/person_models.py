@@ -61,8 +61,7 @@ class PersonModels:
     def pose(self, image: PreparedImage, crop: Crop) -> Person | None:
         """Return the person found in the body crop, in camera-image coordinates, or None."""
         px = self.options.people.body_crop_px
-        result = self._pose.process(cut(image.rgb, crop, px, image.scale))
-        people = person_from_result(result, self.options.mirrored_input)
+        people = self._pose_people(cut(image.rgb, crop, px, image.scale))
         if not people:
             return None
         person = people[0]
@@ -78,7 +77,7 @@ class PersonModels:
             pixels = cut(image.rgb, crop, p.hand_crop_px, image.scale)
             found = self._side_hands(side, region, crop, pixels, image)
             if found and min(c.distance for c in found) > self.options.recovery.max_wrist_distance:
-                self._hands[side].process(BLANK)  # tracking something else: forget it, detect afresh
+                self._forget(side)  # tracking something else: forget it, detect afresh
                 self.redetections += 1
                 found = self._side_hands(side, region, crop, pixels, image)
             out += found
@@ -86,11 +85,21 @@ class PersonModels:
 
     def _side_hands(self, side: Side, region: HandRegion, crop: Crop, pixels, image: PreparedImage) -> list[HandCandidate]:
         out = []
-        for hand in hands_from_result(self._hands[side].process(pixels), self.options.mirrored_input):
+        for hand in self._hand_observations(side, pixels):
             hand.landmarks = to_image(hand.landmarks, crop, image.width, image.height)
             hand.side = side  # the pose decides the side: the hand is at this side's wrist
             out.append(HandCandidate(side, hand, region.distance(hand.wrist_px(image.width, image.height)), region))
         return out
+
+    # The three calls into the models (the engine's PersonModels overrides them, engine/people.py).
+    def _pose_people(self, pixels: np.ndarray) -> list[Person]:
+        return person_from_result(self._pose.process(pixels), self.options.mirrored_input)
+
+    def _hand_observations(self, side: Side, pixels: np.ndarray) -> list[HandObservation]:
+        return hands_from_result(self._hands[side].process(pixels), self.options.mirrored_input)
+
+    def _forget(self, side: Side) -> None:
+        self._hands[side].process(BLANK)
 
     def process(self, image: PreparedImage, crop: Crop) -> tuple[Person | None, list[HandCandidate]]:
         person = self.pose(image, crop)
