@@ -19,13 +19,13 @@ import pytest
 
 rclpy = pytest.importorskip("rclpy")
 
+from gesture_ros.msg import GestureEvent, Keypoints  # noqa: E402
 from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from support import hand_frames as hf  # noqa: E402
 from support.bridge_rig import venv_path  # noqa: E402
 from support.ros_env import NodeProcess  # noqa: E402
 from support.tiny_onnx import write_model  # noqa: E402
 
-from gesture_ros.msg import GestureEvent, Keypoints  # noqa: E402
 from gesture_ros.ros.conversions import keypoints_to_msg  # noqa: E402
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
 
