@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from gesture_ros.classify.params import LABEL_MAPS, PARAMS, READ_ONLY
-from gesture_ros.common.node_interface import DIAGNOSTICS, LabelMapRow, NodeInterface, TopicSpec
-from gesture_ros.common.node_params import ParamSpec
+from gesture_ros.common.node_interface import (
+    DIAGNOSTICS,
+    LIFECYCLE_SERVICES,
+    TRANSITION_EVENT,
+    LabelMapRow,
+    NodeInterface,
+    TopicSpec,
+)
+from gesture_ros.common.node_params import MANAGED_PARAMS, ParamSpec
 
 # Declared by the node itself, beside the table (REP-155 output is optional: hri_msgs may be missing).
 HRI_PARAMS: tuple[ParamSpec, ...] = (
@@ -18,7 +25,7 @@ CLASSIFIER = NodeInterface(
     source="nodes/classifier_node.py",
     summary="Decides gestures from the keypoints stream with an ONNX model; events with hysteresis, cooldowns "
             "and a keypoint watchdog.",
-    params=PARAMS + HRI_PARAMS,
+    params=PARAMS + HRI_PARAMS + MANAGED_PARAMS,
     read_only=READ_ONLY,
     label_maps=tuple(LabelMapRow(f"{m.name}.<gesture>", m.description, m.range) for m in LABEL_MAPS),
     publishes=(
@@ -32,6 +39,7 @@ CLASSIFIER = NodeInterface(
         TopicSpec("humans/bodies/<body>/gesture", "hri_msgs/msg/Gesture", "10", "START and TRIGGER of a body's "
                   "gestures (REP-155); body id b<person_id>", when=HRI),
         DIAGNOSTICS,
+        TRANSITION_EVENT,
     ),
     subscribes=(
         TopicSpec("keypoints", "gesture_ros/msg/Keypoints", "SENSOR_QOS", "keypoint_node's output"),
@@ -40,4 +48,5 @@ CLASSIFIER = NodeInterface(
     ),
     notes=("Undeclared names are accepted only as label map keys: `ros2 param set /classifier_node "
            "thresholds.fist 0.9` adds one.",),
+    services=LIFECYCLE_SERVICES,
 )

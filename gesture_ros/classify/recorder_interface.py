@@ -12,7 +12,8 @@ from gesture_ros.common.node_params import ParamSpec
 RECORDER_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("output_dir", "recordings", "Folder for MCAP files (created if missing)", read_only=True),
     ParamSpec("file_prefix", "gesture", "File name prefix: PREFIX_YYYYmmdd-HHMMSS.mcap", read_only=True),
-    ParamSpec("record_images", False, "Also record image_raw (large)", read_only=True),
+    ParamSpec("record_images", False, "Also record image_raw and camera_info (large; replayable "
+              "into keypoint_node)", read_only=True),
     ParamSpec("compression", "zstd", "Chunk compression: none, lz4 or zstd", read_only=True),
     ParamSpec("flush_period_s", 1.0, "Longest time written messages wait in memory before their chunk goes to "
               "disk (fsync): what kill -9 or a power cut can lose", (0.05, 60.0), read_only=True),
@@ -43,5 +44,7 @@ RECORDER = NodeInterface(
         TopicSpec("actions/log", "gesture_ros/msg/ActionRecord", "EVENT_QOS", "Recorded, never dropped"),
         TopicSpec("image_raw", "sensor_msgs/msg/Image", "RECORDER_SENSOR_QOS", "Recorded; may be dropped under "
                   "overload", when="record_images"),
+        TopicSpec("camera_info", "sensor_msgs/msg/CameraInfo", "RECORDER_SENSOR_QOS", "Recorded; may be dropped "
+                  "under overload", when="record_images"),
     ),
 )

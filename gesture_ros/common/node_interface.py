@@ -93,3 +93,18 @@ class NodeInterface:
 
 DIAGNOSTICS = TopicSpec("/diagnostics", "diagnostic_msgs/msg/DiagnosticArray", "10",
                         "One DiagnosticStatus (OK, WARN, ERROR) with the node's figures, every diagnostics period")
+
+# What rclpy.lifecycle gives every managed node (ros/lifecycle.py); `ros2 lifecycle get/set <node>` uses them.
+MANAGED = "managed node (rclpy.lifecycle)"
+TRANSITION_EVENT = TopicSpec("~/transition_event", "lifecycle_msgs/msg/TransitionEvent", "10",
+                             "Each lifecycle transition (configure, activate, deactivate, cleanup, shutdown)")
+LIFECYCLE_SERVICES = (
+    ServiceSpec("~/change_state", "lifecycle_msgs/srv/ChangeState", "configure, activate, deactivate, cleanup or "
+                "shut down the node (ros2 lifecycle set)", when=MANAGED),
+    ServiceSpec("~/get_state", "lifecycle_msgs/srv/GetState", "The current state (ros2 lifecycle get)", when=MANAGED),
+    ServiceSpec("~/get_available_states", "lifecycle_msgs/srv/GetAvailableStates", "Every state", when=MANAGED),
+    ServiceSpec("~/get_available_transitions", "lifecycle_msgs/srv/GetAvailableTransitions",
+                "The transitions from the current state", when=MANAGED),
+    ServiceSpec("~/get_transition_graph", "lifecycle_msgs/srv/GetAvailableTransitions", "Every transition",
+                when=MANAGED),
+)

@@ -26,3 +26,10 @@ class ParamSpec:
 def defaults(table: tuple[ParamSpec, ...]) -> dict[str, Any]:
     """Return ``{name: default}`` of a table."""
     return {p.name: p.default for p in table}
+
+
+# Every managed node (ros/lifecycle.py) declares this table beside its own.
+MANAGED_PARAMS: tuple[ParamSpec, ...] = (
+    ParamSpec("autostart", True, "Configure and activate at start (no supervisor needed); false: stay "
+              "unconfigured until `ros2 lifecycle set <node> configure`", read_only=True),
+)

@@ -64,6 +64,8 @@ ARGUMENTS: tuple[Argument, ...] = (
     Argument("record_dir", "recordings", "Folder for the recorder's MCAP files"),
     Argument("use_sim_time", "false", "Replay clock for a recorded source: camera_node publishes /clock and "
              "the other nodes run on it (as ros2 bag play --clock)"),
+    Argument("autostart", "true", "Bring camera_node, keypoint_node and classifier_node to active at start; "
+             "false: they wait unconfigured for a supervisor (ros2 lifecycle set <node> configure)"),
     Argument("start_camera", "true", "Start camera_node"),
     Argument("start_keypoints", "true", "Start keypoint_node"),
     Argument("start_classifier", "true", "Start classifier_node"),
@@ -97,13 +99,15 @@ class NodeDef:
 
 NODES: tuple[NodeDef, ...] = (
     NodeDef("camera_node", "start_camera", "camera.yaml",
-            (("source", "source", str), ("publish_clock", "use_sim_time", bool), ("transport", "camera_transport", str)),
+            (("source", "source", str), ("publish_clock", "use_sim_time", bool), ("transport", "camera_transport", str),
+             ("autostart", "autostart", bool)),
             sim_time=False),
     NodeDef("keypoint_node", "start_keypoints", "keypoint.yaml",
             (("model", "keypoint_model", str), ("image_transport", "image_transport", str),
-             ("backend", "keypoint_backend", str)),
+             ("backend", "keypoint_backend", str), ("autostart", "autostart", bool)),
             remaps=(("image_raw", "image_topic"),)),
-    NodeDef("classifier_node", "start_classifier", "classifier.yaml", (("model_path", "gesture_model", str),)),
+    NodeDef("classifier_node", "start_classifier", "classifier.yaml",
+            (("model_path", "gesture_model", str), ("autostart", "autostart", bool))),
     NodeDef("action_dispatch_node", "start_dispatch", None,
             (("model", "gesture_model", str), ("action_map", "action_map", str))),
     NodeDef("bridge_node", "start_bridge", "bridge.yaml",

@@ -40,6 +40,7 @@ from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import dds
 from gesture_ros.ros.conversions import msg_to_keypoints, stamp_to_ns
 from gesture_ros.ros.executor_threads import ExecutorThreads
+from gesture_ros.ros.lifecycle import ConfigureError, ManagedNode
 from gesture_ros.ros.node_main import StopSignals, close_quietly
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS
 
@@ -143,16 +144,28 @@ class Pipeline:
         self.stop = threading.Event()  # set it (e.g. StopSignals.requested) to end run() early
         self.executor = ExecutorThreads(context=context)
         try:
+            autostart: list[ManagedNode] = []
             for spec in specs:
                 module, cls = NODE_CLASSES[spec.executable]
                 node_cls = getattr(importlib.import_module(module), cls)
-                node = node_cls(context=context, **node_kwargs(spec, (extra or {}).get(spec.executable)))
+                given = {**spec.params, **(extra or {}).get(spec.executable, {})}
+                wanted = bool(given.get("autostart", True))
+                if issubclass(node_cls, ManagedNode):  # brought up below, once every node exists, as autostart says
+                    given["autostart"] = False
+                node = node_cls(context=context, **node_kwargs(spec, given))
                 self.nodes[spec.executable] = node
+                if isinstance(node, ManagedNode) and wanted:
+                    autostart.append(node)
             namespace = specs[0].namespace if specs else ""
             # The tap keeps the nodes' time: on the replay clock when they run on it.
             sim = any(bool(getattr(n.get_parameter("use_sim_time"), "value", False)) for n in self.nodes.values())
             self.tap = EventTap(namespace, keep_latency, keep_keypoints, context=context,
                                 parameter_overrides=[Parameter("use_sim_time", value=sim)])
+            for node in reversed(autostart):  # consumers first: the camera's first frame finds them active
+                try:
+                    node.bring_up()
+                except ConfigureError as exc:
+                    raise ConfigureError(f"{node.get_name()}: {exc}") from None
             for node in [*self.nodes.values(), self.tap]:  # spin once all exist: the tap sees the first frame
                 self.executor.add_node(node)
         except BaseException:

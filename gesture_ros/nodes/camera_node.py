@@ -19,13 +19,13 @@ from collections import deque
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.clock import Clock, ClockType
 from rclpy.exceptions import ParameterException
-from rclpy.node import Node
 from rclpy.qos import QoSProfile, ReliabilityPolicy
 from rosgraph_msgs.msg import Clock as ClockMsg
 from sensor_msgs.msg import CameraInfo
 from std_msgs.msg import Header
 
 from gesture_ros.common.log_throttle import LogThrottle
+from gesture_ros.common.node_params import MANAGED_PARAMS
 from gesture_ros.common.stats import RateMeter, StageTimer
 from gesture_ros.perception.camera_info import (
     CalibrationError,
@@ -46,6 +46,7 @@ from gesture_ros.perception.sources.recorded import RecordedSource
 from gesture_ros.ros import diagnostics
 from gesture_ros.ros.conversions import ns_to_stamp, stamp_to_ns
 from gesture_ros.ros.image_transport import ImageOut
+from gesture_ros.ros.lifecycle import ManagedNode
 from gesture_ros.ros.message_types import message_class
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import declare_table
@@ -54,58 +55,94 @@ from gesture_ros.ros.qos import SENSOR_QOS
 CLOCK_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)  # as rclpy's TimeSource subscribes
 
 
-class CameraNode(Node):
-    """Read a frame source in a thread and publish image_raw + camera_info."""
+class CameraNode(ManagedNode):
+    """Read a frame source in a thread and publish image_raw + camera_info (a managed node: configure opens
+    the source, activate starts capturing, deactivate pauses it, cleanup closes the source)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__("camera_node", **kwargs)
         self.finished = threading.Event()  # set at the end of a recorded source
+        self._halt = threading.Event()  # set by deactivate: the capture thread stops, the source stays open
         self._acked = threading.Condition()
         self._in_flight: deque[int] = deque()
         self._thread: threading.Thread | None = None
+        self._active: tuple = ()  # the consumer subscription and the clock timer, while active
         self.source = None
         v = declare_table(self, CAMERA_PARAMS)
-        source, self.frame_id = v["source"], v["frame_id"]
-        opts = SourceOptions(**{k: v[k] for k in ("width", "height", "fps", "loop", "pace", "reconnect_initial_s",
-                                                   "reconnect_max_s")})
+        self._source_name, self.frame_id = v["source"], v["frame_id"]
+        self.opts = SourceOptions(**{k: v[k] for k in ("width", "height", "fps", "loop", "pace",
+                                                       "reconnect_initial_s", "reconnect_max_s")})
         self.max_in_flight, self.consumer_timeout_s = v["max_in_flight"], v["consumer_timeout_s"]
-        consumer_topic, consumer_type = v["consumer_topic"], message_class(v["consumer_type"])
+        self._consumer = (v["consumer_topic"], v["consumer_type"])
         self.wait_for_subscribers, self.linger_s = v["wait_for_subscribers"], v["linger_s"]
-        publish_clock, clock_rate_hz, calibration_url = v["publish_clock"], v["clock_rate_hz"], v["camera_info_url"]
+        self._publish_clock, self._clock_rate_hz, self._calibration_url = (v["publish_clock"], v["clock_rate_hz"],
+                                                                           v["camera_info_url"])
         self._pinhole = {k: v[k] for k in PINHOLE}
-        if opts.pace not in PACES:
-            raise ValueError(f"parameter pace is '{opts.pace}', expected {' or '.join(PACES)}")
         self.images = ImageOut(self, "image_raw", v["transport"], SENSOR_QOS, jpeg_quality=v["jpeg_quality"])
-        self._calibration: CameraIntrinsics | None = load_calibration(calibration_url) if calibration_url else None
+        self._calibration: CameraIntrinsics | None = None
         self._intrinsics: CameraIntrinsics | None = None
         self._warn = LogThrottle(self.get_logger().warning)
-        # The replay clock's origin is the wall clock: a real-time replay's stamps are then wall times too.
-        stamp_clock = Clock(clock_type=ClockType.SYSTEM_TIME) if publish_clock else self.get_clock()
-        self.source = open_source(source, opts, clock_ns=lambda: stamp_clock.now().nanoseconds,
-                                  report=self.get_logger().warning)
-        self.recorded = isinstance(self.source, RecordedSource)
+        self.recorded = False
         self.replay_clock: ReplayClock | None = None
         self._clock_lock = threading.Lock()
         self._clock_sent = 0
-        if publish_clock and not self.recorded:
-            self.get_logger().warning(f"publish_clock ignored: {self.source.description} is live, its stamps are "
-                                      "the clock (do not run the other nodes with use_sim_time)")
-        elif publish_clock:
-            self.replay_clock = ReplayClock()
-            self.clock_pub = self.create_publisher(ClockMsg, "/clock", CLOCK_QOS)
-            self.create_timer(1.0 / clock_rate_hz, self._tick_clock, clock=Clock(clock_type=ClockType.STEADY_TIME))
+        self.clock_pub = self.create_publisher(ClockMsg, "/clock", CLOCK_QOS) if self._publish_clock else None
         self.info_pub = self.create_publisher(CameraInfo, "camera_info", SENSOR_QOS)
-        self.create_subscription(consumer_type, consumer_topic, self._on_consumed, SENSOR_QOS)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.timer = StageTimer()
         self.rate = RateMeter()
         self.published = 0
         self.unanswered = 0
-        self.diagnostics = diagnostics.DiagnosticsPublisher(self, self._report, hardware_id=source)
+        self.diagnostics = diagnostics.DiagnosticsPublisher(self, self._report, hardware_id=self._source_name)
+        self.start_if(declare_table(self, MANAGED_PARAMS)["autostart"])
+
+    def configure(self) -> None:
+        if self.opts.pace not in PACES:
+            raise ValueError(f"parameter pace is '{self.opts.pace}', expected {' or '.join(PACES)}")
+        self._calibration = load_calibration(self._calibration_url) if self._calibration_url else None
+        # The replay clock's origin is the wall clock: a real-time replay's stamps are then wall times too.
+        stamp_clock = Clock(clock_type=ClockType.SYSTEM_TIME) if self._publish_clock else self.get_clock()
+        self.source = open_source(self._source_name, self.opts, clock_ns=lambda: stamp_clock.now().nanoseconds,
+                                  report=self.get_logger().warning)
+        self.recorded = isinstance(self.source, RecordedSource)
+        if self._publish_clock and not self.recorded:
+            self.get_logger().warning(f"publish_clock ignored: {self.source.description} is live, its stamps are "
+                                      "the clock (do not run the other nodes with use_sim_time)")
+        self.replay_clock = ReplayClock() if self._publish_clock and self.recorded else None
+        self.finished.clear()
+
+    def activate(self) -> None:
+        self._halt.clear()
+        consumer_topic, consumer_type = self._consumer[0], message_class(self._consumer[1])
+        sub = self.create_subscription(consumer_type, consumer_topic, self._on_consumed, SENSOR_QOS)
+        timer = self.create_timer(1.0 / self._clock_rate_hz, self._tick_clock,
+                                  clock=Clock(clock_type=ClockType.STEADY_TIME)) if self.replay_clock else None
+        self._active = (sub, timer)
         self._thread = threading.Thread(target=self._capture, name="camera_capture", daemon=True)
         self._thread.start()
         self.get_logger().info(f"publishing {self.source.description} on {self.images.topic_names} "
-                               f"(pace {opts.pace.value}, loop {opts.loop})")
+                               f"(pace {self.opts.pace.value}, loop {self.opts.loop})")
+
+    def deactivate(self) -> None:
+        self._halt.set()
+        with self._acked:
+            self._acked.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=2.0)
+        self._thread = None
+        sub, timer = self._active or (None, None)
+        self._active = ()
+        if sub is not None:
+            self.destroy_subscription(sub)
+        if timer is not None:
+            self.destroy_timer(timer)
+        with self._acked:
+            self._in_flight.clear()
+
+    def cleanup(self) -> None:
+        source, self.source = self.source, None
+        if source is not None:
+            source.close()
 
     def _on_set_parameters(self, params) -> SetParametersResult:
         for p in params:
@@ -118,8 +155,8 @@ class CameraNode(Node):
     def _setters(self) -> dict:
         """What a run-time change of each settable parameter does (the others are read-only or read once)."""
         return {
-            "pace": lambda value: setattr(self.source.options, "pace", Pace(value)),
-            "loop": lambda value: setattr(self.source.options, "loop", bool(value)),
+            "pace": lambda value: setattr(self.opts, "pace", Pace(value)),  # the source's options
+            "loop": lambda value: setattr(self.opts, "loop", bool(value)),
             "jpeg_quality": lambda value: setattr(self.images, "jpeg_quality", value),
             **{name: (lambda value, name=name: setattr(self, name, value))
                for name in ("frame_id", "max_in_flight", "consumer_timeout_s", "wait_for_subscribers")},
@@ -135,36 +172,45 @@ class CameraNode(Node):
     def _wait_for_consumer(self) -> None:
         """Block while max_in_flight frames are unanswered (as_fast_as_consumed, recorded only)."""
         with self._acked:
-            if not self._acked.wait_for(lambda: len(self._in_flight) < self.max_in_flight or self.finished.is_set(),
+            if not self._acked.wait_for(lambda: len(self._in_flight) < self.max_in_flight or not self._running(),
                                         timeout=self.consumer_timeout_s):
                 self.unanswered += len(self._in_flight)
                 self._warn(f"no keypoints answered frame {self._in_flight[0]} within {self.consumer_timeout_s} s "
                            "(is keypoint_node running?); sending the next frame anyway", key="unanswered")
                 self._in_flight.clear()
 
+    def _running(self) -> bool:
+        return not self.finished.is_set() and not self._halt.is_set()
+
     def _capture(self) -> None:
+        ended = False  # the source ended or failed (not paused by deactivate)
         try:
             while self.recorded and self.images.subscribers() < self.wait_for_subscribers:
-                if self.finished.wait(0.05):
+                if not self._running() or self.finished.wait(0.05):
                     return
-            while not self.finished.is_set():
+            while self._running():
                 with self.timer.stage("read"):
                     frame = self.source.read()
                 if frame is None:
+                    ended = True
                     break
-                if self.recorded and self.source.options.pace == Pace.AS_FAST_AS_CONSUMED:
+                if self.recorded and self.opts.pace == Pace.AS_FAST_AS_CONSUMED:
                     self._wait_for_consumer()
                     with self._acked:
                         self._in_flight.append(frame.stamp_ns)
+                if self._halt.is_set():
+                    break
                 self._publish(frame)
-            if not self.source.closed:
+            if ended and not self.source.closed:
                 self._drain()
                 self.get_logger().info(f"end of {self.source.description} after {self.published} frames")
         except Exception as exc:  # noqa: BLE001 (report, never die silently in the thread)
+            ended = True
             if self.context.ok():  # else Ctrl-C shut rclpy down under a publish: nothing went wrong
                 self.get_logger().error(f"capture from {self.source.description} failed: {exc!r}")
         finally:
-            self.finished.set()
+            if ended:
+                self.finished.set()
 
     def _drain(self) -> None:
         """At the end of a file, give consumers time to answer and DDS time to deliver."""
@@ -202,6 +248,8 @@ class CameraNode(Node):
                           d=i.d, k=i.k, r=i.r, p=i.p)
 
     def _report(self):
+        if self.source is None:
+            return diagnostics.WARN, f"unconfigured: {self.failure or 'waiting for configure'}", {}
         figures = {"source": self.source.description, "frames published": self.published,
                    "replay clock": "published on /clock" if self.replay_clock else "off",
                    "rate hz": self.rate.rate(), "frames unanswered": self.unanswered,
@@ -217,10 +265,8 @@ class CameraNode(Node):
         with self._acked:
             self._acked.notify_all()
         if self.source is not None:
-            self.source.close()
-        if self._thread is not None:
-            self._thread.join(timeout=2.0)
-        super().destroy_node()
+            self.source.close()  # unblocks a read in the capture thread
+        super().destroy_node()  # deactivate (joins the thread), cleanup
 
 
 def main(args=None) -> None:

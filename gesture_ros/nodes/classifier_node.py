@@ -14,7 +14,6 @@ from __future__ import annotations
 import threading
 
 from rcl_interfaces.msg import SetParametersResult
-from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from gesture_ros.classify.gesture_decider import GestureDecider
@@ -25,6 +24,7 @@ from gesture_ros.common.bad_input import BadInputLog
 from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.common.landmarks import KeypointFrame
 from gesture_ros.common.log_throttle import LogThrottle
+from gesture_ros.common.node_params import MANAGED_PARAMS
 from gesture_ros.common.safe_text import bounded
 from gesture_ros.msg import Keypoints
 from gesture_ros.ros.classifier_health import ClassifierHealth
@@ -32,6 +32,7 @@ from gesture_ros.ros.classifier_model import ModelSource
 from gesture_ros.ros.conversions import checked_keypoints
 from gesture_ros.ros.event_output import EventOutput
 from gesture_ros.ros.keypoint_watchdog import KeypointWatchdog
+from gesture_ros.ros.lifecycle import ConfigureError, ManagedNode
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import declare, declare_with_maps, map_values, refusing_errors, unknown_name, values
 from gesture_ros.ros.qos import SENSOR_QOS
@@ -39,8 +40,9 @@ from gesture_ros.ros.qos import SENSOR_QOS
 BAD_NOTES = ("sources", "order")  # decider notes that refuse a frame: counted as bad input
 
 
-class ClassifierNode(Node):
-    """Decide gestures from the keypoints stream with an ONNX model."""
+class ClassifierNode(ManagedNode):
+    """Decide gestures from the keypoints stream with an ONNX model (a managed node: configure loads the
+    model, activate subscribes, deactivate ENDs held gestures, cleanup frees the model)."""
 
     def __init__(self, **kwargs) -> None:
         # Undeclared names are allowed so that `ros2 param set ... thresholds.fist 0.9` can add a
@@ -48,7 +50,7 @@ class ClassifierNode(Node):
         # declared only to learn their names (declare_with_maps): the label maps' keys are among them.
         super().__init__(kwargs.pop("node_name", "classifier_node"), allow_undeclared_parameters=True,
                          automatically_declare_parameters_from_overrides=True, **kwargs)
-        overrides = declare_with_maps(self, PARAMS, READ_ONLY, LABEL_MAPS)
+        overrides = declare_with_maps(self, PARAMS + MANAGED_PARAMS, READ_ONLY, LABEL_MAPS)
         log = self.get_logger()
         want_hri = declare(self, "hri_output", False, "Also publish ROS4HRI (REP-155) humans/bodies/tracked and "
                            "humans/bodies/<id>/gesture (hri_msgs); read at start", read_only=True)
@@ -65,17 +67,39 @@ class ClassifierNode(Node):
             log.error(f"{exc}; using the default post-processing settings")
             self._settings = settings_from({k: v for k, v in self._values().items() if k in MODEL_PARAMS})
         self._out = EventOutput(self, self._warn, want_hri)
-        sub = self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS)
+        self._sub = None
+        self._watchdog: KeypointWatchdog | None = None
         self._models = ModelSource(self, self._bad)
-        self._health = ClassifierHealth(self, self._bad, self._models, sub.topic_name, self._decider_state,
+        topic = f"{self.get_namespace().rstrip('/')}/keypoints"
+        self._health = ClassifierHealth(self, self._bad, self._models, topic, self._decider_state,
                                         self._settings.diagnostics_period_s)
+        self.add_on_set_parameters_callback(refusing_errors(self._apply_parameters, self._bad))
+        self.start_if(self.get_parameter("autostart").value)
+
+    # ---- lifecycle ------------------------------------------------------------------
+    def configure(self) -> None:
         try:
             self._swap_model(self._models.load(self._settings))
         except ModelLoadError as exc:
-            log.error(f"{exc}; no gesture events until a good model is set (model_path or classifier/model)")
+            raise ConfigureError(f"{exc}; set model_path to a good model, then configure again") from None
+
+    def activate(self) -> None:
+        self._sub = self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS)
         self._models.start(lambda: self._settings, self._swap_model)
-        self.add_on_set_parameters_callback(refusing_errors(self._apply_parameters, self._bad))
         self._watchdog = KeypointWatchdog(self, self._settings.decider.keypoint_timeout_s, self._expire, self._warn)
+
+    def deactivate(self) -> None:
+        for entity, destroy in ((self._sub, self.destroy_subscription),
+                                (self._watchdog and self._watchdog.timer, self.destroy_timer)):
+            if entity is not None:
+                destroy(entity)
+        self._sub = self._watchdog = None
+        self._models.stop()
+        self.end_all()
+
+    def cleanup(self) -> None:
+        with self._lock:
+            self._decider = None
 
     @property
     def frames_received(self) -> int:
@@ -117,7 +141,7 @@ class ClassifierNode(Node):
             if refusal is not None:
                 return SetParametersResult(successful=False, reason=f"model_path refused: {refusal}")
         model = None
-        if any(p.name in MODEL_PARAMS for p in params):
+        if self.configured and any(p.name in MODEL_PARAMS for p in params):  # else configure loads it
             try:
                 model = self._models.load(settings)
             except ModelLoadError as exc:
@@ -197,9 +221,9 @@ class ClassifierNode(Node):
             self._out.wait_acked(1.0)
 
     def destroy_node(self) -> None:
-        """Publish the END of any held gesture, then destroy the node."""
+        """Publish the END of any held gesture (deactivate), then destroy the node."""
         try:
-            self.end_all()
+            self.wind_down()
         except Exception as exc:  # noqa: BLE001 (the context may already be shut down by rclpy)
             self.get_logger().warning(f"could not publish the END of active gestures at shutdown: {exc}")
         super().destroy_node()
@@ -207,7 +231,7 @@ class ClassifierNode(Node):
 
 def main(args=None) -> None:
     # run_node keeps the context up until destroy_node has published the ENDs of held gestures.
-    run_node(ClassifierNode, args)
+    run_node(ClassifierNode, args, startup_errors=(ConfigureError,))
 
 
 if __name__ == "__main__":

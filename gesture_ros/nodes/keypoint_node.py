@@ -21,12 +21,12 @@ import time
 
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.exceptions import ParameterException
-from rclpy.node import Node
 from sensor_msgs.msg import CompressedImage, Image
 from visualization_msgs.msg import MarkerArray
 
 from gesture_ros.common.bad_input import BadInputLog
 from gesture_ros.common.log_throttle import LogThrottle
+from gesture_ros.common.node_params import MANAGED_PARAMS
 from gesture_ros.common.safe_text import bounded
 from gesture_ros.common.skeleton import ImagePlane, draw_people
 from gesture_ros.common.stats import LatencyStats, StageTimer
@@ -41,6 +41,7 @@ from gesture_ros.perception.people_extractor import PeopleExtractor, extract
 from gesture_ros.perception.stamp_age import StampAges
 from gesture_ros.ros import conversions, diagnostics
 from gesture_ros.ros.image_transport import ImageOut, subscribe_image
+from gesture_ros.ros.lifecycle import ManagedNode
 from gesture_ros.ros.markers import people_markers
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import declare_table
@@ -55,8 +56,9 @@ def _described(extractor) -> str:
     return describe() if describe is not None else extractor.model_name
 
 
-class KeypointNode(Node):
-    """Run the KeypointExtractor on the newest image in a worker thread."""
+class KeypointNode(ManagedNode):
+    """Run the KeypointExtractor on the newest image in a worker thread (a managed node: configure opens
+    the engine, activate subscribes and starts the worker, cleanup closes the engine)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__("keypoint_node", **kwargs)
@@ -73,8 +75,8 @@ class KeypointNode(Node):
         self.plane = ImagePlane(depth_m=v["marker_depth_m"], hfov_deg=v["marker_hfov_deg"])
         self.flow = FrameFlow(FlowLimits(max_drop_fraction=v["drop_warn_fraction"], no_image_s=v["no_image_warn_s"]))
         self.backend = v["backend"]
-        self.transport = check_transport("image_transport", v["image_transport"], TRANSPORTS)  # before the model
-        self.extractor = open_backend(self.options, self.backend)  # raises at start-up: ExtractorError/ValueError
+        self.transport = v["image_transport"]
+        self.image_sub = None
         self.timer = StageTimer()
         self.ages, self.in_node = StampAges(), LatencyStats()
         self.received = self.processed = self.dropped = self.rejected = 0
@@ -87,6 +89,16 @@ class KeypointNode(Node):
         self.annotated = ImageOut(self, "keypoints/image", "both", SENSOR_QOS, lazy=True)
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.diagnostics = diagnostics.DiagnosticsPublisher(self, self._report)
+        self.start_if(declare_table(self, MANAGED_PARAMS)["autostart"])
+
+    def configure(self) -> None:
+        self.transport = check_transport("image_transport", self.transport, TRANSPORTS)  # before the model
+        with self._cond:  # options set while unconfigured
+            self.options, self._pending_options = self._pending_options or self.options, None
+        self.extractor = open_backend(self.options, self.backend)  # ExtractorError/ValueError: the reason
+
+    def activate(self) -> None:
+        self._stop.clear()
         self._thread = threading.Thread(target=self._work, name="keypoint_worker", daemon=True)
         self._thread.start()
         # Subscribe last: a subscriber count on image_raw then means "ready for frames".
@@ -94,6 +106,23 @@ class KeypointNode(Node):
                                                        SENSOR_QOS)
         decoder = conversions.BACKEND if self.transport == "raw" else "compressed_codec (cv2.imdecode, once)"
         self.get_logger().info(f"{_described(self.extractor)} on {self.image_sub.topic_name}; images decoded by {decoder}")
+
+    def deactivate(self) -> None:
+        if self.image_sub is not None:
+            self.destroy_subscription(self.image_sub)
+        self._stop.set()
+        with self._cond:
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5.0)
+        self._thread = None
+        with self._cond:
+            self._pending = None
+
+    def cleanup(self) -> None:
+        extractor, self.extractor = self.extractor, None
+        if extractor is not None:
+            extractor.close()
 
     def _on_set_parameters(self, params) -> SetParametersResult:
         options = changed_options(self._pending_options or self.options, {p.name: p.value for p in params})
@@ -211,17 +240,6 @@ class KeypointNode(Node):
         if problems:
             return diagnostics.WARN, "; ".join(problems), figures
         return diagnostics.OK, "running", figures
-
-    def destroy_node(self) -> None:
-        self._stop.set()
-        with self._cond:
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=5.0)
-        if self.extractor is not None:
-            self.extractor.close()
-        super().destroy_node()
-
 
 def main(args=None) -> None:
     run_node(KeypointNode, args, startup_errors=(ExtractorError, ParameterException, ValueError), large_frames=True)

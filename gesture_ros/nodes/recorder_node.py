@@ -19,7 +19,7 @@ from rclpy.callback_groups import MutuallyExclusiveCallbackGroup
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 from rclpy.serialization import deserialize_message
-from sensor_msgs.msg import Image
+from sensor_msgs.msg import CameraInfo, Image
 
 from gesture_ros.classify.low_confidence import (
     UncertaintyConfig,
@@ -43,6 +43,7 @@ TOPICS = {
     "actions/log": (ActionRecord, "gesture_ros/msg/ActionRecord", EVENT_QOS, False),
 }
 IMAGE_TOPIC = ("image_raw", (Image, "sensor_msgs/msg/Image", RECORDER_SENSOR_QOS, True))
+CAMERA_INFO_TOPIC = ("camera_info", (CameraInfo, "sensor_msgs/msg/CameraInfo", RECORDER_SENSOR_QOS, True))
 _STOP = object()
 
 
@@ -63,7 +64,8 @@ class RecorderNode(Node):
                           read_only=True)
         prefix = declare(self, "file_prefix", "gesture", "File name prefix: PREFIX_YYYYmmdd-HHMMSS.mcap",
                          read_only=True)
-        record_images = declare(self, "record_images", False, "Also record image_raw (large)", read_only=True)
+        record_images = declare(self, "record_images", False, "Also record image_raw and camera_info (large; replayable "
+                                "into keypoint_node)", read_only=True)
         compression = declare(self, "compression", "zstd", "Chunk compression: none, lz4 or zstd",
                               read_only=True)
         self._flush_period_s = declare(self, "flush_period_s", 1.0, "Longest time written messages wait in "
@@ -96,7 +98,7 @@ class RecorderNode(Node):
         self.dropped = 0
         self.write_errors = 0
         self._bad = BadInputLog(self.get_logger().warning)
-        topics = dict(TOPICS, **dict([IMAGE_TOPIC])) if record_images else TOPICS
+        topics = dict(TOPICS, **dict([IMAGE_TOPIC, CAMERA_INFO_TOPIC])) if record_images else TOPICS
         group = MutuallyExclusiveCallbackGroup()
         self._subs = []
         for topic, (msg_type, type_name, qos, droppable) in topics.items():

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from gesture_ros.common.node_interface import DIAGNOSTICS, NodeInterface, TopicSpec
+from gesture_ros.common.node_interface import (
+    DIAGNOSTICS,
+    LIFECYCLE_SERVICES,
+    TRANSITION_EVENT,
+    NodeInterface,
+    TopicSpec,
+)
+from gesture_ros.common.node_params import MANAGED_PARAMS
 from gesture_ros.perception.camera_params import CAMERA_PARAMS
 
 CAMERA = NodeInterface(
@@ -10,7 +17,7 @@ CAMERA = NodeInterface(
     source="nodes/camera_node.py",
     summary="Reads a device, GStreamer pipeline, video file or image folder and publishes its frames, stamped "
             "at capture.",
-    params=CAMERA_PARAMS,
+    params=CAMERA_PARAMS + MANAGED_PARAMS,
     publishes=(
         TopicSpec("image_raw", "sensor_msgs/msg/Image", "SENSOR_QOS", "Frames, bgr8", when="transport raw or both"),
         TopicSpec("image_raw/compressed", "sensor_msgs/msg/CompressedImage", "SENSOR_QOS", "Frames as JPEG "
@@ -20,9 +27,11 @@ CAMERA = NodeInterface(
         TopicSpec("/clock", "rosgraph_msgs/msg/Clock", "CLOCK_QOS", "The replay's time, for nodes run with "
                   "use_sim_time", when="publish_clock and a recorded source"),
         DIAGNOSTICS,
+        TRANSITION_EVENT,
     ),
     subscribes=(
         TopicSpec("<consumer_topic>", "<consumer_type>", "SENSOR_QOS", "Header stamps acknowledge frames "
                   "(pace as_fast_as_consumed); default keypoints, gesture_ros/msg/Keypoints"),
     ),
+    services=LIFECYCLE_SERVICES,
 )

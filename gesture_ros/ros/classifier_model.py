@@ -28,6 +28,7 @@ class ModelSource:
     def __init__(self, node: Node, bad: Callable[[str, str], None]) -> None:
         self._node, self._bad = node, bad
         self._watch: FileWatch | None = None
+        self._entities: tuple = ()  # the subscription and timer of start (destroyed by stop)
         self.refused = ""  # why the last classifier/model request was refused (diagnostics)
 
     def start(self, settings: Callable[[], ClassifierSettings], swap: Callable[[GestureModel], None]) -> None:
@@ -42,8 +43,16 @@ class ModelSource:
                 except ModelLoadError as exc:
                     self._node.get_logger().error(f"{exc}; keeping the model loaded before the change")
 
-        self._node.create_subscription(String, "classifier/model", on_request, 10)
-        self._node.create_timer(1.0, on_timer, callback_group=MutuallyExclusiveCallbackGroup())
+        self._entities = (self._node.create_subscription(String, "classifier/model", on_request, 10),
+                          self._node.create_timer(1.0, on_timer, callback_group=MutuallyExclusiveCallbackGroup()))
+
+    def stop(self) -> None:
+        """Stop what ``start`` started (the node is deactivated)."""
+        sub, timer = self._entities or (None, None)
+        self._entities = ()
+        if sub is not None:
+            self._node.destroy_subscription(sub)
+            self._node.destroy_timer(timer)
 
     def load(self, settings: ClassifierSettings) -> GestureModel:
         """Load the settings' model (ModelLoadError if bad), logging the providers it could not use."""

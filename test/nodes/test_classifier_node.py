@@ -21,6 +21,7 @@ from gesture_ros.common.landmarks import KeypointFrame  # noqa: E402
 from gesture_ros.common.skeleton import ImagePlane  # noqa: E402
 from gesture_ros.nodes.classifier_node import ClassifierNode  # noqa: E402
 from gesture_ros.ros.conversions import keypoints_to_msg, ns_to_stamp, stamp_to_ns  # noqa: E402
+from gesture_ros.ros.lifecycle import ConfigureError  # noqa: E402
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
 
 TRIGGER, START, END = GestureEvent.TRIGGER, GestureEvent.START, GestureEvent.END
@@ -269,19 +270,26 @@ def test_destroying_the_node_ends_the_active_gesture(rclpy_context, models):
         r.close()
 
 
-def test_missing_model_at_start_then_a_good_one(rclpy_context, models, tmp_path):
-    r = Rig(rclpy_context, {"model_path": str(tmp_path / "absent.onnx"), "providers": ["cpu"],
-                            "model_dirs": [str(tmp_path)]})
+def test_missing_model_leaves_the_node_unconfigured_until_a_good_one(rclpy_context, models, tmp_path):
+    """A managed node: configure fails with the file named, the node stays unconfigured (no half-working node);
+    a good model_path and configure + activate then give events."""
+    absent = tmp_path / "absent.onnx"
+    node = ClassifierNode(context=rclpy_context, parameter_overrides=[
+        Parameter("model_path", value=str(absent)), Parameter("providers", value=["cpu"]),
+        Parameter("model_dirs", value=[str(tmp_path)]), Parameter("autostart", value=False)])
     try:
-        assert r.node.model is None
-        r.send(hf.still(3))  # ignored, node keeps running
-        (result,) = r.node.set_parameters([Parameter("model_path", value=str(models["v1"]))])
+        node.trigger_configure()
+        assert not node.configured and node.model is None
+        assert str(absent) in node.failure, node.failure
+        (result,) = node.set_parameters([Parameter("model_path", value=str(models["v1"]))])
         assert result.successful
-        r.send(hf.still(20, start=3))
-        r.settle(1)
-        assert kinds(r.events) == [(START, "open_palm")]
+        node.trigger_configure()
+        node.trigger_activate()
+        assert node.active and node.model.meta.version == "1"
     finally:
-        r.close()
+        node.destroy_node()
+    with pytest.raises(ConfigureError, match="absent.onnx"):  # autostart (the default): the start fails
+        ClassifierNode(context=rclpy_context, parameter_overrides=[Parameter("model_path", value=str(absent))])
 
 
 def test_model_file_replaced_on_disk_is_reloaded(rclpy_context, models, tmp_path):

@@ -38,7 +38,8 @@ def _overrides(node: str, tmp_path) -> dict:
 
 def _start(node: str, context, overrides: dict):
     module = importlib.import_module(f"gesture_ros.nodes.{node}")
-    cls = next(v for k, v in vars(module).items() if k.endswith("Node") and k != "Node" and isinstance(v, type))
+    cls = next(v for k, v in vars(module).items() if k.endswith("Node") and isinstance(v, type)
+               and v.__module__ == module.__name__)
     return cls(context=context, parameter_overrides=[Parameter(k, value=v) for k, v in overrides.items()])
 
 
@@ -48,10 +49,11 @@ def _pattern(text: str) -> re.Pattern:
                               for part in re.split(r"(<[^>]*>)", text)) + "$")
 
 
-def _matches(specs: tuple[TopicSpec, ...], name: str, types: list[str]) -> TopicSpec | None:
+def _matches(specs: tuple[TopicSpec, ...], topic: str, types: list[str]) -> TopicSpec | None:
     for t in specs:
-        absolute = t.name if t.name.startswith("/") else "/" + t.name  # the nodes run in the root namespace
-        if _pattern(absolute).match(name) and any(_pattern(t.msg_type).match(ty) for ty in types):
+        name = t.name.replace("~", "<node>")  # a private name (a managed node's ~/transition_event)
+        absolute = name if name.startswith("/") else "/" + name  # the nodes run in the root namespace
+        if _pattern(absolute).match(topic) and any(_pattern(t.msg_type).match(ty) for ty in types):
             return t
     return None
 

@@ -20,7 +20,7 @@ def test_defaults_start_the_four_nodes_with_their_layers_in_order():
     assert list(nodes) == ["camera_node", "keypoint_node", "classifier_node", "action_dispatch_node"]
     classifier = nodes["classifier_node"]
     assert classifier.param_files == (REPO / "config" / "classifier.yaml", REPO / "config" / "profiles" / "media.yaml")
-    assert classifier.params == {"model_path": "models/gesture_default.onnx", "use_sim_time": False}
+    assert classifier.params == {"model_path": "models/gesture_default.onnx", "autostart": True, "use_sim_time": False}
     assert nodes["action_dispatch_node"].param_files == (REPO / "config" / "profiles" / "media.yaml",)
     assert nodes["keypoint_node"].remappings == ()
 
@@ -30,12 +30,20 @@ def test_arguments_reach_their_nodes_typed(tmp_path):
     own.write_text("/**:\n  ros__parameters: {}\n")
     nodes = _plan(profile="concert", params_file=str(own), namespace="/stage/cam1/", source="0",
                   image_topic="/usb_cam/image_raw", start_bridge="True", venue_port="8883", record="1")
-    assert nodes["camera_node"].params == {"source": "0", "publish_clock": False}  # source a string, as camera_node's
+    assert nodes["camera_node"].params == {"source": "0", "publish_clock": False,  # source a string, as camera_node's
+                                           "autostart": True}
     assert nodes["bridge_node"].params == {"broker_host": "127.0.0.1", "broker_port": 8883, "use_sim_time": False}
     assert nodes["keypoint_node"].remappings == (("image_raw", "/usb_cam/image_raw"),)
     assert {n.namespace for n in nodes.values()} == {"stage/cam1"}
     assert nodes["recorder_node"].param_files[-1] == own.resolve()
     assert nodes["bridge_node"].param_files[-2].name == "concert.yaml"
+
+
+def test_autostart_false_reaches_the_managed_nodes_only():
+    nodes = _plan(autostart="false")
+    assert {name for name, n in nodes.items() if "autostart" in n.params} == {"camera_node", "keypoint_node",
+                                                                             "classifier_node"}
+    assert all(n.params["autostart"] is False for n in nodes.values() if "autostart" in n.params)
 
 
 @pytest.mark.parametrize("args,sentence", [
