@@ -239,14 +239,25 @@ def test_a_recorder_killed_with_sigkill_leaves_a_readable_file(tmp_path, domain,
             except from_mcap.FromMcapError:
                 return 0
 
-        assert _wait(lambda: on_disk() >= 0.95 * n, 30), (on_disk(), rec.log()[-2000:])
+        # What the recorder took is on disk within its flush period: wait until the file stops growing
+        # (a loaded machine may lose some of the burst before the recorder takes it: not the claim here).
+        seen = {"count": -1, "since": time.monotonic()}
+
+        def settled() -> bool:
+            count = on_disk()
+            if count != seen["count"]:
+                seen.update(count=count, since=time.monotonic())
+            return count >= 0.5 * n and time.monotonic() - seen["since"] > 2.5
+
+        assert _wait(settled, 60), (on_disk(), rec.log()[-2000:])
         rec.proc.kill()  # SIGKILL: no close, no summary
         assert rec.proc.wait(10) == -9
     finally:
         rec.stop()
         node.destroy_node()
     recording = from_mcap.read_keypoints(path)
-    assert recording.truncated and len(recording.arrays) >= 0.95 * n
+    # Everything flushed before the kill reads back from the cut-short file.
+    assert recording.truncated and len(recording.arrays) >= seen["count"] >= 0.5 * n
     labels = tmp_path / "labels.csv"
     labels.write_text(f"start_ns,end_ns,label\n{T0},{T0 + n * STEP},open_palm\n")
     assert from_mcap.main([str(path), "--labels", str(labels), "--out", str(tmp_path / "ds")]) == 0
