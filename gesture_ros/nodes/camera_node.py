@@ -14,36 +14,24 @@ publishes ``/clock``, the replay's time (perception/replay_clock.py), for nodes 
 from __future__ import annotations
 
 import threading
-from collections import deque
 
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.clock import Clock, ClockType
 from rclpy.exceptions import ParameterException
-from rclpy.qos import QoSProfile, ReliabilityPolicy
-from rosgraph_msgs.msg import Clock as ClockMsg
-from sensor_msgs.msg import CameraInfo
 from std_msgs.msg import Header
 
 from gesture_ros.common.log_throttle import LogThrottle
 from gesture_ros.common.node_params import MANAGED_PARAMS
 from gesture_ros.common.stats import RateMeter, StageTimer
-from gesture_ros.perception.camera_info import (
-    CalibrationError,
-    CameraIntrinsics,
-    load_calibration,
-    pinhole,
-)
+from gesture_ros.perception.camera_info import CalibrationError, load_calibration
 from gesture_ros.perception.camera_params import CAMERA_PARAMS, PACES, PINHOLE
+from gesture_ros.perception.consumer_window import ConsumerWindow
 from gesture_ros.perception.replay_clock import ReplayClock
-from gesture_ros.perception.sources import (
-    Frame,
-    Pace,
-    SourceError,
-    SourceOptions,
-    open_source,
-)
+from gesture_ros.perception.sources import Frame, Pace, SourceError, SourceOptions, open_source
 from gesture_ros.perception.sources.recorded import RecordedSource
 from gesture_ros.ros import diagnostics
+from gesture_ros.ros.camera_info_output import CameraInfoOutput
+from gesture_ros.ros.clock_output import ClockOutput
 from gesture_ros.ros.conversions import ns_to_stamp, stamp_to_ns
 from gesture_ros.ros.image_transport import ImageOut
 from gesture_ros.ros.lifecycle import ManagedNode
@@ -51,8 +39,6 @@ from gesture_ros.ros.message_types import message_class
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import declare_table
 from gesture_ros.ros.qos import SENSOR_QOS
-
-CLOCK_QOS = QoSProfile(depth=1, reliability=ReliabilityPolicy.BEST_EFFORT)  # as rclpy's TimeSource subscribes
 
 
 class CameraNode(ManagedNode):
@@ -63,10 +49,9 @@ class CameraNode(ManagedNode):
         super().__init__("camera_node", **kwargs)
         self.finished = threading.Event()  # set at the end of a recorded source
         self._halt = threading.Event()  # set by deactivate: the capture thread stops, the source stays open
-        self._acked = threading.Condition()
-        self._in_flight: deque[int] = deque()
+        self.window = ConsumerWindow()  # frames sent and not yet answered by the consumer
         self._thread: threading.Thread | None = None
-        self._active: tuple = ()  # the consumer subscription and the clock timer, while active
+        self._consumer_sub = None  # while active
         self.source = None
         v = declare_table(self, CAMERA_PARAMS)
         self._source_name, self.frame_id = v["source"], v["frame_id"]
@@ -77,17 +62,12 @@ class CameraNode(ManagedNode):
         self.wait_for_subscribers, self.linger_s = v["wait_for_subscribers"], v["linger_s"]
         self._publish_clock, self._clock_rate_hz, self._calibration_url = (v["publish_clock"], v["clock_rate_hz"],
                                                                            v["camera_info_url"])
-        self._pinhole = {k: v[k] for k in PINHOLE}
         self.images = ImageOut(self, "image_raw", v["transport"], SENSOR_QOS, jpeg_quality=v["jpeg_quality"])
-        self._calibration: CameraIntrinsics | None = None
-        self._intrinsics: CameraIntrinsics | None = None
         self._warn = LogThrottle(self.get_logger().warning)
         self.recorded = False
         self.replay_clock: ReplayClock | None = None
-        self._clock_lock = threading.Lock()
-        self._clock_sent = 0
-        self.clock_pub = self.create_publisher(ClockMsg, "/clock", CLOCK_QOS) if self._publish_clock else None
-        self.info_pub = self.create_publisher(CameraInfo, "camera_info", SENSOR_QOS)
+        self.clock_out = ClockOutput(self) if self._publish_clock else None
+        self.info_out = CameraInfoOutput(self, {k: v[k] for k in PINHOLE})
         self.add_on_set_parameters_callback(self._on_set_parameters)
         self.timer = StageTimer()
         self.rate = RateMeter()
@@ -99,7 +79,7 @@ class CameraNode(ManagedNode):
     def configure(self) -> None:
         if self.opts.pace not in PACES:
             raise ValueError(f"parameter pace is '{self.opts.pace}', expected {' or '.join(PACES)}")
-        self._calibration = load_calibration(self._calibration_url) if self._calibration_url else None
+        self.info_out.calibration = load_calibration(self._calibration_url) if self._calibration_url else None
         # The replay clock's origin is the wall clock: a real-time replay's stamps are then wall times too.
         stamp_clock = Clock(clock_type=ClockType.SYSTEM_TIME) if self._publish_clock else self.get_clock()
         self.source = open_source(self._source_name, self.opts, clock_ns=lambda: stamp_clock.now().nanoseconds,
@@ -114,10 +94,9 @@ class CameraNode(ManagedNode):
     def activate(self) -> None:
         self._halt.clear()
         consumer_topic, consumer_type = self._consumer[0], message_class(self._consumer[1])
-        sub = self.create_subscription(consumer_type, consumer_topic, self._on_consumed, SENSOR_QOS)
-        timer = self.create_timer(1.0 / self._clock_rate_hz, self._tick_clock,
-                                  clock=Clock(clock_type=ClockType.STEADY_TIME)) if self.replay_clock else None
-        self._active = (sub, timer)
+        self._consumer_sub = self.create_subscription(consumer_type, consumer_topic, self._on_consumed, SENSOR_QOS)
+        if self.replay_clock:
+            self.clock_out.start(self.replay_clock, self._clock_rate_hz)
         self._thread = threading.Thread(target=self._capture, name="camera_capture", daemon=True)
         self._thread.start()
         self.get_logger().info(f"publishing {self.source.description} on {self.images.topic_names} "
@@ -125,19 +104,16 @@ class CameraNode(ManagedNode):
 
     def deactivate(self) -> None:
         self._halt.set()
-        with self._acked:
-            self._acked.notify_all()
+        self.window.wake()
         if self._thread is not None:
             self._thread.join(timeout=2.0)
         self._thread = None
-        sub, timer = self._active or (None, None)
-        self._active = ()
+        sub, self._consumer_sub = self._consumer_sub, None
         if sub is not None:
             self.destroy_subscription(sub)
-        if timer is not None:
-            self.destroy_timer(timer)
-        with self._acked:
-            self._in_flight.clear()
+        if self.clock_out is not None:
+            self.clock_out.stop()
+        self.window.clear()
 
     def cleanup(self) -> None:
         source, self.source = self.source, None
@@ -163,21 +139,15 @@ class CameraNode(ManagedNode):
         }
 
     def _on_consumed(self, msg) -> None:
-        stamp = stamp_to_ns(msg.header.stamp)
-        with self._acked:
-            while self._in_flight and self._in_flight[0] <= stamp:
-                self._in_flight.popleft()
-            self._acked.notify_all()
+        self.window.answered(stamp_to_ns(msg.header.stamp))
 
     def _wait_for_consumer(self) -> None:
         """Block while max_in_flight frames are unanswered (as_fast_as_consumed, recorded only)."""
-        with self._acked:
-            if not self._acked.wait_for(lambda: len(self._in_flight) < self.max_in_flight or not self._running(),
-                                        timeout=self.consumer_timeout_s):
-                self.unanswered += len(self._in_flight)
-                self._warn(f"no keypoints answered frame {self._in_flight[0]} within {self.consumer_timeout_s} s "
-                           "(is keypoint_node running?); sending the next frame anyway", key="unanswered")
-                self._in_flight.clear()
+        given_up = self.window.wait_for_room(self.max_in_flight, self.consumer_timeout_s, self._running)
+        if given_up:
+            self.unanswered += len(given_up)
+            self._warn(f"no keypoints answered frame {given_up[0]} within {self.consumer_timeout_s} s "
+                       "(is keypoint_node running?); sending the next frame anyway", key="unanswered")
 
     def _running(self) -> bool:
         return not self.finished.is_set() and not self._halt.is_set()
@@ -196,13 +166,13 @@ class CameraNode(ManagedNode):
                     break
                 if self.recorded and self.opts.pace == Pace.AS_FAST_AS_CONSUMED:
                     self._wait_for_consumer()
-                    with self._acked:
-                        self._in_flight.append(frame.stamp_ns)
+                    self.window.sent(frame.stamp_ns)
                 if self._halt.is_set():
                     break
                 self._publish(frame)
-            if ended and not self.source.closed:
-                self._drain()
+            if ended and not self.source.closed:  # give consumers time to answer and DDS time to deliver
+                self.window.drain(self.consumer_timeout_s, lambda: self.source.closed)
+                self.source.sleep(self.linger_s)
                 self.get_logger().info(f"end of {self.source.description} after {self.published} frames")
         except Exception as exc:  # noqa: BLE001 (report, never die silently in the thread)
             ended = True
@@ -212,40 +182,15 @@ class CameraNode(ManagedNode):
             if ended:
                 self.finished.set()
 
-    def _drain(self) -> None:
-        """At the end of a file, give consumers time to answer and DDS time to deliver."""
-        with self._acked:
-            self._acked.wait_for(lambda: not self._in_flight or self.source.closed, timeout=self.consumer_timeout_s)
-        self.source.sleep(self.linger_s)
-
-    def _tick_clock(self) -> None:
-        now = self.replay_clock.now_ns()
-        if now is not None:
-            self._send_clock(now)
-
-    def _send_clock(self, stamp_ns: int) -> None:
-        with self._clock_lock:  # the capture thread and the timer both send: keep /clock in order
-            if stamp_ns > self._clock_sent:
-                self.clock_pub.publish(ClockMsg(clock=ns_to_stamp(stamp_ns)))
-                self._clock_sent = stamp_ns
-
     def _publish(self, frame: Frame) -> None:
         if self.replay_clock is not None:  # the clock reaches the frame's stamp before the frame goes out
-            self._send_clock(self.replay_clock.frame_out(frame.stamp_ns, self.source.next_stamp_ns))
+            self.clock_out.send(self.replay_clock.frame_out(frame.stamp_ns, self.source.next_stamp_ns))
         header = Header(stamp=ns_to_stamp(frame.stamp_ns), frame_id=self.frame_id)
         self.images.publish(frame.image, header, self.timer)
         with self.timer.stage("publish"):
-            self.info_pub.publish(self._camera_info(header, (frame.image.shape[1], frame.image.shape[0])))
+            self.info_out.publish(header, (frame.image.shape[1], frame.image.shape[0]))
         self.published += 1
         self.rate.tick()
-
-    def _camera_info(self, header: Header, size: tuple[int, int]) -> CameraInfo:
-        if self._intrinsics is None or (self._intrinsics.width, self._intrinsics.height) != size:
-            self._intrinsics = self._calibration.scaled(*size) if self._calibration else pinhole(*size, **{
-                k: v for k, v in self._pinhole.items()})
-        i = self._intrinsics
-        return CameraInfo(header=header, width=i.width, height=i.height, distortion_model=i.distortion_model,
-                          d=i.d, k=i.k, r=i.r, p=i.p)
 
     def _report(self):
         if self.source is None:
@@ -262,8 +207,7 @@ class CameraNode(ManagedNode):
 
     def destroy_node(self) -> None:
         self.finished.set()
-        with self._acked:
-            self._acked.notify_all()
+        self.window.wake()
         if self.source is not None:
             self.source.close()  # unblocks a read in the capture thread
         super().destroy_node()  # deactivate (joins the thread), cleanup

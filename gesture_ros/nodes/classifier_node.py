@@ -17,7 +17,6 @@ from rcl_interfaces.msg import SetParametersResult
 from rclpy.parameter import Parameter
 
 from gesture_ros.classify.gesture_decider import GestureDecider
-from gesture_ros.classify.model_allow import model_refusal
 from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError
 from gesture_ros.classify.params import LABEL_MAPS, MODEL_PARAMS, PARAMS, READ_ONLY, settings_from, source_id_for
 from gesture_ros.common.bad_input import BadInputLog
@@ -29,12 +28,13 @@ from gesture_ros.common.safe_text import bounded
 from gesture_ros.msg import Keypoints
 from gesture_ros.ros.classifier_health import ClassifierHealth
 from gesture_ros.ros.classifier_model import ModelSource
+from gesture_ros.ros.classifier_reconfigure import changed_settings, current_values
 from gesture_ros.ros.conversions import checked_keypoints
 from gesture_ros.ros.event_output import EventOutput
 from gesture_ros.ros.keypoint_watchdog import KeypointWatchdog
 from gesture_ros.ros.lifecycle import ConfigureError, ManagedNode
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.params import declare, declare_with_maps, map_values, refusing_errors, unknown_name, values
+from gesture_ros.ros.params import declare, declare_with_maps, refusing_errors
 from gesture_ros.ros.qos import SENSOR_QOS
 
 BAD_NOTES = ("sources", "order")  # decider notes that refuse a frame: counted as bad input
@@ -62,10 +62,10 @@ class ClassifierNode(ManagedNode):
         self._lock = threading.RLock()  # the decider, against model swaps from other callbacks
         self._decider: GestureDecider | None = None
         try:
-            self._settings = settings_from(self._values())
+            self._settings = settings_from(current_values(self))
         except ValueError as exc:
             log.error(f"{exc}; using the default post-processing settings")
-            self._settings = settings_from({k: v for k, v in self._values().items() if k in MODEL_PARAMS})
+            self._settings = settings_from({k: v for k, v in current_values(self).items() if k in MODEL_PARAMS})
         self._out = EventOutput(self, self._warn, want_hri)
         self._sub = None
         self._watchdog: KeypointWatchdog | None = None
@@ -122,24 +122,10 @@ class ClassifierNode(ManagedNode):
         for label in self._settings.decider.events.unknown_labels(model.labels):
             self.get_logger().warning(f"parameters name gesture '{label}', which model {model.path} does not have")
 
-    def _values(self) -> dict[str, object]:
-        """Return every parameter the settings are made of (the label maps' keys included)."""
-        return {**values(self, PARAMS), **map_values(self, LABEL_MAPS)}
-
     def _apply_parameters(self, params: list[Parameter]) -> SetParametersResult:
-        unknown = unknown_name(self, params, LABEL_MAPS)
-        if unknown is not None:
-            return SetParametersResult(successful=False, reason=unknown)
-        new = self._values()
-        new.update({p.name: p.value for p in params})
-        try:
-            settings = settings_from(new)
-        except ValueError as exc:
-            return SetParametersResult(successful=False, reason=str(exc))
-        for p in params:  # at run time, as on the classifier/model topic: only models inside model_dirs
-            refusal = model_refusal(str(p.value), self._settings.model_dirs) if p.name == "model_path" else None
-            if refusal is not None:
-                return SetParametersResult(successful=False, reason=f"model_path refused: {refusal}")
+        settings, refusal = changed_settings(self, params, self._settings.model_dirs)
+        if settings is None:
+            return SetParametersResult(successful=False, reason=refusal)
         model = None
         if self.configured and any(p.name in MODEL_PARAMS for p in params):  # else configure loads it
             try:
