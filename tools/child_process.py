@@ -27,12 +27,18 @@ TEST_DOMAINS = range(1, 101)
 BENCH_DOMAINS = range(101, 231)
 
 
+_NEXT: dict[range, int] = {}  # per range of ids: where this process's next search starts
+
+
 class DomainLease:
     """A ROS_DOMAIN_ID held exclusively by this process until released (or it dies)."""
 
     def __init__(self, ids: range = BENCH_DOMAINS) -> None:
         LOCK_DIR.mkdir(exist_ok=True)
-        start = os.getpid() % len(ids)  # parallel runs start their search at different ids
+        # Parallel runs start their search at different ids; one run goes on after the id it took last,
+        # so a domain just given back is not handed out again while the last user's nodes may still be
+        # leaving its graph.
+        start = _NEXT.get(ids, os.getpid() % len(ids))
         for domain in list(ids[start:]) + list(ids[:start]):
             handle: IO = open(LOCK_DIR / f"{domain}.lock", "w")  # noqa: SIM115 (the lock lives with the handle)
             try:
@@ -42,6 +48,7 @@ class DomainLease:
                 continue
             self.domain_id = domain
             self._handle = handle
+            _NEXT[ids] = (ids.index(domain) + 1) % len(ids)
             return
         raise RuntimeError(f"every ROS domain id in {ids} is taken by other runs on this machine")
 
