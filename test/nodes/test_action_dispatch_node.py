@@ -28,6 +28,7 @@ from support.action_peers import (  # noqa: E402
     HttpReceiver,
     MpvPlayer,
     OscReceiver,
+    call_resending,
     wait_until,
     write_wav,
 )
@@ -132,14 +133,7 @@ class Peer:
         return [r for r in self.records if r.event_id == event.event_id]
 
     def call(self, client, request):
-        """Call a service; re-send when a reply is lost (a request can race service discovery)."""
-        assert client.wait_for_service(timeout_sec=10)
-        for _ in range(3):
-            future = client.call_async(request)
-            if wait_until(future.done, timeout=5.0):
-                return future.result()
-            client.remove_pending_request(future)
-        raise AssertionError(f"no reply from {client.srv_name}")
+        return call_resending(client, request)
 
     def send_scores(self, scores: dict[str, float], person: int = 0) -> None:
         """Publish the classifier's smoothed probabilities of one window of test/cam0, stamped now."""

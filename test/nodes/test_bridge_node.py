@@ -8,6 +8,7 @@ from rcl_interfaces.msg import Parameter as ParameterMsg
 from rcl_interfaces.msg import ParameterType, ParameterValue
 from rcl_interfaces.srv import SetParameters
 from std_msgs.msg import Bool, Empty, String
+from support.action_peers import call_resending
 from support.bridge_rig import BridgeRig, venv_path
 from support.mqtt_subscriber import Subscriber
 from support.ros_env import NodeProcess
@@ -36,11 +37,8 @@ def _params(broker, tmp_path, **extra):
 
 def _set(rig, name, type_, **value):
     client = rig.node.create_client(SetParameters, "/bridge_node/set_parameters")
-    assert client.wait_for_service(timeout_sec=10)
     request = SetParameters.Request(parameters=[ParameterMsg(name=name, value=ParameterValue(type=type_, **value))])
-    future = client.call_async(request)
-    assert rig.spin_until(future.done, 10)
-    return future.result().results[0]
+    return call_resending(client, request, rig.spin_until).results[0]
 
 
 def test_control_messages_become_ros_commands_and_bad_ones_are_counted(rig, tmp_path):

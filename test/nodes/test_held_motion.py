@@ -25,7 +25,7 @@ from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from std_srvs.srv import SetBool  # noqa: E402
 from support import hand_frames as hf  # noqa: E402
-from support.action_peers import wait_until  # noqa: E402
+from support.action_peers import call_resending, wait_until  # noqa: E402
 from support.ros_env import NodeProcess  # noqa: E402
 from support.tiny_onnx import write_model  # noqa: E402
 
@@ -77,9 +77,7 @@ class Base:
         self.sequence = 0
 
     def arm(self, armed: bool) -> None:
-        assert self.set_armed.wait_for_service(timeout_sec=30)
-        future = self.set_armed.call_async(SetBool.Request(data=armed))
-        assert wait_until(future.done, timeout=10) and future.result().success
+        assert call_resending(self.set_armed, SetBool.Request(data=armed)).success
 
     def send_hand(self) -> int:
         """Publish one frame of a still open hand stamped now; return its stamp."""

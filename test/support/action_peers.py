@@ -31,6 +31,22 @@ def wait_until(predicate: Callable[[], bool], timeout: float = 10.0, period: flo
         time.sleep(period)
     return predicate()
 
+def call_resending(client, request, wait: Callable[..., bool] = wait_until, attempts: int = 4,
+                   timeout: float = 10.0):
+    """Call a ROS service and return its response, sending the request again when no reply came.
+
+    A reply can be lost while the server's response writer has not yet matched the client's reader
+    (the service was discovered, the way back not yet): on a loaded machine that race is real.
+    ``wait(predicate, timeout)`` spins or polls until the future is done."""
+    assert client.wait_for_service(timeout_sec=30), f"no service {client.srv_name}"
+    for _ in range(attempts):
+        future = client.call_async(request)
+        if wait(future.done, timeout):
+            return future.result()
+        client.remove_pending_request(future)
+    raise AssertionError(f"no reply from {client.srv_name} after {attempts} requests")
+
+
 
 class _Collector:
     def __init__(self) -> None:
