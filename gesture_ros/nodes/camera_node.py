@@ -72,6 +72,11 @@ class CameraNode(ManagedNode):
         self.diagnostics = diagnostics.DiagnosticsPublisher(self, self._report, hardware_id=self._source_name)
         self.start_if(declare_table(self, MANAGED_PARAMS)["autostart"])
 
+    @property
+    def published(self) -> int:
+        """Return how many frames went out (the one-process runner's summary)."""
+        return self.health.published
+
     def configure(self) -> None:
         if self.opts.pace not in PACES:
             raise ValueError(f"parameter pace is '{self.opts.pace}', expected {' or '.join(PACES)}")
