@@ -15,21 +15,20 @@ from __future__ import annotations
 
 import threading
 
-from rcl_interfaces.msg import SetParametersResult
 from rclpy.clock import Clock, ClockType
 from rclpy.exceptions import ParameterException
 from std_msgs.msg import Header
 
 from gesture_ros.common.log_throttle import LogThrottle
 from gesture_ros.common.node_params import MANAGED_PARAMS
-from gesture_ros.common.stats import RateMeter, StageTimer
 from gesture_ros.perception.camera_info import CalibrationError, load_calibration
 from gesture_ros.perception.camera_params import CAMERA_PARAMS, PACES, PINHOLE
 from gesture_ros.perception.consumer_window import ConsumerWindow
 from gesture_ros.perception.replay_clock import ReplayClock
 from gesture_ros.perception.sources import Frame, Pace, SourceError, SourceOptions, open_source
 from gesture_ros.perception.sources.recorded import RecordedSource
-from gesture_ros.ros import diagnostics
+from gesture_ros.ros import camera_reconfigure, diagnostics
+from gesture_ros.ros.camera_health import CameraHealth
 from gesture_ros.ros.camera_info_output import CameraInfoOutput
 from gesture_ros.ros.clock_output import ClockOutput
 from gesture_ros.ros.conversions import ns_to_stamp, stamp_to_ns
@@ -68,13 +67,15 @@ class CameraNode(ManagedNode):
         self.replay_clock: ReplayClock | None = None
         self.clock_out = ClockOutput(self) if self._publish_clock else None
         self.info_out = CameraInfoOutput(self, {k: v[k] for k in PINHOLE})
-        self.add_on_set_parameters_callback(self._on_set_parameters)
-        self.timer = StageTimer()
-        self.rate = RateMeter()
-        self.published = 0
-        self.unanswered = 0
+        self.add_on_set_parameters_callback(lambda params: camera_reconfigure.apply_changes(self, params))
+        self.health = CameraHealth()
         self.diagnostics = diagnostics.DiagnosticsPublisher(self, self._report, hardware_id=self._source_name)
         self.start_if(declare_table(self, MANAGED_PARAMS)["autostart"])
+
+    @property
+    def published(self) -> int:
+        """Return how many frames went out (the one-process runner's summary)."""
+        return self.health.published
 
     def configure(self) -> None:
         if self.opts.pace not in PACES:
@@ -120,24 +121,6 @@ class CameraNode(ManagedNode):
         if source is not None:
             source.close()
 
-    def _on_set_parameters(self, params) -> SetParametersResult:
-        for p in params:
-            if p.name == "pace" and p.value not in PACES:
-                return SetParametersResult(successful=False, reason=f"pace must be {' or '.join(PACES)}")
-        for p in params:
-            self._setters().get(p.name, lambda _value: None)(p.value)
-        return SetParametersResult(successful=True)
-
-    def _setters(self) -> dict:
-        """What a run-time change of each settable parameter does (the others are read-only or read once)."""
-        return {
-            "pace": lambda value: setattr(self.opts, "pace", Pace(value)),  # the source's options
-            "loop": lambda value: setattr(self.opts, "loop", bool(value)),
-            "jpeg_quality": lambda value: setattr(self.images, "jpeg_quality", value),
-            **{name: (lambda value, name=name: setattr(self, name, value))
-               for name in ("frame_id", "max_in_flight", "consumer_timeout_s", "wait_for_subscribers")},
-        }
-
     def _on_consumed(self, msg) -> None:
         self.window.answered(stamp_to_ns(msg.header.stamp))
 
@@ -145,7 +128,7 @@ class CameraNode(ManagedNode):
         """Block while max_in_flight frames are unanswered (as_fast_as_consumed, recorded only)."""
         given_up = self.window.wait_for_room(self.max_in_flight, self.consumer_timeout_s, self._running)
         if given_up:
-            self.unanswered += len(given_up)
+            self.health.unanswered += len(given_up)
             self._warn(f"no keypoints answered frame {given_up[0]} within {self.consumer_timeout_s} s "
                        "(is keypoint_node running?); sending the next frame anyway", key="unanswered")
 
@@ -159,7 +142,7 @@ class CameraNode(ManagedNode):
                 if not self._running() or self.finished.wait(0.05):
                     return
             while self._running():
-                with self.timer.stage("read"):
+                with self.health.timer.stage("read"):
                     frame = self.source.read()
                 if frame is None:
                     ended = True
@@ -173,7 +156,7 @@ class CameraNode(ManagedNode):
             if ended and not self.source.closed:  # give consumers time to answer and DDS time to deliver
                 self.window.drain(self.consumer_timeout_s, lambda: self.source.closed)
                 self.source.sleep(self.linger_s)
-                self.get_logger().info(f"end of {self.source.description} after {self.published} frames")
+                self.get_logger().info(f"end of {self.source.description} after {self.health.published} frames")
         except Exception as exc:  # noqa: BLE001 (report, never die silently in the thread)
             ended = True
             if self.context.ok():  # else Ctrl-C shut rclpy down under a publish: nothing went wrong
@@ -186,24 +169,15 @@ class CameraNode(ManagedNode):
         if self.replay_clock is not None:  # the clock reaches the frame's stamp before the frame goes out
             self.clock_out.send(self.replay_clock.frame_out(frame.stamp_ns, self.source.next_stamp_ns))
         header = Header(stamp=ns_to_stamp(frame.stamp_ns), frame_id=self.frame_id)
-        self.images.publish(frame.image, header, self.timer)
-        with self.timer.stage("publish"):
+        self.images.publish(frame.image, header, self.health.timer)
+        with self.health.timer.stage("publish"):
             self.info_out.publish(header, (frame.image.shape[1], frame.image.shape[0]))
-        self.published += 1
-        self.rate.tick()
+        self.health.frame_published()
 
     def _report(self):
         if self.source is None:
             return diagnostics.WARN, f"unconfigured: {self.failure or 'waiting for configure'}", {}
-        figures = {"source": self.source.description, "frames published": self.published,
-                   "replay clock": "published on /clock" if self.replay_clock else "off",
-                   "rate hz": self.rate.rate(), "frames unanswered": self.unanswered,
-                   "reconnects": getattr(self.source, "reconnects", 0), **self.timer.summary()}
-        if self.finished.is_set():
-            return diagnostics.OK, "source ended", figures
-        if self.published and self.rate.rate() == 0.0:
-            return diagnostics.WARN, "no frames in the last seconds", figures
-        return diagnostics.OK, "publishing", figures
+        return self.health.report(self.source, self.finished.is_set(), self.replay_clock is not None)
 
     def destroy_node(self) -> None:
         self.finished.set()

@@ -2,7 +2,7 @@
 
 A thin shell over classify.gesture_decider.GestureDecider: it declares the parameters of
 classify.params, converts messages and swaps models live. Outputs (events, scores, rviz labels,
-REP-155) are ros.event_output's, figures and /diagnostics ros.classifier_health's.
+REP-155) are ros.event_output's; figures, refusals, notes and /diagnostics ros.classifier_health's.
 
 Fail safe: malformed keypoints are refused with one throttled sentence per kind (counted in
 diagnostics); the keypoint watchdog (``keypoint_timeout_s``, ros.keypoint_watchdog) ends a held
@@ -16,9 +16,10 @@ import threading
 from rcl_interfaces.msg import SetParametersResult
 from rclpy.parameter import Parameter
 
+from gesture_ros.classify.classifier_interface import HRI_PARAMS
 from gesture_ros.classify.gesture_decider import GestureDecider
 from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError
-from gesture_ros.classify.params import LABEL_MAPS, MODEL_PARAMS, PARAMS, READ_ONLY, settings_from, source_id_for
+from gesture_ros.classify.params import LABEL_MAPS, PARAMS, READ_ONLY, source_id_for
 from gesture_ros.common.bad_input import BadInputLog
 from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.common.landmarks import KeypointFrame
@@ -28,16 +29,14 @@ from gesture_ros.common.safe_text import bounded
 from gesture_ros.msg import Keypoints
 from gesture_ros.ros.classifier_health import ClassifierHealth
 from gesture_ros.ros.classifier_model import ModelSource
-from gesture_ros.ros.classifier_reconfigure import changed_settings, current_values
+from gesture_ros.ros.classifier_reconfigure import changed_settings, initial_settings
 from gesture_ros.ros.conversions import checked_keypoints
 from gesture_ros.ros.event_output import EventOutput
 from gesture_ros.ros.keypoint_watchdog import KeypointWatchdog
 from gesture_ros.ros.lifecycle import ConfigureError, ManagedNode
 from gesture_ros.ros.node_main import run_node
-from gesture_ros.ros.params import declare, declare_with_maps, refusing_errors
+from gesture_ros.ros.params import declare_with_maps, refusing_errors
 from gesture_ros.ros.qos import SENSOR_QOS
-
-BAD_NOTES = ("sources", "order")  # decider notes that refuse a frame: counted as bad input
 
 
 class ClassifierNode(ManagedNode):
@@ -50,23 +49,14 @@ class ClassifierNode(ManagedNode):
         # declared only to learn their names (declare_with_maps): the label maps' keys are among them.
         super().__init__(kwargs.pop("node_name", "classifier_node"), allow_undeclared_parameters=True,
                          automatically_declare_parameters_from_overrides=True, **kwargs)
-        overrides = declare_with_maps(self, PARAMS + MANAGED_PARAMS, READ_ONLY, LABEL_MAPS)
+        declare_with_maps(self, PARAMS + HRI_PARAMS + MANAGED_PARAMS, READ_ONLY, LABEL_MAPS)
         log = self.get_logger()
-        want_hri = declare(self, "hri_output", False, "Also publish ROS4HRI (REP-155) humans/bodies/tracked and "
-                           "humans/bodies/<id>/gesture (hri_msgs); read at start", read_only=True)
-        for spec in (m for m in LABEL_MAPS if m.name in overrides):  # a list, say: never declared, so never read
-            log.error(spec.not_a_map(overrides[spec.name].value))
         self._warn = LogThrottle(log.warning, 5.0)
-        self._info = LogThrottle(log.info, 5.0)
         self._bad = BadInputLog(log.warning, 5.0)
         self._lock = threading.RLock()  # the decider, against model swaps from other callbacks
         self._decider: GestureDecider | None = None
-        try:
-            self._settings = settings_from(current_values(self))
-        except ValueError as exc:
-            log.error(f"{exc}; using the default post-processing settings")
-            self._settings = settings_from({k: v for k, v in current_values(self).items() if k in MODEL_PARAMS})
-        self._out = EventOutput(self, self._warn, want_hri)
+        self._settings = initial_settings(self, log.error)
+        self._out = EventOutput(self, self._warn, self.get_parameter("hri_output").value)
         self._sub = None
         self._watchdog: KeypointWatchdog | None = None
         self._models = ModelSource(self, self._bad)
@@ -118,21 +108,17 @@ class ClassifierNode(ManagedNode):
                 self._decider = GestureDecider(model, self._settings.decider)
             else:
                 self._publish_events(self._decider.set_model(model))
-            self._models.watch(model)
-        for label in self._settings.decider.events.unknown_labels(model.labels):
-            self.get_logger().warning(f"parameters name gesture '{label}', which model {model.path} does not have")
+            self._models.in_use(model, self._settings)
 
     def _apply_parameters(self, params: list[Parameter]) -> SetParametersResult:
         settings, refusal = changed_settings(self, params, self._settings.model_dirs)
         if settings is None:
             return SetParametersResult(successful=False, reason=refusal)
-        model = None
-        if self.configured and any(p.name in MODEL_PARAMS for p in params):  # else configure loads it
-            try:
-                model = self._models.load(settings)
-            except ModelLoadError as exc:
-                self.get_logger().error(f"{exc}; keeping the current model")
-                return SetParametersResult(successful=False, reason=str(exc))
+        try:  # an unconfigured node loads its model at configure
+            model = self._models.load_changed(settings, params) if self.configured else None
+        except ModelLoadError as exc:
+            self.get_logger().error(f"{exc}; keeping the current model")
+            return SetParametersResult(successful=False, reason=str(exc))
         with self._lock:
             self._settings = settings
             if model is not None:
@@ -147,17 +133,13 @@ class ClassifierNode(ManagedNode):
         try:
             self._take(msg, arrived_s)
         except Exception as exc:  # noqa: BLE001 (one bad message must not end gesture recognition)
-            self._refuse("internal", f"keypoints from '{bounded(msg.header.frame_id, 60)}' could not be "
-                                     f"handled: {type(exc).__name__}: {bounded(exc)}")
-
-    def _refuse(self, kind: str, sentence: str) -> None:
-        self._health.bad_frame()
-        self._bad(kind, sentence)
+            self._health.refuse("internal", f"keypoints from '{bounded(msg.header.frame_id, 60)}' could not be "
+                                            f"handled: {type(exc).__name__}: {bounded(exc)}")
 
     def _take(self, msg: Keypoints, arrived_s: float) -> None:
         frame = checked_keypoints(msg)
         if isinstance(frame, tuple):
-            return self._refuse(*frame)
+            return self._health.refuse(*frame)
         with self._lock:
             if self._decider is None:
                 self._warn("keypoints arrive but no model is loaded: set model_path", key="no model")
@@ -168,15 +150,7 @@ class ClassifierNode(ManagedNode):
             self._publish_events(decision.events, frame)
             if decision.scores is not None and self._settings.publish_scores:
                 self._out.scores(decision.scores, self._decider.model)
-        for note in decision.notes:
-            if note.kind == "gap":
-                self._info(note.text, key=note.kind)
-            elif note.kind in BAD_NOTES:
-                self._refuse(note.kind, note.text)
-            else:
-                if note.kind == "nan":
-                    self._health.bad_frame()
-                self._warn(note.text, key=note.kind)
+        self._health.notes(decision.notes, self._warn)
 
     def _expire(self, now_s: float, stamp_ns: int) -> list[GestureEventData]:
         """End held gestures of sources silent since ``now_s`` - keypoint_timeout_s (the watchdog's call)."""

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rclpy.node import Node
 
+from gesture_ros.classify.decision import Note
 from gesture_ros.common.bad_input import BadInputLog
+from gesture_ros.common.log_throttle import LogThrottle
 from gesture_ros.common.stats import RateMeter
 from gesture_ros.ros import diagnostics
 from gesture_ros.ros.classifier_model import ModelSource
 from gesture_ros.ros.diagnostics import DiagnosticsPublisher
 
 EVENT_RATE_SPAN_S = 60.0
+BAD_NOTES = ("sources", "order")  # decider notes that refuse a frame: counted as bad input
 
 # -> the decider's figures and the keypoint timeout, or None while no model is loaded
 DeciderState = Callable[[], "tuple[dict[str, object], float] | None"]
@@ -29,6 +32,7 @@ class ClassifierHealth:
     def __init__(self, node: Node, bad: BadInputLog, models: ModelSource, keypoints_topic: str,
                  decider_state: DeciderState, period_s: float) -> None:
         self._bad, self._models, self._topic, self._decider_state = bad, models, keypoints_topic, decider_state
+        self._info = LogThrottle(node.get_logger().info, 5.0)
         self.counts = {"frames": 0, "bad frames": 0, "events": 0}
         self.last_keypoints_s = time.monotonic()
         self._heard = False
@@ -46,6 +50,24 @@ class ClassifierHealth:
 
     def bad_frame(self) -> None:
         self.counts["bad frames"] += 1
+
+    def refuse(self, kind: str, sentence: str) -> None:
+        """Count a refused keypoints message and say why (one sentence per kind and period)."""
+        self.bad_frame()
+        self._bad(kind, sentence)
+
+    def notes(self, notes: Iterable[Note], warn: LogThrottle) -> None:
+        """Say the decider's notes on a frame: a gap as information, a refused frame as bad input, the
+        rest as warnings (a frame with NaN also counted as bad)."""
+        for note in notes:
+            if note.kind == "gap":
+                self._info(note.text, key=note.kind)
+            elif note.kind in BAD_NOTES:
+                self.refuse(note.kind, note.text)
+            else:
+                if note.kind == "nan":
+                    self.bad_frame()
+                warn(note.text, key=note.kind)
 
     def events(self, n: int) -> None:
         for _ in range(n):

@@ -12,7 +12,7 @@ from std_msgs.msg import String
 
 from gesture_ros.classify.model_allow import model_refusal
 from gesture_ros.classify.onnx_model import GestureModel, ModelLoadError, load_model
-from gesture_ros.classify.params import ClassifierSettings
+from gesture_ros.classify.params import MODEL_PARAMS, ClassifierSettings
 from gesture_ros.common.file_watch import FileWatch
 from gesture_ros.common.paths import resolve_shipped
 from gesture_ros.common.safe_text import bounded
@@ -62,9 +62,17 @@ class ModelSource:
         self._node.get_logger().info(f"loaded {model.describe()}")
         return model
 
-    def watch(self, model: GestureModel) -> None:
-        """Watch the file of the model now in use."""
+    def load_changed(self, settings: ClassifierSettings, params: list[Parameter]) -> GestureModel | None:
+        """Load the model of ``settings`` when ``params`` change a parameter of the model (ModelLoadError if
+        bad), else return None."""
+        return self.load(settings) if any(p.name in MODEL_PARAMS for p in params) else None
+
+    def in_use(self, model: GestureModel, settings: ClassifierSettings) -> None:
+        """Watch the file of the model now in use; say which gestures the parameters name that it lacks."""
         self._watch = FileWatch(model.path)
+        for label in settings.decider.events.unknown_labels(model.labels):
+            self._node.get_logger().warning(f"parameters name gesture '{label}', which model {model.path} "
+                                            "does not have")
 
     def file_changed(self, enabled: bool) -> bool:
         """Return True (and say so) when watching is enabled and the model's file changed on disk."""

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from gesture_ros.classify.model_allow import model_refusal
-from gesture_ros.classify.params import LABEL_MAPS, PARAMS, ClassifierSettings, settings_from
+from gesture_ros.classify.params import LABEL_MAPS, MODEL_PARAMS, PARAMS, ClassifierSettings, settings_from
 from gesture_ros.ros.params import map_values, unknown_name, values
 
 
 def current_values(node: Node) -> dict[str, object]:
     """Return every parameter the settings are made of (the label maps' keys included)."""
     return {**values(node, PARAMS), **map_values(node, LABEL_MAPS)}
+
+
+def initial_settings(node: Node, error: Callable[[str], None]) -> ClassifierSettings:
+    """Return the settings of the parameters at start; with a bad post-processing value, say so and use
+    the defaults of post-processing (the model's own parameters are kept)."""
+    try:
+        return settings_from(current_values(node))
+    except ValueError as exc:
+        error(f"{exc}; using the default post-processing settings")
+        return settings_from({k: v for k, v in current_values(node).items() if k in MODEL_PARAMS})
 
 
 def changed_settings(node: Node, params: list[Parameter],

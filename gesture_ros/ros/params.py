@@ -94,8 +94,11 @@ def take_overrides(node: Node) -> dict[str, Parameter]:
 
 
 def declare_label_maps(node: Node, maps: Iterable[LabelMapSpec], overrides: Mapping[str, Parameter]) -> None:
-    """Declare ``<map>.<label>`` for every such key the node's parameter overrides name."""
+    """Declare ``<map>.<label>`` for every such key the node's parameter overrides name; say so of a map
+    given as one value (a list, say: never declared, so never read)."""
     for spec in maps:
+        if spec.name in overrides:
+            node.get_logger().error(spec.not_a_map(overrides[spec.name].value))
         for key in sorted(k for k in overrides if spec.label_of(k) is not None):
             if not node.has_parameter(key):  # an int (thresholds.fist: 1) is a number too: no static type
                 d = ParameterDescriptor(description=f"{spec.description}; range {spec.range[0]}..{spec.range[1]}",

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import os
 import sys
+from contextlib import closing
 
 import cv2
 import numpy as np
 import pytest
 from support.data import shared_data
-from support.ros_env import NodeProcess
+from support.ros_env import NodeProcess, ProbeNode
 
 rclpy = pytest.importorskip("rclpy")
 
 from gesture_ros.msg import Keypoints  # noqa: E402
-from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import CameraInfo, CompressedImage  # noqa: E402
 
 from gesture_ros.perception import compressed_codec  # noqa: E402
 from gesture_ros.ros.conversions import bgr_to_compressed, ns_to_stamp, stamp_to_ns  # noqa: E402
-from gesture_ros.ros.node_main import spin_until  # noqa: E402
 from gesture_ros.ros.qos import SENSOR_QOS  # noqa: E402
 
 PROBE_QOS = QoSProfile(depth=300, reliability=ReliabilityPolicy.BEST_EFFORT)
@@ -28,13 +27,11 @@ ENV = {"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PA
 FRAMES = 202  # open_hand_no_gesture.mp4
 
 
-class Probe:
+class Probe(ProbeNode):
     """A real rclpy node that keeps, per topic, the messages it receives by stamp."""
 
     def __init__(self, context) -> None:
-        self.node = rclpy.create_node("compressed_probe", context=context)
-        self.executor = SingleThreadedExecutor(context=context)
-        self.executor.add_node(self.node)
+        super().__init__(context, "compressed_probe")
         self.got: dict[str, dict[int, object]] = {}
 
     def listen(self, msg_type, topic: str) -> dict[int, object]:
@@ -43,21 +40,11 @@ class Probe:
                                       PROBE_QOS)
         return kept
 
-    def spin_until(self, done, timeout: float) -> bool:
-        return spin_until(self.executor, done, timeout)
-
-    def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
-
 
 @pytest.fixture
 def probe(rclpy_context):
-    p = Probe(rclpy_context)
-    try:
+    with closing(Probe(rclpy_context)) as p:
         yield p
-    finally:
-        p.close()
 
 
 def _hand(k: Keypoints) -> np.ndarray | None:

@@ -15,9 +15,8 @@ import pytest
 rclpy = pytest.importorskip("rclpy")
 
 from gesture_ros.msg import GestureEvent, Keypoints  # noqa: E402
-from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from support import hand_frames as hf  # noqa: E402
-from support.ros_env import NodeProcess  # noqa: E402
+from support.ros_env import NodeProcess, ProbeNode  # noqa: E402
 from support.tiny_onnx import write_model  # noqa: E402
 
 from gesture_ros.ros.conversions import keypoints_to_msg, stamp_to_ns  # noqa: E402
@@ -26,31 +25,17 @@ from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
 SECOND_SIGINT_AFTER_S = 0.2  # launch forwards its SIGINT a moment after the terminal's
 
 
-class Peer:
+class Peer(ProbeNode):
     """A test node on the node's domain: publishes keypoints, records events, sees the graph."""
 
     def __init__(self, context) -> None:
-        self.node = rclpy.create_node("shutdown_test_peer", context=context)
+        super().__init__(context, "shutdown_test_peer")
         self.events: list[GestureEvent] = []
         self.keypoints = self.node.create_publisher(Keypoints, "keypoints", SENSOR_QOS)
         self.node.create_subscription(GestureEvent, "gesture/events", self.events.append, EVENT_QOS)
-        self.executor = SingleThreadedExecutor(context=context)
-        self.executor.add_node(self.node)
-
-    def spin_until(self, done, timeout: float) -> bool:
-        end = time.monotonic() + timeout
-        while time.monotonic() < end:
-            if done():
-                return True
-            self.executor.spin_once(timeout_sec=0.05)
-        return done()
 
     def has_node(self, name: str) -> bool:
         return name in self.node.get_node_names()
-
-    def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
 
 
 def ctrl_c(proc: NodeProcess, peer: Peer) -> int:

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+from contextlib import closing
 
 import cv2
 import numpy as np
 import pytest
 from support.data import shared_data
-from support.ros_env import NodeProcess
+from support.ros_env import NodeProcess, ProbeNode
 
 rclpy = pytest.importorskip("rclpy")
 
 from gesture_ros.msg import Keypoints  # noqa: E402
-from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from rclpy.qos import QoSProfile, ReliabilityPolicy  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
 from std_msgs.msg import Header  # noqa: E402
@@ -23,7 +22,6 @@ from visualization_msgs.msg import Marker, MarkerArray  # noqa: E402
 
 from gesture_ros.common.landmarks import Field, HandLandmark  # noqa: E402
 from gesture_ros.ros.conversions import bgr_to_image, msg_to_keypoints, stamp_to_ns  # noqa: E402
-from gesture_ros.ros.node_main import spin_until  # noqa: E402
 from gesture_ros.ros.qos import SENSOR_QOS  # noqa: E402
 
 Stamp = tuple[int, int]
@@ -33,13 +31,11 @@ PROBE_QOS = QoSProfile(depth=300, reliability=ReliabilityPolicy.BEST_EFFORT)
 ENV = {"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
 
 
-class Probe:
+class Probe(ProbeNode):
     """A real rclpy node that records image_raw and keypoints and can publish images."""
 
     def __init__(self, context) -> None:
-        self.node = rclpy.create_node("perception_probe", context=context)
-        self.executor = SingleThreadedExecutor(context=context)
-        self.executor.add_node(self.node)
+        super().__init__(context, "perception_probe")
         self.images: dict[Stamp, str] = {}
         self.keypoints: dict[Stamp, Keypoints] = {}
         key = lambda m: (m.header.stamp.sec, m.header.stamp.nanosec)  # noqa: E731
@@ -49,21 +45,11 @@ class Probe:
                                       PROBE_QOS)
         self.publisher = self.node.create_publisher(Image, "image_raw", SENSOR_QOS)
 
-    def spin_until(self, done: Callable[[], bool], timeout: float) -> bool:
-        return spin_until(self.executor, done, timeout)
-
-    def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
-
 
 @pytest.fixture
 def probe(rclpy_context):
-    p = Probe(rclpy_context)
-    try:
+    with closing(Probe(rclpy_context)) as p:
         yield p
-    finally:
-        p.close()
 
 
 def camera(domain, source: str, tmp_path, **params) -> NodeProcess:

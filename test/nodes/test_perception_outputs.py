@@ -4,6 +4,7 @@ keypoint_node executables over DDS on loopback, on real video."""
 from __future__ import annotations
 
 import math
+from contextlib import closing
 
 import cv2
 import numpy as np
@@ -49,11 +50,8 @@ class OutputsProbe(Probe):
 
 @pytest.fixture
 def probe(rclpy_context):
-    p = OutputsProbe(rclpy_context)
-    try:
+    with closing(OutputsProbe(rclpy_context)) as p:
         yield p
-    finally:
-        p.close()
 
 
 def video_frames(n: int, size: tuple[int, int] = (320, 180)) -> list:

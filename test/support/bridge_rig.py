@@ -6,17 +6,13 @@ import os
 import sys
 import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
-import rclpy
 from diagnostic_msgs.msg import DiagnosticArray
 from gesture_ros.msg import GestureEvent
-from rclpy.executors import SingleThreadedExecutor
 
-from gesture_ros.ros.node_main import spin_until
 from gesture_ros.ros.qos import EVENT_QOS
-from support.ros_env import DomainLease, NodeProcess
+from support.ros_env import DomainLease, NodeProcess, ProbeNode
 
 
 def venv_path() -> dict[str, str]:
@@ -24,17 +20,15 @@ def venv_path() -> dict[str, str]:
     return {"PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
 
 
-class BridgeRig:
+class BridgeRig(ProbeNode):
     """One in-process test node talking to real bridge_node processes."""
 
     def __init__(self, context, lease: DomainLease, log_dir: Path) -> None:
+        super().__init__(context, "bridge_rig")
         self.lease = lease
         self.log_dir = log_dir
-        self.node = rclpy.create_node("bridge_rig", context=context)
         self.pub = self.node.create_publisher(GestureEvent, "gesture/events", EVENT_QOS)
         self.node.create_subscription(DiagnosticArray, "/diagnostics", self._on_diag, 50)
-        self.executor = SingleThreadedExecutor(context=context)
-        self.executor.add_node(self.node)
         self.diag: dict[str, dict[str, str]] = {}  # pid -> latest figures
         self.sequence: dict[str, int] = {}
         self.sent: list[str] = []
@@ -49,9 +43,6 @@ class BridgeRig:
                 values["level"], values["message"] = str(status.level[0]), status.message
                 values["name"] = status.name
                 self.diag[values.get("pid", "?")] = values
-
-    def spin_until(self, predicate: Callable[[], bool], timeout: float = 30.0) -> bool:
-        return spin_until(self.executor, predicate, timeout)
 
     def figures(self) -> dict[str, str]:
         """Return the current bridge process's latest diagnostics ({} before the first)."""
@@ -99,5 +90,4 @@ class BridgeRig:
     def close(self) -> None:
         if self.bridge is not None:
             self.bridge.stop()
-        self.executor.shutdown()
-        self.node.destroy_node()
+        super().close()

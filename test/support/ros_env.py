@@ -1,4 +1,4 @@
-"""Give each test its own DDS domain on loopback, and start real node executables."""
+"""Give each test its own DDS domain on loopback, start real node executables, and a probe node of the test's own."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import os
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from tools import child_process
@@ -14,7 +15,7 @@ from tools.child_process import TEST_DOMAINS, ros_args, stop_process
 REPO = Path(__file__).resolve().parents[2]
 INSTALL_LIB = REPO / "install" / "gesture_ros" / "lib" / "gesture_ros"
 
-__all__ = ["INSTALL_LIB", "REPO", "DomainLease", "NodeProcess", "ros_args"]
+__all__ = ["INSTALL_LIB", "REPO", "DomainLease", "NodeProcess", "ProbeNode", "ros_args"]
 
 
 class DomainLease(child_process.DomainLease):
@@ -58,3 +59,29 @@ class NodeProcess:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+class ProbeNode:
+    """The test's own rclpy node on an executor of its own, spun while the test waits; ``close`` it after.
+
+    A subclass subscribes and publishes on ``self.node`` and keeps what arrives; a fixture hands it out in
+    ``contextlib.closing``.
+    """
+
+    def __init__(self, context, name: str) -> None:
+        import rclpy  # here, not at the top: the plain-Python tests import this module without ROS
+        from rclpy.executors import SingleThreadedExecutor
+
+        self.node = rclpy.create_node(name, context=context)
+        self.executor = SingleThreadedExecutor(context=context)
+        self.executor.add_node(self.node)
+
+    def spin_until(self, done: Callable[[], bool], timeout: float = 30.0) -> bool:
+        """Spin until ``done()`` holds or ``timeout`` seconds pass; return ``done()``."""
+        from gesture_ros.ros.node_main import spin_until
+
+        return spin_until(self.executor, done, timeout)
+
+    def close(self) -> None:
+        self.executor.shutdown()
+        self.node.destroy_node()

@@ -11,7 +11,6 @@ once the keypoints of the last one came back. Real processes on the test's own D
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -19,13 +18,12 @@ import pytest
 rclpy = pytest.importorskip("rclpy")
 
 from gesture_ros.msg import GestureEvent, Keypoints  # noqa: E402
-from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from rclpy.serialization import deserialize_message  # noqa: E402
 from rosgraph_msgs.msg import Clock  # noqa: E402
 from sensor_msgs.msg import CameraInfo, Image  # noqa: E402
 from support.bridge_rig import venv_path  # noqa: E402
 from support.data import shared_data  # noqa: E402
-from support.ros_env import REPO, NodeProcess  # noqa: E402
+from support.ros_env import REPO, NodeProcess, ProbeNode  # noqa: E402
 
 from gesture_ros.ros.conversions import ns_to_stamp, stamp_to_ns  # noqa: E402
 from gesture_ros.ros.qos import EVENT_QOS, SENSOR_QOS  # noqa: E402
@@ -40,11 +38,11 @@ def _files(node: str) -> list[str]:
     return ["--params-file", str(CONFIG / f"{node}.yaml"), "--params-file", str(CONFIG / "profiles" / "media.yaml")]
 
 
-class Listener:
+class Listener(ProbeNode):
     """The test's node: events and keypoints in; /clock, image_raw and camera_info out for the replay."""
 
     def __init__(self, context) -> None:
-        self.node = rclpy.create_node("bag_replay_test", context=context)
+        super().__init__(context, "bag_replay_test")
         self.events: list[GestureEvent] = []
         self.keypoint_stamps: set[int] = set()
         self.node.create_subscription(GestureEvent, "gesture/events", self.events.append, EVENT_QOS)
@@ -53,21 +51,9 @@ class Listener:
         self.clock = self.node.create_publisher(Clock, "/clock", 10)
         self.image = self.node.create_publisher(Image, "image_raw", SENSOR_QOS)
         self.info = self.node.create_publisher(CameraInfo, "camera_info", SENSOR_QOS)
-        self.executor = SingleThreadedExecutor(context=context)
-        self.executor.add_node(self.node)
-
-    def spin_until(self, done, timeout: float) -> bool:
-        end = time.monotonic() + timeout
-        while not done() and time.monotonic() < end:
-            self.executor.spin_once(timeout_sec=0.05)
-        return done()
 
     def events_seen(self) -> list[tuple[int, str, int]]:
         return [(e.event_type, e.gesture, stamp_to_ns(e.header.stamp)) for e in self.events]
-
-    def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
 
 
 def _pipeline(domain, tmp_path) -> list[NodeProcess]:

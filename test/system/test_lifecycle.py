@@ -14,16 +14,16 @@ import re
 import shutil
 import subprocess
 import time
+from contextlib import closing
 
 import pytest
 
 rclpy = pytest.importorskip("rclpy")
 
 from gesture_ros.msg import GestureEvent, Keypoints  # noqa: E402
-from rclpy.executors import SingleThreadedExecutor  # noqa: E402
 from support import hand_frames as hf  # noqa: E402
 from support.bridge_rig import venv_path  # noqa: E402
-from support.ros_env import NodeProcess  # noqa: E402
+from support.ros_env import NodeProcess, ProbeNode  # noqa: E402
 from support.tiny_onnx import write_model  # noqa: E402
 
 from gesture_ros.ros.conversions import keypoints_to_msg  # noqa: E402
@@ -58,38 +58,23 @@ def set_state(domain, node: str, transition: str) -> str:
     return _ros2_lifecycle(domain, "set", node, transition)
 
 
-class Peer:
+class Peer(ProbeNode):
     """A test node on the same domain: counts the node's subscriptions, sends keypoints, takes events."""
 
     def __init__(self, context) -> None:
-        self.node = rclpy.create_node("lifecycle_test_peer", context=context)
+        super().__init__(context, "lifecycle_test_peer")
         self.kp_pub = self.node.create_publisher(Keypoints, "keypoints", SENSOR_QOS)
         self.events: list[GestureEvent] = []
         self.node.create_subscription(GestureEvent, "gesture/events", self.events.append, EVENT_QOS)
-        self.executor = SingleThreadedExecutor(context=context)
-        self.executor.add_node(self.node)
-
-    def spin_until(self, done, timeout: float = 30.0) -> bool:
-        end = time.monotonic() + timeout
-        while not done() and time.monotonic() < end:
-            self.executor.spin_once(timeout_sec=0.05)
-        return done()
 
     def subscribers(self, topic: str) -> int:
         return self.node.count_subscribers(topic)
 
-    def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
-
 
 @pytest.fixture
 def peer(rclpy_context):
-    p = Peer(rclpy_context)
-    try:
+    with closing(Peer(rclpy_context)) as p:
         yield p
-    finally:
-        p.close()
 
 
 def kinds(events):

@@ -11,12 +11,13 @@ import json
 import os
 import subprocess
 import sys
+from contextlib import closing
 
 import numpy as np
 import pytest
 from support.clips import rescaled_clip
 from support.data import shared_data
-from support.ros_env import NodeProcess
+from support.ros_env import NodeProcess, ProbeNode
 
 from tools.peers import mpv_commands
 
@@ -28,7 +29,6 @@ from rosgraph_msgs.msg import Clock  # noqa: E402
 from sensor_msgs.msg import Image  # noqa: E402
 
 from gesture_ros.ros.conversions import stamp_to_ns  # noqa: E402
-from gesture_ros.ros.node_main import spin_until  # noqa: E402
 
 SWIPES = {"swipe_left", "swipe_right"}
 ENV = {"PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
@@ -62,17 +62,14 @@ def test_a_replay_slower_than_real_time_still_fires_its_mpv_actions(domain, tmp_
     assert done and len(seeks) == len(done), (summary["actions"], seeks)
 
 
-class Probe:
+class Probe(ProbeNode):
     """Record /clock, image and keypoints stamps, and keypoint_node's diagnostics."""
 
     def __init__(self, context) -> None:
-        from rclpy.executors import SingleThreadedExecutor
         from rclpy.qos import QoSProfile, ReliabilityPolicy
 
         deep = QoSProfile(depth=500, reliability=ReliabilityPolicy.BEST_EFFORT)
-        self.node = rclpy.create_node("live_probe", context=context)
-        self.executor = SingleThreadedExecutor(context=context)
-        self.executor.add_node(self.node)
+        super().__init__(context, "live_probe")
         self.clock: list[int] = []
         self.images: list[int] = []
         self.keypoints: list[int] = []
@@ -89,21 +86,11 @@ class Probe:
             if s.name.endswith("keypoint_node"):
                 self.diagnostics.append((s.level[0], s.message, {kv.key: kv.value for kv in s.values}))
 
-    def spin_until(self, done, timeout: float) -> bool:
-        return spin_until(self.executor, done, timeout)
-
-    def close(self) -> None:
-        self.executor.shutdown()
-        self.node.destroy_node()
-
 
 @pytest.fixture
 def probe(rclpy_context):
-    p = Probe(rclpy_context)
-    try:
+    with closing(Probe(rclpy_context)) as p:
         yield p
-    finally:
-        p.close()
 
 
 def test_replay_clock_leads_every_frame_and_ages_are_measured_on_it(domain, probe, tmp_path):
