@@ -59,8 +59,7 @@ def crop(rgb: np.ndarray, rect: Rect, options: CropOptions) -> tuple[np.ndarray,
     pixels = cv2.warpPerspective(rgb, matrix, (options.width, options.height), flags=cv2.INTER_LINEAR,
                                  borderMode=border, borderValue=(0, 0, 0))
     low, high = options.value_range
-    tensor = pixels.astype(np.float32)
-    tensor *= np.float32((high - low) / 255.0)  # in place: one float image, not three
+    tensor = np.multiply(pixels, np.float32((high - low) / 255.0), dtype=np.float32)  # one pass, one float image
     if low:
         tensor += np.float32(low)
     return tensor, padding
