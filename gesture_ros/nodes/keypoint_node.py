@@ -16,7 +16,6 @@ for ``no_image_warn_s``.
 
 from __future__ import annotations
 
-import threading
 import time
 
 from rcl_interfaces.msg import SetParametersResult
@@ -43,6 +42,7 @@ from gesture_ros.ros import conversions, diagnostics
 from gesture_ros.ros.image_transport import ImageOut, subscribe_image
 from gesture_ros.ros.lifecycle import ManagedNode
 from gesture_ros.ros.markers import people_markers
+from gesture_ros.ros.newest_image import NewestImage, Taken
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import declare_table
 from gesture_ros.ros.qos import SENSOR_QOS
@@ -62,24 +62,19 @@ class KeypointNode(ManagedNode):
 
     def __init__(self, **kwargs) -> None:
         super().__init__("keypoint_node", **kwargs)
-        self._cond = threading.Condition()
-        self._pending: tuple[ImageMsg, float] | None = None  # the newest image and when it arrived (monotonic s)
-        self._skipped = 0  # images replaced in _pending since the worker last took one
-        self._pending_options: ExtractorOptions | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.extractor: KeypointExtractor | PeopleExtractor | None = None
         v = declare_table(self, KEYPOINT_PARAMS)
         self.options = extractor_options(v)
         self.max_pixels = v["max_pixels"]
         self.plane = ImagePlane(depth_m=v["marker_depth_m"], hfov_deg=v["marker_hfov_deg"])
         self.flow = FrameFlow(FlowLimits(max_drop_fraction=v["drop_warn_fraction"], no_image_s=v["no_image_warn_s"]))
+        self.images = NewestImage(self.flow)  # the worker always takes the newest image
         self.backend = v["backend"]
         self.transport = v["image_transport"]
         self.image_sub = None
         self.timer = StageTimer()
         self.ages, self.in_node = StampAges(), LatencyStats()
-        self.received = self.processed = self.dropped = self.rejected = 0
+        self.processed = self.rejected = 0
         self.published_span: list[tuple[float, float]] = []  # (monotonic s, process CPU s) at the first and last
         self._rejected_reported = 0
         self._warn = LogThrottle(self.get_logger().warning)
@@ -93,31 +88,21 @@ class KeypointNode(ManagedNode):
 
     def configure(self) -> None:
         self.transport = check_transport("image_transport", self.transport, TRANSPORTS)  # before the model
-        with self._cond:  # options set while unconfigured
-            self.options, self._pending_options = self._pending_options or self.options, None
+        self.options = self.images.take_options() or self.options  # options set while unconfigured
         self.extractor = open_backend(self.options, self.backend)  # ExtractorError/ValueError: the reason
 
     def activate(self) -> None:
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._work, name="keypoint_worker", daemon=True)
-        self._thread.start()
+        self.images.start(self._process, self._switch, self._failed)
         # Subscribe last: a subscriber count on image_raw then means "ready for frames".
-        self.image_sub, self._decode = subscribe_image(self, "image_raw", self.transport, self._on_image,
+        self.image_sub, self._decode = subscribe_image(self, "image_raw", self.transport, self.images.put,
                                                        SENSOR_QOS)
-        decoder = conversions.BACKEND if self.transport == "raw" else "compressed_codec (cv2.imdecode, once)"
+        decoder = "image_codec (once)" if self.transport == "raw" else "compressed_codec (cv2.imdecode, once)"
         self.get_logger().info(f"{_described(self.extractor)} on {self.image_sub.topic_name}; images decoded by {decoder}")
 
     def deactivate(self) -> None:
         if self.image_sub is not None:
             self.destroy_subscription(self.image_sub)
-        self._stop.set()
-        with self._cond:
-            self._cond.notify_all()
-        if self._thread is not None:
-            self._thread.join(timeout=5.0)
-        self._thread = None
-        with self._cond:
-            self._pending = None
+        self.images.stop()
 
     def cleanup(self) -> None:
         extractor, self.extractor = self.extractor, None
@@ -125,14 +110,13 @@ class KeypointNode(ManagedNode):
             extractor.close()
 
     def _on_set_parameters(self, params) -> SetParametersResult:
-        options = changed_options(self._pending_options or self.options, {p.name: p.value for p in params})
+        options = changed_options(self.images.pending_options(self.options), {p.name: p.value for p in params})
         if options is not None:
             try:
                 options.validate()
             except ValueError as exc:
                 return SetParametersResult(successful=False, reason=str(exc))
-            with self._cond:
-                self._pending_options = options
+            self.images.set_options(options)
         setters = {"max_pixels": (self, "max_pixels"), "marker_depth_m": (self.plane, "depth_m"),
                    "marker_hfov_deg": (self.plane, "hfov_deg"),
                    "drop_warn_fraction": (self.flow.limits, "max_drop_fraction"),
@@ -142,43 +126,10 @@ class KeypointNode(ManagedNode):
                 setattr(*setters[p.name], p.value)
         return SetParametersResult(successful=True)
 
-    def _on_image(self, msg: ImageMsg) -> None:
-        now = time.monotonic()
-        with self._cond:
-            if self._pending is not None:
-                self.dropped += 1
-                self._skipped += 1
-                self.flow.dropped(now)
-            self._pending = (msg, now)
-            self.received += 1
-            self.flow.received(now)
-            self._cond.notify()
-
-    def _take(self) -> tuple[tuple[ImageMsg, float] | None, int]:
-        """Take the waiting image (or None) and how many were dropped before it; hold the lock."""
-        pending, self._pending = self._pending, None
-        skipped, self._skipped = self._skipped, 0
-        return pending, skipped
-
-    def _work(self) -> None:
-        taken: tuple[tuple[ImageMsg, float] | None, int] = (None, 0)
-        while not self._stop.is_set():
-            with self._cond:
-                if taken[0] is None:
-                    self._cond.wait_for(lambda: self._pending is not None or self._stop.is_set(), timeout=0.5)
-                    taken = self._take()
-                options, self._pending_options = self._pending_options, None
-            if options is not None:
-                self._switch(options)
-            (pending, skipped), taken = taken, (None, 0)
-            if pending is not None and not self._stop.is_set():
-                msg, received = pending
-                try:
-                    taken = self._process(msg, received, skipped)
-                except Exception as exc:  # noqa: BLE001 (one bad frame must not end the worker)
-                    self.rejected += 1
-                    self._bad(type(exc).__name__, f"processing the image stamped {msg.header.stamp.sec}."
-                                                  f"{msg.header.stamp.nanosec:09d} failed: {bounded(repr(exc), 300)}")
+    def _failed(self, msg: ImageMsg, exc: Exception) -> None:
+        self.rejected += 1
+        self._bad(type(exc).__name__, f"processing the image stamped {msg.header.stamp.sec}."
+                                      f"{msg.header.stamp.nanosec:09d} failed: {bounded(repr(exc), 300)}")
 
     def _switch(self, options: ExtractorOptions) -> None:
         old, self.extractor = self.extractor, open_backend(options, self.backend)
@@ -187,7 +138,7 @@ class KeypointNode(ManagedNode):
             old.close()
         self.get_logger().info(f"switched to {_described(self.extractor)} ({options})")
 
-    def _process(self, msg: ImageMsg, received: float, skipped: int) -> tuple[tuple[ImageMsg, float] | None, int]:
+    def _process(self, msg: ImageMsg, received: float, skipped: int) -> Taken:
         """Extract and publish one image's keypoints; return the next image, taken before publishing."""
         stamp_ns = conversions.stamp_to_ns(msg.header.stamp)
         try:
@@ -203,8 +154,7 @@ class KeypointNode(ManagedNode):
         keypoints = [conversions.keypoints_to_msg(frame, msg.header) for frame in frames]
         # Take the next image before answering: a camera paced by our answers (as_fast_as_consumed)
         # sends its next frame on this message, and that frame must not replace the one waiting.
-        with self._cond:
-            taken = self._take()
+        taken = self.images.take()
         with self.timer.stage("publish"):
             for one in keypoints:
                 self.keypoints_pub.publish(one)
@@ -226,8 +176,8 @@ class KeypointNode(ManagedNode):
     def _report(self):
         extractor = self.extractor
         figures = {"model": extractor.model_name if extractor else "", **self.flow.figures(),
-                   "images received": self.received, "images processed": self.processed,
-                   "images dropped (backlog)": self.dropped, "images rejected": self.rejected, **self._bad.figures("rejected:"),
+                   "images received": self.images.received, "images processed": self.processed,
+                   "images dropped (backlog)": self.images.dropped, "images rejected": self.rejected, **self._bad.figures("rejected:"),
                    "receipt to publish p50 ms": self.in_node.percentile_ms(50),
                    "receipt to publish p95 ms": self.in_node.percentile_ms(95),
                    **self.ages.figures(self.get_clock().ros_time_is_active), **self.timer.summary(),

@@ -1,10 +1,13 @@
 """sensor_msgs/Image and CompressedImage <-> numpy and KeypointFrame <-> gesture_ros/msg/Keypoints.
 
-Images are validated by perception/image_codec (clear errors naming encoding and sizes), then
-converted by cv_bridge when it is importable (a system ROS 2), else by image_codec: the
-PyPI ROS 2 wheels have no cv_bridge. Compressed images (JPEG, PNG) go through
-perception/compressed_codec only: it checks the bytes and decodes them once, where cv_bridge
-would decode them a second time.
+Incoming images are validated and converted by perception/image_codec alone (clear errors
+naming encoding and sizes): a bgr8 image is a view of the message's bytes, any other encoding
+is converted once. cv_bridge, when importable (a system ROS 2; the PyPI wheels have none), only
+encodes outgoing images: run after image_codec it would copy and convert every frame a second
+time. Compressed images (JPEG, PNG) go through perception/compressed_codec only: it checks the
+bytes and decodes them once. Keypoints messages are built in bulk: the landmark rows become
+Python floats in one call, and the messages skip rosidl's per-field checks where the
+installed rosidl has them (``check_fields``, Iron and later; Humble builds them checked).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from sensor_msgs.msg import CompressedImage, Image
 from std_msgs.msg import Header
 
 from gesture_ros.classify.keypoint_check import Refusal, frame_problem
-from gesture_ros.common.landmarks import N_FIELDS, Field, KeypointError, KeypointFrame
+from gesture_ros.common.landmarks import N_FIELDS, KeypointError, KeypointFrame
 from gesture_ros.common.safe_text import bounded
 from gesture_ros.msg import Keypoints, Landmark
 from gesture_ros.perception import compressed_codec, image_codec
@@ -26,7 +29,7 @@ from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS, ImageFormatEr
 
 _log = logging.getLogger(__name__)
 
-try:  # a system ROS 2 ships cv_bridge; the PyPI wheels do not
+try:  # a system ROS 2 ships cv_bridge; the PyPI wheels do not. It encodes outgoing images only.
     from cv_bridge import CvBridge
 
     _BRIDGE: CvBridge | None = CvBridge()
@@ -34,7 +37,7 @@ try:  # a system ROS 2 ships cv_bridge; the PyPI wheels do not
 except Exception:  # noqa: BLE001 (ImportError, or a broken ROS 1 port failing at import)
     _BRIDGE = None
     BACKEND = "image_codec"
-_log.debug("image conversion backend: %s", BACKEND)
+_log.debug("outgoing images encoded by %s", BACKEND)
 
 
 def stamp_to_ns(stamp: Time) -> int:
@@ -48,17 +51,12 @@ def ns_to_stamp(ns: int) -> Time:
 
 
 def image_to_bgr(msg: Image, max_pixels: int = DEFAULT_MAX_PIXELS) -> np.ndarray:
-    """Validate a sensor_msgs/Image and return it as BGR (H, W, 3) uint8.
+    """Validate a sensor_msgs/Image and return it as BGR (H, W, 3) uint8 (bgr8: a view of its bytes).
 
     Raise ImageFormatError naming the encoding and the expected and actual sizes.
     """
     pixels = image_codec.decode(msg.encoding, msg.width, msg.height, msg.step, msg.data,
                                 msg.is_bigendian, max_pixels)
-    if _BRIDGE is not None:
-        try:
-            return _BRIDGE.imgmsg_to_cv2(msg, desired_encoding="bgr8")
-        except Exception as exc:  # noqa: BLE001 (e.g. an encoding name an older cv_bridge lacks)
-            _log.debug("cv_bridge could not convert %s (%s); using image_codec", msg.encoding, exc)
     return image_codec.to_bgr(msg.encoding, pixels)
 
 
@@ -106,21 +104,22 @@ def _byte_array(pixels: np.ndarray) -> array.array:
     return out
 
 
+# rosidl's per-field type checks, skipped where the generated classes can (Iron and later): the
+# values come from a float32 array of a known layout.
+_UNCHECKED: dict[str, bool] = {"check_fields": False} if "_check_fields" in Landmark.__slots__ else {}
+
+
 def _landmarks(arr: np.ndarray | None) -> list[Landmark]:
     if arr is None:
         return []
-    return [Landmark(x=float(r[Field.X]), y=float(r[Field.Y]), z=float(r[Field.Z]),
-                     visibility=float(r[Field.VISIBILITY]), presence=float(r[Field.PRESENCE]))
-            for r in arr]
+    rows = arr[:, :N_FIELDS].tolist()  # x, y, z, visibility, presence as Python floats, in one call
+    return [Landmark(**_UNCHECKED, x=x, y=y, z=z, visibility=v, presence=p) for x, y, z, v, p in rows]
 
 
 def _array(landmarks: list[Landmark]) -> np.ndarray | None:
     if not landmarks:
         return None
-    arr = np.empty((len(landmarks), N_FIELDS), dtype=np.float32)
-    for i, p in enumerate(landmarks):
-        arr[i] = (p.x, p.y, p.z, p.visibility, p.presence)
-    return arr
+    return np.array([(p.x, p.y, p.z, p.visibility, p.presence) for p in landmarks], dtype=np.float32)
 
 
 def keypoints_to_msg(frame: KeypointFrame, header: Header | None = None) -> Keypoints:
@@ -128,7 +127,7 @@ def keypoints_to_msg(frame: KeypointFrame, header: Header | None = None) -> Keyp
     if header is None:
         header = Header(stamp=ns_to_stamp(frame.stamp_ns), frame_id=frame.frame_id)
     return Keypoints(
-        header=header, image_width=int(frame.image_width), image_height=int(frame.image_height),
+        **_UNCHECKED, header=header, image_width=int(frame.image_width), image_height=int(frame.image_height),
         model=frame.model, pose=_landmarks(frame.pose), pose_score=float(frame.pose_score),
         left_hand=_landmarks(frame.left_hand), right_hand=_landmarks(frame.right_hand),
         left_hand_score=float(frame.left_hand_score), right_hand_score=float(frame.right_hand_score),

@@ -11,6 +11,7 @@ pytest.importorskip("rclpy")
 
 from builtin_interfaces.msg import Time
 from gesture_ros.msg import Keypoints, Landmark
+from rclpy.serialization import deserialize_message, serialize_message
 from sensor_msgs.msg import Image
 from std_msgs.msg import Header
 from visualization_msgs.msg import Marker
@@ -47,6 +48,12 @@ def test_bgr_image_round_trip_keeps_header():
     assert (msg.encoding, msg.width, msg.height, msg.step) == ("bgr8", 12, 10, 36)
     assert msg.header == HEADER
     np.testing.assert_array_equal(conversions.image_to_bgr(msg), BGR)
+
+
+def test_a_bgr8_image_is_read_in_place_not_copied():
+    msg = conversions.bgr_to_image(BGR, HEADER)
+    bgr = conversions.image_to_bgr(msg)  # decoded once: a view of the message's bytes
+    assert np.shares_memory(bgr, np.frombuffer(msg.data, np.uint8))
 
 
 @pytest.mark.parametrize("encoding,pixels", [
@@ -98,7 +105,9 @@ def test_keypoints_round_trip_preserves_nan_and_header():
     msg = conversions.keypoints_to_msg(frame, HEADER)
     assert msg.header == HEADER and len(msg.right_hand) == 0 and len(msg.face) == 0
     assert math.isnan(msg.left_hand[0].visibility) and math.isnan(msg.pose[0].presence)
-    back = conversions.msg_to_keypoints(msg)
+    wire = deserialize_message(serialize_message(msg), Keypoints)  # built in bulk, published as any message
+    assert wire.left_hand[3].x == msg.left_hand[3].x and len(wire.pose) == 33 and wire.header == HEADER
+    back = conversions.msg_to_keypoints(wire)
     assert back.stamp_ns == 1_700_000_123_456_789_012 and back.frame_id == "cam_optical"
     assert back.right_hand is None and back.face is None
     np.testing.assert_array_equal(back.left_hand, frame.left_hand)  # NaN == NaN for assert_array_equal

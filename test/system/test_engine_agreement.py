@@ -13,7 +13,7 @@ from gesture_ros.perception.engine.extractor import EngineExtractor
 from gesture_ros.perception.extraction.far_body import FarBodyOptions
 from gesture_ros.perception.extraction.options import ExtractorOptions
 from gesture_ros.perception.extractor import ExtractorError
-from tools.bench.engine import Agreement, compare_clip, read_frames
+from tools.bench.engine import Agreement, compare_clip, pose_given_reference_regions, read_frames
 
 
 @pytest.fixture(scope="module")
@@ -36,8 +36,34 @@ def test_hands_and_pose_agree_with_mediapipe_on_the_swipe_clip():
     found = agreement.summary()
     assert found["pose_frames"] >= 50 and found["pose_presence_agreement"] >= 0.95
     assert found["pose_error_median"] <= 0.02  # torso lengths
-    assert found["hand_presence_agreement"] >= 0.9
-    assert found["hand_error_median"] <= 0.02
+    assert found["hand_presence_agreement"] >= 0.98
+    assert found["hand_error_median"] <= 0.02 and found["hand_error_p95"] <= 0.1
+
+
+def test_hands_and_pose_agree_with_mediapipe_on_stills_of_every_folder():
+    root = shared_data("stills")
+    agreement = Agreement()
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        for path in sorted(folder.glob("*.jpg"))[:2]:  # a fresh extractor per still, as in static use
+            compare_clip(read_frames(path), "hands_pose", agreement)
+    found = agreement.summary()
+    assert found["hand_sides"] >= 20 and found["hands_compared"] >= 4 and found["pose_frames"] >= 5
+    assert found["hand_presence_agreement"] >= 0.98 and found["pose_presence_agreement"] >= 0.98
+    assert found["hand_error_median"] <= 0.02 and found["hand_error_p95"] <= 0.1
+    assert found["pose_error_median"] <= 0.02
+
+
+def test_pose_in_mediapipes_own_tracked_regions_agrees_on_every_frame_of_the_close_up_clip():
+    # On the close-up clip both backends make up a body around the hand, and following it from frame
+    # to frame amplifies any difference: a region 1e-4 off (float noise of the networks) changes the
+    # crop by one grey level and moves that body's landmarks by a tensor pixel (docs/engine.md). Given
+    # MediaPipe's region each frame, every per-frame step (crop, network, heatmap, projection,
+    # smoothing, presence threshold) must give MediaPipe's pose.
+    frames = read_frames(shared_data("videos/open_hand_no_gesture.mp4"))
+    differ, errors = pose_given_reference_regions(frames)
+    assert len(errors) >= 150  # a body on most frames
+    assert differ == 0
+    assert np.median(errors) <= 0.002 and max(errors) <= 0.01  # torso lengths
 
 
 def test_a_tracked_hand_is_followed_without_the_palm_detector(open_hand):

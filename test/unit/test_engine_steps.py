@@ -246,6 +246,14 @@ def test_heatmap_refinement_moves_a_landmark_to_its_confident_peak_only():
     np.testing.assert_allclose(out[1], lm[1])  # nothing confident near it
 
 
+def test_heatmap_refinement_leaves_a_landmark_whose_centre_is_off_the_map():
+    heat = np.full((64, 64, 3), 10.0, np.float32)  # confident everywhere
+    lm = np.array([[-2.5 / 64, 0.5, 0, 0, 0], [0.5, -2.5 / 64, 0, 0, 0], [70 / 64, 0.5, 0, 0, 0]], np.float32)
+    np.testing.assert_array_equal(refine_from_heatmap(lm, heat), lm)  # its window would still reach the map
+    edge = np.array([[0.2 / 64, 0.2 / 64, 0, 0, 0]], np.float32)  # centre cell (0, 0): a clipped 4x4 window
+    assert refine_from_heatmap(edge, heat[:, :, :1])[0, 0] == pytest.approx(1.5 / 64)
+
+
 def test_handedness_gives_left_above_one_half():
     assert handedness(0.8) == ("Left", pytest.approx(0.8))
     assert handedness(0.3) == ("Right", pytest.approx(0.7))

@@ -1,7 +1,7 @@
 """Run benchmarks: ``python -m tools.bench [NAME ...] [--option=value ...]``.
 
 With no name the default benchmarks run; ``recovery``, ``replay_clock``, ``frame_scale``, ``people``,
-``small_hands``, ``far_body``, ``classifier_replay``, ``engine``, ``venue_load``, ``compressed`` and ``soak`` (minutes long)
+``small_hands``, ``far_body``, ``classifier_replay``, ``engine``, ``overhead``, ``venue_load``, ``compressed`` and ``soak`` (minutes long)
 run when named.
 Options go as ``--name=value`` (a bare value would read as a benchmark name).
 """
@@ -25,6 +25,7 @@ BENCHES = {
     "small_hands": "tools.bench.small_hands",  # hands found vs palm size: crops vs the single extractor
     "far_body": "tools.bench.far_body_bench",  # a body too small for whole-frame Pose: found, and its cost
     "engine": "tools.bench.engine",  # ONNX keypoint engine vs mediapipe: agreement, frames/s, CPU
+    "overhead": "tools.bench.keypoint_overhead",  # keypoint_node (onnx) CPU per frame beside its networks'
     "venue_load": "tools.bench.venue_load",  # N devices into venue_server(s) vs a bare subscriber
     "venue_page": "tools.bench.venue_page",  # event -> the page's live stream, beside the store latency
     "classifier_replay": "tools.bench.classifier_replay",  # post-processing settings tuned offline, no ROS

@@ -1,6 +1,6 @@
 """Bench: the keypoint engine (MediaPipe's networks on ONNX Runtime) against the mediapipe backend, in one run.
 
-    python -m tools.bench engine [--model hands_pose] [--stills 8] [--skip-speed]
+    python -m tools.bench engine [--model hands_pose] [--stills 8] [--floor] [--skip-speed]
 
 Agreement: both backends on every frame of ../shared/data/videos/* and on a sample of stills
 (--stills per folder, a fresh extractor per still): hand presence agreement per side and frame,
@@ -122,6 +122,80 @@ def compare_clip(frames: list[np.ndarray], model: str, agreement: Agreement, det
             agreement.add(engine.process(bgr, stamp), reference.process(bgr, stamp))
 
 
+class ReferencePose:
+    """MediaPipe's own Pose graph (as the Solutions API runs it) with the region it tracks the body in exposed."""
+
+    def __init__(self) -> None:
+        from mediapipe.python.solution_base import SolutionBase
+
+        self.graph = SolutionBase(
+            binary_graph_path="mediapipe/modules/pose_landmark/pose_landmark_cpu.binarypb",
+            side_inputs={"model_complexity": 1, "smooth_landmarks": True, "enable_segmentation": False,
+                         "smooth_segmentation": True, "use_prev_landmarks": True},
+            outputs=["pose_landmarks", "pose_rect_from_landmarks"])
+
+    def process(self, rgb: np.ndarray):
+        """Return the pose (33, 2) or None, and the region the next frame is cropped from (or None)."""
+        from gesture_ros.perception.engine.regions import Rect
+
+        result = self.graph.process(rgb)
+        pose = None if result.pose_landmarks is None else np.array(
+            [[p.x, p.y] for p in result.pose_landmarks.landmark], np.float32)
+        r = result.pose_rect_from_landmarks
+        return pose, None if r is None else Rect(r.x_center, r.y_center, r.width, r.height, r.rotation)
+
+    def close(self) -> None:
+        self.graph.close()
+
+
+def pose_given_reference_regions(frames: list[np.ndarray]) -> tuple[int, list[float]]:
+    """Run the engine's pose tracker with the region MediaPipe tracks in, frame by frame.
+
+    Return the frames whose pose presence differs and the pose errors (torso lengths): the
+    per-frame steps (crop, network, heatmap, projection, smoothing, presence) without the
+    tracking loop, whose region differences a body made up around a close-up hand amplifies.
+    """
+    import cv2
+
+    from gesture_ros.perception.engine.models import open_network
+    from gesture_ros.perception.engine.pose import PoseTracker
+
+    reference = ReferencePose()
+    tracker = PoseTracker(open_network("pose_detection", threads=1), open_network("pose_landmark_full", threads=1))
+    differ, errors, region = 0, [], None
+    try:
+        for bgr in frames:
+            rgb = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+            tracker.tracked = region  # None: lost there too, so the detector runs as it does in the reference
+            found = tracker.process(rgb)
+            pose, region = reference.process(rgb)
+            differ += (pose is None) != (found is None)
+            if pose is not None and found is not None:
+                errors.append(pose_error(found.landmarks, pose, rgb.shape[1], rgb.shape[0]))
+    finally:
+        reference.close()
+    return differ, errors
+
+
+def reference_noise_floor(frames: list[np.ndarray], seed: int = 0) -> Agreement:
+    """Compare the mediapipe backend with itself on the same frames plus ±1 grey level of noise.
+
+    What agreement a second run of the reference reaches when the image changes by less than
+    a camera's own noise: the floor any other implementation can be held to.
+    """
+    from gesture_ros.perception.extractor import KeypointExtractor
+
+    rng = np.random.default_rng(seed)
+    agreement = Agreement()
+    with KeypointExtractor(ExtractorOptions(model="hands_pose")) as noisy, \
+            KeypointExtractor(ExtractorOptions(model="hands_pose")) as reference:
+        for i, bgr in enumerate(frames):
+            shaken = np.clip(bgr.astype(np.int16) + rng.integers(-1, 2, bgr.shape), 0, 255).astype(np.uint8)
+            stamp = i * 33_333_333
+            agreement.add(noisy.process(shaken, stamp), reference.process(bgr, stamp))
+    return agreement
+
+
 def speed_engine(frames: list[np.ndarray], model: str, detect_every: int = 1) -> dict[str, float]:
     from gesture_ros.perception.engine.extractor import EngineExtractor
 
@@ -142,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default="hands_pose", choices=("hands", "pose", "hands_pose"))
     parser.add_argument("--stills", type=int, default=8, help="stills per folder of ../shared/data/stills")
     parser.add_argument("--palm-detect-every", dest="detect_every", type=int, default=1)
+    parser.add_argument("--floor", action="store_true",
+                        help="per clip also: the reference against itself on noisy frames, the engine in its regions")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--skip-agreement", action="store_true")
     args = parser.parse_args(argv)
@@ -153,6 +229,13 @@ def main(argv: list[str] | None = None) -> int:
             clip = Agreement()
             compare_clip(read_frames(path), args.model, clip, detect_every=args.detect_every)
             print(f"agreement, {args.model}, {path.name}: {json.dumps(clip.summary())}")
+            if args.floor:
+                frames = read_frames(path)
+                floor = reference_noise_floor(frames).summary()
+                print(f"  the reference against itself, +-1 grey level of noise: {json.dumps(floor)}")
+                differ, errors = pose_given_reference_regions(frames)
+                print(f"  engine pose in the reference's tracked regions: presence differs on {differ} of "
+                      f"{len(frames)} frames, error median {np.median(errors):.4f} max {np.max(errors):.4f} torso lengths")
             clips.merge(clip)
         stills = Agreement()
         for folder in sorted((data / "stills").iterdir()):

@@ -59,7 +59,10 @@ def crop(rgb: np.ndarray, rect: Rect, options: CropOptions) -> tuple[np.ndarray,
     pixels = cv2.warpPerspective(rgb, matrix, (options.width, options.height), flags=cv2.INTER_LINEAR,
                                  borderMode=border, borderValue=(0, 0, 0))
     low, high = options.value_range
-    return pixels.astype(np.float32) * np.float32((high - low) / 255.0) + np.float32(low), padding
+    tensor = np.multiply(pixels, np.float32((high - low) / 255.0), dtype=np.float32)  # one pass, one float image
+    if low:
+        tensor += np.float32(low)
+    return tensor, padding
 
 
 def crop_batch(rgb: np.ndarray, rects: list[Rect], options: CropOptions) -> tuple[np.ndarray, list[Padding]]:
@@ -67,4 +70,6 @@ def crop_batch(rgb: np.ndarray, rects: list[Rect], options: CropOptions) -> tupl
     crops = [crop(rgb, rect, options) for rect in rects]
     if not crops:
         return np.zeros((0, options.height, options.width, 3), np.float32), []
+    if len(crops) == 1:
+        return crops[0][0][None], [crops[0][1]]  # a view: no copy for the usual single hand
     return np.stack([c for c, _ in crops]), [p for _, p in crops]

@@ -66,23 +66,32 @@ def refine_from_heatmap(landmarks: np.ndarray, heatmap: np.ndarray, kernel: int 
                         min_confidence: float = 0.5) -> np.ndarray:
     """Move crop-normalised landmarks to the confidence-weighted centre of their (H, W, N) heatmap window.
 
-    Per landmark: a kernel x kernel window around (int(x·W), int(y·H)), clipped to the map; the
-    heatmap's sigmoid weighs the cells; only where the window's highest confidence reaches the minimum.
+    Per landmark, all at once: a kernel x kernel window around (int(x·W), int(y·H)), clipped to the
+    map; the heatmap's sigmoid weighs the cells; only where the window's highest confidence reaches
+    the minimum. A centre off the map is left as it is, by MediaPipe's test (its row check
+    compares the column with the height, and a row past the bottom is not caught).
     """
     out = landmarks.copy()
     hm_h, hm_w, channels = heatmap.shape
-    half = kernel // 2
-    for i in range(min(len(landmarks), channels)):
-        cx, cy = int(landmarks[i, 0] * hm_w), int(landmarks[i, 1] * hm_h)
-        x0, x1 = max(0, cx - half), min(hm_w, cx + half + 1)
-        y0, y1 = max(0, cy - half), min(hm_h, cy + half + 1)
-        if x0 >= x1 or y0 >= y1:
-            continue
-        confidence = sigmoid(heatmap[y0:y1, x0:x1, i].astype(np.float64))
-        total = confidence.sum()
-        if confidence.max() < min_confidence or total <= 0:
-            continue
-        rows, cols = np.mgrid[y0:y1, x0:x1]
-        out[i, 0] = (cols * confidence).sum() / total / hm_w
-        out[i, 1] = (rows * confidence).sum() / total / hm_h
+    n = min(len(landmarks), channels)
+    if n == 0:
+        return out
+    xs, ys = landmarks[:n, 0].astype(np.float32), landmarks[:n, 1].astype(np.float32)
+    finite = np.isfinite(xs) & np.isfinite(ys)
+    col = np.where(finite, xs * np.float32(hm_w), -1.0).astype(np.int64)  # truncation toward zero, as C++
+    row = np.where(finite, ys * np.float32(hm_h), -1.0).astype(np.int64)
+    centred = finite & (col >= 0) & (col < hm_w) & (row >= 0) & (col < hm_h)
+    steps = np.arange(kernel) - (kernel - 1) // 2
+    rows, cols = row[:, None] + steps, col[:, None] + steps  # (n, kernel)
+    inside = ((rows >= 0) & (rows < hm_h))[:, :, None] & ((cols >= 0) & (cols < hm_w))[:, None, :]
+    cells = heatmap[np.clip(rows, 0, hm_h - 1)[:, :, None], np.clip(cols, 0, hm_w - 1)[:, None, :],
+                    np.arange(n)[:, None, None]]
+    confidence = np.where(inside, sigmoid(cells), np.float32(0.0))
+    total = confidence.sum(axis=(1, 2), dtype=np.float64)
+    refine = centred & (confidence.max(axis=(1, 2)) >= min_confidence) & (total > 0)
+    if refine.any():
+        weighted_col = (confidence * cols[:, None, :]).sum(axis=(1, 2), dtype=np.float64)
+        weighted_row = (confidence * rows[:, :, None]).sum(axis=(1, 2), dtype=np.float64)
+        out[:n, 0] = np.where(refine, weighted_col / hm_w / np.where(refine, total, 1.0), out[:n, 0])
+        out[:n, 1] = np.where(refine, weighted_row / hm_h / np.where(refine, total, 1.0), out[:n, 1])
     return out
