@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gesture_ros.toolkit.synth.body import Person
-from gesture_ros.toolkit.synth.generator import generate_one, plan
+from gesture_ros.toolkit.synth.generator import generate_one
 from gesture_ros.toolkit.synth.moving import KINDS, MAX_PAUSE_S, MOVING
 from gesture_ros.toolkit.synth.render import render
 
@@ -30,14 +30,3 @@ def test_each_kind_moves_a_hand_without_holding_it_and_every_frame_is_none(kind)
 def test_the_moving_scenes_are_generated_by_name_and_labelled_none():
     s = generate_one(MOVING, 123)
     assert set(s.rendered.frame_labels.tolist()) == {"none"}
-
-
-def test_training_seeds_of_the_moving_hands_collide_with_no_other_scene():
-    pytest.importorskip("torch")  # default_model imports the trainer
-    from gesture_ros.common.gestures import default_labels
-    from gesture_ros.toolkit.default_model import moving_jobs
-
-    counts = {lab: 600 for lab in default_labels()}
-    seeds = {s for _l, s in plan(counts, 0)}
-    moving = {s for _l, s in moving_jobs(300, 0)}
-    assert len(moving) == 300 and not seeds & moving
