@@ -65,7 +65,8 @@ PY_CORE ?= python3.10
 VENV_CORE ?= $(HOME)/.cache/gesture_ros/venv-core-py$(shell $(PY_CORE) -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 # Tests that need ROS 2 (rclpy, the built package, ros2 launch) or torch (training, export), under test/.
 CORE_SKIP := nodes system/test_bridge_faults system/test_classifier_e2e system/test_fuzz_nodes system/test_launch \
-  system/test_bag_replay system/test_lifecycle system/test_live_replay system/test_pipeline_e2e system/test_toolkit_cli system/test_toolkit_train system/test_venue_disarm unit/test_toolkit_splits
+  system/test_bag_replay system/test_lifecycle system/test_live_replay system/test_pipeline_e2e system/test_toolkit_cli system/test_toolkit_train system/test_venue_disarm unit/test_toolkit_splits \
+  unit/test_train_default_jobs
 test-core: $(VENV_CORE)/.gesture_ros-deps peers
 	@$(VENV_CORE)/bin/python tools/convert_mediapipe.py
 	@PYTHONPATH=$(CURDIR) PYTHONSAFEPATH= $(VENV_CORE)/bin/python -m pytest -q -rs -p no:cacheprovider \

@@ -5,7 +5,8 @@
 
 Generates kinematic hand/body sequences (toolkit/synth) and adds the real people of
 ``--data`` (toolkit/real_train: the stills as held sequences, the hand-sign rows; ``--fold K``
-leaves out person K and the K-th third of the hand-sign rows, for the held-out evaluation),
+leaves out person K and the hand-sign performers of fold K, for the held-out evaluation),
+plus ``none`` sequences of hands moving without a gesture (synth/moving.py),
 holds out 20% of the synthetic people for validation, trains a GRU, exports ONNX with
 metadata and writes <out stem>.report.json next to it.
 """
@@ -33,12 +34,15 @@ from gesture_ros.toolkit.nets import NetConfig
 from gesture_ros.toolkit.real_train import SIGN_REPEAT, real_items
 from gesture_ros.toolkit.splits import group_split
 from gesture_ros.toolkit.synth.generator import SYNTH_VERSION, generate_one, plan
+from gesture_ros.toolkit.synth.moving import MOVING
 from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
 
 DEFAULT_SPEC = FeatureSpec(pose_landmarks=DEFAULT_POSE_LANDMARKS + ("LEFT_HIP", "RIGHT_HIP"), arm_geometry=True,
                            finger_geometry=True)
-MODEL_VERSION = "1.4.0"
+MODEL_VERSION = "1.5.0"
 NONE_FACTOR = 2  # 'none' covers many behaviours: give it more sequences
+MOVING_FACTOR = 1  # and moving hands that are no gesture (synth/moving.py), per_class times this, also 'none'
+MOVING_SEED_BASE = 900_000  # past plan()'s label blocks (100_000 apart, 9 labels)
 
 
 def _one(job):
@@ -52,13 +56,18 @@ def synth_items(per_class: int, seed: int, workers: int = 2) -> list:
     from tqdm import tqdm
 
     counts = {lab: per_class * (NONE_FACTOR if lab == "none" else 1) for lab in default_labels()}
-    jobs = plan(counts, seed)
+    jobs = plan(counts, seed) + moving_jobs(per_class * MOVING_FACTOR, seed)
     if workers > 1:
         with get_context("spawn").Pool(workers) as pool:
             results = list(tqdm(pool.imap(_one, jobs, chunksize=16), total=len(jobs), desc="synth", unit="seq"))
     else:
         results = [_one(j) for j in tqdm(jobs, desc="synth", unit="seq")]
-    return [(f"{lab}-{s}", person, arrays, fl) for (lab, s), (person, arrays, fl, _) in zip(jobs, results, strict=False)]
+    return [(f"{lab}-{s}", person, arrays, fl) for (lab, s), (person, arrays, fl, _) in zip(jobs, results, strict=True)]
+
+
+def moving_jobs(n: int, seed: int) -> list[tuple[str, int]]:
+    """Return (scene, seed) jobs of moving hands that are no gesture (their frames are all 'none')."""
+    return [(MOVING, int(seed) * 1_000_003 + MOVING_SEED_BASE + i) for i in range(n)]
 
 
 def data_hash(items: list) -> str:
@@ -75,7 +84,7 @@ def data_hash(items: list) -> str:
 def _describe(info: dict) -> str:
     if not info.get("used"):
         return "none (synthetic only)"
-    held = f"; held out: person {info['held_out_person']}, hand-sign third {info['held_out_hand_sign_third']}" \
+    held = f"; held out: person {info['held_out_person']}, hand-sign performers of fold {info['held_out_performer_fold']}" \
         if info.get("held_out_person") else ""
     return (f"../shared/data stills of people {','.join(info['people'])} ({info['stills']}), "
             f"{info['hand_sign_sequences']} hand-sign sequences{held}")
@@ -98,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="ONNX file to write (default: models/ of the current directory, the repository root)")
     ap.add_argument("--checkpoint", type=Path, help="also save the PyTorch checkpoint here")
     ap.add_argument("--data", type=Path, default=default_data(), help="the shared real-data folder")
-    ap.add_argument("--fold", type=int, choices=(0, 1, 2), help="leave out person A/B/C and that third of the "
-                    "hand-sign rows (the held-out evaluation's models)")
+    ap.add_argument("--fold", type=int, choices=(0, 1, 2), help="leave out person A/B/C and the hand-sign "
+                    "performers of that fold (the held-out evaluation's models)")
     ap.add_argument("--synthetic-only", action="store_true", help="train without real data (not the shipped model)")
     ap.add_argument("--no-finger-geometry", action="store_true", help="leave the fingers' bends and reach out of "
                     "the features (with --sign-repeat 4: the 1.3.0 recipe, models/MODEL_CARD.md)")

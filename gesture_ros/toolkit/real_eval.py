@@ -5,14 +5,18 @@
     gesture eval-real --live [CLIP ...] [--skips 0.3,0.5,0.7] [--slow-consumer M,SD,N] [--taskset] [--busy-core]
 
 1. Held-out people (toolkit/fold_eval): the default recipe trained three times, each time
-   without one person (and a third of the hand-sign rows), run on that person's stills through
-   the classifier's decider and on that third of the hand-sign rows.
+   without one person (and a third of the hand-sign performers), run on that person's stills
+   through the classifier's decider and on those performers' hand-sign rows.
 2. Never training data (the shipped model and the fold models): the referee's signals (no
    event may be x_cross), the shared clips (events through the extractor, the swipe GIF looped,
    a stroke followed by its return stroke), and per-window probabilities of the clips (CSV, PNG).
 3. The toolkit trained on real data, split by contiguous blocks / sequences (group k-fold):
    the hand-sign static model (joints only, and with the finger geometry), the fingertip dynamic model, and the Holistic sequences with
    GRU, LSTM and TCN.
+4. Non-gesture motion (toolkit/motion_eval): false events per minute on the negative clips, the
+   referee's signals and synthetic moving hands, and the share of clips giving exactly their
+   expected events every frame and live; each clip at 10-60 fps (toolkit/rate_eval). With
+   ``--compare-model`` the same for another model file (the last release), side by side.
 Writes OUT/real_eval.json and OUT/summary.md.
 """
 
@@ -27,12 +31,14 @@ from pathlib import Path
 
 from gesture_ros.classify.features import FeatureSpec
 from gesture_ros.common.paths import resolve_shipped
+from gesture_ros.toolkit import motion_eval
 from gesture_ros.toolkit.data_root import default_data
-from gesture_ros.toolkit.eval_summary import event_lines, fold_lines
+from gesture_ros.toolkit.eval_summary import event_lines, fold_lines, motion_lines, rate_lines
 from gesture_ros.toolkit.event_eval import clips, decider, volleyball
 from gesture_ros.toolkit.fold_eval import run_folds
 from gesture_ros.toolkit.hand_size import measure, table
 from gesture_ros.toolkit.import_csv import fingertip_items, hand_sign_items, holistic_items, read_labels
+from gesture_ros.toolkit.rate_eval import rate_table
 from gesture_ros.toolkit.real_default import run_default
 from gesture_ros.toolkit.stills import STILL_FOLDERS, load_stills
 
@@ -64,6 +70,10 @@ def summary(res: dict) -> list[str]:
         lines += fold_lines(res["held_out"], res.get("events", {}))
     if res.get("events"):
         lines += event_lines(res["events"])
+    if res.get("motion"):
+        lines += motion_lines(res["motion"])
+    if res.get("rates"):
+        lines += rate_lines(res["rates"])
     if res.get("hand_size"):
         lines += ["## Baseline: hands found against hand size (current extractor, Hands+Pose, hand stills)", "",
                   "Palm length in pixels from the pose (wrist to index knuckle x 1.25); found = a Hands hand "
@@ -97,6 +107,16 @@ def summary(res: dict) -> list[str]:
     return lines
 
 
+def _models(args) -> list[tuple[str, Path]]:
+    """Return (name, path) of the shipped model and of --compare-model, named by their versions."""
+    from gesture_ros.toolkit.export import read_metadata
+
+    out = [(f"shipped {read_metadata(args.model).version}", args.model)]
+    if args.compare_model:
+        out.append((args.compare_name or read_metadata(args.compare_model).version, args.compare_model))
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="gesture eval-real", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -120,6 +140,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="--live: seeded consumers needing MEAN ± SD frame periods per frame, RUNS of them "
                     "(repeatable; default 2.7,0.6,20 and 3.6,0.8,15; 'none' for none)")
     ap.add_argument("--profile", default="media", help="--live: the classifier settings of this profile")
+    ap.add_argument("--compare-model", type=Path, help="also measure this model's false events, clips and "
+                    "frame rates (e.g. the last release, kept outside the repository)")
+    ap.add_argument("--compare-name", default="", help="its name in the report (default: its version)")
     ap.add_argument("--skip-folds", action="store_true", help="do not train and test the held-out-person models")
     ap.add_argument("--reuse-folds", action="store_true", help="reuse fold models already in --folds-dir")
     ap.add_argument("--folds-dir", type=Path, default=Path("models/eval/folds"),
@@ -161,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
         for path in fold_models:
             res["events"][path.stem] = {"clips": clips(path, args.data, extractors)}
         res["default"] = run_default(args.model, args.data, args.out, extractors)
+        res["motion"], res["rates"] = {}, {}
+        for name, path in _models(args):
+            res["motion"][name] = motion_eval.evaluate(path, args.data)
+            res["rates"][name] = rate_table(path, args.data)
     last = args.out / "real_eval.json"
     if args.reuse_toolkit and last.exists() and "toolkit" in json.loads(last.read_text()):
         res["toolkit"] = json.loads(last.read_text())["toolkit"]

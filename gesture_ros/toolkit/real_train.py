@@ -4,12 +4,12 @@
   sequence of its extractor frames, labelled with its folder's gesture for every frame; stills
   whose part is not detected at all (no pose for x_cross, no hand for a hand gesture) are left
   out, as nothing could be learnt from them;
-- hand-sign rows (``import_csv.hand_sign_items``): Open -> open_palm, Close -> fist,
-  Pointer -> pointing, OK -> none, cut into sequences of ``SIGN_BLOCK`` consecutive rows, each
+- hand-sign rows of every performer (``sign_rows``: kinivi's and those of hand_sign_more/, labelled
+  with the author's definitions), cut into sequences of ``SIGN_BLOCK`` consecutive rows, each
   listed ``SIGN_REPEAT`` times (augmented independently) so that they weigh as much as a class.
 
-Fold k (0..2) holds out person ``FOLD_PEOPLE[k]`` and the k-th third of every hand-sign class
-(the rows are one recording per class, so contiguous thirds, never interleaved rows).
+Fold k (0..2) holds out person ``FOLD_PEOPLE[k]`` and the hand-sign performers of fold k
+(``sign_rows.performer_folds``): every performer's rows are scored by a model that never saw them.
 """
 
 from __future__ import annotations
@@ -21,14 +21,13 @@ from pathlib import Path
 import numpy as np
 
 from gesture_ros.classify.features import SequenceArrays
-from gesture_ros.toolkit.import_csv import hand_sign_items, read_labels
 from gesture_ros.toolkit.people import group_people
+from gesture_ros.toolkit.sign_rows import sign_split
 from gesture_ros.toolkit.stills import Still, load_stills
 
 FOLD_PEOPLE = ("A", "B", "C")
-HAND_SIGN_MAP = {"Open": "open_palm", "Close": "fist", "Pointer": "pointing", "OK": "none"}
 SIGN_BLOCK = 40
-SIGN_REPEAT = 8  # the rows are few next to the synthetic sequences: each block is trained on 8 times per epoch
+SIGN_REPEAT = 4  # the rows are few next to the synthetic sequences: each block is trained on 4 times per epoch
 STILL_FRAMES = 36
 STILL_FPS = (15.0, 20.0, 25.0, 30.0)
 Item = tuple[str, str, SequenceArrays, np.ndarray]
@@ -54,30 +53,9 @@ def still_items(stills: Sequence[Still], people: dict[str, str], exclude: str | 
     return out
 
 
-def sign_fold(rows: int, start: int, end: int) -> int:
-    """Return the fold (0..2) of a block of rows [start, end) inside one class run of ``rows`` rows."""
-    return min(2, int(3 * ((start + end) / 2) / rows))
-
-
 def hand_sign_split(data: Path, fold: int | None = None) -> tuple[list[Item], list[Item]]:
     """Return (training items, held-out items) of the hand-sign rows; ``fold`` None holds nothing out."""
-    lm = Path(data) / "landmarks"
-    names = read_labels(lm / "hand_sign_labels.csv", 4)
-    items = hand_sign_items(lm / "hand_sign_keypoints.csv", names, block=SIGN_BLOCK)
-    runs: dict[str, tuple[int, int]] = {}
-    for seq_id, _g, _a, fl in items:
-        s, e = (int(v) for v in seq_id.split("rows")[1].split("-"))
-        lo, hi = runs.get(str(fl[0]), (s, e))
-        runs[str(fl[0])] = (min(lo, s), max(hi, e))
-    train, held = [], []
-    for seq_id, _group, arrays, fl in items:
-        name = str(fl[0])
-        s, e = (int(v) for v in seq_id.split("rows")[1].split("-"))
-        lo, hi = runs[name]
-        k = sign_fold(hi - lo, s - lo, e - lo)
-        item = (seq_id, f"hand_sign-{name}-third{k}", arrays, np.array([HAND_SIGN_MAP[x] for x in fl]))
-        (held if fold is not None and k == fold else train).append(item)
-    return train, held
+    return sign_split(data, SIGN_BLOCK, fold)
 
 
 def real_items(data: Path, fold: int | None = None, progress: bool = True,
@@ -93,5 +71,5 @@ def real_items(data: Path, fold: int | None = None, progress: bool = True,
     for _i, _g, _a, fl in items:
         counts[str(fl[0])] = counts.get(str(fl[0]), 0) + 1
     info = {"stills": counts, "people": sorted(set(people.values()) - {exclude}),
-            "hand_sign_sequences": len(signs), "held_out_person": exclude, "held_out_hand_sign_third": fold}
+            "hand_sign_sequences": len(signs), "held_out_person": exclude, "held_out_performer_fold": fold}
     return items + signs, info

@@ -136,25 +136,28 @@ def test_the_standing_referee_with_hidden_wrists_fires_x_cross_only_without_the_
     assert _referee_x_cross(SHIPPED, (640, 480))["Nothing"] == 0
 
 
-def test_hand_sign_rows_held_out_by_thirds():
-    data = shared_data("landmarks/hand_sign_keypoints.csv").parents[1]
-    ys, preds, hands, labels = [], [], [], None
-    for who, k in FOLD_OF.items():
-        w = hand_sign_windows(fold_model(who), data, k)
+def test_hand_sign_rows_of_other_performers_held_out():
+    # folds 1 and 2 hold out the 12 performers of landmarks/hand_sign_more (toolkit/sign_rows), which
+    # no model before the 1.5.0 recipe saw at all; fold 0 holds out kinivi, whose rows 1.4.0's folds
+    # held out by thirds only, so it is scored by `make eval` (models/eval/summary.md), not here
+    data = shared_data("landmarks/hand_sign_more").parents[1]
+    ys, preds, hands, who, labels = [], [], [], [], None
+    for person in ("B", "C"):
+        w = hand_sign_windows(fold_model(person), data, FOLD_OF[person])
         ys.append(w["y"])
         preds.append(w["pred"])
         hands.append(w["hand"])
+        who.append(w["performer"])
         labels = list(w["labels"])
-    rep = sign_report(np.concatenate(ys), np.concatenate(preds), labels, np.concatenate(hands))
+    rep = sign_report(np.concatenate(ys), np.concatenate(preds), labels, np.concatenate(hands), np.concatenate(who))
+    assert len(rep["per_performer"]) == 12
     for name in SIGN_CLASSES:
         assert rep[name]["recall"] >= RECALL_FLOOR[name], (name, rep[name])
         assert rep[name]["precision"] >= PRECISION_FLOOR[name], (name, rep[name])
-    assert rep["ok_sign_as_none"] >= 0.95
-    # the Open rows that are a stop palm (fingers up, measured 0.939) are found far more often than the
-    # hanging ones (0.524), which open_palm does not cover
-    up, down = rep["open_palm_by_direction"]["0-45"], rep["open_palm_by_direction"]["100-181"]
-    assert up["recall"] >= 0.88 and up["n"] > 700, up
-    assert down["recall"] < up["recall"] - 0.3, (up, down)
+    assert rep["ok_sign_as_none"] >= NONE_FLOOR
+    # the author's definitions: no Open row hanging down is scored as open_palm; Pointer rows point every way
+    assert rep["open_palm_by_direction"]["100-181"]["n"] == 0
+    assert rep["pointing_by_direction"]["100-181"]["n"] > 0
 
 
 def test_the_shipped_model_says_which_data_it_saw_and_keeps_the_feature_spec_contract():
@@ -163,9 +166,9 @@ def test_the_shipped_model_says_which_data_it_saw_and_keeps_the_feature_spec_con
     assert model.spec.arm_geometry and model.spec.finger_geometry and model.feature_dim == model.spec.dim
 
 
-# the pooled held-out figures `make eval` measured for model 1.4.0's recipe (models/eval/summary.md),
-# less a small margin (recall 0.844 / 0.886 / 0.802, precision 0.998 / 0.923 / 0.952; the 1.3.0
-# recipe: recall 0.817 / 0.874 / 0.694, precision 0.979 / 0.862 / 0.925; model 1.1.0 on all rows:
-# recall 0.502 / 0.709 / 0.526, precision 1.000 / 0.725 / 0.936)
-RECALL_FLOOR = {"open_palm": 0.81, "fist": 0.85, "pointing": 0.77}
-PRECISION_FLOOR = {"open_palm": 0.97, "fist": 0.89, "pointing": 0.92}
+# the held-out figures of the 12 other performers, less a small margin: 1.4.0's folds recall 0.976 /
+# 0.984 / 0.801 (one performer's pointing 0.46), precision 1.000 / 1.000 / 0.990, none 1.000; the 1.5.0
+# recipe's folds 0.975 / 0.988 / 0.998, 0.989 / 0.998 / 0.995, none 0.985 (not shipped: models/MODEL_CARD.md)
+RECALL_FLOOR = {"open_palm": 0.95, "fist": 0.95, "pointing": 0.77}
+PRECISION_FLOOR = {"open_palm": 0.97, "fist": 0.97, "pointing": 0.97}
+NONE_FLOOR = 0.95

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from gesture_ros.toolkit.synth.body import Person
+from gesture_ros.toolkit.synth.moving import MOVING
 from gesture_ros.toolkit.synth.render import Rendered, render
 from gesture_ros.toolkit.synth.scenes import SCENES
 
-SYNTH_VERSION = "3"
+SYNTH_VERSION = "4"
 
 
 @dataclass
@@ -36,7 +37,7 @@ def generate_one(label: str, seed: int, n_people: int = 200) -> SynthSequence:
     elif scene.needs_pose:
         model = "holistic"
     else:  # pose-only is kept for the gestures it can show: swipes and negatives
-        pose_ok = label in ("none", "swipe_left", "swipe_right")
+        pose_ok = label in ("none", MOVING, "swipe_left", "swipe_right")
         model = str(rng.choice(["holistic", "hands", "pose"], p=[0.6, 0.25, 0.15] if pose_ok else [0.7, 0.3, 0.0]))
     return SynthSequence(label, f"synth-{person_id:04d}", render(scene, person, rng, view, model), seed)
 

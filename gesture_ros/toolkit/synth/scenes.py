@@ -12,6 +12,7 @@ import numpy as np
 
 from gesture_ros.toolkit.synth import orientations as O
 from gesture_ros.toolkit.synth.body import Person, reach_clamp
+from gesture_ros.toolkit.synth.moving import MOVING, moving_none
 from gesture_ros.toolkit.synth.scene import SIDES, Scene, idle, raised_pos, rest_key, side_sign
 from gesture_ros.toolkit.synth.shapes import NEGATIVE_SHAPES, SHAPES
 from gesture_ros.toolkit.synth.swipes import swipe
@@ -148,4 +149,5 @@ SCENES: dict[str, Callable[[np.random.Generator, Person], Scene]] = {
     "swipe_left": swipe(-1.0),
     "swipe_right": swipe(1.0),
     "x_cross": x_cross,
+    MOVING: moving_none,  # frames labelled 'none': hands moving without a gesture
 }
