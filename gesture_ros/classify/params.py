@@ -65,9 +65,9 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("deny", [], "These gestures never give events", string_array=True),
     ParamSpec("max_gap_s", 0.5, "A longer hole between keypoint stamps resets the window (and ENDs a "
               "held gesture)", (0.01, 60.0)),
-    ParamSpec("fill_rate_hz", DeciderConfig.fill_rate_hz, "Keypoints slower than this rate get frames interpolated in between up to "
-              "it before the model sees them (extraction slower than the camera): the window keeps the "
-              "seconds the model was trained on; 0: off", (0.0, 240.0)),
+    ParamSpec("resample", DeciderConfig.resample, "Put each person's keypoints on the model's clock (its "
+              "gesture_ros.fps metadata) before the window: every camera rate, dropped and repeated frames give the "
+              "window the seconds the model was trained on; false: frames go to the window as they come"),
     ParamSpec("min_presence", 0.5, "Fraction of window frames that must have a hand/body for the model "
               "to run; below it the reject class is assumed", (0.0, 1.0)),
     ParamSpec("min_fill", 0.25, "Start deciding once this fraction of the window has frames (after start "
@@ -216,7 +216,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
     decider = DeciderConfig(events=events, smoothing=smoothing, smoothing_alpha=float(v["smoothing_alpha"]),
                             smoothing_span=int(v["smoothing_span"]), max_gap_s=float(v["max_gap_s"]),
                             stride=int(v["stride"]), min_presence=float(v["min_presence"]),
-                            min_fill=float(v["min_fill"]), fill_rate_hz=float(v["fill_rate_hz"]),
+                            min_fill=float(v["min_fill"]), resample=bool(v["resample"]),
                             both_hands=frozenset(_strings(v, "both_hands")),
                             forearm_gestures=frozenset(_strings(v, "forearm_gestures")),
                             keypoint_timeout_s=float(v["keypoint_timeout_s"]), max_sources=int(v["max_sources"]),
