@@ -50,6 +50,9 @@ class Motion(Protocol):
     def travel(self, t_ns: int) -> float:
         """Return how far (palm lengths) a wrist moved horizontally just before ``t_ns``."""
 
+    def hand_speed(self, t_ns: int, side: str) -> float:
+        """Return how fast (palm lengths per second) the ``side`` hand's wrist moved just before ``t_ns``."""
+
 
 @dataclass
 class _Held:
@@ -78,6 +81,10 @@ class EventStateMachine:
     wrist moved at least ``stroke_min_travel`` palm lengths sideways just before it
     (``motion.travel``): a swipe is the hand's motion, so a model reading one into a hand held
     still is wrong. Without ``motion`` no check.
+
+    Still signs (``config.still_gestures``, the hand signs): a START waits, still pending, while the
+    hand moves faster than ``still_max_speed`` (``motion.hand_speed``): a sign is held, and an open
+    hand sweeping up and down is no stop palm. Without ``motion`` no check.
 
     Unseen gestures (``unseen``, per frame: the body parts they need are not in view) neither
     START nor TRIGGER on that frame; they stay pending or armed for the next frame that shows them.
@@ -133,7 +140,7 @@ class EventStateMachine:
             if self._pending is None or self._pending.label != candidate:
                 self._pending = _Held(candidate, t, handedness)
             if (t - self._pending.start_ns >= cfg.min_duration_s * 1e9 and self._cooled(candidate, t)
-                    and candidate not in unseen):
+                    and candidate not in unseen and self._still(candidate, t, handedness, motion)):
                 if self._active:
                     events.append(self._end(frame, p[self._active.label]))
                 self._active, self._pending = self._pending, None
@@ -194,6 +201,13 @@ class EventStateMachine:
         if cfg.opposites.get(label) != last or t - t_last >= cfg.return_stroke_s * 1e9:
             return False
         return motion is None or not motion.rested_since(t_last)
+
+    def _still(self, label: str, t: int, side: str, motion: Motion | None) -> bool:
+        """Return True unless ``label`` is a still sign and its hand is moving at ``t``."""
+        cfg = self.config
+        if label not in cfg.still_gestures or motion is None:
+            return True
+        return motion.hand_speed(t, side) < cfg.still_max_speed
 
     def _cooled(self, label: str, t: int) -> bool:
         last = self._last_fire_ns.get(label)

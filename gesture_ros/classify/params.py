@@ -78,6 +78,12 @@ PARAMS: tuple[ParamSpec, ...] = (
               "stroke_window_s", string_array=True),
     ParamSpec("stroke_min_travel", _E.stroke_min_travel, "How far (palm lengths) a wrist must have moved sideways for a "
               "stroke_gestures gesture to fire (0: off)", (0.0, 20.0)),
+    ParamSpec("still_gestures", ["fist", "open_palm", "pointing", "thumbs_down", "thumbs_up"], "Held gestures "
+              "(hand signs) that START only while their hand is roughly still: its wrist slower than "
+              "still_max_speed over the last 0.3 s (a moving open hand is a swipe or nothing)", string_array=True),
+    ParamSpec("still_max_speed", _E.still_max_speed, "Fastest wrist (palm lengths per second, over 0.3 s of "
+              "median-filtered positions) at which a still_gestures gesture may START; measured: held hands "
+              "median 0.03-0.2, 95th percentile 0.15-1.8; the swipe GIF's strokes up to 13", (0.1, 20.0)),
     ParamSpec("stroke_window_s", _R.travel_s, "How far back the stroke_gestures check looks", (0.1, 5.0)),
     ParamSpec("swipe_frame", _D.swipe_frame.value, "Frame of swipe_left/swipe_right: image (toward -x/+x of the published "
               "image) or performer (the performer's own left/right, from the pose's shoulders; without a body "
@@ -210,6 +216,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
             refractory_s=float(v["refractory_s"]), return_stroke_s=float(v["return_stroke_s"]),
             hold_gestures=frozenset(_strings(v, "hold_gestures")), hold_s=float(v["hold_s"]),
             stroke_gestures=frozenset(_strings(v, "stroke_gestures")), stroke_min_travel=float(v["stroke_min_travel"]),
+            still_gestures=frozenset(_strings(v, "still_gestures")), still_max_speed=float(v["still_max_speed"]),
             allow=frozenset(_strings(v, "allow")), deny=frozenset(_strings(v, "deny")))
     except ValueError as exc:
         raise ValueError(f"post-processing parameters: {exc}") from None
