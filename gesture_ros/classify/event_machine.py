@@ -73,6 +73,9 @@ class EventStateMachine:
     return stroke becomes the last stroke itself, so a back-and-forth wave without a rest fires
     once.
 
+    A return stroke's gesture is then kept quiet for its cooldown from the moment the model stops
+    reading it (below its exit threshold): the arm that came back, held there, is no new swipe.
+
     Held one-shots (``config.hold_gestures``, x_cross): the TRIGGER waits, still armed, until
     the hands have been still for ``hold_s`` while the gesture is entered (a crossing that keeps
     moving, like forearms rolling around each other, never fires). Without ``motion`` no wait.
@@ -101,6 +104,7 @@ class EventStateMachine:
         self._last_trigger_ns: int | None = None
         self._last_stroke: tuple[str, int] | None = None  # label and stamp of the last stroke (fired or return)
         self.returns_suppressed = 0
+        self._returning: str | None = None  # a return stroke the model still reads (its cooldown starts when it ends)
         self.stale_strokes = 0  # stroke one-shots refused: no wrist had moved far enough
         self._last_frame: FrameRef | None = None
         self._last_probs: np.ndarray | None = None
@@ -127,6 +131,9 @@ class EventStateMachine:
         for label in self.labels:
             if p[label] < cfg.exit(label):
                 self._armed[label] = True
+        if self._returning is not None and p[self._returning] < cfg.exit(self._returning):
+            self._last_fire_ns[self._returning] = t  # the return stroke is over: its cooldown starts
+            self._returning = None
         top = max(self.labels, key=p.__getitem__)
         kind = self.kinds[top]
         entered = kind is not GestureKind.NONE and cfg.allowed(top) and p[top] >= cfg.enter(top)
@@ -162,6 +169,7 @@ class EventStateMachine:
                 return events
             if self._is_return(candidate, t, motion):
                 self._last_stroke = (candidate, t)
+                self._returning = candidate
                 self.returns_suppressed += 1
                 return events
             refractory_ok = (self._last_trigger_ns is None
@@ -183,7 +191,7 @@ class EventStateMachine:
             events.append(self._end(self._last_frame, conf))
         self._active = self._pending = None
         self._armed = {label: True for label in self.labels}
-        self._last_stroke = None  # a hole in the keypoints or a restart: nothing to return from
+        self._last_stroke = self._returning = None  # a hole in the keypoints or a restart: nothing to return from
         return events
 
     def forget_history(self) -> None:

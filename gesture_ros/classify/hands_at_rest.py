@@ -32,7 +32,7 @@ SPEED_SPAN_S = 0.3  # ``hand_speed`` measures the displacement over this long
 class RestConfig:
     """How still, for how long, measured over how much time."""
 
-    rest_s: float = 0.5
+    rest_s: float = 0.6  # a return stroke 0.2 s after its stroke, on the model's clock, stays a return
     baseline_s: float = 0.2  # speed = displacement over at least this long
     max_baseline_s: float = 0.6
     smooth_s: float = 0.15  # positions are medians over this span (detector jitter, repeated frames)
