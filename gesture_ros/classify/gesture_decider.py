@@ -135,7 +135,8 @@ class GestureDecider:
 
     def push(self, source_id: str, frame: KeypointFrame, received_s: float | None = None) -> Decision:
         """Add one frame of a source; run the model on each tick of its clock the frame completes;
-        return events and scores (those of the last tick).
+        return events and scores (those of the last tick), stamped with this frame (never a tick's
+        own stamp: a result carries the time of a real frame).
 
         ``received_s``: when the frame arrived on the steady clock (default now), for ``expire``.
         A frame of a new source beyond ``max_sources``, or one slightly older than the source's
@@ -160,7 +161,7 @@ class GestureDecider:
         for tick, features, present in ticks:
             self._push_tick(src, tick, features, present)
             if self._run_due(src):
-                decision.scores, events = self._decide(source_id, src, FrameRef(tick.stamp_ns, tick.frame_id), decision)
+                decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id), decision)
                 decision.events += self._publish(src, events)
         return decision
 
