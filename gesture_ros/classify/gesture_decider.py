@@ -344,11 +344,12 @@ class GestureDecider:
         return out
 
     def set_config(self, config: DeciderConfig) -> list[GestureEventData]:
-        """Apply new settings; a changed window gap or smoothing restarts the sources (ENDs returned)."""
+        """Apply new settings; a changed window gap, smoothing or resampling restarts the sources (ENDs returned)."""
         old, self.config = self.config, config
         restart = (old.max_gap_s, old.smoothing, old.smoothing_alpha, old.smoothing_span, old.rest,
-                   old.swipe_frame) != (config.max_gap_s, config.smoothing, config.smoothing_alpha,
-                                        config.smoothing_span, config.rest, config.swipe_frame)
+                   old.swipe_frame, old.resample) != (config.max_gap_s, config.smoothing, config.smoothing_alpha,
+                                                      config.smoothing_span, config.rest, config.swipe_frame,
+                                                      config.resample)
         if restart:
             return self.close()
         for src in self._sources.values():

@@ -99,7 +99,8 @@ PARAMS: tuple[ParamSpec, ...] = (
               "to run; below it the reject class is assumed", (0.0, 1.0)),
     ParamSpec("min_fill", _D.min_fill, "Start deciding once this fraction of the window has frames (after start "
               "or a reset); the rest is left-padded with 'no hand/body' rows, as in training", (0.0, 1.0)),
-    ParamSpec("stride", _D.stride, "Run the model every N keypoint frames", (1, 100)),
+    ParamSpec("stride", _D.stride, "Run the model every N ticks of the model's clock (keypoint frames with "
+              "resample false)", (1, 100)),
     ParamSpec("source_id", "", "Source id of the events; empty: '<namespace>/<frame_id>'; may contain "
               "{namespace} and {frame_id}"),
     ParamSpec("both_hands", sorted(_D.both_hands), "Gestures reported with handedness 'both'", string_array=True),
