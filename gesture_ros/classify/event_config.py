@@ -30,7 +30,7 @@ class EventConfig:
     opposites: Mapping[str, str] = field(default_factory=lambda: dict(SWIPE_OPPOSITES))
     # One-shots that fire only once the hands have been still this long while entered (held, not passing).
     hold_gestures: frozenset[str] = frozenset()
-    hold_s: float = 0.2  # an X held 0.5 s with real jitter fires (docs/classifier.md: the hold gate)
+    hold_s: float = 0.3  # the referee's rolling forearms stay below it for the fold models too (docs/classifier.md)
     # One-shots that are a motion (the swipes): they fire only when a wrist just moved at least
     # stroke_min_travel palm lengths sideways (the Motion's travel window), never from a hand held still.
     stroke_gestures: frozenset[str] = frozenset()

