@@ -30,11 +30,15 @@ class EventConfig:
     opposites: Mapping[str, str] = field(default_factory=lambda: dict(SWIPE_OPPOSITES))
     # One-shots that fire only once the hands have been still this long while entered (held, not passing).
     hold_gestures: frozenset[str] = frozenset()
-    hold_s: float = 0.3
+    hold_s: float = 0.3  # the referee's rolling forearms stay below it for the fold models too (docs/classifier.md)
     # One-shots that are a motion (the swipes): they fire only when a wrist just moved at least
     # stroke_min_travel palm lengths sideways (the Motion's travel window), never from a hand held still.
     stroke_gestures: frozenset[str] = frozenset()
     stroke_min_travel: float = 0.5
+    # Held gestures that START only while their hand is roughly still: its wrist slower than
+    # still_max_speed palm lengths per second (over the Motion's speed span); a moving hand is no sign.
+    still_gestures: frozenset[str] = frozenset()
+    still_max_speed: float = 1.5
     allow: frozenset[str] = frozenset()  # empty: every gesture is allowed
     deny: frozenset[str] = frozenset()
 
@@ -43,6 +47,7 @@ class EventConfig:
         self.deny = frozenset(self.deny)
         self.hold_gestures = frozenset(self.hold_gestures)
         self.stroke_gestures = frozenset(self.stroke_gestures)
+        self.still_gestures = frozenset(self.still_gestures)
         self.validate()
 
     def validate(self) -> None:
@@ -55,7 +60,8 @@ class EventConfig:
         for name, value in [("min_duration_s", self.min_duration_s), ("cooldown_s", self.cooldown_s),
                             ("refractory_s", self.refractory_s),
                             ("return_stroke_s", self.return_stroke_s), ("hold_s", self.hold_s),
-                            ("stroke_min_travel", self.stroke_min_travel)] + [
+                            ("stroke_min_travel", self.stroke_min_travel),
+                            ("still_max_speed", self.still_max_speed)] + [
             (f"cooldowns['{k}']", v) for k, v in self.cooldowns.items()
         ]:
             if value < 0.0:
@@ -75,5 +81,6 @@ class EventConfig:
 
     def unknown_labels(self, labels: Sequence[str]) -> list[str]:
         """Return the labels this config names that the model does not have (for a warning)."""
-        named = set(self.thresholds) | set(self.cooldowns) | self.allow | self.deny | self.hold_gestures | self.stroke_gestures
+        named = (set(self.thresholds) | set(self.cooldowns) | self.allow | self.deny | self.hold_gestures
+                 | self.stroke_gestures | self.still_gestures)
         return sorted(named - set(labels))

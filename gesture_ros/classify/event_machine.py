@@ -50,6 +50,9 @@ class Motion(Protocol):
     def travel(self, t_ns: int) -> float:
         """Return how far (palm lengths) a wrist moved horizontally just before ``t_ns``."""
 
+    def hand_speed(self, t_ns: int, side: str) -> float:
+        """Return how fast (palm lengths per second) the ``side`` hand's wrist moved just before ``t_ns``."""
+
 
 @dataclass
 class _Held:
@@ -70,6 +73,9 @@ class EventStateMachine:
     return stroke becomes the last stroke itself, so a back-and-forth wave without a rest fires
     once.
 
+    A return stroke's gesture is then kept quiet for its cooldown from the moment the model stops
+    reading it (below its exit threshold): the arm that came back, held there, is no new swipe.
+
     Held one-shots (``config.hold_gestures``, x_cross): the TRIGGER waits, still armed, until
     the hands have been still for ``hold_s`` while the gesture is entered (a crossing that keeps
     moving, like forearms rolling around each other, never fires). Without ``motion`` no wait.
@@ -78,6 +84,10 @@ class EventStateMachine:
     wrist moved at least ``stroke_min_travel`` palm lengths sideways just before it
     (``motion.travel``): a swipe is the hand's motion, so a model reading one into a hand held
     still is wrong. Without ``motion`` no check.
+
+    Still signs (``config.still_gestures``, the hand signs): a START waits, still pending, while the
+    hand moves faster than ``still_max_speed`` (``motion.hand_speed``): a sign is held, and an open
+    hand sweeping up and down is no stop palm. Without ``motion`` no check.
 
     Unseen gestures (``unseen``, per frame: the body parts they need are not in view) neither
     START nor TRIGGER on that frame; they stay pending or armed for the next frame that shows them.
@@ -94,6 +104,7 @@ class EventStateMachine:
         self._last_trigger_ns: int | None = None
         self._last_stroke: tuple[str, int] | None = None  # label and stamp of the last stroke (fired or return)
         self.returns_suppressed = 0
+        self._returning: str | None = None  # a return stroke the model still reads (its cooldown starts when it ends)
         self.stale_strokes = 0  # stroke one-shots refused: no wrist had moved far enough
         self._last_frame: FrameRef | None = None
         self._last_probs: np.ndarray | None = None
@@ -120,6 +131,9 @@ class EventStateMachine:
         for label in self.labels:
             if p[label] < cfg.exit(label):
                 self._armed[label] = True
+        if self._returning is not None and p[self._returning] < cfg.exit(self._returning):
+            self._last_fire_ns[self._returning] = t  # the return stroke is over: its cooldown starts
+            self._returning = None
         top = max(self.labels, key=p.__getitem__)
         kind = self.kinds[top]
         entered = kind is not GestureKind.NONE and cfg.allowed(top) and p[top] >= cfg.enter(top)
@@ -133,7 +147,7 @@ class EventStateMachine:
             if self._pending is None or self._pending.label != candidate:
                 self._pending = _Held(candidate, t, handedness)
             if (t - self._pending.start_ns >= cfg.min_duration_s * 1e9 and self._cooled(candidate, t)
-                    and candidate not in unseen):
+                    and candidate not in unseen and self._still(candidate, t, handedness, motion)):
                 if self._active:
                     events.append(self._end(frame, p[self._active.label]))
                 self._active, self._pending = self._pending, None
@@ -155,6 +169,7 @@ class EventStateMachine:
                 return events
             if self._is_return(candidate, t, motion):
                 self._last_stroke = (candidate, t)
+                self._returning = candidate
                 self.returns_suppressed += 1
                 return events
             refractory_ok = (self._last_trigger_ns is None
@@ -176,7 +191,7 @@ class EventStateMachine:
             events.append(self._end(self._last_frame, conf))
         self._active = self._pending = None
         self._armed = {label: True for label in self.labels}
-        self._last_stroke = None  # a hole in the keypoints or a restart: nothing to return from
+        self._last_stroke = self._returning = None  # a hole in the keypoints or a restart: nothing to return from
         return events
 
     def forget_history(self) -> None:
@@ -194,6 +209,13 @@ class EventStateMachine:
         if cfg.opposites.get(label) != last or t - t_last >= cfg.return_stroke_s * 1e9:
             return False
         return motion is None or not motion.rested_since(t_last)
+
+    def _still(self, label: str, t: int, side: str, motion: Motion | None) -> bool:
+        """Return True unless ``label`` is a still sign and its hand is moving at ``t``."""
+        cfg = self.config
+        if label not in cfg.still_gestures or motion is None:
+            return True
+        return motion.hand_speed(t, side) < cfg.still_max_speed
 
     def _cooled(self, label: str, t: int) -> bool:
         last = self._last_fire_ns.get(label)

@@ -1,23 +1,24 @@
-"""Frames in between: a stream slower than the model was trained at, filled in up to its rate.
+"""The keypoint stream on the model's clock: frames at the rate the model was trained at.
 
-A sequence model's window is a number of frames, not seconds. When extraction is slower than
-the camera (frames dropped) a window of 20 frames at 6 fps spans three times the seconds it
-spans at 18 fps, and a swipe fills a few of its rows instead of most of them: the model was
-never shown that. ``between(prev, frame, max_step_ns)`` returns the frames that a camera at
-least that fast would have added between two frames: landmarks moved in a straight line from
-one to the other (a part seen in only one of them is taken from the nearer one, as it was).
-They are features for the window only: no event is ever stamped with one.
+A sequence model's window is a number of frames (``gesture_ros.window``, 20) taken at a fixed
+rate (``gesture_ros.fps``, 25): 0.8 s. A camera at 10 fps fills those 20 rows with 2 s, one at
+60 fps with 0.33 s, and extraction that drops frames stretches them further; a swipe then fills
+a few rows or spills out of the window, which the model was never shown. ``Resampler`` puts
+the stream on the model's own clock: ticks every 1/fps from the first frame after a reset,
+each one the landmarks at that instant, moved in a straight line between the two real frames
+around it (``at``: a part seen in only one of them is taken from the nearer one, as it was).
+A frame between two ticks adds no row of its own; a tick's row is made when the first frame at
+or after it arrives, so a decision is late by at most one camera period.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from gesture_ros.common.landmarks import KeypointFrame
 
 _PARTS = ("pose", "left_hand", "right_hand")
+_SCORES = ("pose_score", "left_hand_score", "right_hand_score")
 
 
 def _mix(a: np.ndarray | None, b: np.ndarray | None, w: float) -> np.ndarray | None:
@@ -26,20 +27,46 @@ def _mix(a: np.ndarray | None, b: np.ndarray | None, w: float) -> np.ndarray | N
     return ((1.0 - w) * a + w * b).astype(np.float32)
 
 
-def between(prev: KeypointFrame, frame: KeypointFrame, max_step_ns: int) -> list[KeypointFrame]:
-    """Return the frames strictly between ``prev`` and ``frame`` at steps of at most ``max_step_ns``
-    (none when they are that close already, or ``max_step_ns`` is 0)."""
+def at(prev: KeypointFrame, frame: KeypointFrame, t_ns: int) -> KeypointFrame:
+    """Return the landmarks at ``t_ns`` between ``prev`` and ``frame`` (``frame`` itself at its stamp)."""
     span = frame.stamp_ns - prev.stamp_ns
-    if max_step_ns <= 0 or span <= max_step_ns:
-        return []
-    n = math.ceil(span / max_step_ns - 1e-6)  # 250 ms at 1e9 // 12 ns is 3 steps, not 4
-    out = []
-    for i in range(1, n):
-        w = i / n
-        parts = {p: _mix(getattr(prev, p), getattr(frame, p), w) for p in _PARTS}
-        scores = {s: (1.0 - w) * getattr(prev, s) + w * getattr(frame, s)
-                  for s in ("pose_score", "left_hand_score", "right_hand_score")}
-        out.append(KeypointFrame(stamp_ns=prev.stamp_ns + round(w * span), frame_id=frame.frame_id,
-                                 image_width=frame.image_width, image_height=frame.image_height,
-                                 model=frame.model, person_id=frame.person_id, **parts, **scores))
-    return out
+    if t_ns >= frame.stamp_ns or span <= 0:
+        return frame if t_ns == frame.stamp_ns else _restamped(frame, t_ns)
+    w = (t_ns - prev.stamp_ns) / span
+    parts = {p: _mix(getattr(prev, p), getattr(frame, p), w) for p in _PARTS}
+    scores = {s: (1.0 - w) * getattr(prev, s) + w * getattr(frame, s) for s in _SCORES}
+    return KeypointFrame(stamp_ns=t_ns, frame_id=frame.frame_id, image_width=frame.image_width,
+                         image_height=frame.image_height, model=frame.model, person_id=frame.person_id,
+                         **parts, **scores)
+
+
+def _restamped(frame: KeypointFrame, t_ns: int) -> KeypointFrame:
+    return KeypointFrame(stamp_ns=t_ns, frame_id=frame.frame_id, image_width=frame.image_width,
+                         image_height=frame.image_height, model=frame.model, person_id=frame.person_id,
+                         **{p: getattr(frame, p) for p in _PARTS}, **{s: getattr(frame, s) for s in _SCORES})
+
+
+class Resampler:
+    """One person's stream on a clock of ``period_ns``: push real frames, get the ticks they complete."""
+
+    def __init__(self, period_ns: float) -> None:
+        self.period_ns = period_ns
+        self.reset()
+
+    def reset(self) -> None:
+        """Start afresh (a gap, a step back): the next frame is the clock's first tick."""
+        self._last: KeypointFrame | None = None
+        self._anchor_ns = 0
+        self._ticks = 0  # ticks made since the anchor
+
+    def push(self, frame: KeypointFrame) -> list[KeypointFrame]:
+        """Add a real frame (stamps increasing); return the ticks up to it not made yet, oldest first."""
+        last, self._last = self._last, frame
+        if last is None:
+            self._anchor_ns, self._ticks = frame.stamp_ns, 1
+            return [frame]
+        out = []
+        while (t := self._anchor_ns + round(self._ticks * self.period_ns)) <= frame.stamp_ns:
+            out.append(at(last, frame, t))
+            self._ticks += 1
+        return out

@@ -31,7 +31,7 @@ from gesture_ros.classify.decision import (
 from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.event_machine import Event, EventStateMachine, FrameRef
 from gesture_ros.classify.forearms import forearms_crossable
-from gesture_ros.classify.frame_fill import between
+from gesture_ros.classify.frame_fill import Resampler
 from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
 from gesture_ros.classify.onnx_model import GestureModel
 from gesture_ros.classify.smoothing import Smoother, Smoothing
@@ -61,9 +61,9 @@ class DeciderConfig:
     max_sources: int = 8  # frames of further sources are refused (a flood of frame ids stays bounded)
     rest: RestConfig = field(default_factory=RestConfig)  # when the hands count as rested (return strokes)
     swipe_frame: SwipeFrame = SwipeFrame.IMAGE  # swipe_left/right in the image's or the performer's frame
-    # A slower stream gets frames interpolated in between up to this rate (classify/frame_fill; 0: off):
-    # the window then spans the seconds it was trained on however many frames extraction drops.
-    fill_rate_hz: float = 12.0
+    # Put each person's keypoints on the model's clock (its gesture_ros.fps; classify/frame_fill) before the
+    # window, so the window spans the seconds it was trained on at any camera rate; False: frames as they come.
+    resample: bool = True
 
 
 MAX_PEOPLE_PER_SOURCE = 32  # person states held per source at once (departed ones are forgotten)
@@ -86,7 +86,10 @@ class _Source:
         self.sides: list[str] = []
         self.facing: list[int] = []  # performer_left_sign of the window's frames
         self.rest = RestTracker(config.rest)
-        self.prev: KeypointFrame | None = None
+        self.prev: KeypointFrame | None = None  # the last real frame
+        self.clock = Resampler(1e9 / model.meta.fps)
+        self.last_tick: KeypointFrame | None = None  # the last frame on the model's clock
+        self.shown: KeypointFrame | None = None  # the tick the window ends with
         self.since_run = 0
         self.seen_s = 0.0  # steady-clock time of the last frame received
         self.present_ns: int | None = None  # stamp of the last frame with a person (its parts) in it
@@ -131,7 +134,9 @@ class GestureDecider:
                 "window fill": min(fills.values()) if fills else 0.0, "sources": len(fills)}
 
     def push(self, source_id: str, frame: KeypointFrame, received_s: float | None = None) -> Decision:
-        """Add one frame of a source; run the model when due; return events and scores.
+        """Add one frame of a source; run the model on each tick of its clock the frame completes;
+        return events and scores (those of the last tick), stamped with this frame (never a tick's
+        own stamp: a result carries the time of a real frame).
 
         ``received_s``: when the frame arrived on the steady clock (default now), for ``expire``.
         A frame of a new source beyond ``max_sources``, or one slightly older than the source's
@@ -143,21 +148,34 @@ class GestureDecider:
             return decision
         src.seen_s = time.monotonic() if received_s is None else received_s
         frame = self._without_nan(source_id, frame, decision)
-        result, present = self._fill_and_add(src, frame)
+        result = self._step_result(src, frame)
         if result is PushResult.DUPLICATE:
             return decision
         if result in (PushResult.GAP, PushResult.BACKWARDS):
             self._reset_after_gap(src, frame, result, decision)
         src.prev = frame
-        if present or src.present_ns is None or result is not PushResult.ADDED:
+        ticks = [(tick, *self._features(src, tick)) for tick in (src.clock.push(frame) if self.config.resample else [frame])]
+        if any(present for _, _, present in ticks) or src.present_ns is None or result is not PushResult.ADDED:
             src.present_ns = frame.stamp_ns
         decision.events += self._watch_presence(src, frame) + self._end_departed(src, frame)
-        src.rest.push(frame)
-        if not self._run_due(src):
-            return decision
-        decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id), decision)
-        decision.events += self._publish(src, events)
+        for tick, features, present in ticks:
+            self._push_tick(src, tick, features, present)
+            if self._run_due(src):
+                decision.scores, events = self._decide(source_id, src, FrameRef(frame.stamp_ns, frame.frame_id), decision)
+                decision.events += self._publish(src, events)
         return decision
+
+    @staticmethod
+    def _step_result(src: _Source, frame: KeypointFrame) -> PushResult:
+        """Return how the frame follows the source's previous one: a duplicate, a gap, a step back, or added."""
+        if src.prev is None:
+            return PushResult.ADDED
+        step = frame.stamp_ns - src.prev.stamp_ns
+        if step == 0:
+            return PushResult.DUPLICATE
+        if step < 0:
+            return PushResult.BACKWARDS
+        return PushResult.GAP if step > src.window.max_gap_ns else PushResult.ADDED
 
     def _admit(self, source_id: str, frame: KeypointFrame, decision: Decision) -> _Source | None:
         """Return the frame's source state (made for a new source or person), or None with a note:
@@ -176,7 +194,7 @@ class GestureDecider:
                                                       f"{MAX_PEOPLE_PER_SOURCE} people held already"))
                 return None
             src = self._sources[key] = _Source(self.model, self.config, source_id, person_id)
-        last_ns = src.window.last_stamp_ns
+        last_ns = src.prev.stamp_ns if src.prev is not None else None
         if last_ns is not None and 0 < last_ns - frame.stamp_ns <= src.window.max_gap_ns:
             decision.notes.append(Note("order", f"{source_id}: a frame {(last_ns - frame.stamp_ns) / 1e9:.3f} s "
                                                 "older than the previous one refused (out of order)"))
@@ -194,21 +212,17 @@ class GestureDecider:
         return KeypointFrame(stamp_ns=frame.stamp_ns, frame_id=frame.frame_id,
                              image_width=frame.image_width, image_height=frame.image_height)
 
-    def _fill_and_add(self, src: _Source, frame: KeypointFrame) -> tuple[PushResult, bool]:
-        """Add the frames in between (slower than ``fill_rate_hz``), then the frame itself."""
-        prev = src.prev if src.prev is not None and 0 < frame.stamp_ns - src.prev.stamp_ns else None
-        if prev is not None and frame.stamp_ns - prev.stamp_ns <= src.window.max_gap_ns and self.config.fill_rate_hz > 0:
-            for mid in between(prev, frame, int(1e9 / self.config.fill_rate_hz)):
-                self._push_frame(src, mid, prev)
-                prev = mid
-        return self._push_frame(src, frame, prev)
-
     def _reset_after_gap(self, src: _Source, frame: KeypointFrame, result: PushResult, decision: Decision) -> None:
         """A gap in time or a step back: end what is held, start the smoothing and rest afresh."""
         last = src.prev.stamp_ns if src.prev else 0
         decision.notes.append(Note("gap", f"{src.source_id}: {(frame.stamp_ns - last) / 1e9:+.3f} s since the "
                                        f"previous frame ({result.value}): window reset"))
         decision.events += self._publish(src, src.machine.end_all())
+        src.window.clear()
+        src.clock.reset()
+        src.last_tick = src.shown = None
+        src.sides.clear()
+        src.facing.clear()
         src.smoother.reset()
         src.rest.reset()
         if result is PushResult.BACKWARDS:
@@ -223,19 +237,20 @@ class GestureDecider:
         src.since_run = 0
         return True
 
-    def _push_frame(self, src: _Source, frame: KeypointFrame, prev: KeypointFrame | None) -> tuple[PushResult, bool]:
-        """Add a frame's features to the window (and its hand and facing to theirs); return how, and
-        whether the frame had its parts."""
-        features = self.model.spec.frame_features(frame, prev)
-        present = bool(np.any(features[self._presence_cols] > 0)) if self._presence_cols else True
-        result = src.window.push(frame.stamp_ns, features, present)
-        if result is not PushResult.DUPLICATE:
-            if result is not PushResult.ADDED:
-                src.sides.clear()
-                src.facing.clear()
-            src.sides = (src.sides + [dominant_side(frame)])[-src.window.length:]
-            src.facing = (src.facing + [performer_left_sign(frame)])[-src.window.length:]
-        return result, present
+    def _features(self, src: _Source, tick: KeypointFrame) -> tuple[np.ndarray, bool]:
+        """Return a tick's features and whether it had its parts."""
+        features = self.model.spec.frame_features(tick, src.last_tick)
+        src.last_tick = tick
+        return features, bool(np.any(features[self._presence_cols] > 0)) if self._presence_cols else True
+
+    @staticmethod
+    def _push_tick(src: _Source, tick: KeypointFrame, features: np.ndarray, present: bool) -> None:
+        """Add a tick to the window, its hand and facing to theirs, its wrists to the rest tracker."""
+        src.shown = tick
+        src.window.push(tick.stamp_ns, features, present)
+        src.sides = (src.sides + [dominant_side(tick)])[-src.window.length:]
+        src.facing = (src.facing + [performer_left_sign(tick)])[-src.window.length:]
+        src.rest.push(tick)
 
     def _watch_presence(self, src: _Source, frame: KeypointFrame) -> list[GestureEventData]:
         """End the held gesture at this frame when no person was in the frames for keypoint_timeout_s."""
@@ -296,7 +311,7 @@ class GestureDecider:
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran, src.person_id)
         forearm = self.config.forearm_gestures
-        seen = forearms_crossable(src.prev, self.model.spec.min_visibility) if forearm else True
+        seen = forearms_crossable(src.shown, self.model.spec.min_visibility) if forearm else True
         unseen = frozenset() if seen else forearm
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen)
 
@@ -329,11 +344,12 @@ class GestureDecider:
         return out
 
     def set_config(self, config: DeciderConfig) -> list[GestureEventData]:
-        """Apply new settings; a changed window gap or smoothing restarts the sources (ENDs returned)."""
+        """Apply new settings; a changed window gap, smoothing or resampling restarts the sources (ENDs returned)."""
         old, self.config = self.config, config
         restart = (old.max_gap_s, old.smoothing, old.smoothing_alpha, old.smoothing_span, old.rest,
-                   old.swipe_frame) != (config.max_gap_s, config.smoothing, config.smoothing_alpha,
-                                        config.smoothing_span, config.rest, config.swipe_frame)
+                   old.swipe_frame, old.resample) != (config.max_gap_s, config.smoothing, config.smoothing_alpha,
+                                                      config.smoothing_span, config.rest, config.swipe_frame,
+                                                      config.resample)
         if restart:
             return self.close()
         for src in self._sources.values():

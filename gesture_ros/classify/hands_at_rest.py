@@ -25,13 +25,14 @@ HAND_REST_SPEED = 1.5  # palm lengths / s: below it a hand is still (a swipe mov
 POSE_REST_SPEED = 0.45  # shoulder widths / s (about the same speed for a palm of 0.3 shoulder widths)
 PALMS_PER_SCALE = {"left_hand": 1.0, "right_hand": 1.0, "left_wrist": 1 / 0.3, "right_wrist": 1 / 0.3}
 MIN_VISIBILITY = 0.5
+SPEED_SPAN_S = 0.3  # ``hand_speed`` measures the displacement over this long
 
 
 @dataclass(frozen=True)
 class RestConfig:
     """How still, for how long, measured over how much time."""
 
-    rest_s: float = 0.5
+    rest_s: float = 0.6  # a return stroke 0.2 s after its stroke, on the model's clock, stays a return
     baseline_s: float = 0.2  # speed = displacement over at least this long
     max_baseline_s: float = 0.6
     smooth_s: float = 0.15  # positions are medians over this span (detector jitter, repeated frames)
@@ -102,6 +103,25 @@ class RestTracker:
             palm = float(np.median([scale for _, scale in seen])) / PALMS_PER_SCALE[name]
             best = max(best, (max(xs) - min(xs)) / palm)
         return best
+
+    def hand_speed(self, t_ns: int, side: str) -> float:
+        """Return how fast (palm lengths / s) the ``side`` ('left'/'right') hand's wrist went over the last
+        SPEED_SPAN_S: the path of its median-filtered positions over the time (a hand waving up and
+        down is fast at its turning points too); the pose's wrist when the hand is not detected, the
+        fastest wrist when ``side`` is empty; 0 when it was not seen for half the span."""
+        names = [f"{side}_hand", f"{side}_wrist"] if side else list(PALMS_PER_SCALE)
+        speeds = []
+        for name in names:
+            seen = [ts for ts, w in self._history if name in w and 0 <= t_ns - ts <= SPEED_SPAN_S * 1e9]
+            if not seen or t_ns - seen[0] < SPEED_SPAN_S * 1e9 / 2:
+                continue
+            pts = np.array([self._position(name, ts) for ts in seen])
+            path = float(np.sum(np.hypot(*np.diff(pts, axis=0).T)))
+            scale = float(np.median([w[name][1] for ts, w in self._history if name in w and ts >= seen[0]]))
+            speeds.append(path / (scale / PALMS_PER_SCALE[name]) / ((seen[-1] - seen[0]) / 1e9))
+            if side:
+                break  # the hand when detected, else its pose wrist
+        return max(speeds, default=0.0)
 
     def push(self, frame: KeypointFrame) -> bool:
         """Add a frame; return True when the hands are moving in it."""

@@ -23,6 +23,27 @@ from gesture_ros.common.ort_providers import DEFAULT_PROVIDERS
 from gesture_ros.common.paths import DEFAULT_MODEL
 
 DEFAULT_TRT_CACHE = "~/.cache/gesture_ros/trt_engines"
+# Defaults the core's settings already carry are taken from them (written once); the node's own
+# choices where the core's default is off (threshold, refractory_s, return strokes, hold and stroke
+# gestures) are written here.
+_D, _E, _R = DeciderConfig, EventConfig, RestConfig
+
+
+@dataclass(frozen=True)
+class ClassifierSettings:
+    """What the parameters mean, checked."""
+
+    model_path: str
+    runtime: RuntimeOptions
+    decider: DeciderConfig
+    source_id: str
+    publish_scores: bool
+    watch_model_file: bool
+    diagnostics_period_s: float
+    marker_lifetime_s: float = 2.0
+    marker_depth_m: float = 1.0
+    marker_hfov_deg: float = 60.0
+    model_dirs: tuple[str, ...] = ("models",)
 
 
 PARAMS: tuple[ParamSpec, ...] = (
@@ -34,67 +55,74 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("trt_cache_dir", DEFAULT_TRT_CACHE, "TensorRT engine/timing cache folder (builds once per model)"),
     ParamSpec("intra_op_threads", 1, "ONNX Runtime threads inside one operator", (0, 64)),
     ParamSpec("inter_op_threads", 1, "ONNX Runtime threads across operators", (0, 64)),
-    ParamSpec("smoothing", "ema", "Probability smoothing over successive windows: ema, mean or none"),
-    ParamSpec("smoothing_alpha", 0.5, "EMA factor: weight of the newest window", (0.01, 1.0)),
-    ParamSpec("smoothing_span", 3, "Moving-average length in windows (smoothing: mean)", (1, 50)),
+    ParamSpec("smoothing", _D.smoothing.value, "Probability smoothing over successive windows: ema, mean or none"),
+    ParamSpec("smoothing_alpha", _D.smoothing_alpha, "EMA factor: weight of the newest window", (0.01, 1.0)),
+    ParamSpec("smoothing_span", _D.smoothing_span, "Moving-average length in windows (smoothing: mean)", (1, 50)),
     ParamSpec("threshold", 0.7, "Default enter threshold on the smoothed probability", (0.0, 1.0)),
-    ParamSpec("exit_threshold", 0.5, "Exit threshold (hysteresis): a held gesture ends and a one-shot "
+    ParamSpec("exit_threshold", _E.exit_threshold, "Exit threshold (hysteresis): a held gesture ends and a one-shot "
               "re-arms below it (never above the gesture's enter threshold)", (0.0, 1.0)),
-    ParamSpec("min_duration_s", 0.2, "A held gesture must stay entered this long before START", (0.0, 10.0)),
-    ParamSpec("cooldown_s", 1.0, "After a TRIGGER or END the same gesture is ignored this long", (0.0, 60.0)),
+    ParamSpec("min_duration_s", _E.min_duration_s, "A held gesture must stay entered this long before START", (0.0, 10.0)),
+    ParamSpec("cooldown_s", _E.cooldown_s, "After a TRIGGER or END the same gesture is ignored this long", (0.0, 60.0)),
     ParamSpec("refractory_s", 0.8, "After any TRIGGER every one-shot gesture is ignored this long",
               (0.0, 60.0)),
     ParamSpec("return_stroke_s", 2.0, "A swipe opposite to the last swipe, this soon after it and before the "
               "hands rested, is its return stroke and gives no event (0: off)", (0.0, 60.0)),
-    ParamSpec("rest_s", 0.5, "How long the hands must stay still after a swipe before an opposite swipe "
+    ParamSpec("rest_s", _R.rest_s, "How long the hands must stay still after a swipe before an opposite swipe "
               "counts as a new one", (0.0, 10.0)),
     ParamSpec("hold_gestures", ["x_cross"], "One-shot gestures that fire only once the hands have been still "
               "for hold_s while the gesture is entered", string_array=True),
-    ParamSpec("hold_s", 0.3, "How long the hands must be still in a hold_gestures gesture before it fires",
+    ParamSpec("hold_s", _E.hold_s, "How long the hands must be still in a hold_gestures gesture before it fires",
               (0.0, 10.0)),
     ParamSpec("stroke_gestures", ["swipe_left", "swipe_right"], "One-shot gestures that are a motion: they "
               "fire only when a wrist moved at least stroke_min_travel palm lengths sideways in the last "
               "stroke_window_s", string_array=True),
-    ParamSpec("stroke_min_travel", 0.5, "How far (palm lengths) a wrist must have moved sideways for a "
+    ParamSpec("stroke_min_travel", _E.stroke_min_travel, "How far (palm lengths) a wrist must have moved sideways for a "
               "stroke_gestures gesture to fire (0: off)", (0.0, 20.0)),
-    ParamSpec("stroke_window_s", 1.0, "How far back the stroke_gestures check looks", (0.1, 5.0)),
-    ParamSpec("swipe_frame", "image", "Frame of swipe_left/swipe_right: image (toward -x/+x of the published "
+    ParamSpec("still_gestures", ["fist", "open_palm", "pointing", "thumbs_down", "thumbs_up"], "Held gestures "
+              "(hand signs) that START only while their hand is roughly still: its wrist slower than "
+              "still_max_speed over the last 0.3 s (a moving open hand is a swipe or nothing)", string_array=True),
+    ParamSpec("still_max_speed", _E.still_max_speed, "Fastest wrist (palm lengths per second, over 0.3 s of "
+              "median-filtered positions) at which a still_gestures gesture may START; measured: held hands "
+              "median 0.03-0.2, 95th percentile 0.15-1.8; the swipe GIF's strokes up to 13", (0.1, 20.0)),
+    ParamSpec("stroke_window_s", _R.travel_s, "How far back the stroke_gestures check looks", (0.1, 5.0)),
+    ParamSpec("swipe_frame", _D.swipe_frame.value, "Frame of swipe_left/swipe_right: image (toward -x/+x of the published "
               "image) or performer (the performer's own left/right, from the pose's shoulders; without a body "
               "in view a performer facing an unmirrored camera is assumed)"),
     ParamSpec("allow", [], "Only these gestures give events (empty: all)", string_array=True),
     ParamSpec("deny", [], "These gestures never give events", string_array=True),
-    ParamSpec("max_gap_s", 0.5, "A longer hole between keypoint stamps resets the window (and ENDs a "
+    ParamSpec("max_gap_s", _D.max_gap_s, "A longer hole between keypoint stamps resets the window (and ENDs a "
               "held gesture)", (0.01, 60.0)),
-    ParamSpec("fill_rate_hz", DeciderConfig.fill_rate_hz, "Keypoints slower than this rate get frames interpolated in between up to "
-              "it before the model sees them (extraction slower than the camera): the window keeps the "
-              "seconds the model was trained on; 0: off", (0.0, 240.0)),
-    ParamSpec("min_presence", 0.5, "Fraction of window frames that must have a hand/body for the model "
+    ParamSpec("resample", _D.resample, "Put each person's keypoints on the model's clock (its "
+              "gesture_ros.fps metadata) before the window: every camera rate, dropped and repeated frames give the "
+              "window the seconds the model was trained on; false: frames go to the window as they come"),
+    ParamSpec("min_presence", _D.min_presence, "Fraction of window frames that must have a hand/body for the model "
               "to run; below it the reject class is assumed", (0.0, 1.0)),
-    ParamSpec("min_fill", 0.25, "Start deciding once this fraction of the window has frames (after start "
+    ParamSpec("min_fill", _D.min_fill, "Start deciding once this fraction of the window has frames (after start "
               "or a reset); the rest is left-padded with 'no hand/body' rows, as in training", (0.0, 1.0)),
-    ParamSpec("stride", 1, "Run the model every N keypoint frames", (1, 100)),
+    ParamSpec("stride", _D.stride, "Run the model every N ticks of the model's clock (keypoint frames with "
+              "resample false)", (1, 100)),
     ParamSpec("source_id", "", "Source id of the events; empty: '<namespace>/<frame_id>'; may contain "
               "{namespace} and {frame_id}"),
-    ParamSpec("both_hands", ["x_cross"], "Gestures reported with handedness 'both'", string_array=True),
-    ParamSpec("forearm_gestures", ["x_cross"], "Gestures that fire only on a frame whose pose shows both "
+    ParamSpec("both_hands", sorted(_D.both_hands), "Gestures reported with handedness 'both'", string_array=True),
+    ParamSpec("forearm_gestures", sorted(_D.forearm_gestures), "Gestures that fire only on a frame whose pose shows both "
               "elbows and wrists, the wrists within the body's width (a pose that cannot see the forearms "
               "cannot see them crossed); [] turns the check off", string_array=True),
     ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
     ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
-    ParamSpec("keypoint_timeout_s", 1.0, "Keypoint watchdog: no keypoints from a source, or no person in them, "
+    ParamSpec("keypoint_timeout_s", _D.keypoint_timeout_s, "Keypoint watchdog: no keypoints from a source, or no person in them, "
               "for this long ends its held gesture at once (END stamped when the watchdog fired); 0: off; read-only",
               (0.0, 60.0)),
-    ParamSpec("max_sources", 8, "Most sources (frame ids) decided at once; keypoints of further ones are "
+    ParamSpec("max_sources", _D.max_sources, "Most sources (frame ids) decided at once; keypoints of further ones are "
               "refused until one has been silent for keypoint_timeout_s and max_gap_s", (1, 1000)),
-    ParamSpec("model_dirs", ["models"], "Folders a model named on the classifier/model topic must lie in "
+    ParamSpec("model_dirs", list(ClassifierSettings.model_dirs), "Folders a model named on the classifier/model topic must lie in "
               "or set as model_path at run time (absolute, or relative to the package share directory); empty: "
               "no run-time switch; read-only",
               string_array=True),
     ParamSpec("diagnostics_period_s", 1.0, "Period of /diagnostics reports", (0.1, 60.0)),
-    ParamSpec("marker_lifetime_s", 2.0, "How long rviz shows an event's label on gesture/markers", (0.1, 60.0)),
-    ParamSpec("marker_depth_m", 1.0, "Distance of the marker plane from the camera (as keypoint_node's)",
+    ParamSpec("marker_lifetime_s", ClassifierSettings.marker_lifetime_s, "How long rviz shows an event's label on gesture/markers", (0.1, 60.0)),
+    ParamSpec("marker_depth_m", ClassifierSettings.marker_depth_m, "Distance of the marker plane from the camera (as keypoint_node's)",
               (0.05, 100.0)),
-    ParamSpec("marker_hfov_deg", 60.0, "Horizontal field of view the marker plane spans (as keypoint_node's)",
+    ParamSpec("marker_hfov_deg", ClassifierSettings.marker_hfov_deg, "Horizontal field of view the marker plane spans (as keypoint_node's)",
               (1.0, 179.0)),
 )
 PARAM_NAMES = tuple(p.name for p in PARAMS)
@@ -134,23 +162,6 @@ LABEL_MAPS: tuple[LabelMapSpec, ...] = (
     LabelMapSpec("cooldowns", "Cooldown of this gesture in seconds (unset: cooldown_s)", (0.0, 600.0)),
 )
 MODEL_PARAMS = ("model_path", "providers", "trt_cache_dir", "intra_op_threads", "inter_op_threads")
-
-
-@dataclass(frozen=True)
-class ClassifierSettings:
-    """What the parameters mean, checked."""
-
-    model_path: str
-    runtime: RuntimeOptions
-    decider: DeciderConfig
-    source_id: str
-    publish_scores: bool
-    watch_model_file: bool
-    diagnostics_period_s: float
-    marker_lifetime_s: float = 2.0
-    marker_depth_m: float = 1.0
-    marker_hfov_deg: float = 60.0
-    model_dirs: tuple[str, ...] = ("models",)
 
 
 def _strings(values: Mapping[str, Any], name: str) -> Sequence[str]:
@@ -206,6 +217,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
             refractory_s=float(v["refractory_s"]), return_stroke_s=float(v["return_stroke_s"]),
             hold_gestures=frozenset(_strings(v, "hold_gestures")), hold_s=float(v["hold_s"]),
             stroke_gestures=frozenset(_strings(v, "stroke_gestures")), stroke_min_travel=float(v["stroke_min_travel"]),
+            still_gestures=frozenset(_strings(v, "still_gestures")), still_max_speed=float(v["still_max_speed"]),
             allow=frozenset(_strings(v, "allow")), deny=frozenset(_strings(v, "deny")))
     except ValueError as exc:
         raise ValueError(f"post-processing parameters: {exc}") from None
@@ -216,7 +228,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
     decider = DeciderConfig(events=events, smoothing=smoothing, smoothing_alpha=float(v["smoothing_alpha"]),
                             smoothing_span=int(v["smoothing_span"]), max_gap_s=float(v["max_gap_s"]),
                             stride=int(v["stride"]), min_presence=float(v["min_presence"]),
-                            min_fill=float(v["min_fill"]), fill_rate_hz=float(v["fill_rate_hz"]),
+                            min_fill=float(v["min_fill"]), resample=bool(v["resample"]),
                             both_hands=frozenset(_strings(v, "both_hands")),
                             forearm_gestures=frozenset(_strings(v, "forearm_gestures")),
                             keypoint_timeout_s=float(v["keypoint_timeout_s"]), max_sources=int(v["max_sources"]),

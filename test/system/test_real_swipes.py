@@ -58,9 +58,9 @@ def test_at_half_the_frame_rate_a_stroke_and_its_return_give_no_opposite_swipe(g
     With frames filled in between (fill_rate_hz, 7.5 fps -> 15) the model no longer reads it either."""
     frames = E.half_rate_return(gif_frames)
     assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_right", "swipe_left"]
-    unfilled = E.fired(E.run(E.decider(MODEL, {"fill_rate_hz": 0.0}), frames, "gif"))
+    unfilled = E.fired(E.run(E.decider(MODEL, {"resample": False}), frames, "gif"))
     assert unfilled == ["swipe_right", "swipe_left"]
-    neither = E.fired(E.run(E.decider(MODEL, {"stroke_gestures": [], "fill_rate_hz": 0.0}), frames, "gif"))
+    neither = E.fired(E.run(E.decider(MODEL, {"stroke_gestures": [], "resample": False}), frames, "gif"))
     assert neither == ["swipe_right", "swipe_left", "swipe_right"]
     assert E.fired(E.run(E.decider(MODEL, {"stroke_gestures": []}), frames, "gif")) == ["swipe_right", "swipe_left"]
 
@@ -86,4 +86,4 @@ def test_extraction_at_a_third_of_the_camera_rate_still_gives_both_swipes_with_f
     n = len(E.clip_frames(path.parents[1], E.SWIPE_CLIP, extractor))
     frames = [f for f in extract(path, keep_pattern(n, 0.7), extractor) if f is not None]
     assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_right", "swipe_left"]
-    assert E.fired(E.run(E.decider(MODEL, {"fill_rate_hz": 0.0}), frames, "gif")) == ["swipe_right"]
+    assert E.fired(E.run(E.decider(MODEL, {"resample": False}), frames, "gif")) == ["swipe_right"]

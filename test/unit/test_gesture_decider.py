@@ -201,19 +201,28 @@ def test_sources_beyond_max_sources_are_refused_until_one_is_forgotten(model):
     assert d.push("c", hf.frame(hf.T0_NS, None), received_s=0.7).notes == []
 
 
-def test_a_slow_stream_is_filled_in_up_to_fill_rate_hz_and_decided_on_its_own_frames_only(model):
-    slow = [hf.frame(hf.T0_NS + i * 250_000_000, 0.2 + 0.1 * i) for i in range(3)]  # 4 fps
-    filled, plain = decider(model, fill_rate_hz=12.0), decider(model, fill_rate_hz=0.0)
-    scored = [filled.push("cam0", f).scores for f in slow]
+def test_a_slow_stream_is_put_on_the_models_clock_decided_on_each_tick_stamped_with_real_frames(model):
+    slow = [hf.frame(hf.T0_NS + i * 100_000_000, 0.2 + 0.1 * i) for i in range(3)]  # 10 fps, the model 25
+    resampled, plain = decider(model), decider(model, resample=False)
+    scored = [resampled.push("cam0", f).scores for f in slow]
     for f in slow:
         plain.push("cam0", f)
-    assert filled.window("cam0").fill == 3 + 2 * 2 and plain.window("cam0").fill == 3
-    assert np.diff(filled.window("cam0").view().stamps_ns).max() <= 83_333_334
-    assert [s.frame.stamp_ns for s in scored if s is not None] == [f.stamp_ns for f in slow[1:]]
+    view = resampled.window("cam0").view()
+    assert resampled.window("cam0").fill == 6 and plain.window("cam0").fill == 3  # ticks at 0, 40, ... 200 ms
+    assert np.diff(view.stamps_ns).tolist() == [40_000_000] * 5
+    assert [s.frame.stamp_ns for s in scored if s is not None] == [f.stamp_ns for f in slow[1:]]  # stamped with the real frames only
+
+
+def test_a_fast_stream_adds_a_row_per_tick_only_and_a_frame_shown_twice_adds_nothing(model):
+    fast = [hf.frame(hf.T0_NS + i * 10_000_000, 0.5) for i in range(13)]  # 100 fps for 120 ms
+    d = decider(model)
+    for f in fast + fast[-1:]:
+        d.push("cam0", f)
+    assert d.window("cam0").view().stamps_ns.tolist() == [hf.T0_NS + k * 40_000_000 for k in range(4)]
 
 
 def test_frames_a_gap_apart_are_not_filled_in_the_window_resets(model):
-    d = decider(model, fill_rate_hz=12.0, max_gap_s=0.5)
+    d = decider(model, max_gap_s=0.5)
     d.push("cam0", hf.frame(hf.T0_NS, 0.5))
     note = d.push("cam0", hf.frame(hf.T0_NS + 600_000_000, 0.5)).notes
     assert d.window("cam0").fill == 1 and [n.kind for n in note] == ["gap"]

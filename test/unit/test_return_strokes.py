@@ -150,3 +150,13 @@ def test_decider_drops_the_return_stroke_and_keeps_a_swipe_after_a_pause(model):
     assert _decide(model, stroke + back, 2.0) == ["swipe_right"]
     assert _decide(model, stroke + back, 0.0) == ["swipe_right", "swipe_left"]
     assert _decide(model, stroke + paused, 2.0) == ["swipe_right", "swipe_left"]
+
+
+def test_a_return_stroke_the_model_reads_on_is_quiet_for_its_cooldown_after_the_reading_ends():
+    """The arm came back and is held there; the model's reading of the return flickers off and on: the
+    second rise is the same return, not a new swipe, for cooldown_s after the first reading fell."""
+    script = [("swipe_right", 5), (None, 2), ("swipe_left", 20), (None, 2), ("swipe_left", 5)]
+    m = machine(cooldown_s=1.0)
+    assert strokes(m, script) == ["swipe_right"] and m.returns_suppressed == 1
+    later = script + [(None, 30), ("swipe_left", 5)]  # 1.2 s after the reading fell: a swipe again
+    assert strokes(machine(cooldown_s=1.0), later) == ["swipe_right", "swipe_left"]
