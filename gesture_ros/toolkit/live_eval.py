@@ -11,7 +11,7 @@ one-process pipeline at the clip's own rate on one CPU core (``taskset -c 0``), 
 what it cannot take; with ``--busy-core`` also (4) that run with a spinning process sharing the
 core. Per clip the report sets the events of every run side by side (they must be the same) and
 the landmark agreement of each live run with the every-frame keypoints. Each live run is also
-decided without the classifier's frame fill (``fill_rate_hz: 0``, classify/frame_fill), the baseline
+decided without the classifier's resampling (``resample: false``, classify/frame_fill), the baseline
 it is measured against in the same run. ``--slow-consumer MEAN,SD,RUNS`` adds seeded
 random consumers that need MEAN ± SD frame periods per frame (drops.slow_consumer): how many of
 the runs give the every-frame events, with the fill and without.
@@ -47,7 +47,7 @@ class LiveRun:
     processed: int
     events: list[str]
     agreement: dict[str, float] = field(default_factory=dict)
-    events_unfilled: list[str] | None = None  # the same keypoints decided with fill_rate_hz 0
+    events_unfilled: list[str] | None = None  # the same keypoints decided with resample false
 
 
 @dataclass
@@ -120,7 +120,7 @@ def classifier_values(profile: str) -> dict:
 
 def decide(frames: list[KeypointFrame], profile: str = "media", fill: bool = True) -> list:
     """Return the classifier's events on these keypoints (the launch file's settings for the profile, CPU;
-    ``fill`` False: without frames filled in between slow ones)."""
+    ``fill`` False: not resampled to the model's rate)."""
     from gesture_ros.classify.gesture_decider import GestureDecider
     from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
     from gesture_ros.classify.params import settings_from
@@ -128,7 +128,7 @@ def decide(frames: list[KeypointFrame], profile: str = "media", fill: bool = Tru
 
     values = classifier_values(profile)
     if not fill:
-        values["fill_rate_hz"] = 0.0
+        values["resample"] = False
     settings = settings_from(values)
     model = load_model(resolve_shipped(settings.model_path), RuntimeOptions(providers=["cpu"]))
     decider = GestureDecider(model, settings.decider)
@@ -268,7 +268,7 @@ def clips_in(data: Path, given: list[Path]) -> list[Path]:
 
 def table(reports: list[ClipReport]) -> list[str]:
     """Return the report as Markdown: events side by side, then landmark agreement."""
-    lines = ["| clip | run | frames processed | events | same events | without frame fill (fill_rate_hz 0) |",
+    lines = ["| clip | run | frames processed | events | same events | not resampled (resample false) |",
              "|---|---|---|---|---|---|"]
     for r in reports:
         for run in r.runs:

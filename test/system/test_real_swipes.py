@@ -55,7 +55,7 @@ def test_at_half_the_frame_rate_a_stroke_and_its_return_give_no_opposite_swipe(g
     """Extraction at half the camera's rate: the GIF up to its left stroke, then the arm coming back and
     resting. The model reads a swipe_right into the hand held still 1.5 s after the return; a swipe is
     the hand's motion, so stroke_gestures refuses it (without: a media player seeks back, then forward).
-    With frames filled in between (fill_rate_hz, 7.5 fps -> 15) the model no longer reads it either."""
+    Resampled to the model's rate (resample, 7.5 fps -> 25) the model no longer reads it either."""
     frames = E.half_rate_return(gif_frames)
     assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_right", "swipe_left"]
     unfilled = E.fired(E.run(E.decider(MODEL, {"resample": False}), frames, "gif"))
@@ -78,7 +78,7 @@ def test_hands_only_a_swipe_read_into_a_still_hand_does_not_eat_the_real_stroke(
 def test_extraction_at_a_third_of_the_camera_rate_still_gives_both_swipes_with_frame_fill(extractor):
     """70 % of the GIF's frames skipped (4.5 fps; the extractor sees only the kept ones, as live): the
     model's 20-frame window would span 4 s, where it was trained on 0.5-1.7 s; the decider fills in
-    frames up to fill_rate_hz. Without it the model misses the left stroke."""
+    frames up to the model's rate (resample). Without it the model misses the left stroke."""
     from gesture_ros.toolkit.drops import keep_pattern
     from gesture_ros.toolkit.live_eval import extract
 
