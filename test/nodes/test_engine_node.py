@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from support.data import shared_data
+from support.frame_grid import on_the_frame_grid
 from support.ros_env import NodeProcess
 from test_perception_nodes import ENV, camera, probe  # noqa: F401 (the probe fixture)
 
@@ -10,18 +11,24 @@ from test_perception_nodes import ENV, camera, probe  # noqa: F401 (the probe fi
 def test_onnx_backend_publishes_hands_with_the_image_stamps(domain, probe, tmp_path):  # noqa: F811
     video = shared_data("videos/open_hand_no_gesture.mp4")
     with NodeProcess("keypoint_node", domain, {"model": "hands", "backend": "onnx"}, log_dir=tmp_path, env=ENV) as kp:
-        cam = camera(domain, str(video), tmp_path, max_in_flight=1)
+        # The engine's first frame warms its sessions up: the camera waits for each answer.
+        cam = camera(domain, str(video), tmp_path, max_in_flight=1, consumer_timeout_s=10.0)
         try:
             probe.spin_until(lambda: cam.proc.poll() is not None, timeout=180)
             assert cam.proc.poll() == 0, cam.log()
+            cam_log = cam.log()
         finally:
             cam.stop()
         probe.spin_until(lambda: set(probe.keypoints) >= set(probe.images), timeout=5)
         assert kp.proc.poll() is None, kp.log()
         assert "onnx-hands/" in kp.log()
         assert "(providers " in kp.log() and "CPUExecutionProvider" in kp.log()  # the start-up line names them
-    assert len(probe.keypoints) >= 0.5 * len(probe.images) > 0
-    assert set(probe.keypoints) <= set(probe.images) | set(probe.keypoints)  # stamps are the images' own
+    # Every frame was answered (the camera sent each next one on the answer); the probe's best-effort
+    # copies of the keypoints may miss some on a loaded machine. Their stamps are the images' own.
+    assert "no keypoints answered" not in cam_log, cam_log
+    assert len(probe.keypoints) >= 0.3 * len(probe.images) > 0
+    stamp_ns = lambda stamps: {sec * 10**9 + ns for sec, ns in stamps}  # noqa: E731
+    assert on_the_frame_grid(stamp_ns(probe.keypoints), stamp_ns(probe.images))
     with_hand = [k for k in probe.keypoints.values() if k.left_hand or k.right_hand]
     assert len(with_hand) >= 0.95 * len(probe.keypoints)
     assert all(k.model.startswith("onnx-hands/") for k in probe.keypoints.values())
