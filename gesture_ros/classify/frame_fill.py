@@ -13,6 +13,8 @@ or after it arrives, so a decision is late by at most one camera period.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from gesture_ros.common.landmarks import KeypointFrame
@@ -31,19 +33,11 @@ def at(prev: KeypointFrame, frame: KeypointFrame, t_ns: int) -> KeypointFrame:
     """Return the landmarks at ``t_ns`` between ``prev`` and ``frame`` (``frame`` itself at its stamp)."""
     span = frame.stamp_ns - prev.stamp_ns
     if t_ns >= frame.stamp_ns or span <= 0:
-        return frame if t_ns == frame.stamp_ns else _restamped(frame, t_ns)
+        return frame if t_ns == frame.stamp_ns else replace(frame, stamp_ns=t_ns, face=None)
     w = (t_ns - prev.stamp_ns) / span
     parts = {p: _mix(getattr(prev, p), getattr(frame, p), w) for p in _PARTS}
     scores = {s: (1.0 - w) * getattr(prev, s) + w * getattr(frame, s) for s in _SCORES}
-    return KeypointFrame(stamp_ns=t_ns, frame_id=frame.frame_id, image_width=frame.image_width,
-                         image_height=frame.image_height, model=frame.model, person_id=frame.person_id,
-                         **parts, **scores)
-
-
-def _restamped(frame: KeypointFrame, t_ns: int) -> KeypointFrame:
-    return KeypointFrame(stamp_ns=t_ns, frame_id=frame.frame_id, image_width=frame.image_width,
-                         image_height=frame.image_height, model=frame.model, person_id=frame.person_id,
-                         **{p: getattr(frame, p) for p in _PARTS}, **{s: getattr(frame, s) for s in _SCORES})
+    return replace(frame, stamp_ns=t_ns, face=None, **parts, **scores)
 
 
 class Resampler:
