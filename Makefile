@@ -51,7 +51,7 @@ endif
 
 .PHONY: run test test-fast test-core build deps peers bench model eval lint clean engine-models reference
 
-run: build
+run: build engine-models
 	@$(RUN_ENV) $(PY) -m tools.run_pipeline --source "$(SOURCE)" --profile "$(PROFILE)" $(ARGS)
 
 test: build peers engine-models
@@ -76,10 +76,11 @@ test-core: $(VENV_CORE)/.gesture_ros-deps peers
 
 # The Jetson's pip lines (requirements/jetson.txt), plus PyPI stand-ins for what the Jetson has from
 # apt and NVIDIA (python3-opencv, python3-yaml, python3-pil, onnxruntime-gpu) and the tests' own.
-$(VENV_CORE)/.gesture_ros-deps: requirements/jetson.txt requirements/dev.txt
+$(VENV_CORE)/.gesture_ros-deps: requirements/jetson.txt requirements/mediapipe.txt requirements/dev.txt
 	test -x $(VENV_CORE)/bin/python || $(PY_CORE) -m venv $(VENV_CORE)
 	$(VENV_CORE)/bin/pip install -q --no-deps mediapipe==0.10.21
-	$(VENV_CORE)/bin/pip install -q -r requirements/jetson.txt -r requirements/dev.txt -r requirements/venue.txt \
+	$(VENV_CORE)/bin/pip install -q -r requirements/jetson.txt -r requirements/mediapipe.txt -r requirements/dev.txt \
+	  -r requirements/venue.txt \
 	  "opencv-contrib-python-headless>=4.8,<4.12" "PyYAML>=6" "Pillow>=9.1" onnxruntime-gpu==1.23.2 \
 	  onnx==1.17.0 "tqdm>=4.66"
 	touch $@
@@ -90,11 +91,11 @@ $(EXTRA_STAMP): $(wildcard $(EXTRA)/wheels/*.whl) tools/install_ros2_extra.py | 
 	$(VENV)/bin/python tools/install_ros2_extra.py $(EXTRA)/wheels
 	touch $@
 
-$(STAMP): requirements/ros.txt requirements/core.txt requirements/dev.txt tools/fix_ros_wheels.py
+$(STAMP): requirements/ros.txt requirements/core.txt requirements/mediapipe.txt requirements/dev.txt tools/fix_ros_wheels.py
 	test -x $(VENV)/bin/python || $(PY_SYS) -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip wheel "setuptools<80"
-	$(VENV)/bin/pip install -q -r requirements/ros.txt -r requirements/core.txt -r requirements/dev.txt \
-	  -r requirements/venue.txt
+	$(VENV)/bin/pip install -q -r requirements/ros.txt -r requirements/core.txt -r requirements/mediapipe.txt \
+	  -r requirements/dev.txt -r requirements/venue.txt
 	$(VENV)/bin/pip install -q --no-deps mediapipe==0.10.21
 	$(VENV)/bin/pip install -q torch==2.13.0
 	$(VENV)/bin/python tools/fix_ros_wheels.py $(VENV)
@@ -120,13 +121,13 @@ peers:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq mosquitto mpv openssl \
 	    postgresql chromium >/dev/null; }
 
-bench: build peers
+bench: build peers engine-models
 	@$(RUN_ENV) $(PY) -m tools.bench $(ARGS)
 
 model: build
 	@$(RUN_ENV) $(PY) -m gesture_ros.toolkit.cli train-default $(ARGS)
 
-eval: build
+eval: build engine-models
 	@$(RUN_ENV) $(PY) -m gesture_ros.toolkit.cli eval-real $(ARGS)
 
 # docs/reference.md from the nodes' parameter and interface tables (test/unit/test_reference.py keeps it current).

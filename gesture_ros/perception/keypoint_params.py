@@ -19,8 +19,8 @@ _RECOVERY, _PEOPLE, _FAR = RecoveryOptions(), PeopleOptions(), FarBodyOptions()
 
 KEYPOINT_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("model", NODE_MODEL.value, f"MediaPipe solution: {', '.join(MODELS)}"),
-    ParamSpec("backend", "mediapipe", "Keypoint backend, read at start: mediapipe (the Solutions API) or onnx "
-              "(MediaPipe's networks on ONNX Runtime, docs/engine.md)", read_only=True),
+    ParamSpec("backend", "onnx", "Keypoint backend, read at start: onnx (MediaPipe's networks on ONNX Runtime, "
+              "docs/engine.md) or mediapipe (the legacy Solutions API, the reference; x86-64 only)", read_only=True),
     ParamSpec("max_num_hands", 2, "Most hands to track (hands, hands_pose)", (1, 4)),
     ParamSpec("model_complexity", 1, "0 fastest .. 2 most accurate (hands: 0..1)", (0, 2)),
     ParamSpec("min_detection_confidence", 0.5, "Detector threshold", (0.0, 1.0)),
@@ -31,7 +31,7 @@ KEYPOINT_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("concurrent", True, "hands_pose: run Hands and Pose at the same time"),
     ParamSpec("max_image_side", 0, "Scale images whose longer side exceeds this down before MediaPipe (0: never)",
               (0, 16384)),
-    ParamSpec("palm_detect_every", 1, "backend onnx: while fewer hands are tracked than max_num_hands, run the "
+    ParamSpec("palm_detect_every", 3, "backend onnx: while fewer hands are tracked than max_num_hands, run the "
               "palm detector every N frames (1: MediaPipe's rule, every such frame; more: less CPU, a new hand "
               "found up to N-1 frames later; docs/engine.md)", (1, PALM_DETECT_EVERY_MAX)),
     ParamSpec("recovery", True, "Re-detect tracked hands that disagree with the body or with themselves (far "

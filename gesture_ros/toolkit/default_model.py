@@ -26,6 +26,7 @@ import numpy as np
 
 from gesture_ros.classify.features import DEFAULT_POSE_LANDMARKS, FeatureSpec
 from gesture_ros.common.gestures import default_kinds, default_labels
+from gesture_ros.toolkit import backend
 from gesture_ros.toolkit.checkpoint import Checkpoint
 from gesture_ros.toolkit.data_root import default_data
 from gesture_ros.toolkit.evaluate import classification_report, summary_lines, write_report
@@ -116,7 +117,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--hand-tilt", type=float, default=0.0, help="augmentation: turn hands out of the image "
                     "plane by up to this many degrees (a candidate recipe; 0: off)")
     ap.add_argument("--report-dir", type=Path, help="synthetic validation report folder (default: <out dir>/eval/synthetic)")
+    backend.add_option(ap)
     args = ap.parse_args(argv)
+    backend.apply(args)
     if not args.synthetic_only and not (args.data / "README.md").exists():
         print(f"gesture train-default: real data folder {args.data} not found; the shipped model learns from it "
               f"(set --data or GESTURE_DATA_DIR, or pass --synthetic-only for a synthetic-only model)",

@@ -87,11 +87,12 @@ def extract(clip: Path, keep: list[bool] | None, model: str = "hands_pose") -> l
     Returns one entry per frame of the clip: None where the frame was skipped. The clip is read
     again for each run rather than held in memory.
     """
-    from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
+    from gesture_ros.perception.extractor import ExtractorOptions
+    from gesture_ros.toolkit.backend import open_extractor
 
     out: list[KeypointFrame | None] = []
     skipped = 0
-    with KeypointExtractor(ExtractorOptions(model=model)) as extractor:
+    with open_extractor(ExtractorOptions(model=model)) as extractor:
         for i, frame in enumerate(read_frames(clip)):
             if keep is not None and not keep[i]:
                 out.append(None)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from gesture_ros.common.gestures import kinds_for
 from gesture_ros.common.landmarks import KeypointFrame
+from gesture_ros.toolkit import backend
 from gesture_ros.toolkit.dataset import Dataset, SequenceRecord, new_id
 from gesture_ros.toolkit.takes import frame_labels
 
@@ -59,7 +60,8 @@ def from_videos(ds: Dataset, args: argparse.Namespace) -> int:
 def from_camera(ds: Dataset, args: argparse.Namespace) -> int:
     import cv2
 
-    from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
+    from gesture_ros.perception.extractor import ExtractorOptions
+    from gesture_ros.toolkit.backend import open_extractor
     from gesture_ros.toolkit.prompt import Prompter
 
     cap = cv2.VideoCapture(int(args.camera) if str(args.camera).isdigit() else args.camera)
@@ -69,7 +71,7 @@ def from_camera(ds: Dataset, args: argparse.Namespace) -> int:
     prompter = Prompter(use_display=None if args.display == "auto" else args.display == "on")
     saved = 0
     try:
-        with KeypointExtractor(ExtractorOptions(model=args.model, mirrored_input=args.mirrored)) as ex:
+        with open_extractor(ExtractorOptions(model=args.model, mirrored_input=args.mirrored)) as ex:
             for take in range(1, args.takes + 1):
                 ok, bgr = cap.read()
                 prompter.countdown(args.label, take, args.takes, args.countdown, bgr if ok else None)
@@ -117,7 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=2.0, help="length of one take")
     ap.add_argument("--countdown", type=int, default=3)
     ap.add_argument("--display", choices=("auto", "on", "off"), default="auto")
+    backend.add_option(ap)
     args = ap.parse_args(argv)
+    backend.apply(args)
     ds = Dataset(args.out)
     if args.video:
         n = from_videos(ds, args)

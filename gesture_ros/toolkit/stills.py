@@ -72,9 +72,9 @@ def still_files(data: Path, folder: str) -> list[Path]:
 
 
 def _cache_key(files: Sequence[Path], model: str, frames: int) -> str:
-    import mediapipe
+    from gesture_ros.toolkit.backend import version
 
-    h = hashlib.sha256(f"stills-v{CACHE_VERSION}|{model}|{frames}|mediapipe-{mediapipe.__version__}".encode())
+    h = hashlib.sha256(f"stills-v{CACHE_VERSION}|{model}|{frames}|{version()}".encode())
     for f in files:
         h.update(f.name.encode())
         h.update(hashlib.sha256(f.read_bytes()).digest())
@@ -85,14 +85,15 @@ def extract_still(path: Path, model: str = EXTRACTOR, frames: int = HELD_FRAMES,
     """Feed one image ``frames`` times to a fresh extractor (a still held in front of the camera)."""
     import cv2
 
-    from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
+    from gesture_ros.perception.extractor import ExtractorOptions
+    from gesture_ros.toolkit.backend import open_extractor
 
     path = Path(path)
     bgr = cv2.imread(str(path))
     if bgr is None:
         raise OSError(f"cannot read image {path}")
     out = [np.full((frames, n, N_FIELDS), np.nan, np.float32) for n in (POSE_LENGTH, HAND_LENGTH, HAND_LENGTH)]
-    with KeypointExtractor(ExtractorOptions(model=model)) as ex:
+    with open_extractor(ExtractorOptions(model=model)) as ex:
         for k in range(frames):
             fr = ex.process(bgr, k * 66_666_667)
             for arr, part in zip(out, (fr.pose, fr.left_hand, fr.right_hand), strict=True):

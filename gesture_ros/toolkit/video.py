@@ -53,13 +53,14 @@ def _gif_frames(path: Path) -> Iterator[tuple[np.ndarray, int]]:
 
 
 def extract(path: Path, model: str = "hands_pose", progress: bool = False) -> list:
-    """Return KeypointFrames of a video file through the project's MediaPipe extractor."""
-    from gesture_ros.perception.extractor import ExtractorOptions, KeypointExtractor
+    """Return KeypointFrames of a video file through the project's extractor (toolkit/backend)."""
+    from gesture_ros.perception.extractor import ExtractorOptions
+    from gesture_ros.toolkit.backend import open_extractor
 
     frames = read_frames(path)
     if progress:
         from tqdm import tqdm
 
         frames = tqdm(frames, desc=f"keypoints {Path(path).name}", unit="frame")
-    with KeypointExtractor(ExtractorOptions(model=model)) as ex:
+    with open_extractor(ExtractorOptions(model=model)) as ex:
         return [ex.process(bgr, stamp, frame_id=Path(path).stem) for bgr, stamp in frames]

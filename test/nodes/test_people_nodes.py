@@ -59,7 +59,7 @@ def test_keypoint_node_publishes_one_message_per_person_with_the_image_header(do
     people = [k for k in got if k.header.stamp.nanosec == last]
     assert sorted(k.person_id for k in people) == [1, 2, 3], log
     assert all(k.header.frame_id == "stage_cam" and k.header.stamp.sec == 100 and len(k.pose) == 33 for k in people)
-    assert "mediapipe-people" in people[0].model
+    assert "onnx-people" in people[0].model
     spaces = {m.ns for m in markers[-1].markers}
     labels = [m for m in markers[-1].markers if m.type == Marker.TEXT_VIEW_FACING]
     assert {"person1/pose/bones", "person2/pose/bones", "person3/pose/bones"} <= spaces

@@ -95,7 +95,7 @@ def test_open_hand_keypoints_carry_the_image_stamps(domain, probe, tmp_path):
     assert len(with_hand) >= 0.95 * len(probe.keypoints)
     k = next(iter(probe.keypoints.values()))
     assert k.header.frame_id == "test_cam" and (k.image_width, k.image_height) == (640, 360)
-    assert k.model.startswith("mediapipe-hands/")
+    assert k.model.startswith("onnx-hands/")
     assert "end of video file" in cam_log
 
 

@@ -127,7 +127,7 @@ def test_camera_info_and_diagnostics_of_camera_and_keypoint_nodes(domain, probe,
     # keypoint_node's diagnostics: the model, and counts that match what arrived
     values = probe.values("/keypoint_node")
     received, processed, dropped, rejected = counts(values)
-    assert values["model"].startswith("mediapipe-hands/")
+    assert values["model"].startswith("onnx-hands/")
     assert received >= len(probe.images) * 0.95 and rejected == 0
     assert processed >= len(probe.keypoints)
     assert float(values["receipt to publish p50 ms"]) > 0
@@ -200,13 +200,13 @@ def test_keypoint_model_switches_at_run_time_and_refuses_an_unknown_one(domain, 
                     return got
             return None
 
-        hands = answer("mediapipe-hands/")
+        hands = answer("onnx-hands/")
         assert hands is not None and not hands.pose, kp.log()
         refused = set_model(probe, "no_such_model")
         assert not refused.successful and "no_such_model" in refused.reason
         assert set_model(probe, "hands_pose").successful
-        both = answer("mediapipe-hands+pose/", pose=True)  # Pose finds the person within a few frames
+        both = answer("onnx-hands+pose/", pose=True)  # Pose finds the person within a few frames
         assert both is not None, kp.log()
         assert 0.0 < both.pose_score <= 1.0 and hands.pose_score == 0.0
-        assert probe.spin_until(lambda: "switched to mediapipe-hands+pose" in kp.log(), timeout=5), kp.log()
+        assert probe.spin_until(lambda: "switched to onnx-hands+pose" in kp.log(), timeout=5), kp.log()
         assert kp.proc.poll() is None, kp.log()

@@ -1,6 +1,6 @@
 """A Jetson install works as written: every pip line of it exists as an aarch64 / Python 3.10 wheel.
 
-Each line of requirements/jetson.txt, and each package docs/bringup.md's Jetson steps name on a
+Each line of requirements/jetson.txt (and of mediapipe.txt, the optional reference backend), and each package docs/bringup.md's Jetson steps name on a
 ``pip3 install`` line from PyPI, is downloaded (``--no-deps --only-binary=:all:``) for that platform;
 pure-Python packages resolve as py3-none-any wheels. Needs PyPI (reachable here and in CI).
 """
@@ -55,9 +55,11 @@ def download(requirement: str, into: Path) -> str:
 
 
 def test_the_jetson_steps_name_no_package_without_an_aarch64_wheel(tmp_path):
-    lines = requirement_lines((REPO / "requirements" / "jetson.txt").read_text())
+    lines = [line for name in ("jetson.txt", "mediapipe.txt")  # mediapipe.txt: the optional reference backend
+             for line in requirement_lines((REPO / "requirements" / name).read_text())]
     section = jetson_section()
     assert "pip3 install -r src/gesture_ros/requirements/jetson.txt" in section
+    assert "pip3 install -r src/gesture_ros/requirements/mediapipe.txt" in section
     assert "mediapipe==0.10.21" not in section, "mediapipe 0.10.21 has no aarch64 wheel"
     wanted = lines + doc_packages(section)
     assert len(wanted) >= len(lines) > 5

@@ -54,7 +54,10 @@ def test_the_sources_are_in_package_xml_and_requirements_jetson():
             assert source[4:] in pip, f"{module}: {source[4:]} is not in requirements/jetson.txt"
         elif not source.startswith(("pip ", "NVIDIA")):
             assert source in keys, f"{module}: rosdep key {source} is not in package.xml"
-    # what the --no-deps mediapipe imports, and paho 2 (Ubuntu 22.04's apt package is 1.6)
-    assert {"absl-py", "attrs", "flatbuffers", "matplotlib", "protobuf", "paho-mqtt"} <= pip
-    assert "python3-paho-mqtt" not in keys
-    assert "pip3 install --no-deps mediapipe==0.10.18" in jetson
+    assert "paho-mqtt" in pip and "python3-paho-mqtt" not in keys  # paho 2: Ubuntu 22.04's apt package is 1.6
+    # the engine needs neither mediapipe nor protobuf; the optional reference backend's imports are a file apart
+    assert "protobuf" not in pip
+    reference = {line.split("#")[0].strip().split(">")[0].split("<")[0].strip()
+                 for line in (REPO / "requirements" / "mediapipe.txt").read_text().splitlines()} - {""}
+    assert {"absl-py", "attrs", "flatbuffers", "matplotlib", "protobuf"} <= reference
+    assert "pip3 install --no-deps mediapipe==0.10.18" in jetson and "requirements/mediapipe.txt" in jetson

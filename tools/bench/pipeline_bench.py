@@ -8,8 +8,9 @@ Arms, each a process of its own (CPU time and peak RSS from os.wait4):
 2. bare concurrent loop: decode, Hands and Pose at once (two solution objects);
    both run before and after arm 3, and their figures are the mean of the two runs;
 3. pipeline, every frame of ``--clip`` as fast as it is taken (camera pace as_fast_as_consumed):
-   throughput, CPU per frame, peak RSS - compared with both loops;
-4. pipeline live: ``--latency-clip`` looped at the camera's own rate (pace realtime) for
+   throughput, CPU per frame, peak RSS - compared with both loops; once per keypoint backend
+   (``--backends onnx,mediapipe``: the engine with the node's defaults, and MediaPipe's Solutions API);
+4. pipeline live (the first backend): ``--latency-clip`` looped at the camera's own rate (pace realtime) for
    ``--latency-s``, venue bridge to a local mosquitto and venue_monitor: image stamp ->
    keypoints / scores / events / venue receipt latency.
 Goals (issue 10, at 640x360, Hands+Pose): pipeline >= 1.5x the sequential loop, >= 0.95x the
@@ -87,20 +88,23 @@ def _pipeline_cmd(clip: Path, summary: Path, args: list[str], sets: list[str], s
     return cmd
 
 
-def run(clip: Path, latency_clip: Path, latency_s: float, folder: Path) -> dict[str, dict]:
+def run(clip: Path, latency_clip: Path, latency_s: float, folder: Path,
+        backends: tuple[str, ...] = ("onnx", "mediapipe")) -> dict[str, dict]:
     env = dict(os.environ, ROS_AUTOMATIC_DISCOVERY_RANGE="LOCALHOST", PYTHONUNBUFFERED="1")
     results: dict[str, dict] = {}
     bare: dict[str, list[dict]] = {"sequential": [], "concurrent": []}
     for mode in ("sequential", "concurrent"):
         bare[mode].append(run_arm(mode, clip, folder / f"bare_{mode}1.json", MODEL))
 
-    fast = folder / "fast.json"
-    usage = _run(_pipeline_cmd(clip, fast, [], ["camera_node.pace:=as_fast_as_consumed"], latency=False), env, 600)
-    s = json.loads(fast.read_text())
-    n = s["keypoints_published"]
-    (t0, c0), (t1, c1) = s["keypoint_span"]
-    results["pipeline"] = {**usage, "frames": n, "fps": (n - 1) / (t1 - t0),
-                           "cpu_ms_per_frame": 1e3 * (c1 - c0) / (n - 1)}
+    for backend in backends:
+        fast = folder / f"fast_{backend}.json"
+        usage = _run(_pipeline_cmd(clip, fast, [f"keypoint_backend:={backend}"],
+                                   ["camera_node.pace:=as_fast_as_consumed"], latency=False), env, 600)
+        s = json.loads(fast.read_text())
+        n = s["keypoints_published"]
+        (t0, c0), (t1, c1) = s["keypoint_span"]
+        results[f"pipeline {backend}"] = {**usage, "frames": n, "fps": (n - 1) / (t1 - t0),
+                                          "cpu_ms_per_frame": 1e3 * (c1 - c0) / (n - 1)}
     for mode in ("concurrent", "sequential"):  # again after the pipeline: the mean evens out load drift
         bare[mode].append(run_arm(mode, clip, folder / f"bare_{mode}2.json", MODEL))
     for mode, (a, b) in bare.items():
@@ -110,7 +114,8 @@ def run(clip: Path, latency_clip: Path, latency_s: float, folder: Path) -> dict[
     monitor = VenueMonitor(folder, broker.port)
     try:
         live = folder / "live.json"
-        _run(_pipeline_cmd(latency_clip, live, ["start_bridge:=true", "venue_host:=127.0.0.1",
+        _run(_pipeline_cmd(latency_clip, live, [f"keypoint_backend:={backends[0]}", "start_bridge:=true",
+                                                "venue_host:=127.0.0.1",
                                                 f"venue_port:={broker.port}"],
                            ["camera_node.loop:=true", "camera_node.pace:=realtime",
                             f"bridge_node.outbox_path:={folder / 'outbox.sqlite3'}"])
@@ -130,20 +135,22 @@ def run(clip: Path, latency_clip: Path, latency_s: float, folder: Path) -> dict[
 
 
 def print_table(r: dict[str, dict]) -> None:
-    pipe, lat = r["pipeline"], r["latency"]
+    lat = r["latency"]
+    pipes = {k: v for k, v in r.items() if k.startswith("pipeline ")}
     print(f"{'arm':<28}{'frames':>8}{'frames/s':>10}{'CPU ms/frame':>14}{'CPU s total':>13}{'peak RSS MB':>13}")
     for name, a in (("bare sequential loop", r["sequential"]), ("bare concurrent loop", r["concurrent"]),
-                    ("full pipeline", pipe)):
+                    *((f"full {k}", v) for k, v in pipes.items())):
         cpu_total = f"{a['cpu_s']:>13.1f}" if "cpu_s" in a else f"{'':>13}"
         print(f"{name:<28}{a['frames']:>8}{a['fps']:>10.1f}{a['cpu_ms_per_frame']:>14.1f}{cpu_total}"
               f"{a['rss_mb']:>13.0f}")
-    for mode, goal in GOALS.items():
-        ratio = pipe["fps"] / r[mode]["fps"]
-        runs = ", ".join(f"{x:.1f}" for x in r[mode]["fps runs"])
-        print(f"throughput ratio pipeline / bare {mode}: {ratio:.3f} (goal >= {goal}; bare runs before and after "
-              f"the pipeline: {runs} frames/s)")
-    print(f"pipeline frames/s: {pipe['fps']:.1f} (goal >= {GOAL_FPS:.0f})   "
-          f"RSS ratio pipeline / bare concurrent: {pipe['rss_mb'] / r['concurrent']['rss_mb']:.2f}")
+    for name, pipe in pipes.items():
+        for mode, goal in GOALS.items():
+            ratio = pipe["fps"] / r[mode]["fps"]
+            runs = ", ".join(f"{x:.1f}" for x in r[mode]["fps runs"])
+            print(f"throughput ratio {name} / bare {mode}: {ratio:.3f} (goal >= {goal}; bare runs before and "
+                  f"after the pipelines: {runs} frames/s)")
+        print(f"{name} frames/s: {pipe['fps']:.1f} (goal >= {GOAL_FPS:.0f})   "
+              f"RSS ratio to bare concurrent: {pipe['rss_mb'] / r['concurrent']['rss_mb']:.2f}")
     print(f"\n{'live, image stamp to':<32}{'n':>6}{'p50 ms':>10}{'p95 ms':>10}")
     for name in ("keypoints", "scores", "events", "venue"):
         samples = lat[name]
@@ -166,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clip", default=DEFAULT_CLIP, help="throughput video under ../shared/data or a path")
     parser.add_argument("--latency-clip", default=DEFAULT_LATENCY_CLIP, help="clip of the live (real-time) arm")
     parser.add_argument("--latency-s", type=float, default=20.0, help="length of the real-time arm")
+    parser.add_argument("--backends", default="onnx,mediapipe", help="keypoint backends of the pipeline arms "
+                        "(comma-separated; the first also runs the live arm)")
     opts, _ = parser.parse_known_args(argv)
     clip, latency_clip = _data(opts.clip), _data(opts.latency_clip)
     for path in (clip, latency_clip):
@@ -174,11 +183,12 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     with tempfile.TemporaryDirectory(prefix="gesture_bench_") as tmp:
         try:
-            results = run(clip, latency_clip, opts.latency_s, Path(tmp))
+            results = run(clip, latency_clip, opts.latency_s, Path(tmp), tuple(opts.backends.split(",")))
         except RuntimeError as exc:
             print(f"bench pipeline: {exc}", file=sys.stderr)
             return 1
-    print(f"throughput clip {clip.name}, live clip {latency_clip.name}, keypoint model {MODEL}, one run on a "
+    print(f"throughput clip {clip.name}, live clip {latency_clip.name}, keypoint model {MODEL} (live arm: "
+          f"{opts.backends.split(',')[0]}), one run on a "
           "possibly shared CPU: compare ratios, not absolutes")
     print_table(results)
     return 0
