@@ -10,7 +10,12 @@ from typing import Any
 
 from gesture_ros.common.node_params import ParamSpec
 from gesture_ros.perception.extraction.far_body import FarBodyOptions
-from gesture_ros.perception.extraction.options import NODE_MODEL, PALM_DETECT_EVERY_MAX, PeopleOptions
+from gesture_ros.perception.extraction.options import (
+    NODE_MODEL,
+    NODE_PALM_DETECT_EVERY,
+    PALM_DETECT_EVERY_MAX,
+    PeopleOptions,
+)
 from gesture_ros.perception.extractor import ExtractorOptions, ModelKind, RecoveryOptions
 from gesture_ros.perception.image_codec import DEFAULT_MAX_PIXELS
 
@@ -31,7 +36,7 @@ KEYPOINT_PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("concurrent", True, "hands_pose: run Hands and Pose at the same time"),
     ParamSpec("max_image_side", 0, "Scale images whose longer side exceeds this down before MediaPipe (0: never)",
               (0, 16384)),
-    ParamSpec("palm_detect_every", 5, "backend onnx: while fewer hands are tracked than max_num_hands, run the "
+    ParamSpec("palm_detect_every", NODE_PALM_DETECT_EVERY, "backend onnx: while fewer hands are tracked than max_num_hands, run the "
               "palm detector every N frames (1: MediaPipe's rule, every such frame; more: less CPU, a new hand "
               "found up to N-1 frames later; docs/engine.md)", (1, PALM_DETECT_EVERY_MAX)),
     ParamSpec("recovery", True, "Re-detect tracked hands that disagree with the body or with themselves (far "

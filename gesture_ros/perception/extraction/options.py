@@ -27,6 +27,9 @@ class ModelKind(str, Enum):
 
 # keypoint_node's and the launch's model: the default gesture model reads hands and pose.
 NODE_MODEL = ModelKind.HANDS_POSE
+# keypoint_node's palm_detect_every (the engine; the options' own default is MediaPipe's rule, 1, the
+# reference the agreement tests hold): a missing hand is looked for every 5th frame (docs/engine.md).
+NODE_PALM_DETECT_EVERY = 5
 
 
 @dataclass
