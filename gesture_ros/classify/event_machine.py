@@ -12,8 +12,6 @@ from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.model_meta import GestureKind
 
-STROKE_EARLY_S = 0.5  # a swipe read this long before its wrist has travelled may still get its stroke
-
 
 @dataclass(frozen=True)
 class FrameRef:
@@ -85,9 +83,7 @@ class EventStateMachine:
     Strokes (``config.stroke_gestures``, the swipes): a TRIGGER is refused (and consumed) unless a
     wrist moved at least ``stroke_min_travel`` palm lengths sideways just before it
     (``motion.travel``): a swipe is the hand's motion, so a model reading one into a hand held
-    still is wrong. A read may come early, as the hand sets off: it stays armed for
-    ``STROKE_EARLY_S`` while the model keeps reading it, and fires if the travel comes in that time.
-    Without ``motion`` no check.
+    still is wrong. Without ``motion`` no check.
 
     Still signs (``config.still_gestures``, the hand signs): a START waits, still pending, while the
     hand moves faster than ``still_max_speed`` (``motion.hand_speed``): a sign is held, and an open
@@ -110,7 +106,6 @@ class EventStateMachine:
         self.returns_suppressed = 0
         self._returning: str | None = None  # a return stroke the model still reads (its cooldown starts when it ends)
         self.stale_strokes = 0  # stroke one-shots refused: no wrist had moved far enough
-        self._early: dict[str, int] = {}  # stroke read before its travel: stamp of that first read
         self._last_frame: FrameRef | None = None
         self._last_probs: np.ndarray | None = None
 
@@ -133,15 +128,13 @@ class EventStateMachine:
         events: list[Event] = []
         self._last_frame, self._last_probs = frame, np.asarray(probs, dtype=np.float32)
 
-        top = max(self.labels, key=p.__getitem__)
         for label in self.labels:
             if p[label] < cfg.exit(label):
                 self._armed[label] = True
-            if label != top or p[label] < cfg.enter(label):
-                self._early.pop(label, None)  # no longer read: an early read that never got its stroke
         if self._returning is not None and p[self._returning] < cfg.exit(self._returning):
             self._last_fire_ns[self._returning] = t  # the return stroke is over: its cooldown starts
             self._returning = None
+        top = max(self.labels, key=p.__getitem__)
         kind = self.kinds[top]
         entered = kind is not GestureKind.NONE and cfg.allowed(top) and p[top] >= cfg.enter(top)
         candidate = top if entered else None
@@ -169,17 +162,11 @@ class EventStateMachine:
                 return events  # not held still yet: stays armed
             if candidate in unseen:
                 return events  # its parts are not in view on this frame: stays armed
+            self._armed[candidate] = False  # consumed even when a cooldown swallows it
             if (candidate in cfg.stroke_gestures and motion is not None
                     and motion.travel(t) < cfg.stroke_min_travel):
-                first = self._early.setdefault(candidate, t)
-                if first == t:
-                    self.stale_strokes += 1
-                if t - first > STROKE_EARLY_S * 1e9:
-                    self._armed[candidate] = False  # read into a hand that did not set off: consumed
+                self.stale_strokes += 1
                 return events
-            if self._early.pop(candidate, None) is not None:
-                self.stale_strokes -= 1  # an early read after all: its stroke came
-            self._armed[candidate] = False  # consumed even when a cooldown swallows it
             if self._is_return(candidate, t, motion):
                 self._last_stroke = (candidate, t)
                 self._returning = candidate
@@ -205,7 +192,6 @@ class EventStateMachine:
         self._active = self._pending = None
         self._armed = {label: True for label in self.labels}
         self._last_stroke = self._returning = None  # a hole in the keypoints or a restart: nothing to return from
-        self._early.clear()
         return events
 
     def forget_history(self) -> None:
