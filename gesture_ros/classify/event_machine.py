@@ -12,6 +12,8 @@ from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.common.gesture_event import EventType
 from gesture_ros.common.model_meta import GestureKind
 
+STROKE_EARLY_S = 0.5  # a swipe read this long before its wrist came its way may still get its stroke
+
 
 @dataclass(frozen=True)
 class FrameRef:
@@ -50,6 +52,9 @@ class Motion(Protocol):
     def travel(self, t_ns: int) -> float:
         """Return how far (palm lengths) a wrist moved horizontally just before ``t_ns``."""
 
+    def stroke(self, t_ns: int, sign: int) -> float:
+        """Return how far (palm lengths) a wrist came toward image ``sign`` x just before ``t_ns``."""
+
     def hand_speed(self, t_ns: int, side: str) -> float:
         """Return how fast (palm lengths per second) the ``side`` hand's wrist moved just before ``t_ns``."""
 
@@ -83,7 +88,10 @@ class EventStateMachine:
     Strokes (``config.stroke_gestures``, the swipes): a TRIGGER is refused (and consumed) unless a
     wrist moved at least ``stroke_min_travel`` palm lengths sideways just before it
     (``motion.travel``): a swipe is the hand's motion, so a model reading one into a hand held
-    still is wrong. Without ``motion`` no check.
+    still is wrong. With ``stroke_signs`` (the image direction of each name) the wrist must have
+    come that way (``motion.stroke``): a swipe read into the rest before the opposite stroke does
+    not fire on that stroke. Then a read may also come early, as the hand sets off: it stays armed
+    for ``STROKE_EARLY_S`` while the model keeps reading it. Without ``motion`` no check.
 
     Still signs (``config.still_gestures``, the hand signs): a START waits, still pending, while the
     hand moves faster than ``still_max_speed`` (``motion.hand_speed``): a sign is held, and an open
@@ -106,6 +114,7 @@ class EventStateMachine:
         self.returns_suppressed = 0
         self._returning: str | None = None  # a return stroke the model still reads (its cooldown starts when it ends)
         self.stale_strokes = 0  # stroke one-shots refused: no wrist had moved far enough
+        self._early: dict[str, int] = {}  # a stroke read before its travel: stamp of that first read
         self._last_frame: FrameRef | None = None
         self._last_probs: np.ndarray | None = None
 
@@ -116,11 +125,12 @@ class EventStateMachine:
 
     def step(self, frame: FrameRef, probs: np.ndarray, window_start_ns: int | None = None,
              handedness: str = "", motion: Motion | None = None,
-             unseen: frozenset[str] = frozenset()) -> list[Event]:
+             unseen: frozenset[str] = frozenset(), stroke_signs: Mapping[str, int] | None = None) -> list[Event]:
         """Decide on one window's smoothed probabilities; return the events it causes.
 
         ``motion`` tells how the hands moved (return strokes, held one-shots); ``unseen`` names
-        gestures this frame cannot show (they wait).
+        gestures this frame cannot show (they wait); ``stroke_signs`` the image x direction of the
+        stroke gestures' names.
         """
         cfg = self.config
         t = frame.stamp_ns
@@ -128,13 +138,15 @@ class EventStateMachine:
         events: list[Event] = []
         self._last_frame, self._last_probs = frame, np.asarray(probs, dtype=np.float32)
 
+        top = max(self.labels, key=p.__getitem__)
         for label in self.labels:
             if p[label] < cfg.exit(label):
                 self._armed[label] = True
+            if label != top or p[label] < cfg.enter(label):
+                self._early.pop(label, None)  # no longer read: an early read that never got its stroke
         if self._returning is not None and p[self._returning] < cfg.exit(self._returning):
             self._last_fire_ns[self._returning] = t  # the return stroke is over: its cooldown starts
             self._returning = None
-        top = max(self.labels, key=p.__getitem__)
         kind = self.kinds[top]
         entered = kind is not GestureKind.NONE and cfg.allowed(top) and p[top] >= cfg.enter(top)
         candidate = top if entered else None
@@ -162,11 +174,10 @@ class EventStateMachine:
                 return events  # not held still yet: stays armed
             if candidate in unseen:
                 return events  # its parts are not in view on this frame: stays armed
-            self._armed[candidate] = False  # consumed even when a cooldown swallows it
-            if (candidate in cfg.stroke_gestures and motion is not None
-                    and motion.travel(t) < cfg.stroke_min_travel):
-                self.stale_strokes += 1
+            if candidate in cfg.stroke_gestures and motion is not None and self._stale(candidate, t, motion,
+                                                                                     stroke_signs):
                 return events
+            self._armed[candidate] = False  # consumed even when a cooldown swallows it
             if self._is_return(candidate, t, motion):
                 self._last_stroke = (candidate, t)
                 self._returning = candidate
@@ -192,6 +203,7 @@ class EventStateMachine:
         self._active = self._pending = None
         self._armed = {label: True for label in self.labels}
         self._last_stroke = self._returning = None  # a hole in the keypoints or a restart: nothing to return from
+        self._early.clear()
         return events
 
     def forget_history(self) -> None:
@@ -199,6 +211,21 @@ class EventStateMachine:
         self._last_fire_ns.clear()
         self._last_trigger_ns = None
         self._last_stroke = None
+
+    def _stale(self, label: str, t: int, motion: Motion, signs: Mapping[str, int] | None) -> bool:
+        """Return True (and consume it once it is stale) when no wrist came ``label``'s way far enough."""
+        sign = (signs or {}).get(label)
+        moved = motion.travel(t) if sign is None else motion.stroke(t, sign)
+        if moved >= self.config.stroke_min_travel:
+            if self._early.pop(label, None) is not None:
+                self.stale_strokes -= 1  # an early read after all: its stroke came
+            return False
+        first = self._early.setdefault(label, t)
+        if first == t:
+            self.stale_strokes += 1
+        if sign is None or t - first > STROKE_EARLY_S * 1e9:
+            self._armed[label] = False  # read into a hand that did not come its way: consumed
+        return True
 
     def _is_return(self, label: str, t: int, motion: Motion | None) -> bool:
         """Return True when ``label`` is the return stroke of the last stroke."""

@@ -35,7 +35,13 @@ from gesture_ros.classify.frame_fill import Resampler
 from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
 from gesture_ros.classify.onnx_model import GestureModel
 from gesture_ros.classify.smoothing import Smoother, Smoothing
-from gesture_ros.classify.swipe_viewpoint import SwipeFrame, exchange_needed, performer_left_sign, swap_swipes
+from gesture_ros.classify.swipe_viewpoint import (
+    SwipeFrame,
+    exchange_needed,
+    performer_left_sign,
+    stroke_signs,
+    swap_swipes,
+)
 from gesture_ros.classify.window import PushResult, SlidingWindow
 from gesture_ros.common.gesture_event import GestureEventData
 from gesture_ros.common.landmarks import KeypointFrame
@@ -306,14 +312,16 @@ class GestureDecider:
             else:
                 decision.notes.append(Note("model", f"model {self.model.path} gave non-finite probabilities "
                                                     f"for {source_id}: the reject class was assumed"))
-        if exchange_needed(self.config.swipe_frame, src.facing):
+        exchanged = exchange_needed(self.config.swipe_frame, src.facing)
+        if exchanged:
             raw = swap_swipes(raw, self.model.labels)
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran, src.person_id)
         forearm = self.config.forearm_gestures
         seen = forearms_crossable(src.shown, self.model.spec.min_visibility) if forearm else True
         unseen = frozenset() if seen else forearm
-        return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen)
+        return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen,
+                                        stroke_signs(exchanged))
 
     def _padded(self, features: np.ndarray) -> np.ndarray:
         """Left-pad a partly filled window with zero rows (no parts present), as training does."""

@@ -94,15 +94,25 @@ class RestTracker:
 
     def travel(self, t_ns: int) -> float:
         """Return how far, in palm lengths, a wrist's path spread horizontally over the last travel_s."""
+        return max((np.ptp(xs) / palm for xs, palm in self._paths(t_ns)), default=0.0)
+
+    def stroke(self, t_ns: int, sign: int) -> float:
+        """Return how far, in palm lengths, a wrist came toward image ``sign`` x (+1: right, -1: left) to
+        where it is, from the far side of its path over the last travel_s (a swipe's own direction)."""
+        return max((max(0.0, sign * xs[-1] - np.min(sign * xs)) / palm for xs, palm in self._paths(t_ns)),
+                   default=0.0)
+
+    def _paths(self, t_ns: int) -> list[tuple[np.ndarray, float]]:
+        """Return each wrist's x positions over the last travel_s, in stamp order, with its palm length."""
         lo = t_ns - self.config.travel_s * 1e9
         names = {name for ts, wrists in self._history if lo <= ts <= t_ns for name in wrists}
-        best = 0.0
-        for name in names:
+        out = []
+        for name in sorted(names):
             seen = [(ts, w[name][1]) for ts, w in self._history if lo <= ts <= t_ns and name in w]
             xs = [p[0] for p in (self._position(name, ts) for ts, _ in seen) if p is not None]
-            palm = float(np.median([scale for _, scale in seen])) / PALMS_PER_SCALE[name]
-            best = max(best, (max(xs) - min(xs)) / palm)
-        return best
+            if xs:
+                out.append((np.array(xs), float(np.median([scale for _, scale in seen])) / PALMS_PER_SCALE[name]))
+        return out
 
     def hand_speed(self, t_ns: int, side: str) -> float:
         """Return how fast (palm lengths / s) the ``side`` ('left'/'right') hand's wrist went over the last

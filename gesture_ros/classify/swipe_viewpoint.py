@@ -60,3 +60,11 @@ def exchange_needed(frame_kind: SwipeFrame, signs: list[int]) -> bool:
         return False
     total = sum(signs)
     return total >= 0
+
+
+IMAGE_STROKE_SIGNS = {"swipe_right": 1, "swipe_left": -1}  # the model's names: toward image +x / -x
+
+
+def stroke_signs(exchanged: bool) -> dict[str, int]:
+    """Return the image x direction each swipe name moves in, its columns ``exchanged`` or not."""
+    return {k: -v for k, v in IMAGE_STROKE_SIGNS.items()} if exchanged else dict(IMAGE_STROKE_SIGNS)
