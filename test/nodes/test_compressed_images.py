@@ -80,7 +80,8 @@ def test_a_jpeg_stream_gives_the_raw_streams_keypoints_on_the_same_frames(domain
     assert "/image_raw/compressed" in jpeg_log and "/image_raw and /image_raw/compressed" in cam_log
     assert "rejected" not in logs and "Traceback" not in logs
     # The compressed reader answered every frame (the camera sent each next one on its answer).
-    assert "no keypoints answered" not in cam_log and f"after {FRAMES} frames" in cam_log, cam_log
+    # (perhaps but the first, lost as the reader is discovered: test_engine_node.py)
+    assert cam_log.count("no keypoints answered") <= 1 and f"after {FRAMES} frames" in cam_log, cam_log
     # Every message of a frame has the frame's one stamp: camera_info's, the JPEG's, the raw image's
     # (which the raw reader's keypoints carry).
     # The probe's copies are best effort (sensor-data QoS): a loaded machine loses some of them, so their

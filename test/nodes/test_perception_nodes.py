@@ -65,9 +65,11 @@ def hand_wrist(k: Keypoints):
 
 def test_open_hand_keypoints_carry_the_image_stamps(domain, probe, tmp_path):
     video = shared_data("videos/open_hand_no_gesture.mp4")
-    with NodeProcess("keypoint_node", domain, {"model": "hands"}, log_dir=tmp_path, env=ENV) as kp:
+    # The reference backend here; test_engine_node.py runs the same check on the engine (the default).
+    with NodeProcess("keypoint_node", domain, {"model": "hands", "backend": "mediapipe"}, log_dir=tmp_path,
+                     env=ENV) as kp:
         # One frame in flight: keypoint_node never holds a backlog to drop, however loaded the machine.
-        cam = camera(domain, str(video), tmp_path, max_in_flight=1)
+        cam = camera(domain, str(video), tmp_path, max_in_flight=1, consumer_timeout_s=5.0)
         try:  # it ends by itself at the end of the file
             probe.spin_until(lambda: cam.proc.poll() is not None, timeout=180)
             assert cam.proc.poll() == 0, cam.log()
@@ -88,14 +90,15 @@ def test_open_hand_keypoints_carry_the_image_stamps(domain, probe, tmp_path):
         assert abs(frames - round(frames)) < 0.05, (sec, ns, images[:3], period)
         assert -missed <= round(frames) < len(images) + missed, (frames, missed)
     # Every frame was answered by keypoints with its own stamp: the camera sent each next frame only
-    # on that answer and never gave up waiting. The probe's own best-effort copy may miss some.
-    assert "no keypoints answered" not in cam_log, cam_log
+    # on that answer, but perhaps the first (a best-effort frame sent as the reader is discovered can be
+    # lost: once in a fresh-clone CI run). The probe's own best-effort copy may miss some.
+    assert cam_log.count("no keypoints answered") <= 1, cam_log
     assert len(probe.keypoints) >= 0.5 * len(probe.images)
     with_hand = [k for k in probe.keypoints.values() if k.left_hand or k.right_hand]
     assert len(with_hand) >= 0.95 * len(probe.keypoints)
     k = next(iter(probe.keypoints.values()))
     assert k.header.frame_id == "test_cam" and (k.image_width, k.image_height) == (640, 360)
-    assert k.model.startswith("onnx-hands/")
+    assert k.model.startswith("mediapipe-hands/")
     assert "end of video file" in cam_log
 
 
