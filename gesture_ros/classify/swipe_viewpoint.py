@@ -11,6 +11,7 @@ right, and so does a body with its back to the camera: the pose then leaves the 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import Enum
 
 import numpy as np
@@ -19,6 +20,8 @@ from gesture_ros.common.landmarks import Field, KeypointFrame, PoseLandmark
 
 MIN_SHOULDER_DX = 0.02  # of the image width: a body seen edge-on gives no side
 MIN_VISIBILITY = 0.5
+IMAGE_STROKE_SIGNS = {"swipe_right": 1, "swipe_left": -1}  # the model's names: toward image +x / -x
+_EXCHANGED_SIGNS = {k: -v for k, v in IMAGE_STROKE_SIGNS.items()}
 
 
 class SwipeFrame(str, Enum):
@@ -62,9 +65,6 @@ def exchange_needed(frame_kind: SwipeFrame, signs: list[int]) -> bool:
     return total >= 0
 
 
-IMAGE_STROKE_SIGNS = {"swipe_right": 1, "swipe_left": -1}  # the model's names: toward image +x / -x
-
-
-def stroke_signs(exchanged: bool) -> dict[str, int]:
-    """Return the image x direction each swipe name moves in, its columns ``exchanged`` or not."""
-    return {k: -v for k, v in IMAGE_STROKE_SIGNS.items()} if exchanged else dict(IMAGE_STROKE_SIGNS)
+def stroke_signs(exchanged: bool) -> Mapping[str, int]:
+    """Return the image x direction each swipe name moves in, its columns ``exchanged`` or not (read only)."""
+    return _EXCHANGED_SIGNS if exchanged else IMAGE_STROKE_SIGNS

@@ -52,7 +52,9 @@ def open_extractor(options: ExtractorOptions):
 
 def add_option(parser) -> None:
     """Add ``--backend`` to a command's argparse parser (see ``apply``)."""
-    parser.add_argument("--backend", choices=("mediapipe", "onnx"), help="keypoint backend to extract with "
+    from gesture_ros.perception.engine.backend import BACKENDS
+
+    parser.add_argument("--backend", choices=BACKENDS, help="keypoint backend to extract with "
                         f"(default: ${BACKEND_ENV} or {DEFAULT}; onnx is keypoint_node's default)")
 
 
