@@ -42,7 +42,7 @@ CLASSIFIER = NodeInterface(
         TRANSITION_EVENT,
     ),
     subscribes=(
-        TopicSpec("keypoints", "gesture_ros/msg/Keypoints", "SENSOR_QOS", "keypoint_node's output"),
+        TopicSpec("keypoints", "gesture_ros/msg/Keypoints", "KEYPOINTS_IN_QOS", "keypoint_node's output"),
         TopicSpec("classifier/model", "std_msgs/msg/String", "10", "Switch to this model (a path inside "
                   "model_dirs); a bad one is refused and the current model kept"),
     ),

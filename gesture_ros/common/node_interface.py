@@ -30,6 +30,8 @@ QOS: dict[str, QosSpec] = {
     "SENSOR_QOS": QosSpec("best effort", 5, meaning="sensor data (rclpy qos_profile_sensor_data): a late frame "
                           "is worth nothing, never queue it"),
     "EVENT_QOS": QosSpec("reliable", 100, meaning="decisions and commands: never silently dropped"),
+    "KEYPOINTS_IN_QOS": QosSpec("best effort", 60, meaning="every frame is part of a window: deep, so a busy "
+                                "classifier loses none a 5-deep queue would"),
     "RECORDER_SENSOR_QOS": QosSpec("best effort", 200, meaning="takes sensor streams, deep so a busy writer "
                                    "loses nothing a 5-deep queue would"),
     "CLOCK_QOS": QosSpec("best effort", 1, meaning="as rclpy's time source subscribes /clock"),

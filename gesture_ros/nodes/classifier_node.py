@@ -36,7 +36,7 @@ from gesture_ros.ros.keypoint_watchdog import KeypointWatchdog
 from gesture_ros.ros.lifecycle import ConfigureError, ManagedNode
 from gesture_ros.ros.node_main import run_node
 from gesture_ros.ros.params import declare_with_maps, refusing_errors
-from gesture_ros.ros.qos import SENSOR_QOS
+from gesture_ros.ros.qos import KEYPOINTS_IN_QOS
 
 
 class ClassifierNode(ManagedNode):
@@ -74,7 +74,7 @@ class ClassifierNode(ManagedNode):
             raise ConfigureError(f"{exc}; set model_path to a good model, then configure again") from None
 
     def activate(self) -> None:
-        self._sub = self.create_subscription(Keypoints, "keypoints", self._on_keypoints, SENSOR_QOS)
+        self._sub = self.create_subscription(Keypoints, "keypoints", self._on_keypoints, KEYPOINTS_IN_QOS)
         self._models.start(lambda: self._settings, self._swap_model)
         self._watchdog = KeypointWatchdog(self, self._settings.decider.keypoint_timeout_s, self._expire, self._warn)
 
