@@ -40,7 +40,7 @@ from gesture_ros.toolkit.trainer import TrainConfig, predict, train, windows_of
 
 DEFAULT_SPEC = FeatureSpec(pose_landmarks=DEFAULT_POSE_LANDMARKS + ("LEFT_HIP", "RIGHT_HIP"), arm_geometry=True,
                            finger_geometry=True)
-MODEL_VERSION = "1.5.0"
+MODEL_VERSION = "1.5.1"
 NONE_FACTOR = 2  # 'none' covers many behaviours: give it more sequences
 MOVING_FACTOR = 1  # and moving hands that are no gesture (synth/moving.py), per_class times this, also 'none'
 MOVING_SEED_BASE = 900_000  # past plan()'s label blocks (100_000 apart, 9 labels)

@@ -30,3 +30,16 @@ def test_each_kind_moves_a_hand_without_holding_it_and_every_frame_is_none(kind)
 def test_the_moving_scenes_are_generated_by_name_and_labelled_none():
     s = generate_one(MOVING, 123)
     assert set(s.rendered.frame_labels.tolist()) == {"none"}
+
+
+@pytest.mark.parametrize("kind", ["pinch_drag", "enter_leave"])
+def test_no_one_hand_negative_is_a_level_stroke_and_its_return(kind):
+    """A level stroke out and back is a swipe and its return: as a negative it taught 1.5.0 to miss swipes."""
+    for seed in range(40):
+        scene = KINDS[kind](np.random.default_rng([seed, 12]), Person.random(np.random.default_rng(seed)))
+        keys = scene.tracks[scene.focus].keys[1:]
+        for a, b in zip(keys, keys[1:], strict=False):
+            dx, dy = abs(b.pos[0] - a.pos[0]), abs(b.pos[1] - a.pos[1])
+            raised = min(a.pos[1], b.pos[1]) > -0.35  # metres below the shoulders: where swipes are made
+            if raised and np.hypot(dx, dy) > 0.1:  # a stroke, not a wobble
+                assert np.degrees(np.arctan2(dy, dx)) >= 25.0, (kind, seed, a.pos, b.pos)

@@ -12,7 +12,7 @@ from gesture_ros.toolkit.synth.moving import MOVING
 from gesture_ros.toolkit.synth.render import Rendered, render
 from gesture_ros.toolkit.synth.scenes import SCENES
 
-SYNTH_VERSION = "4"
+SYNTH_VERSION = "5"
 
 
 @dataclass

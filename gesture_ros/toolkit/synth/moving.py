@@ -4,7 +4,9 @@ What people do in front of a camera besides gestures (issue 28): vertical swipes
 circles, pinch-and-drag, zoom pinches (two hands apart and together, or thumb and index opening),
 a hand entering and leaving the view, a thumb or fist brought toward the camera and taken back.
 The hand may take any shape, a gesture's included: the motion is what makes it none. No hand is
-held still for longer than ``MAX_PAUSE_S`` (a held shape is a held gesture's business).
+held still for longer than ``MAX_PAUSE_S`` (a held shape is a held gesture's business). No path is
+a horizontal stroke and its return: that is a swipe (1.5.0 learned from side entries and level
+drags that a swipe followed by its return is none, and then read the return as the swipe).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from gesture_ros.toolkit.synth.track import Track
 MOVING = "none_moving"  # the scene's name in SCENES; its frames are labelled 'none'
 MAX_PAUSE_S = 0.25
 MOVING_SHAPES = ("open_palm", "relaxed", "pointing", "fist", "thumb", "v_sign", "claw")
+MIN_DRAG_DEG = 40.0  # a drag is at least this far from horizontal (a level one is a swipe)
 
 
 def pinch(rng, closed: bool = True) -> HandPose:
@@ -94,8 +97,8 @@ def circles(rng, person: Person) -> Scene:
 
 
 def pinch_drag(rng, person: Person) -> Scene:
-    """A grip moved across the view (as in drag and drop): often diagonal, slower than a swipe."""
-    ang = rng.uniform(0, 2 * np.pi)
+    """A grip moved across the view (as in drag and drop): steep or diagonal, slower than a swipe."""
+    ang = np.radians(rng.choice([90.0, 270.0]) + rng.uniform(-(90.0 - MIN_DRAG_DEG), 90.0 - MIN_DRAG_DEG))
     dist = rng.uniform(0.15, 0.45)
     v = dist * np.array([np.cos(ang), np.sin(ang), rng.normal(0, 0.1)])
     k = int(rng.integers(1, 3))
@@ -141,12 +144,10 @@ def zoom_pinch(rng, person: Person) -> Scene:
 
 
 def enter_leave(rng, person: Person) -> Scene:
-    """A hand comes in from the side (or from below) and goes out again without stopping."""
+    """A hand comes in from below (straight or from its own side's corner) and goes out again without stopping."""
     side, _ = _side(rng)
     s = side_sign(side)
-    out_pt = np.array([s * rng.uniform(0.6, 1.0), rng.uniform(-0.3, 0.3), rng.uniform(0.1, 0.4)])
-    if rng.random() < 0.4:
-        out_pt = np.array([s * rng.uniform(0.0, 0.3), -rng.uniform(0.6, 0.9), rng.uniform(0.1, 0.3)])
+    out_pt = np.array([s * rng.uniform(0.0, 0.5), -rng.uniform(0.6, 0.9), rng.uniform(0.1, 0.3)])
     return _one(rng, person, lambda c: [out_pt, c, c + rng.normal(0, 0.03, 3), out_pt], step=(0.25, 0.6))
 
 

@@ -76,8 +76,15 @@ def v_sign(rng) -> HandPose:
 
 
 def ok_sign(rng) -> HandPose:
-    flex = [(rng.uniform(35, 55), rng.uniform(40, 60), rng.uniform(20, 40))] + [_extended(rng) for _ in range(3)]
-    thumb = np.array([rng.uniform(30, 45), rng.uniform(35, 55), rng.uniform(10, 25), rng.uniform(10, 25)])
+    """Thumb and index in a ring, the others up; the ring often loose (as the landmark model reads a
+    real OK sign seen edge-on: index bent ~90 deg, its tip a palm length from the thumb's)."""
+    if rng.random() < 0.5:
+        flex = [(rng.uniform(35, 55), rng.uniform(40, 60), rng.uniform(20, 40))]
+        thumb = np.array([rng.uniform(30, 45), rng.uniform(35, 55), rng.uniform(10, 25), rng.uniform(10, 25)])
+    else:
+        flex = [(rng.uniform(15, 40), rng.uniform(25, 50), rng.uniform(10, 35))]
+        thumb = np.array([rng.uniform(10, 40), rng.uniform(15, 45), rng.uniform(0, 25), rng.uniform(0, 25)])
+    flex += [_extended(rng) for _ in range(3)]
     return HandPose(_fingers(rng, flex, 0.8), thumb)
 
 
