@@ -12,6 +12,9 @@ from gesture_ros.common.paths import resolve_shipped
 from gesture_ros.toolkit import event_eval as E
 
 MODEL = resolve_shipped("models/gesture_default.onnx")
+# The last release (1.4.0) reads swipes into still hands and misses strokes without the model's clock:
+# the rules' reasons are shown on it; the shipped model must give the right events with them.
+PREVIOUS = resolve_shipped("models/eval/gesture_default-1.4.0.onnx")
 
 
 @pytest.fixture(scope="module")
@@ -58,11 +61,12 @@ def test_at_half_the_frame_rate_a_stroke_and_its_return_give_no_opposite_swipe(g
     Resampled to the model's rate (resample, 7.5 fps -> 25) the model no longer reads it either."""
     frames = E.half_rate_return(gif_frames)
     assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_right", "swipe_left"]
-    unfilled = E.fired(E.run(E.decider(MODEL, {"resample": False}), frames, "gif"))
+    assert E.fired(E.run(E.decider(PREVIOUS), frames, "gif")) == ["swipe_right", "swipe_left"]
+    unfilled = E.fired(E.run(E.decider(PREVIOUS, {"resample": False}), frames, "gif"))
     assert unfilled == ["swipe_right", "swipe_left"]
-    neither = E.fired(E.run(E.decider(MODEL, {"stroke_gestures": [], "resample": False}), frames, "gif"))
+    neither = E.fired(E.run(E.decider(PREVIOUS, {"stroke_gestures": [], "resample": False}), frames, "gif"))
     assert neither == ["swipe_right", "swipe_left", "swipe_right"]
-    assert E.fired(E.run(E.decider(MODEL, {"stroke_gestures": []}), frames, "gif")) == ["swipe_right", "swipe_left"]
+    assert E.fired(E.run(E.decider(PREVIOUS, {"stroke_gestures": []}), frames, "gif")) == ["swipe_right", "swipe_left"]
 
 
 def test_hands_only_a_swipe_read_into_a_still_hand_does_not_eat_the_real_stroke():
@@ -71,7 +75,8 @@ def test_hands_only_a_swipe_read_into_a_still_hand_does_not_eat_the_real_stroke(
     path = shared_data(E.SWIPE_CLIP)
     frames = E.with_return(E.clip_frames(path.parents[1], E.SWIPE_CLIP, "hands"), *E.GIF_STROKES[1][1:], 0.0)
     assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_left"]
-    assert E.fired(E.run(E.decider(MODEL, {"stroke_gestures": []}), frames, "gif")) == ["swipe_right"]
+    assert E.fired(E.run(E.decider(PREVIOUS), frames, "gif")) == ["swipe_left"]
+    assert E.fired(E.run(E.decider(PREVIOUS, {"stroke_gestures": []}), frames, "gif")) == ["swipe_right"]
 
 
 @pytest.mark.parametrize("extractor", ["hands_pose", "hands"])
@@ -86,4 +91,5 @@ def test_extraction_at_a_third_of_the_camera_rate_still_gives_both_swipes_with_f
     n = len(E.clip_frames(path.parents[1], E.SWIPE_CLIP, extractor))
     frames = [f for f in extract(path, keep_pattern(n, 0.7), extractor) if f is not None]
     assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_right", "swipe_left"]
-    assert E.fired(E.run(E.decider(MODEL, {"resample": False}), frames, "gif")) == ["swipe_right"]
+    assert E.fired(E.run(E.decider(PREVIOUS), frames, "gif")) == ["swipe_right", "swipe_left"]
+    assert E.fired(E.run(E.decider(PREVIOUS, {"resample": False}), frames, "gif")) == ["swipe_right"]

@@ -21,6 +21,7 @@ from gesture_ros.common.paths import resolve_shipped
 from gesture_ros.toolkit import event_eval as E
 
 MODEL = resolve_shipped("models/gesture_default.onnx")
+PREVIOUS = resolve_shipped("models/eval/gesture_default-1.4.0.onnx")  # the last release: the baseline's failure shows on it
 RATES = (10, 15, 25, 30, 60)
 
 
@@ -41,10 +42,10 @@ def filmed(frames, fps: float, end_ns: int):
     return out
 
 
-def events(frames, **overrides):
+def events(frames, model=MODEL, **overrides):
     t0 = frames[0].stamp_ns
     return [(e.gesture, e.event_type.name, (e.stamp_ns - t0) / 1e9)
-            for e in E.run(E.decider(MODEL, overrides), frames, "gif")]
+            for e in E.run(E.decider(model, overrides), frames, "gif")]
 
 
 def same(got, want, tolerance_s: float) -> bool:
@@ -69,7 +70,9 @@ def test_every_camera_rate_and_frames_sent_twice_give_the_gifs_two_swipes_at_the
 
 def test_without_the_models_clock_a_60_fps_camera_reads_a_swipe_into_the_still_hand(gif):
     """The baseline: frames to the window as they come, 20 rows at 60 fps are a third of a second."""
-    got = events(filmed(gif, 60, gif[-1].stamp_ns + 70_000_000), resample=False)
+    filmed60 = filmed(gif, 60, gif[-1].stamp_ns + 70_000_000)
+    assert [g[:2] for g in events(filmed60, PREVIOUS)] == [("swipe_right", "TRIGGER"), ("swipe_left", "TRIGGER")]
+    got = events(filmed60, PREVIOUS, resample=False)
     assert [g[:2] for g in got][:1] == [("swipe_right", "TRIGGER")] and got[0][2] < 0.5
 
 
