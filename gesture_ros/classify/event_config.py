@@ -30,11 +30,11 @@ class EventConfig:
     opposites: Mapping[str, str] = field(default_factory=lambda: dict(SWIPE_OPPOSITES))
     # One-shots that fire only once the hands have been still this long while entered (held, not passing).
     hold_gestures: frozenset[str] = frozenset()
-    hold_s: float = 0.3  # the referee's rolling forearms stay below it for the fold models too (docs/classifier.md)
+    hold_s: float = 0.25  # real X with jitter fire; the referee's rolling forearms stay below it, fold models too (docs/classifier.md)
     # One-shots that are a motion (the swipes): they fire only when a wrist just moved at least
     # stroke_min_travel palm lengths sideways (the Motion's travel window), never from a hand held still.
     stroke_gestures: frozenset[str] = frozenset()
-    stroke_min_travel: float = 0.5
+    stroke_min_travel: float = 1.0
     # Held gestures that START only while their hand is roughly still: its wrist slower than
     # still_max_speed palm lengths per second (over the Motion's speed span); a moving hand is no sign.
     still_gestures: frozenset[str] = frozenset()

@@ -93,7 +93,7 @@ def test_the_parameters_reach_the_decider_and_are_checked():
     values["stroke_window_s"] = 1.5
     decider = settings_from(values).decider
     assert decider.events.stroke_gestures == frozenset({"swipe_left", "swipe_right"})
-    assert decider.events.stroke_min_travel == 0.5
+    assert decider.events.stroke_min_travel == 1.0
     assert decider.rest.travel_s == 1.5
     with pytest.raises(ValueError, match="stroke_min_travel"):
         EventConfig(stroke_min_travel=-1.0)
