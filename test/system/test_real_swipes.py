@@ -56,9 +56,9 @@ def test_hands_only_keypoints_a_stroke_and_its_return_give_one_swipe_other_event
 
 def test_at_half_the_frame_rate_a_stroke_and_its_return_give_no_opposite_swipe(gif_frames):
     """Extraction at half the camera's rate: the GIF up to its left stroke, then the arm coming back and
-    resting. The model reads a swipe_right into the hand held still 1.5 s after the return; a swipe is
+    resting. Model 1.4.0 reads a swipe_right into the hand held still 1.5 s after the return; a swipe is
     the hand's motion, so stroke_gestures refuses it (without: a media player seeks back, then forward).
-    Resampled to the model's rate (resample, 7.5 fps -> 25) the model no longer reads it either."""
+    Resampled to the model's rate (resample, 7.5 fps -> 25) it no longer reads it either."""
     frames = E.half_rate_return(gif_frames)
     assert E.fired(E.run(E.decider(MODEL), frames, "gif")) == ["swipe_right", "swipe_left"]
     assert E.fired(E.run(E.decider(PREVIOUS), frames, "gif")) == ["swipe_right", "swipe_left"]
@@ -70,7 +70,7 @@ def test_at_half_the_frame_rate_a_stroke_and_its_return_give_no_opposite_swipe(g
 
 
 def test_hands_only_a_swipe_read_into_a_still_hand_does_not_eat_the_real_stroke():
-    """Hands only, the left stroke clip starts 0.8 s before the stroke with the hand still: the model
+    """Hands only, the left stroke clip starts 0.8 s before the stroke with the hand still: model 1.4.0
     reads a swipe_right there; unchecked, the real left stroke is then taken for its return stroke."""
     path = shared_data(E.SWIPE_CLIP)
     frames = E.with_return(E.clip_frames(path.parents[1], E.SWIPE_CLIP, "hands"), *E.GIF_STROKES[1][1:], 0.0)
@@ -83,7 +83,7 @@ def test_hands_only_a_swipe_read_into_a_still_hand_does_not_eat_the_real_stroke(
 def test_extraction_at_a_third_of_the_camera_rate_still_gives_both_swipes_with_frame_fill(extractor):
     """70 % of the GIF's frames skipped (4.5 fps; the extractor sees only the kept ones, as live): the
     model's 20-frame window would span 4 s, where it was trained on 0.5-1.7 s; the decider fills in
-    frames up to the model's rate (resample). Without it the model misses the left stroke."""
+    frames up to the model's rate (resample). Without it model 1.4.0 misses the left stroke."""
     from gesture_ros.toolkit.drops import keep_pattern
     from gesture_ros.toolkit.live_eval import extract
 
