@@ -23,16 +23,16 @@ CLIPS = ("negatives/grip_drag.gif", "negatives/ok_sign_drag.gif", "videos/open_h
 
 def runs(clip: Path, backend: str, seeds: int, model: Path) -> list[str]:
     """Return the fired gestures of the clean run, then of ``seeds`` noisy runs, each as a string."""
-    from gesture_ros.perception.engine.backend import open_backend
     from gesture_ros.perception.extraction.options import ExtractorOptions
     from gesture_ros.toolkit import event_eval as E
+    from gesture_ros.toolkit.backend import open_extractor
     from gesture_ros.toolkit.live_eval import read_frames
 
     frames = list(read_frames(clip))
     out = []
     for seed in range(seeds + 1):
         rng = np.random.default_rng(seed)
-        with open_backend(ExtractorOptions(model="hands_pose"), backend) as ex:
+        with open_extractor(ExtractorOptions(model="hands_pose"), backend) as ex:  # as keypoint_node extracts
             kps = [ex.process(f.image if seed == 0 else
                               np.clip(f.image + rng.integers(-1, 2, f.image.shape), 0, 255).astype(np.uint8),
                               f.stamp_ns, "camera") for f in frames]

@@ -42,12 +42,12 @@ def version() -> str:
     return f"mediapipe-{mediapipe.__version__}"
 
 
-def open_extractor(options: ExtractorOptions):
-    """Return an extractor of the backend in force (a context manager with ``process``), set as
-    keypoint_node sets it (the engine's palm detector every NODE_PALM_DETECT_EVERY frames)."""
+def open_extractor(options: ExtractorOptions, name: str | None = None):
+    """Return an extractor of backend ``name`` (default: the one in force), a context manager with
+    ``process``, set as keypoint_node sets it (the engine's palm detector every NODE_PALM_DETECT_EVERY frames)."""
     from gesture_ros.perception.engine.backend import open_backend
 
-    return open_backend(replace(options, palm_detect_every=NODE_PALM_DETECT_EVERY), backend())
+    return open_backend(replace(options, palm_detect_every=NODE_PALM_DETECT_EVERY), name or backend())
 
 
 def add_option(parser) -> None:
