@@ -6,7 +6,9 @@ when a hand is detected, else the pose wrists), measures each one's speed over a
 ``baseline_s`` (so repeated frames and per-frame jitter do not read as motion or as rest),
 and keeps the recent runs of frames without motion, so that ``rested_since(t)`` tells whether
 the hands were still for ``rest_s`` at some time after ``t``. Frames without any wrist count
-as still (the arm went down or out of view).
+as still (the arm went down or out of view). A wrist placed outside the image (by more than
+``IMAGE_MARGIN``) is not followed: the pose model extrapolates joints it cannot see, and such a
+guess can jump a whole image height from one frame to the next, which would read as a stroke.
 
 Speeds are in palm lengths per second for hands and shoulder widths per second for the pose,
 so the thresholds hold at any distance from the camera.
@@ -26,6 +28,7 @@ POSE_REST_SPEED = 0.45  # shoulder widths / s (about the same speed for a palm o
 PALMS_PER_SCALE = {"left_hand": 1.0, "right_hand": 1.0, "left_wrist": 1 / 0.3, "right_wrist": 1 / 0.3}
 MIN_VISIBILITY = 0.5
 SPEED_SPAN_S = 0.3  # ``hand_speed`` measures the displacement over this long
+IMAGE_MARGIN = 0.1  # image widths / heights beyond the border a wrist may be and still be followed
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,11 @@ class RestConfig:
     travel_s: float = 1.0  # ``travel`` looks back this far
 
 
+def _in_image(xy: np.ndarray) -> bool:
+    """Return True when normalised image coordinates are finite and within IMAGE_MARGIN of the image."""
+    return bool(np.all(np.isfinite(xy)) and np.all(xy >= -IMAGE_MARGIN) and np.all(xy <= 1.0 + IMAGE_MARGIN))
+
+
 def _wrists(frame: KeypointFrame) -> dict[str, tuple[np.ndarray, float, float]]:
     """Return name -> (wrist x,y in image-height units, scale, rest speed) of what the frame shows."""
     w, h = frame.image_width, frame.image_height
@@ -50,7 +58,7 @@ def _wrists(frame: KeypointFrame) -> dict[str, tuple[np.ndarray, float, float]]:
             continue
         xy = hand[:, :2].astype(np.float64) * aspect
         palm = float(np.hypot(*(xy[HandLandmark.MIDDLE_FINGER_MCP] - xy[HandLandmark.WRIST])))
-        if np.all(np.isfinite(xy[HandLandmark.WRIST])) and palm > 1e-6:
+        if _in_image(hand[HandLandmark.WRIST, :2]) and palm > 1e-6:
             out[side] = (xy[HandLandmark.WRIST], palm, HAND_REST_SPEED)
     if out or frame.pose is None:
         return out
@@ -61,7 +69,7 @@ def _wrists(frame: KeypointFrame) -> dict[str, tuple[np.ndarray, float, float]]:
     if not np.isfinite(width) or width < 1e-6:
         return out
     for name, lm in (("left_wrist", PoseLandmark.LEFT_WRIST), ("right_wrist", PoseLandmark.RIGHT_WRIST)):
-        if vis[lm] >= MIN_VISIBILITY and np.all(np.isfinite(xy[lm])):
+        if vis[lm] >= MIN_VISIBILITY and _in_image(pose[lm, :2]):
             out[name] = (xy[lm], width, POSE_REST_SPEED)
     return out
 

@@ -107,6 +107,9 @@ PARAMS: tuple[ParamSpec, ...] = (
     ParamSpec("forearm_gestures", sorted(_D.forearm_gestures), "Gestures that fire only on a frame whose pose shows both "
               "elbows and wrists, the wrists within the body's width (a pose that cannot see the forearms "
               "cannot see them crossed); [] turns the check off", string_array=True),
+    ParamSpec("open_hand_gestures", sorted(_D.open_hand_gestures), "Held gestures that START only on a frame whose "
+              "hand shows the index extended, its tip at least 0.85 of the middle fingertip's distance from the wrist "
+              "(a loosened OK sign or a pinch is no stop palm); [] turns the check off", string_array=True),
     ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
     ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
     ParamSpec("keypoint_timeout_s", _D.keypoint_timeout_s, "Keypoint watchdog: no keypoints from a source, or no person in them, "
@@ -231,6 +234,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
                             min_fill=float(v["min_fill"]), resample=bool(v["resample"]),
                             both_hands=frozenset(_strings(v, "both_hands")),
                             forearm_gestures=frozenset(_strings(v, "forearm_gestures")),
+                            open_hand_gestures=frozenset(_strings(v, "open_hand_gestures")),
                             keypoint_timeout_s=float(v["keypoint_timeout_s"]), max_sources=int(v["max_sources"]),
                             rest=RestConfig(rest_s=float(v["rest_s"]), travel_s=float(v["stroke_window_s"])), swipe_frame=swipe_frame)
     return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),

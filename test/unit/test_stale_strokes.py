@@ -136,3 +136,27 @@ def test_stroke_is_the_way_the_wrist_came_from_the_far_side_of_its_path():
     t = (len(back_a_little) - 1) * STEP_NS
     right, left = rest.stroke(t, +1), rest.stroke(t, -1)
     assert 0 < left < 0.5 < 2.0 < right <= rest.travel(t) + 1e-9  # came right a long way, then back a little
+
+
+def _pose_wrist(t: int, xy: tuple[float, float], visibility: float = 0.8) -> KeypointFrame:
+    """Return a pose whose left wrist is at ``xy`` (image units) and whose shoulders are 0.3 wide."""
+    pose = empty_landmarks(33)
+    pose[:, Field.VISIBILITY] = 1.0
+    pose[11, :2], pose[12, :2] = (0.65, 0.3), (0.35, 0.3)
+    pose[15, :2] = xy
+    pose[15, Field.VISIBILITY] = visibility
+    return KeypointFrame(stamp_ns=t, frame_id="cam", image_width=640, image_height=480, pose=pose)
+
+
+def test_a_wrist_placed_outside_the_image_is_not_followed():
+    """The pose model extrapolates a wrist it cannot see; a guess jumping between the hand and half an
+    image below the frame is no stroke. Within a tenth of the image beyond the border it still counts."""
+    rest = RestTracker(RestConfig(travel_s=1.0))
+    jumping = [(0.6, 0.6) if i % 3 else (0.45, 1.7) for i in range(15)]
+    for i, xy in enumerate(jumping):
+        rest.push(_pose_wrist(i * STEP_NS, xy))
+    assert rest.travel(14 * STEP_NS) == 0.0
+    edge = RestTracker(RestConfig(travel_s=1.0))
+    for i in range(15):
+        edge.push(_pose_wrist(i * STEP_NS, (0.3 + 0.05 * i, 1.05)))  # just below the border, moving right
+    assert edge.stroke(14 * STEP_NS, +1) > 2.0
