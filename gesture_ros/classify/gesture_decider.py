@@ -32,7 +32,7 @@ from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.event_machine import Event, EventStateMachine, FrameRef
 from gesture_ros.classify.forearms import forearms_crossable
 from gesture_ros.classify.frame_fill import Resampler
-from gesture_ros.classify.hand_shape import index_extended
+from gesture_ros.classify.hand_shape import palm_open
 from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
 from gesture_ros.classify.onnx_model import GestureModel
 from gesture_ros.classify.smoothing import Smoother, Smoothing
@@ -64,7 +64,7 @@ class DeciderConfig:
     min_fill: float = 0.25  # decide once this fraction of the window has frames (left-padded as in training)
     both_hands: frozenset[str] = frozenset({"x_cross"})  # gestures reported with handedness "both"
     forearm_gestures: frozenset[str] = frozenset({"x_cross"})  # fire only on frames showing both forearms
-    open_hand_gestures: frozenset[str] = frozenset({"open_palm"})  # START only on frames whose hand shows the index extended
+    open_hand_gestures: frozenset[str] = frozenset({"open_palm"})  # START only on frames whose hand shows its fingers extended
     keypoint_timeout_s: float = 1.0  # no person / no frames this long ends a held gesture; 0: off
     max_sources: int = 8  # frames of further sources are refused (a flood of frame ids stays bounded)
     rest: RestConfig = field(default_factory=RestConfig)  # when the hands count as rested (return strokes)
@@ -321,7 +321,7 @@ class GestureDecider:
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran, src.person_id)
         forearm, open_hand = self.config.forearm_gestures, self.config.open_hand_gestures
         seen = forearms_crossable(src.shown, self.model.spec.min_visibility) if forearm else True
-        unseen = (frozenset() if seen else forearm) | (frozenset() if not open_hand or index_extended(src.shown)
+        unseen = (frozenset() if seen else forearm) | (frozenset() if not open_hand or palm_open(src.shown)
                                                        else open_hand)
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen,
                                         stroke_signs(exchanged))

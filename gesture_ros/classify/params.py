@@ -108,8 +108,9 @@ PARAMS: tuple[ParamSpec, ...] = (
               "elbows and wrists, the wrists within the body's width (a pose that cannot see the forearms "
               "cannot see them crossed); [] turns the check off", string_array=True),
     ParamSpec("open_hand_gestures", sorted(_D.open_hand_gestures), "Held gestures that START only on a frame whose "
-              "hand shows the index extended, its tip at least 0.85 of the middle fingertip's distance from the wrist "
-              "(a loosened OK sign or a pinch is no stop palm); [] turns the check off", string_array=True),
+              "hand shows its fingers extended: the middle fingertip at least 1.4 palm lengths from the wrist, the "
+              "index tip at least 0.85 of that (a curled hand, a loosened OK sign or a pinch is no stop palm); [] "
+              "turns the check off", string_array=True),
     ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
     ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
     ParamSpec("keypoint_timeout_s", _D.keypoint_timeout_s, "Keypoint watchdog: no keypoints from a source, or no person in them, "

@@ -1,8 +1,8 @@
-"""A stop palm shows its index extended (issue 28, the author's definition of open_palm).
+"""A stop palm shows its fingers extended (issue 28, the author's definition of open_palm).
 
-Real open-palm stills and hand-sign Open rows of 13 performers pass the check; the OK sign of
-``negatives/ok_sign_drag.gif`` (closed, then loosened: three fingers up, the index hooked) never
-does. Run live (a slower extraction skipping 30-70 % of the frames), the shipped model reads that
+Real open-palm stills and hand-sign Open rows of 13 performers pass the check; curled hands (the
+thumbs-up, thumbs-down and fist stills) and the OK sign of ``negatives/ok_sign_drag.gif`` (closed,
+then loosened: three fingers up, the index hooked) never do. Run live (a slower extraction skipping 30-70 % of the frames), the shipped model reads that
 hand as open_palm and the decider STARTs it without the check; with it, nothing.
 """
 
@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from support.data import shared_data
 
-from gesture_ros.classify.hand_shape import index_extended
+from gesture_ros.classify.hand_shape import palm_open
 from gesture_ros.classify.params import PARAMS, settings_from
 from gesture_ros.common.landmarks import KeypointFrame
 from gesture_ros.common.paths import resolve_shipped
@@ -32,30 +32,36 @@ def _ok_frames(skip: float) -> tuple[KeypointFrame, ...]:
     return extracted(Path(path), skip, "hands_pose")
 
 
-def test_open_palm_stills_and_open_rows_show_the_index_and_the_ok_sign_does_not():
-    data = shared_data("stills").parent
-    palms = load_stills(data, ["hand_palm_open_palm"], progress=False)
+def _still_hands(data: Path, folder: str) -> list[KeypointFrame]:
+    """Return the last extractor frame of each still of ``folder`` that has a hand."""
     frames = [KeypointFrame(stamp_ns=0, frame_id="s", image_width=s.image_size[0], image_height=s.image_size[1],
                             right_hand=s.right_hand[-1] if np.isfinite(s.right_hand[-1, 0, 0]) else None,
                             left_hand=s.left_hand[-1] if np.isfinite(s.left_hand[-1, 0, 0]) else None)
-              for s in palms]
-    with_hand = [f for f in frames if f.right_hand is not None or f.left_hand is not None]
-    assert len(with_hand) >= 250
-    assert all(index_extended(f) for f in with_hand)
+              for s in load_stills(data, [folder], progress=False)]
+    return [f for f in frames if f.right_hand is not None or f.left_hand is not None]
+
+
+def test_open_palms_pass_and_curled_hands_and_the_ok_sign_do_not():
+    data = shared_data("stills").parent
+    palms = _still_hands(data, "hand_palm_open_palm")
+    assert len(palms) >= 250 and all(palm_open(f) for f in palms)
+    for folder in ("hand_up_thumbs_up", "hand_down_thumbs_down", "hand_emergency_fist"):
+        curled = _still_hands(data, folder)
+        assert len(curled) >= 250 and not any(palm_open(f) for f in curled), folder
 
     rows = [f for name in sign_rows.sources(data)
             for item in sign_rows.performer_items(data, name, 10 ** 6)
             for f, label in zip(E.keypoint_frames(item[2]), item[3], strict=True) if label == "open_palm"]
     assert len(rows) > 2000
-    assert np.mean([index_extended(f) for f in rows]) >= 0.98
+    assert np.mean([palm_open(f) for f in rows]) >= 0.98
 
     ok = [f for f in _ok_frames(0.0) if f.right_hand is not None or f.left_hand is not None]
-    assert len(ok) >= 25 and not any(index_extended(f) for f in ok)
+    assert len(ok) >= 25 and not any(palm_open(f) for f in ok)
 
 
 def test_no_hand_shows_no_palm():
-    assert not index_extended(None)
-    assert not index_extended(KeypointFrame(stamp_ns=0, frame_id="c", image_width=640, image_height=480))
+    assert not palm_open(None)
+    assert not palm_open(KeypointFrame(stamp_ns=0, frame_id="c", image_width=640, image_height=480))
 
 
 @pytest.mark.parametrize("skip", LIVE_SKIPS)
