@@ -76,3 +76,25 @@ def test_the_parameter_reaches_the_decider():
     assert settings_from(values).decider.open_hand_gestures == frozenset({"open_palm"})
     values["open_hand_gestures"] = []
     assert settings_from(values).decider.open_hand_gestures == frozenset()
+
+
+def test_small_open_palms_are_recognised_as_without_the_check():
+    """A 160x120 stream and smaller (palms 5-14 px): noisier landmarks, the same START as without the check."""
+    import glob
+
+    import cv2
+
+    from tools.bench.small_hands import EXTRACTORS, recognised, run
+
+    files = sorted(glob.glob(str(shared_data("stills/hand_palm_open_palm") / "*.jpg")))[::30][:8]
+    stills = [cv2.imread(f) for f in files]
+    on, off = E.decider(MODEL), E.decider(MODEL, {"open_hand_gestures": []})
+    outcomes = []
+    for scale in (0.25, 0.18):
+        images = [cv2.resize(s, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) for s in stills]
+        got, _ = run(EXTRACTORS["hands_pose"], images, 3)
+        for i, frames in enumerate(got):
+            key = f"s{scale}-{i}"
+            outcomes.append((recognised(on, frames, "open_palm", key), recognised(off, frames, "open_palm", key)))
+    assert len(outcomes) == 16 and sum(w for _, w in outcomes) >= 12
+    assert [a for a, _ in outcomes] == [b for _, b in outcomes]
