@@ -1,7 +1,7 @@
 """Run benchmarks: ``python -m tools.bench [NAME ...] [--option=value ...]``.
 
 With no name the default benchmarks run; ``recovery``, ``replay_clock``, ``frame_scale``, ``people``,
-``small_hands``, ``far_body``, ``classifier_replay``, ``engine``, ``overhead``, ``venue_load``, ``compressed`` and ``soak`` (minutes long)
+``small_hands``, ``far_body``, ``classifier_replay``, ``engine``, ``overhead``, ``venue_load``, ``compressed``, ``overlay`` and ``soak`` (minutes long)
 run when named.
 Options go as ``--name=value`` (a bare value would read as a benchmark name).
 """
@@ -30,8 +30,9 @@ BENCHES = {
     "venue_page": "tools.bench.venue_page",  # event -> the page's live stream, beside the store latency
     "classifier_replay": "tools.bench.classifier_replay",  # post-processing settings tuned offline, no ROS
     "compressed": "tools.bench.compressed",  # JPEG/PNG decode and encode per frame beside the raw conversion
+    "overlay": "tools.bench.overlay",  # hands with a demo's skeleton drawn over them, beside the clean stills
 }
-# recovery, replay_clock, frame_scale, people, small_hands, far_body, classifier_replay, compressed (design choices) and
+# recovery, replay_clock, frame_scale, people, small_hands, far_body, classifier_replay, compressed, overlay (design choices) and
 # soak (minutes long) run on request.
 DEFAULT = ("keypoints", "classifier", "bridge", "pipeline", "actions", "venue_page")
 

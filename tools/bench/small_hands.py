@@ -86,15 +86,20 @@ def error(hand: np.ndarray | None, truth: np.ndarray | None, palm_norm: float) -
     return float(np.median(np.linalg.norm(hand - truth, axis=1)) / palm_norm)
 
 
-def recognised(dec, frames, label: str, key: str) -> bool:
-    """Return True when ``label`` fires with the still's last keypoints held ``HOLD_FRAMES`` frames."""
+def held_fired(dec, frames, key: str) -> list[str]:
+    """Return the gestures that fire with the still's first keypoints held ``HOLD_FRAMES`` frames."""
     if not frames:
-        return False
+        return []
     one = SequenceArrays.from_frames(frames[:1])
     idx = np.zeros(HOLD_FRAMES, dtype=int)
     stamps = 10**18 + (np.arange(HOLD_FRAMES) * 1e9 / HOLD_FPS).astype(np.int64)
     held = SequenceArrays(stamps, one.pose[idx], one.left_hand[idx], one.right_hand[idx], one.image_size)
-    return label in fired(run_decider(dec, keypoint_frames(held, key), key))
+    return fired(run_decider(dec, keypoint_frames(held, key), key))
+
+
+def recognised(dec, frames, label: str, key: str) -> bool:
+    """Return True when ``label`` fires with the still's keypoints held ``HOLD_FRAMES`` frames."""
+    return label in held_fired(dec, frames, key)
 
 
 def held_out_deciders(files: list[str], data: Path) -> list:
