@@ -63,6 +63,11 @@ def test_a_jpeg_stream_gives_the_raw_streams_keypoints_on_the_same_frames(domain
                      log_dir=tmp_path, env=ENV) as kp_jpeg, \
             NodeProcess("keypoint_node", domain, {"model": "hands"}, log_dir=tmp_path, env=ENV,
                         extra_args=["-r", "__ns:=/raw", "-r", "image_raw:=/image_raw"]) as kp_raw:
+        # The probe's best-effort readers get only what comes after they discovered the publishers: on a
+        # loaded machine that took long enough once to miss 158 of the 202 frames. Wait for both first.
+        assert probe.spin_until(lambda: probe.node.count_publishers("/keypoints") > 0
+                                and probe.node.count_publishers("/raw/keypoints") > 0, timeout=60), \
+            kp_jpeg.log() + kp_raw.log()
         # Paced by the compressed reader's answers; 3 subscribers: both readers and the probe.
         cam = NodeProcess("camera_node", domain, {
             "source": str(video), "frame_id": "test_cam", "pace": "as_fast_as_consumed", "max_in_flight": 1,
