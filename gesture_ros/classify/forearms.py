@@ -33,7 +33,6 @@ def forearms_crossable(frame: KeypointFrame | None, min_visibility: float = MIN_
         return False
     if not (seen[P.LEFT_SHOULDER] and seen[P.RIGHT_SHOULDER]):
         return True
-    aspect = frame.image_width / frame.image_height if frame.image_width > 0 and frame.image_height > 0 else 1.0
-    xy = frame.pose[None, :, :2].astype(np.float64) * np.array([aspect, 1.0])
+    xy = frame.pose[None, :, :2].astype(np.float64) * np.array([frame.aspect, 1.0])
     _, width = body_scale(xy, seen[None])
     return float(np.linalg.norm(xy[0, P.LEFT_WRIST] - xy[0, P.RIGHT_WRIST])) <= MAX_WRIST_GAP * float(width[0])

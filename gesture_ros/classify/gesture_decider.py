@@ -320,9 +320,11 @@ class GestureDecider:
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran, src.person_id)
         forearm, open_hand = self.config.forearm_gestures, self.config.open_hand_gestures
-        seen = forearms_crossable(src.shown, self.model.spec.min_visibility) if forearm else True
-        unseen = (frozenset() if seen else forearm) | (frozenset() if not open_hand or palm_open(src.shown)
-                                                       else open_hand)
+        unseen: frozenset[str] = frozenset()
+        if forearm and not forearms_crossable(src.shown, self.model.spec.min_visibility):
+            unseen |= forearm
+        if open_hand and not palm_open(src.shown):
+            unseen |= open_hand
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen,
                                         stroke_signs(exchanged))
 

@@ -46,8 +46,7 @@ def palm_open(frame: KeypointFrame | None) -> bool:
     if not side:
         return False
     hand = frame.right_hand if side == "right" else frame.left_hand
-    aspect = frame.image_width / frame.image_height if frame.image_width > 0 and frame.image_height > 0 else 1.0
-    return _open(hand[:, :2].astype(np.float64) * np.array([aspect, 1.0]))
+    return _open(hand[:, :2].astype(np.float64) * np.array([frame.aspect, 1.0]))
 
 
 __all__ = ["MIN_INDEX_REACH", "MIN_MIDDLE_REACH", "palm_open"]

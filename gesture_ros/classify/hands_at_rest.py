@@ -49,8 +49,7 @@ def _in_image(xy: np.ndarray) -> bool:
 
 def _wrists(frame: KeypointFrame) -> dict[str, tuple[np.ndarray, float, float]]:
     """Return name -> (wrist x,y in image-height units, scale, rest speed) of what the frame shows."""
-    w, h = frame.image_width, frame.image_height
-    aspect = np.array([w / h if w > 0 and h > 0 else 1.0, 1.0])
+    aspect = np.array([frame.aspect, 1.0])
     out: dict[str, tuple[np.ndarray, float, float]] = {}
     for side in ("left_hand", "right_hand"):
         hand = getattr(frame, side)

@@ -166,6 +166,11 @@ class KeypointFrame:
     def has_hand(self) -> bool:
         return self.left_hand is not None or self.right_hand is not None
 
+    @property
+    def aspect(self) -> float:
+        """Return width / height of the image (1.0 when its size is unknown): x * aspect is in image heights."""
+        return self.image_width / self.image_height if self.image_width > 0 and self.image_height > 0 else 1.0
+
 
 def empty_landmarks(n: int) -> np.ndarray:
     """Return an (n, 5) array with zero positions and NaN visibility/presence."""

@@ -29,7 +29,7 @@ OK_CLIP = "negatives/ok_sign_drag.gif"
 
 def _ok_frames(skip: float) -> tuple[KeypointFrame, ...]:
     path = shared_data(OK_CLIP)
-    return extracted(Path(path), skip, "hands_pose")
+    return extracted(path, skip, "hands_pose")
 
 
 def _still_hands(data: Path, folder: str) -> list[KeypointFrame]:
