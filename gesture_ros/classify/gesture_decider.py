@@ -32,7 +32,7 @@ from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.event_machine import Event, EventStateMachine, FrameRef
 from gesture_ros.classify.forearms import forearms_crossable
 from gesture_ros.classify.frame_fill import Resampler
-from gesture_ros.classify.hand_shape import palm_open
+from gesture_ros.classify.hand_shape import fist_closed, palm_open
 from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
 from gesture_ros.classify.onnx_model import GestureModel
 from gesture_ros.classify.smoothing import Smoother, Smoothing
@@ -65,6 +65,7 @@ class DeciderConfig:
     both_hands: frozenset[str] = frozenset({"x_cross"})  # gestures reported with handedness "both"
     forearm_gestures: frozenset[str] = frozenset({"x_cross"})  # fire only on frames showing both forearms
     open_hand_gestures: frozenset[str] = frozenset({"open_palm"})  # START only on frames whose hand shows its fingers extended
+    closed_hand_gestures: frozenset[str] = frozenset({"fist"})  # START only on frames whose hand has its index folded
     keypoint_timeout_s: float = 1.0  # no person / no frames this long ends a held gesture; 0: off
     max_sources: int = 8  # frames of further sources are refused (a flood of frame ids stays bounded)
     rest: RestConfig = field(default_factory=RestConfig)  # when the hands count as rested (return strokes)
@@ -325,6 +326,9 @@ class GestureDecider:
             unseen |= forearm
         if open_hand and not palm_open(src.shown):
             unseen |= open_hand
+        closed = self.config.closed_hand_gestures
+        if closed and not fist_closed(src.shown):
+            unseen |= closed
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen,
                                         stroke_signs(exchanged))
 

@@ -1,4 +1,4 @@
-"""Whether a frame's hand can be a stop palm: its fingers extended, the index too.
+"""Whether a frame's hand can be a stop palm (its fingers extended, the index too) or a fist (its index folded).
 
 The author's ``open_palm`` is a stop palm, fingers up and extended. Two look-alikes fire it when a
 model misreads them. A hand loosening an OK sign or about to pinch holds three fingers up with the
@@ -11,6 +11,12 @@ held higher, as the feature spec picks it) has its middle fingertip at least ``M
 palm lengths (wrist to middle knuckle) from the wrist and its index tip at least
 ``MIN_INDEX_REACH`` of that, and wait, still pending, until one does. Both are ratios within the
 hand: kept when the palm tilts and at any distance from the camera.
+
+A fist folds the index: its tip comes back toward the palm, no farther from the wrist than its
+middle joint (PIP). Models read some pointing hands as fists (the fold models about one Pointer
+row in 15, most of them pointing toward the camera or down), so gestures named in
+``DeciderConfig.closed_hand_gestures`` START only on a frame whose hand has its index tip at most
+``MAX_INDEX_EXTENSION`` palm lengths farther from the wrist than the index PIP.
 """
 
 from __future__ import annotations
@@ -27,9 +33,13 @@ MIN_MIDDLE_REACH = 1.4
 # Index over middle fingertip reach: Open rows 1st percentile 0.85, open-palm stills 0.93 or more;
 # the loosened OK sign of ok_sign_drag.gif 0.76-0.82, a closed one 0.7.
 MIN_INDEX_REACH = 0.85
+# Index tip minus index PIP distance from the wrist, in palm lengths: hand-sign Close rows of 16
+# performers 95th percentile 0.1, 99th 0.36; fist stills -0.29 at most; Pointer rows median 0.48.
+MAX_INDEX_EXTENSION = 0.35
 
 
-def _open(xy: np.ndarray) -> bool:
+def open_shape(xy: np.ndarray) -> bool:
+    """Return True when (21, 2) hand points (x and y in one unit) show the middle finger and index extended."""
     wrist = xy[H.WRIST]
     palm = np.linalg.norm(xy[H.MIDDLE_FINGER_MCP] - wrist)
     middle = np.linalg.norm(xy[H.MIDDLE_FINGER_TIP] - wrist)
@@ -39,14 +49,38 @@ def _open(xy: np.ndarray) -> bool:
     return bool(middle >= MIN_MIDDLE_REACH * palm and index >= MIN_INDEX_REACH * middle)
 
 
-def palm_open(frame: KeypointFrame | None) -> bool:
-    """Return True when the frame's hand the model reads (the one held higher, ``dominant_side``) shows
-    its middle finger and index extended; False without a hand."""
+def closed_shape(xy: np.ndarray) -> bool:
+    """Return True when (21, 2) hand points (x and y in one unit) show the index folded, not extended."""
+    wrist = xy[H.WRIST]
+    palm = np.linalg.norm(xy[H.MIDDLE_FINGER_MCP] - wrist)
+    extension = np.linalg.norm(xy[H.INDEX_FINGER_TIP] - wrist) - np.linalg.norm(xy[H.INDEX_FINGER_PIP] - wrist)
+    if not (np.isfinite(palm) and np.isfinite(extension)) or palm <= 0:
+        return False
+    return bool(extension <= MAX_INDEX_EXTENSION * palm)
+
+
+def _hand_xy(frame: KeypointFrame | None) -> np.ndarray | None:
+    """Return the x, y of the frame's hand the model reads (the one held higher, ``dominant_side``) in
+    one unit (x scaled by the aspect ratio), or None without a hand."""
     side = dominant_side(frame) if frame is not None else ""
     if not side:
-        return False
+        return None
     hand = frame.right_hand if side == "right" else frame.left_hand
-    return _open(hand[:, :2].astype(np.float64) * np.array([frame.aspect, 1.0]))
+    return hand[:, :2].astype(np.float64) * np.array([frame.aspect, 1.0])
 
 
-__all__ = ["MIN_INDEX_REACH", "MIN_MIDDLE_REACH", "palm_open"]
+def palm_open(frame: KeypointFrame | None) -> bool:
+    """Return True when the frame's hand the model reads shows its middle finger and index extended;
+    False without a hand."""
+    xy = _hand_xy(frame)
+    return xy is not None and open_shape(xy)
+
+
+def fist_closed(frame: KeypointFrame | None) -> bool:
+    """Return True when the frame's hand the model reads has its index folded; False without a hand."""
+    xy = _hand_xy(frame)
+    return xy is not None and closed_shape(xy)
+
+
+__all__ = ["MAX_INDEX_EXTENSION", "MIN_INDEX_REACH", "MIN_MIDDLE_REACH", "closed_shape", "fist_closed",
+           "open_shape", "palm_open"]

@@ -111,6 +111,9 @@ PARAMS: tuple[ParamSpec, ...] = (
               "hand shows its fingers extended: the middle fingertip at least 1.4 palm lengths from the wrist, the "
               "index tip at least 0.85 of that (a curled hand, a loosened OK sign or a pinch is no stop palm); [] "
               "turns the check off", string_array=True),
+    ParamSpec("closed_hand_gestures", sorted(_D.closed_hand_gestures), "Held gestures that START only on a frame "
+              "whose hand has its index folded: its tip at most 0.35 palm lengths farther from the wrist than its "
+              "middle joint (a pointing hand is no fist); [] turns the check off", string_array=True),
     ParamSpec("publish_scores", True, "Publish gesture/scores (per-class probabilities per window)"),
     ParamSpec("watch_model_file", True, "Reload the model when its file changes on disk"),
     ParamSpec("keypoint_timeout_s", _D.keypoint_timeout_s, "Keypoint watchdog: no keypoints from a source, or no person in them, "
@@ -236,6 +239,7 @@ def settings_from(values: Mapping[str, Any]) -> ClassifierSettings:
                             both_hands=frozenset(_strings(v, "both_hands")),
                             forearm_gestures=frozenset(_strings(v, "forearm_gestures")),
                             open_hand_gestures=frozenset(_strings(v, "open_hand_gestures")),
+                            closed_hand_gestures=frozenset(_strings(v, "closed_hand_gestures")),
                             keypoint_timeout_s=float(v["keypoint_timeout_s"]), max_sources=int(v["max_sources"]),
                             rest=RestConfig(rest_s=float(v["rest_s"]), travel_s=float(v["stroke_window_s"])), swipe_frame=swipe_frame)
     return ClassifierSettings(str(v["model_path"]), runtime, decider, str(v["source_id"]),

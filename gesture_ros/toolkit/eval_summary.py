@@ -57,7 +57,14 @@ def fold_lines(held: dict, events: dict) -> list[str]:
                      f"fold models {folds} | {_met(xs == 0 and folds == 0)} |")
     lines += ["", "Hand-sign rows under the author's definitions (toolkit/sign_rows): Open rows with the hand "
               "within 45 deg of up are `open_palm`, from 100 deg on (hanging) `none`, in between left out; every "
-              "Pointer row is `pointing`; OK rows are `none`.", "",
+              "Pointer row is `pointing`; OK rows are `none`. A window counts as the decider would START it: "
+              "the model's label, unless that gesture's hand-shape check (`open_hand_gestures`, "
+              "`closed_hand_gestures`, classify/hand_shape) fails on the window's last row (then `none`)."]
+    alone = hs.get("model_alone")
+    if alone:
+        cells = [f"{n} recall {alone[n]['recall']:.3f}, precision {alone[n]['precision']:.3f}" for n in alone]
+        lines += ["", "The model alone (no hand-shape check): " + "; ".join(cells) + "."]
+    lines += ["",
               f"`none` rows (OK sign, hanging Open) read as `none`: {hs['ok_sign_as_none']:.3f} of their windows "
               f"({hs['windows']} windows of 20 rows)."]
     for name, part in (("open_palm", "the fingers' direction"), ("pointing", "the index finger's direction")):

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from gesture_ros.classify.features import SequenceArrays
-from gesture_ros.classify.gesture_decider import GestureDecider
+from gesture_ros.classify.gesture_decider import DeciderConfig, GestureDecider
 from gesture_ros.classify.onnx_model import RuntimeOptions, load_model
 from gesture_ros.classify.params import PARAMS, settings_from
 from gesture_ros.common.gesture_event import EventType, GestureEventData
@@ -50,14 +50,18 @@ HELD_MARK = "(first frame held)"
 HALF_RATE_CLIP = "swipe2_left_right to the left stroke + its return, every 2nd frame"
 
 
-def decider(model_path: Path, overrides: dict[str, object] | None = None) -> GestureDecider:
-    """Return a GestureDecider with config/classifier.yaml's settings (plus overrides) on CPU."""
+def decider_config(overrides: dict[str, object] | None = None) -> DeciderConfig:
+    """Return config/classifier.yaml's decider settings (plus overrides)."""
     values = node_params([resolve_shipped("config/classifier.yaml")], "classifier_node")
     known = {p.name for p in PARAMS}
     values.update({k: v for k, v in (overrides or {}).items() if k in known})
-    settings = settings_from(values)
+    return settings_from(values).decider
+
+
+def decider(model_path: Path, overrides: dict[str, object] | None = None) -> GestureDecider:
+    """Return a GestureDecider with config/classifier.yaml's settings (plus overrides) on CPU."""
     model = load_model(model_path, RuntimeOptions(providers=["cpu"], warmup_runs=1))
-    return GestureDecider(model, settings.decider)
+    return GestureDecider(model, decider_config(overrides))
 
 
 def keypoint_frames(arrays: SequenceArrays, frame_id: str = "eval") -> list[KeypointFrame]:

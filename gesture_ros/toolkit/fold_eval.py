@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from gesture_ros.classify.features import FeatureSpec
+from gesture_ros.classify.gesture_decider import DeciderConfig
+from gesture_ros.classify.hand_shape import closed_shape, open_shape
 from gesture_ros.common.landmarks import HandLandmark as H
 from gesture_ros.common.model_meta import ModelMetadata
 from gesture_ros.toolkit import event_eval as E
@@ -71,8 +73,23 @@ def hand_sign_windows(model: Path, data: Path, fold: int) -> dict[str, np.ndarra
         preds.append(onnx_predict(model, ws.x).argmax(1))
         hands.append(arrays.right_hand[ws.starts, :, :2])  # one sequence: a window's start is its last row
         who.append(np.full(len(ws), group.removeprefix("performer-")))
-    return {"y": np.concatenate(ys), "pred": np.concatenate(preds), "labels": np.array(meta.labels),
-            "hand": np.concatenate(hands), "performer": np.concatenate(who)}
+    hand = np.concatenate(hands)
+    pred = np.concatenate(preds)
+    return {"y": np.concatenate(ys), "pred": shape_checked(pred, hand, meta.labels, E.decider_config()),
+            "model_pred": pred, "labels": np.array(meta.labels), "hand": hand, "performer": np.concatenate(who)}
+
+
+def shape_checked(pred: np.ndarray, hand: np.ndarray, labels: Sequence[str], config: DeciderConfig) -> np.ndarray:
+    """Return the windows' labels as the decider STARTs them: a gesture whose hand-shape check
+    (``open_hand_gestures``, ``closed_hand_gestures``) fails on the window's last hand counts as none.
+    ``hand`` is (N, 21, 2), x and y in one unit (the hand-sign rows are)."""
+    out = pred.copy()
+    for i, (p, xy) in enumerate(zip(pred, hand, strict=True)):
+        name = labels[p]
+        if ((name in config.open_hand_gestures and not open_shape(xy))
+                or (name in config.closed_hand_gestures and not closed_shape(xy))):
+            out[i] = labels.index("none")
+    return out
 
 
 def _recall_by(y: np.ndarray, pred: np.ndarray, i: int, value: np.ndarray, bins: tuple) -> dict:
@@ -83,17 +100,23 @@ def _recall_by(y: np.ndarray, pred: np.ndarray, i: int, value: np.ndarray, bins:
     return out
 
 
+def _precision_recall(y: np.ndarray, pred: np.ndarray, i: int) -> dict:
+    tp = int(np.sum((pred == i) & (y == i)))
+    return {"n": int(np.sum(y == i)), "recall": tp / max(1, int(np.sum(y == i))),
+            "precision": tp / max(1, int(np.sum(pred == i)))}
+
+
 def sign_report(y: np.ndarray, pred: np.ndarray, labels: list[str], hand: np.ndarray | None = None,
-                performer: np.ndarray | None = None) -> dict:
+                performer: np.ndarray | None = None, model_pred: np.ndarray | None = None) -> dict:
     """Return precision and recall of each mapped class and where the none rows (OK sign, hanging Open)
     went; given each window's last hand, also the recall of open_palm by the fingers' direction and of
-    pointing by the index's; given each window's performer, the recall of each class per performer."""
+    pointing by the index's; given each window's performer, the recall of each class per performer;
+    given the model's own labels (before the decider's hand-shape checks), its precision and recall."""
     out: dict = {"windows": int(len(y))}
+    if model_pred is not None:
+        out["model_alone"] = {name: _precision_recall(y, model_pred, labels.index(name)) for name in SIGN_CLASSES}
     for name in SIGN_CLASSES:
-        i = labels.index(name)
-        tp = int(np.sum((pred == i) & (y == i)))
-        out[name] = {"n": int(np.sum(y == i)), "recall": tp / max(1, int(np.sum(y == i))),
-                     "precision": tp / max(1, int(np.sum(pred == i)))}
+        out[name] = _precision_recall(y, pred, labels.index(name))
     none = labels.index("none")
     out["ok_sign_as_none"] = float(np.mean(pred[y == none] == none)) if np.any(y == none) else 1.0
     if hand is not None:
@@ -119,7 +142,7 @@ def run_folds(data: Path, out: Path, reuse: bool = False, folds: list[int] | Non
     people = group_people(data, stills)
     res: dict = {"folds": {}}
     outcomes: list[dict] = []
-    ys, preds, hands, who, labels = [], [], [], [], None
+    ys, preds, model_preds, hands, who, labels = [], [], [], [], [], None
     for k in folds if folds is not None else range(len(FOLD_PEOPLE)):
         model = fold_model(data, k, out, reuse, train_args)
         held = [s for s in stills if people[s.key] == FOLD_PEOPLE[k]]
@@ -130,17 +153,19 @@ def run_folds(data: Path, out: Path, reuse: bool = False, folds: list[int] | Non
         w = hand_sign_windows(model, data, k)
         ys.append(w["y"])
         preds.append(w["pred"])
+        model_preds.append(w["model_pred"])
         hands.append(w["hand"])
         who.append(w["performer"])
         labels = list(w["labels"])
         res["folds"][FOLD_PEOPLE[k]] = {
             "model": str(model), "stills": E.still_table(fold_out, STILL_LABELS, HAND_GESTURES),
-            "hand_sign_performers": sign_report(w["y"], w["pred"], labels, w["hand"], w["performer"]),
+            "hand_sign_performers": sign_report(w["y"], w["pred"], labels, w["hand"], w["performer"],
+                                                w["model_pred"]),
             "volleyball": E.volleyball(E.decider(model), data),
             "volleyball_4_3": E.volleyball(E.decider(model), data, (640, 480))}
     res["stills"] = E.still_table(outcomes, STILL_LABELS, HAND_GESTURES)
     res["hand_sign"] = sign_report(np.concatenate(ys), np.concatenate(preds), labels, np.concatenate(hands),
-                                   np.concatenate(who))
+                                   np.concatenate(who), np.concatenate(model_preds))
     res["stills_per_person"] = {
         p: E.still_table([o for o in outcomes if o["person"] == p], STILL_LABELS, HAND_GESTURES)
         for p in sorted({o["person"] for o in outcomes})}
