@@ -39,6 +39,7 @@ from gesture_ros.launching.plan import PACKAGE, NodeLaunch, PlanError, package_i
 from gesture_ros.msg import ActionRecord, GestureEvent, GestureScores, Keypoints
 from gesture_ros.ros import dds
 from gesture_ros.ros.conversions import msg_to_keypoints, stamp_to_ns
+from gesture_ros.ros.empty_lists import empty_list_overrides
 from gesture_ros.ros.executor_threads import ExecutorThreads
 from gesture_ros.ros.lifecycle import ConfigureError, ManagedNode
 from gesture_ros.ros.node_main import StopSignals, close_quietly
@@ -79,7 +80,7 @@ def node_kwargs(spec: NodeLaunch, extra: dict[str, Any] | None = None) -> dict[s
         cli += ["--params-file", str(path)]
     for old, new in spec.remappings:
         cli += ["-r", f"{old}:={new}"]
-    return {"parameter_overrides": to_parameters({**spec.params, **(extra or {})}),
+    return {"parameter_overrides": empty_list_overrides(cli, spec.name) + to_parameters({**spec.params, **(extra or {})}),
             "namespace": spec.namespace or None, "cli_args": cli, "use_global_arguments": False}
 
 

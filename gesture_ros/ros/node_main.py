@@ -29,6 +29,7 @@ from rclpy.node import Node
 from rclpy.signals import SignalHandlerOptions
 
 from gesture_ros.ros import dds
+from gesture_ros.ros.empty_lists import empty_list_overrides
 
 NodeT = TypeVar("NodeT", bound=Node)
 SPIN_PERIOD_S = 0.1  # spin_once returns to Python this often, so a stop request and ``until`` are seen
@@ -88,7 +89,8 @@ def run_node(node_class: type[NodeT], args: list[str] | None = None, *,
     failed = False
     try:
         try:
-            node = node_class()
+            empties = empty_list_overrides(sys.argv if args is None else args, node_name(node_class))
+            node = node_class(**({"parameter_overrides": empties} if empties else {}))
         except startup_errors as exc:
             rclpy.logging.get_logger(node_name(node_class)).fatal(f"cannot start: {exc}")
             failed = True
