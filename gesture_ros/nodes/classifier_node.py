@@ -31,6 +31,7 @@ from gesture_ros.ros.classifier_health import ClassifierHealth
 from gesture_ros.ros.classifier_model import ModelSource
 from gesture_ros.ros.classifier_reconfigure import changed_settings, initial_settings
 from gesture_ros.ros.conversions import checked_keypoints
+from gesture_ros.ros.empty_lists import accept_empty_lists
 from gesture_ros.ros.event_output import EventOutput
 from gesture_ros.ros.keypoint_watchdog import KeypointWatchdog
 from gesture_ros.ros.lifecycle import ConfigureError, ManagedNode
@@ -50,6 +51,7 @@ class ClassifierNode(ManagedNode):
         super().__init__(kwargs.pop("node_name", "classifier_node"), allow_undeclared_parameters=True,
                          automatically_declare_parameters_from_overrides=True, **kwargs)
         declare_with_maps(self, PARAMS + HRI_PARAMS + MANAGED_PARAMS, READ_ONLY, LABEL_MAPS)
+        accept_empty_lists(self)
         log = self.get_logger()
         self._warn = LogThrottle(log.warning, 5.0)
         self._bad = BadInputLog(log.warning, 5.0)

@@ -7,7 +7,9 @@ PARAMETER_NOT_SET". Nor can rclpy declare a typed empty string array (it infers 
 from ``[]``; ros2/rclpy#912). Every list parameter of this package is a list of strings whose
 readers skip blank entries, so the nodes are handed those names again as ``[""]``
 (``parameter_overrides``, which rclpy applies over the files' values): the documented ``[]``,
-"off", works.
+"off", works. At run time ``ros2 param set NODE NAME "[]"`` sends an empty list of booleans, which a
+string list refuses; ``accept_empty_lists`` turns it into ``[""]`` where rclpy has pre-set callbacks
+(Iron on; on Humble write ``"['']"``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
+from rclpy.node import Node
 from rclpy.parameter import Parameter
 
 from gesture_ros.common.param_files import node_params
@@ -45,6 +48,8 @@ def _assignment(text: str, node: str) -> tuple[str, str] | None:
 
 
 EMPTY = [""]  # an empty list of strings that rclpy can declare
+_UNTYPED_EMPTY = (Parameter.Type.BOOL_ARRAY, Parameter.Type.BYTE_ARRAY, Parameter.Type.INTEGER_ARRAY,
+                  Parameter.Type.DOUBLE_ARRAY, Parameter.Type.STRING_ARRAY)
 
 
 def empty_list_overrides(cli: Sequence[str], node: str) -> list[Parameter]:
@@ -75,4 +80,18 @@ def empty_list_overrides(cli: Sequence[str], node: str) -> list[Parameter]:
     return [Parameter(name, Parameter.Type.STRING_ARRAY, EMPTY) for name, value in final.items() if value == []]
 
 
-__all__ = ["EMPTY", "empty_list_overrides"]
+def accept_empty_lists(node: Node) -> None:
+    """Let a set request's empty list of any type empty a string list parameter of ``node``."""
+    add = getattr(node, "add_pre_set_parameters_callback", None)  # rclpy of Iron and later
+    if add is None:
+        return
+
+    def typed(params: list[Parameter]) -> list[Parameter]:
+        return [Parameter(p.name, Parameter.Type.STRING_ARRAY, EMPTY)
+                if p.type_ in _UNTYPED_EMPTY and len(p.value) == 0 and node.has_parameter(p.name)
+                and node.get_parameter(p.name).type_ == Parameter.Type.STRING_ARRAY else p for p in params]
+
+    add(typed)
+
+
+__all__ = ["EMPTY", "accept_empty_lists", "empty_list_overrides"]

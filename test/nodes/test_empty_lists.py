@@ -2,7 +2,8 @@
 
 rcl reads a YAML ``[]`` as a parameter without a type, and rclpy refused to declare it: the robot
 profile (``open_hand_gestures: []``) stopped classifier_node at its start. ``empty_list_overrides``
-gives those names back as ``[""]`` (rclpy cannot declare a typed ``[]`` either); a real
+gives those names back as ``[""]`` (rclpy cannot declare a typed ``[]`` either), and a set request's
+empty list (``ros2 param set ... "[]"``) becomes the same; a real
 ClassifierNode starts with them and its checks are off.
 """
 
@@ -68,5 +69,21 @@ def test_the_classifier_node_starts_with_the_robot_profiles_empty_lists(rclpy_co
         assert decider.closed_hand_gestures == frozenset() and decider.open_hand_gestures == frozenset()
         assert decider.forearm_gestures == frozenset({"x_cross"})
         assert node.get_parameter("threshold").value == 0.85  # the profile's other values
+    finally:
+        node.destroy_node()
+
+
+def test_ros2_param_set_with_an_empty_list_empties_a_list(rclpy_context):
+    """``ros2 param set /classifier_node forearm_gestures "[]"`` sends an empty list of booleans."""
+    cli = ["--ros-args", "--params-file", str(SHIPPED / "classifier.yaml")]
+    node = ClassifierNode(context=rclpy_context, cli_args=cli)
+    try:
+        refused = node.set_parameters([Parameter("forearm_gestures", Parameter.Type.INTEGER, 3)])[0]
+        assert not refused.successful  # still a list of strings
+        (result,) = node.set_parameters([Parameter("forearm_gestures", Parameter.Type.BOOL_ARRAY, [])])
+        assert result.successful, result.reason
+        assert settings_from(values(node, PARAMS)).decider.forearm_gestures == frozenset()
+        assert node.set_parameters([Parameter("forearm_gestures", value=["x_cross"])])[0].successful
+        assert settings_from(values(node, PARAMS)).decider.forearm_gestures == frozenset({"x_cross"})
     finally:
         node.destroy_node()
