@@ -32,7 +32,7 @@ from gesture_ros.classify.event_config import EventConfig
 from gesture_ros.classify.event_machine import Event, EventStateMachine, FrameRef
 from gesture_ros.classify.forearms import forearms_crossable
 from gesture_ros.classify.frame_fill import Resampler
-from gesture_ros.classify.hand_shape import fist_closed, palm_open
+from gesture_ros.classify.hand_shape import failed_shapes, hand_xy
 from gesture_ros.classify.hands_at_rest import RestConfig, RestTracker
 from gesture_ros.classify.onnx_model import GestureModel
 from gesture_ros.classify.smoothing import Smoother, Smoothing
@@ -320,15 +320,10 @@ class GestureDecider:
             raw = swap_swipes(raw, self.model.labels)
         smoothed = src.smoother.update(raw)
         scores = Scores(source_id, ref, raw, smoothed, src.window.fill, src.window.length, ran, src.person_id)
-        forearm, open_hand = self.config.forearm_gestures, self.config.open_hand_gestures
-        unseen: frozenset[str] = frozenset()
+        forearm = self.config.forearm_gestures
+        unseen = failed_shapes(hand_xy(src.shown), self.config.open_hand_gestures, self.config.closed_hand_gestures)
         if forearm and not forearms_crossable(src.shown, self.model.spec.min_visibility):
             unseen |= forearm
-        if open_hand and not palm_open(src.shown):
-            unseen |= open_hand
-        closed = self.config.closed_hand_gestures
-        if closed and not fist_closed(src.shown):
-            unseen |= closed
         return scores, src.machine.step(ref, smoothed, view.start_ns, self._handedness(src), src.rest, unseen,
                                         stroke_signs(exchanged))
 

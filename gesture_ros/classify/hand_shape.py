@@ -38,28 +38,37 @@ MIN_INDEX_REACH = 0.85
 MAX_INDEX_EXTENSION = 0.35
 
 
-def open_shape(xy: np.ndarray) -> bool:
-    """Return True when (21, 2) hand points (x and y in one unit) show the middle finger and index extended."""
+def _reach(xy: np.ndarray, joint: int) -> float:
+    """Return how far ``joint`` is from the wrist in palm lengths (wrist to middle knuckle); NaN without a palm."""
     wrist = xy[H.WRIST]
     palm = np.linalg.norm(xy[H.MIDDLE_FINGER_MCP] - wrist)
-    middle = np.linalg.norm(xy[H.MIDDLE_FINGER_TIP] - wrist)
-    index = np.linalg.norm(xy[H.INDEX_FINGER_TIP] - wrist)
-    if not (np.isfinite(palm) and np.isfinite(middle) and np.isfinite(index)) or palm <= 0:
-        return False
-    return bool(middle >= MIN_MIDDLE_REACH * palm and index >= MIN_INDEX_REACH * middle)
+    return float(np.linalg.norm(xy[joint] - wrist) / palm) if np.isfinite(palm) and palm > 0 else float("nan")
+
+
+def open_shape(xy: np.ndarray) -> bool:
+    """Return True when (21, 2) hand points (x and y in one unit) show the middle finger and index extended."""
+    middle = _reach(xy, H.MIDDLE_FINGER_TIP)
+    return bool(middle >= MIN_MIDDLE_REACH and _reach(xy, H.INDEX_FINGER_TIP) >= MIN_INDEX_REACH * middle)
 
 
 def closed_shape(xy: np.ndarray) -> bool:
     """Return True when (21, 2) hand points (x and y in one unit) show the index folded, not extended."""
-    wrist = xy[H.WRIST]
-    palm = np.linalg.norm(xy[H.MIDDLE_FINGER_MCP] - wrist)
-    extension = np.linalg.norm(xy[H.INDEX_FINGER_TIP] - wrist) - np.linalg.norm(xy[H.INDEX_FINGER_PIP] - wrist)
-    if not (np.isfinite(palm) and np.isfinite(extension)) or palm <= 0:
-        return False
-    return bool(extension <= MAX_INDEX_EXTENSION * palm)
+    return bool(_reach(xy, H.INDEX_FINGER_TIP) - _reach(xy, H.INDEX_FINGER_PIP) <= MAX_INDEX_EXTENSION)
 
 
-def _hand_xy(frame: KeypointFrame | None) -> np.ndarray | None:
+def failed_shapes(xy: np.ndarray | None, open_gestures: frozenset[str],
+                  closed_gestures: frozenset[str]) -> frozenset[str]:
+    """Return the gestures whose hand-shape check the hand ``xy`` (None: no hand) fails: those of
+    ``open_gestures`` unless it is open, those of ``closed_gestures`` unless it is closed."""
+    out: frozenset[str] = frozenset()
+    if open_gestures and (xy is None or not open_shape(xy)):
+        out |= open_gestures
+    if closed_gestures and (xy is None or not closed_shape(xy)):
+        out |= closed_gestures
+    return out
+
+
+def hand_xy(frame: KeypointFrame | None) -> np.ndarray | None:
     """Return the x, y of the frame's hand the model reads (the one held higher, ``dominant_side``) in
     one unit (x scaled by the aspect ratio), or None without a hand."""
     side = dominant_side(frame) if frame is not None else ""
@@ -72,15 +81,15 @@ def _hand_xy(frame: KeypointFrame | None) -> np.ndarray | None:
 def palm_open(frame: KeypointFrame | None) -> bool:
     """Return True when the frame's hand the model reads shows its middle finger and index extended;
     False without a hand."""
-    xy = _hand_xy(frame)
+    xy = hand_xy(frame)
     return xy is not None and open_shape(xy)
 
 
 def fist_closed(frame: KeypointFrame | None) -> bool:
     """Return True when the frame's hand the model reads has its index folded; False without a hand."""
-    xy = _hand_xy(frame)
+    xy = hand_xy(frame)
     return xy is not None and closed_shape(xy)
 
 
-__all__ = ["MAX_INDEX_EXTENSION", "MIN_INDEX_REACH", "MIN_MIDDLE_REACH", "closed_shape", "fist_closed",
-           "open_shape", "palm_open"]
+__all__ = ["MAX_INDEX_EXTENSION", "MIN_INDEX_REACH", "MIN_MIDDLE_REACH", "closed_shape", "failed_shapes",
+           "fist_closed", "hand_xy", "open_shape", "palm_open"]

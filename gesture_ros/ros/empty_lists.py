@@ -48,7 +48,7 @@ def _assignment(text: str, node: str) -> tuple[str, str] | None:
 
 
 EMPTY = [""]  # an empty list of strings that rclpy can declare
-_UNTYPED_EMPTY = (Parameter.Type.BOOL_ARRAY, Parameter.Type.BYTE_ARRAY, Parameter.Type.INTEGER_ARRAY,
+_ARRAYS = (Parameter.Type.BOOL_ARRAY, Parameter.Type.BYTE_ARRAY, Parameter.Type.INTEGER_ARRAY,
                   Parameter.Type.DOUBLE_ARRAY, Parameter.Type.STRING_ARRAY)
 
 
@@ -88,7 +88,7 @@ def accept_empty_lists(node: Node) -> None:
 
     def typed(params: list[Parameter]) -> list[Parameter]:
         return [Parameter(p.name, Parameter.Type.STRING_ARRAY, EMPTY)
-                if p.type_ in _UNTYPED_EMPTY and len(p.value) == 0 and node.has_parameter(p.name)
+                if p.type_ in _ARRAYS and len(p.value) == 0 and node.has_parameter(p.name)
                 and node.get_parameter(p.name).type_ == Parameter.Type.STRING_ARRAY else p for p in params]
 
     add(typed)

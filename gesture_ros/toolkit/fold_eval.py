@@ -18,7 +18,7 @@ import numpy as np
 
 from gesture_ros.classify.features import FeatureSpec
 from gesture_ros.classify.gesture_decider import DeciderConfig
-from gesture_ros.classify.hand_shape import closed_shape, open_shape
+from gesture_ros.classify.hand_shape import failed_shapes
 from gesture_ros.common.landmarks import HandLandmark as H
 from gesture_ros.common.model_meta import ModelMetadata
 from gesture_ros.toolkit import event_eval as E
@@ -83,13 +83,10 @@ def shape_checked(pred: np.ndarray, hand: np.ndarray, labels: Sequence[str], con
     """Return the windows' labels as the decider STARTs them: a gesture whose hand-shape check
     (``open_hand_gestures``, ``closed_hand_gestures``) fails on the window's last hand counts as none.
     ``hand`` is (N, 21, 2), x and y in one unit (the hand-sign rows are)."""
-    out = pred.copy()
-    for i, (p, xy) in enumerate(zip(pred, hand, strict=True)):
-        name = labels[p]
-        if ((name in config.open_hand_gestures and not open_shape(xy))
-                or (name in config.closed_hand_gestures and not closed_shape(xy))):
-            out[i] = labels.index("none")
-    return out
+    none = labels.index("none")
+    failed = [labels[p] in failed_shapes(xy, config.open_hand_gestures, config.closed_hand_gestures)
+              for p, xy in zip(pred, hand, strict=True)]
+    return np.where(failed, none, pred)
 
 
 def _recall_by(y: np.ndarray, pred: np.ndarray, i: int, value: np.ndarray, bins: tuple) -> dict:
